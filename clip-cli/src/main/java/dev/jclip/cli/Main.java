@@ -1,0 +1,66 @@
+package dev.jclip.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Entry point of the {@code clip} command: dispatches to a {@link Command} by its leading words. */
+public final class Main {
+
+    /** Every command, in the order {@code --help} lists them. */
+    static List<Command> commands() {
+        List<Command> all = new ArrayList<>();
+        return all;
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv));
+    }
+
+    public static int run(String... argv) {
+        Runtime.quietNd4j();
+        List<String> words = Arrays.asList(argv);
+        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h") || words.get(0).equals("help")) {
+            printHelp();
+            return words.isEmpty() ? 2 : 0;
+        }
+        Command best = null;
+        int bestLen = 0;
+        for (Command c : commands()) {
+            String[] name = c.name().split(" ");
+            if (name.length <= words.size() && name.length > bestLen
+                    && Arrays.equals(name, words.subList(0, name.length).toArray(new String[0]))) {
+                best = c;
+                bestLen = name.length;
+            }
+        }
+        if (best == null) {
+            System.err.println("clip: unknown command '" + String.join(" ", words) + "'; see clip --help");
+            return 2;
+        }
+        List<String> rest = words.subList(bestLen, words.size());
+        if (rest.contains("--help") || rest.contains("-h")) {
+            System.out.println("clip " + best.name() + ": " + best.summary());
+            return 0;
+        }
+        try {
+            Args args = new Args(rest);
+            return best.run(args);
+        } catch (UsageException e) {
+            System.err.println("clip " + best.name() + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("clip " + best.name() + ": error: " + e.getMessage());
+            if (System.getenv("JCLIP_DEBUG") != null) e.printStackTrace();
+            return 1;
+        }
+    }
+
+    private static void printHelp() {
+        System.out.println("clip: CLIP training and evaluation on the JVM (jclip)\n\nCommands:");
+        for (Command c : commands()) {
+            System.out.printf("  %-22s %s%n", c.name(), c.summary());
+        }
+        System.out.println("\nclip COMMAND --help describes one command.");
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One trainable tensor, named by its OpenAI state-dict key, with its gradient beside it.
+ * Gradients accumulate ({@code +=}) across backward calls until {@link #zeroGrad()}.
+ */
+public final class Parameter {
+    private final String name;
+    private final INDArray value;
+    private final INDArray grad;
+    private final boolean decay;
+    private boolean trainable = true;
+
+    Parameter(String name, INDArray value) {
+        this.name = name;
+        this.value = value;
+        this.grad = value.ulike();
+        this.grad.assign(0);
+        this.decay = decaysByDefault(name, value.rank());
+    }
+
+    /**
+     * open_clip's rule: no weight decay on gains, biases, embeddings' positional/class vectors and the
+     * temperature, i.e. tensors of fewer than 2 dimensions and names containing bn, ln, bias or logit_scale.
+     */
+    public static boolean decaysByDefault(String name, int rank) {
+        return !(rank < 2 || name.contains("bn") || name.contains("ln") || name.contains("bias")
+                || name.contains("logit_scale"));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The live value; optimisers update it in place. */
+    public INDArray value() {
+        return value;
+    }
+
+    /** The accumulated gradient, same shape as the value. */
+    public INDArray grad() {
+        return grad;
+    }
+
+    public boolean decay() {
+        return decay;
+    }
+
+    /** False when the parameter is frozen (e.g. a locked tower): backward skips it and optimisers leave it alone. */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+    }
+
+    public long size() {
+        return value.length();
+    }
+
+    public void zeroGrad() {
+        grad.assign(0);
+    }
+
+    @Override
+    public String toString() {
+        return name + java.util.Arrays.toString(value.shape());
+    }
+}

@@ -1,0 +1,178 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The registry of a model's state: trainable {@link Parameter}s and non-trainable buffers (BatchNorm running
+ * statistics, {@code num_batches_tracked}), each keyed by its OpenAI state-dict name. Checkpoint import and
+ * export are lookups in this map. Initial values are drawn from a per-name seeded generator, so a
+ * parameter's initial value depends on the model seed and its name only, not on creation order.
+ */
+public final class ParameterStore implements Iterable<Parameter> {
+    private final Map<String, Parameter> params = new LinkedHashMap<>();
+    private final Map<String, INDArray> buffers = new LinkedHashMap<>();
+    private final DataType dtype;
+    private final long seed;
+
+    public ParameterStore(DataType dtype, long seed) {
+        this.dtype = dtype;
+        this.seed = seed;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    /** Registers a parameter filled with zeros. */
+    public Parameter zeros(String name, long... shape) {
+        return add(name, Nd4j.zeros(dtype, shape));
+    }
+
+    /** Registers a parameter filled with {@code value}. */
+    public Parameter constant(String name, double value, long... shape) {
+        return add(name, Nd4j.zeros(dtype, shape).addi(value));
+    }
+
+    /** Registers a parameter drawn from N(0, std^2). */
+    public Parameter normal(String name, double std, long... shape) {
+        SplittableRandom rng = rngFor(name);
+        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        double[] values = new double[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) values[i] = gaussian(rng) * std;
+        return add(name, Nd4j.create(values, shape, dtype));
+    }
+
+    /** Registers a parameter drawn from U(-bound, bound) (PyTorch's default Linear/Conv init uses this). */
+    public Parameter uniform(String name, double bound, long... shape) {
+        SplittableRandom rng = rngFor(name);
+        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        double[] values = new double[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) values[i] = (rng.nextDouble() * 2 - 1) * bound;
+        return add(name, Nd4j.create(values, shape, dtype));
+    }
+
+    /** Registers an existing array as a parameter (it must have the store's dtype). */
+    public Parameter add(String name, INDArray value) {
+        if (params.containsKey(name) || buffers.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate parameter name: " + name);
+        }
+        if (value.dataType() != dtype) value = value.castTo(dtype);
+        Parameter p = new Parameter(name, value);
+        params.put(name, p);
+        return p;
+    }
+
+    /** Registers a non-trainable buffer (kept in the state dict, never in the optimiser). */
+    public INDArray buffer(String name, INDArray value) {
+        if (params.containsKey(name) || buffers.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate state name: " + name);
+        }
+        buffers.put(name, value);
+        return value;
+    }
+
+    public Parameter get(String name) {
+        Parameter p = params.get(name);
+        if (p == null) throw new IllegalArgumentException("no parameter named '" + name + "'");
+        return p;
+    }
+
+    public boolean contains(String name) {
+        return params.containsKey(name) || buffers.containsKey(name);
+    }
+
+    public Collection<Parameter> parameters() {
+        return Collections.unmodifiableCollection(params.values());
+    }
+
+    public Map<String, INDArray> buffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    @Override
+    public Iterator<Parameter> iterator() {
+        return parameters().iterator();
+    }
+
+    /** Number of trainable scalars (open_clip's parameter count; buffers excluded). */
+    public long count() {
+        long n = 0;
+        for (Parameter p : params.values()) n += p.size();
+        return n;
+    }
+
+    /** Number of scalars in parameters whose name starts with {@code prefix}. */
+    public long count(String prefix) {
+        long n = 0;
+        for (Parameter p : params.values()) if (p.name().startsWith(prefix)) n += p.size();
+        return n;
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : params.values()) p.zeroGrad();
+    }
+
+    /** Parameters and buffers in registration order: the live arrays, not copies. */
+    public Map<String, INDArray> stateDict() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Parameter p : params.values()) out.put(p.name(), p.value());
+        out.putAll(buffers);
+        return out;
+    }
+
+    /**
+     * Copies tensors into the live state. With {@code strict}, a missing or unexpected key is an error naming it;
+     * a shape mismatch is always an error naming the key and both shapes. Values are cast to each target's dtype.
+     */
+    public void load(Map<String, INDArray> state, boolean strict) {
+        List<String> missing = new ArrayList<>();
+        Map<String, INDArray> live = stateDict();
+        for (Map.Entry<String, INDArray> e : live.entrySet()) {
+            INDArray src = state.get(e.getKey());
+            if (src == null) {
+                missing.add(e.getKey());
+                continue;
+            }
+            INDArray dst = e.getValue();
+            if (!Arrays.equals(squeezeScalar(src.shape()), squeezeScalar(dst.shape()))) {
+                throw new IllegalArgumentException("shape mismatch for '" + e.getKey() + "': checkpoint "
+                        + Arrays.toString(src.shape()) + ", model " + Arrays.toString(dst.shape()));
+            }
+            dst.assign(src.dataType() == dst.dataType() ? src.reshape(dst.shape()) : src.castTo(dst.dataType()).reshape(dst.shape()));
+        }
+        if (strict) {
+            if (!missing.isEmpty()) throw new IllegalArgumentException("checkpoint is missing keys: " + missing);
+            List<String> unexpected = new ArrayList<>();
+            for (String k : state.keySet()) if (!live.containsKey(k)) unexpected.add(k);
+            if (!unexpected.isEmpty()) throw new IllegalArgumentException("checkpoint has unexpected keys: " + unexpected);
+        }
+    }
+
+    private static long[] squeezeScalar(long[] shape) {
+        return shape.length == 1 && shape[0] == 1 ? new long[0] : shape;
+    }
+
+    private SplittableRandom rngFor(String name) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL);
+    }
+
+    /** Box-Muller from a splittable generator (java.util.Random's nextGaussian is not splittable-friendly). */
+    private static double gaussian(SplittableRandom rng) {
+        double u1 = rng.nextDouble();
+        double u2 = rng.nextDouble();
+        if (u1 < 1e-300) u1 = 1e-300;
+        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+}
