@@ -66,7 +66,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         try {
             root = JSON.readTree(json);
         } catch (IOException e) {
-            throw new ConfigException(source + ": invalid JSON: " + e.getOriginalMessage(), e);
+            throw new ConfigException(source + ": invalid JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new ConfigException(source + ": expected a JSON object");
         if (root.has("model_cfg") && root.get("model_cfg").isObject()) root = root.get("model_cfg");
