@@ -68,9 +68,9 @@ public final class Main {
     static boolean isBackendFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnsatisfiedLinkError || t instanceof NoClassDefFoundError) return true;
-            String m = String.valueOf(t.getMessage());
-            if (m.contains("ND4J backend") || m.contains("cudaGetDeviceCount") || m.contains("No CUDA devices")
-                    || m.contains("CUDA driver") || m.contains("nd4j-native") || m.contains("jnind4j")) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("nd4j backend") || m.contains("libcuda") || m.contains("cuda driver")
+                    || m.contains("no cuda") || m.contains("jnind4j") || m.contains("nd4j-native")) {
                 return true;
             }
         }
