@@ -43,6 +43,10 @@ class TorchZipTest {
         Path file = dir.resolve("all.pt");
         TorchZip.write(state, file);
         Fixtures.assertSameState(state, TorchZip.read(file));
+        // Left in target/ for src/test/python/check_java_written.py, which loads them with torch itself.
+        Path check = Path.of("target", "torch-check");
+        TorchZip.write(state, check.resolve("java_written.pt"));
+        SafeTensors.write(state, Map.of("format", "pt"), check.resolve("java_written.safetensors"));
     }
 
     @Test
