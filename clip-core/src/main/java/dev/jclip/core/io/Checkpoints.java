@@ -115,23 +115,25 @@ public final class Checkpoints {
      */
     public static ClipConfig readConfig(Path file) {
         Map<String, long[]> shapes = readShapes(file);
-        ClipConfig given = null;
-        if (detect(file) == Format.SAFETENSORS) {
-            try (SafeTensors.Reader r = SafeTensors.open(file)) {
-                String json = r.metadata().get(SafeTensors.CONFIG_KEY);
-                if (json != null) {
-                    try {
-                        given = ClipConfig.parse(json, file + " __metadata__.config");
-                    } catch (ConfigException e) {
-                        throw new CheckpointException(e.getMessage(), e);
-                    }
-                }
-            }
-        }
+        ClipConfig given = readMetadataConfig(file);
         try {
             return ArchitectureInference.infer(shapes, given);
         } catch (CheckpointException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The config stored in a safetensors file's metadata, or null when the file carries none. */
+    public static ClipConfig readMetadataConfig(Path file) {
+        if (detect(file) != Format.SAFETENSORS) return null;
+        try (SafeTensors.Reader r = SafeTensors.open(file)) {
+            String json = r.metadata().get(SafeTensors.CONFIG_KEY);
+            if (json == null) return null;
+            try {
+                return ClipConfig.parse(json, file + " __metadata__.config");
+            } catch (ConfigException e) {
+                throw new CheckpointException(e.getMessage(), e);
+            }
         }
     }
 
