@@ -2,6 +2,7 @@ package dev.jclip.core.io;
 
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -82,6 +83,16 @@ public final class Checkpoints {
             case TORCHSCRIPT -> TorchScript.read(file);
         };
         return toOpenAiNames(raw, TensorOps.ARRAYS, file);
+    }
+
+    /**
+     * The state dict with floating-point tensors cast to {@code floatType} (e.g. OpenAI's fp16 weights for an fp32
+     * model); integer tensors such as {@code num_batches_tracked} keep their type.
+     */
+    public static Map<String, INDArray> readStateDict(Path file, DataType floatType) {
+        Map<String, INDArray> state = readStateDict(file);
+        state.replaceAll((k, v) -> v.dataType().isFPType() && v.dataType() != floatType ? v.castTo(floatType) : v);
+        return state;
     }
 
     /** Names, element types and shapes with OpenAI key names, without reading tensor data. */

@@ -3,6 +3,7 @@ package dev.jclip.core.io;
 import dev.jclip.core.config.ClipConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -167,5 +168,19 @@ class CheckpointsTest {
         assertTrue(e.getMessage().contains("ResNet"), e.getMessage());
         assertTrue(assertThrows(CheckpointException.class, () -> HuggingFaceNames.toOpenAi(Map.of("vision_model.foo", rn.get("logit_scale"))))
                 .getMessage().contains("'vision_model.foo'"));
+    }
+
+    @Test
+    void floatTensorsCastOnRequestIntegersKeepTheirType() {
+        Map<String, INDArray> half = Checkpoints.readStateDict(TorchFilesTest.resource("tiny_clip_script.pt"));
+        Map<String, INDArray> f32 = Checkpoints.readStateDict(TorchFilesTest.resource("tiny_clip_script.pt"), DataType.FLOAT);
+        assertEquals(DataType.HALF, half.get("visual.conv1.weight").dataType());
+        assertEquals(DataType.FLOAT, f32.get("visual.conv1.weight").dataType());
+        // every fp16 value is exactly representable in fp32
+        assertArrayEquals(half.get("visual.conv1.weight").castTo(DataType.DOUBLE).data().asDouble(),
+                f32.get("visual.conv1.weight").castTo(DataType.DOUBLE).data().asDouble());
+        Map<String, INDArray> rn = Checkpoints.readStateDict(Fixtures.fixture("rn-tiny", "model.pt"), DataType.DOUBLE);
+        assertEquals(DataType.LONG, rn.get("visual.bn1.num_batches_tracked").dataType());
+        assertEquals(DataType.DOUBLE, rn.get("visual.bn1.running_var").dataType());
     }
 }
