@@ -21,6 +21,12 @@ public final class ClipTokenizer implements CaptionTokenizer {
     private static final int CACHE_LIMIT = 200_000;
     /** Pieces longer than this are not cached (hostile input would otherwise fill the cache with junk). */
     private static final int CACHE_MAX_PIECE = 48;
+    /**
+     * Pieces with more UTF-8 bytes than this (no real word has them; hostile captions do) are merged in chunks
+     * of this size, only the last carrying {@code </w>}, and only as many chunks as the row needs. Shorter
+     * pieces are merged whole, exactly as OpenAI does.
+     */
+    static final int MAX_EXACT_BYTES = 8192;
 
     private final BpeVocabulary vocab;
     private final BpeMerger merger;
@@ -70,9 +76,27 @@ public final class ClipTokenizer implements CaptionTokenizer {
      */
     private void encodeInto(String cleaned, IntList out, int limit) {
         PreTokenizer.scan(cleaned, (text, start, end) -> {
+            if (end - start > MAX_EXACT_BYTES / 4) {
+                byte[] bytes = text.substring(start, end).getBytes(StandardCharsets.UTF_8);
+                if (bytes.length > MAX_EXACT_BYTES) {
+                    appendChunked(bytes, out, limit);
+                    return out.size() < limit;
+                }
+            }
             appendPiece(text.substring(start, end), out);
             return out.size() < limit;
         });
+    }
+
+    /** Merges an over-long piece chunk by chunk (cut before a UTF-8 lead byte), until {@code limit} ids. */
+    private void appendChunked(byte[] bytes, IntList out, int limit) {
+        int start = 0;
+        while (start < bytes.length && out.size() < limit) {
+            int end = Math.min(bytes.length, start + MAX_EXACT_BYTES);
+            while (end < bytes.length && end > start + 1 && (bytes[end] & 0xC0) == 0x80) end--;
+            out.addAll(merger.merge(symbols(bytes, start, end, end == bytes.length)));
+            start = end;
+        }
     }
 
     private void appendPiece(String piece, IntList out) {
@@ -91,10 +115,14 @@ public final class ClipTokenizer implements CaptionTokenizer {
         if (piece.equals(PreTokenizer.START_OF_TEXT)) return new int[] {vocab.startToken};
         if (piece.equals(PreTokenizer.END_OF_TEXT)) return new int[] {vocab.endToken};
         byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-        int[] symbols = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) symbols[i] = ByteSymbols.positionOf(bytes[i]);
-        symbols[bytes.length - 1] += 256;   // the last symbol carries </w>
-        return merger.merge(symbols);
+        return merger.merge(symbols(bytes, 0, bytes.length, true));
+    }
+
+    private static int[] symbols(byte[] bytes, int from, int to, boolean endOfWord) {
+        int[] symbols = new int[to - from];
+        for (int i = from; i < to; i++) symbols[i - from] = ByteSymbols.positionOf(bytes[i]);
+        if (endOfWord) symbols[symbols.length - 1] += 256;   // the last symbol of a word carries </w>
+        return symbols;
     }
 
     @Override

@@ -19,10 +19,15 @@ import java.text.Normalizer;
 final class TextRepairs {
     /** ftfy leaves lines longer than this (in chars) without mojibake repair, as its max_decode_length. */
     static final int MAX_DECODE_LENGTH = 1_000_000;
-    /** Bound on the fix-until-stable loop; real text settles in two or three rounds. */
-    private static final int MAX_ROUNDS = 64;
+    /**
+     * Bound on the fix-until-stable loop (ftfy has none). Real text settles in two or three rounds; only HTML
+     * escaped more than 16 times over ("&amp;amp;amp;...") needs more, and unbounded rounds would make such
+     * input quadratic.
+     */
+    private static final int MAX_ROUNDS = 16;
 
     private static final char[] CP1252_HIGH = new char[32];   // bytes 0x80..0x9F, undefined ones kept
+    private static final byte[] CP1252_BYTE = new byte[0x2123]; // character -> byte 0x80..0x9F, 0 if none
     private static final String[] WIDTH = new String[0xFFF0 - 0xFF01];
 
     static {
@@ -32,6 +37,7 @@ final class TextRepairs {
         for (int i = 0; i < 32; i++) {
             char c = decoded.charAt(i);
             CP1252_HIGH[i] = c == '\uFFFD' ? (char) (0x80 + i) : c;
+            CP1252_BYTE[CP1252_HIGH[i]] = (byte) (0x80 + i);
         }
         for (int cp = 0xFF01; cp < 0xFFF0; cp++) {
             String s = String.valueOf((char) cp);
@@ -51,10 +57,13 @@ final class TextRepairs {
     /** The byte {@code c} has in sloppy Windows-1252, or -1. */
     static int sloppy1252Byte(char c) {
         if (c < 0x80 || (c >= 0xA0 && c <= 0xFF)) return c;
-        for (int i = 0; i < 32; i++) {
-            if (CP1252_HIGH[i] == c) return 0x80 + i;
-        }
-        return -1;
+        int b = c < CP1252_BYTE.length ? CP1252_BYTE[c] & 0xFF : 0;
+        return b == 0 ? -1 : b;
+    }
+
+    /** The byte a character had before a Latin-1 or Windows-1252 decoder turned it into that character, or -1. */
+    private static int mojibakeByte(char c) {
+        return c <= 0xFF ? c : sloppy1252Byte(c);
     }
 
     /** ftfy.fix_text with default settings (subset described in the class comment), line by line. */
@@ -111,7 +120,7 @@ final class TextRepairs {
     }
 
     private static String fixEncodingOnce(String text) {
-        if (!hasMojibakePair(text)) return text;
+        if (!hasConvincingSequence(text)) return text;
         // The whole text was one UTF-8 string decoded with a single-byte codec: undo that.
         for (boolean latin1 : new boolean[] {true, false}) {
             byte[] bytes = encodeSingleByte(text, latin1);
@@ -119,43 +128,63 @@ final class TextRepairs {
             String decoded = decodeUtf8(bytes, 0, bytes.length);
             if (decoded != null) return decoded;
         }
-        // Otherwise repair only the sequences that spell valid multi-byte UTF-8.
+        // Otherwise (mixed with text that was decoded right) repair only the convincing sequences.
         StringBuilder out = new StringBuilder(text.length());
-        int n = text.length();
         int i = 0;
-        while (i < n) {
-            int lead = sloppy1252Byte(text.charAt(i));
-            int need = lead >= 0xC2 && lead <= 0xDF ? 1 : lead >= 0xE0 && lead <= 0xEF ? 2 : lead >= 0xF0 && lead <= 0xF4 ? 3 : 0;
-            if (need > 0 && i + need < n) {
-                byte[] seq = new byte[need + 1];
-                seq[0] = (byte) lead;
-                boolean ok = true;
-                for (int k = 1; k <= need && ok; k++) {
-                    int b = sloppy1252Byte(text.charAt(i + k));
-                    ok = b >= 0x80 && b <= 0xBF;
-                    seq[k] = (byte) b;
-                }
-                String decoded = ok ? decodeUtf8(seq, 0, seq.length) : null;
-                if (decoded != null) {
-                    out.append(decoded);
-                    i += need + 1;
-                    continue;
-                }
+        while (i < text.length()) {
+            int len = convincingSequenceAt(text, i);
+            if (len > 0) {
+                byte[] seq = new byte[len];
+                for (int k = 0; k < len; k++) seq[k] = (byte) mojibakeByte(text.charAt(i + k));
+                out.append(decodeUtf8(seq, 0, len));
+                i += len;
+            } else {
+                out.append(text.charAt(i++));
             }
-            out.append(text.charAt(i++));
         }
         return out.toString();
     }
 
-    /** True when a UTF-8 lead byte is followed by a continuation byte, both as single-byte characters. */
-    private static boolean hasMojibakePair(String text) {
+    private static boolean hasConvincingSequence(String text) {
         for (int i = 0; i + 1 < text.length(); i++) {
             char c = text.charAt(i);
-            if (c < 0xC2 || c > 0xF4) continue;
-            int next = sloppy1252Byte(text.charAt(i + 1));
-            if (next >= 0x80 && next <= 0xBF) return true;
+            if (c >= 0xC2 && c <= 0xF4 && convincingSequenceAt(text, i) > 0) return true;
         }
         return false;
+    }
+
+    /**
+     * Length of a UTF-8 multi-byte sequence spelled at {@code i} by single-byte characters, or 0. Our stand-in
+     * for ftfy's badness measure: an accented letter followed only by punctuation that commonly follows a
+     * letter ("Brontë…”", "CAFÉ”", "AHÅ™") is legitimate text, not mojibake; 'Â' and 'Ã' (the leads of
+     * U+0080..U+00FF, by far the most common mojibake) followed by any continuation are taken as mojibake.
+     */
+    private static int convincingSequenceAt(String text, int i) {
+        int lead = mojibakeByte(text.charAt(i));
+        int need = lead >= 0xC2 && lead <= 0xDF ? 1 : lead >= 0xE0 && lead <= 0xEF ? 2 : lead >= 0xF0 && lead <= 0xF4 ? 3 : 0;
+        if (need == 0 || i + need >= text.length()) return 0;
+        byte[] seq = new byte[need + 1];
+        seq[0] = (byte) lead;
+        boolean unusual = need == 1 && (lead == 0xC2 || lead == 0xC3);
+        for (int k = 1; k <= need; k++) {
+            char c = text.charAt(i + k);
+            int b = mojibakeByte(c);
+            if (b < 0x80 || b > 0xBF) return 0;
+            seq[k] = (byte) b;
+            if (!isPunctuationAfterLetter(c)) unusual = true;
+        }
+        return unusual && decodeUtf8(seq, 0, seq.length) != null ? need + 1 : 0;
+    }
+
+    private static boolean isPunctuationAfterLetter(char c) {
+        switch (c) {
+            case '\u2026': case '\u201C': case '\u201D': case '\u2018': case '\u2019': case '\u2013': case '\u2014':
+            case '\u2022': case '\u00AB': case '\u00BB': case '\u00B0': case '\u00B7': case '\u00B4': case '\u00A8':
+            case '\u00AE': case '\u00A9': case '\u2122': case '\u00B2': case '\u00B3': case '\u00B9':
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static byte[] encodeSingleByte(String text, boolean latin1) {
