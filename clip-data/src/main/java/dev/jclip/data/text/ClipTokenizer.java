@@ -63,6 +63,21 @@ public final class ClipTokenizer implements CaptionTokenizer {
         return vocab.tokens[id];
     }
 
+    /**
+     * Whole-word tokens (ending in {@code </w>}) made only of the letters a-z, in id order, which for a trained
+     * vocabulary is roughly the order of frequency; at most {@code max}. Used to make realistic test corpora.
+     */
+    public List<String> vocabularyWords(int max) {
+        List<String> words = new java.util.ArrayList<>();
+        for (int id = 512; id < vocab.startToken && words.size() < max; id++) {
+            String t = vocab.tokens[id];
+            if (!t.endsWith(BpeVocabulary.END_OF_WORD)) continue;
+            String w = t.substring(0, t.length() - BpeVocabulary.END_OF_WORD.length());
+            if (w.length() > 1 && w.chars().allMatch(c -> c >= 'a' && c <= 'z')) words.add(w);
+        }
+        return words;
+    }
+
     /** BPE ids of a text, without start/end tokens (OpenAI's {@code SimpleTokenizer.encode}). */
     public int[] encode(String text) {
         IntList out = new IntList(32);
