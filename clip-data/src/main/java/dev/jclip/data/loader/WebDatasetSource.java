@@ -95,7 +95,7 @@ public final class WebDatasetSource implements SampleSource {
                     t = reader.next();
                 } catch (IOException e) {
                     String reason = reader.headersRead() == 0 ? SkipReason.SHARD_UNREADABLE : SkipReason.TRUNCATED_SHARD;
-                    skips.skip(reason, current, "rest of shard", e.getMessage());
+                    skips.skip(reason, current, reason.equals(SkipReason.SHARD_UNREADABLE) ? "whole shard" : "rest of shard", e.getMessage());
                     closeReader();
                     continue;
                 }
