@@ -28,9 +28,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * uses its own {@link ImageReader}.
  *
  * <p>Like PIL (which refuses truncated files unless told otherwise), any decoder warning, such as
- * "premature end of JPEG data", makes the image corrupt rather than silently grey-filled. Not handled, and
- * reported as unsupported: WebP (the JDK has no decoder) and CMYK/YCCK JPEGs (the JDK's JPEG reader refuses
- * them).
+ * "premature end of JPEG data", makes the image corrupt rather than silently grey-filled. CMYK JPEGs (which
+ * the JDK 17 reader returns as CMYK rasters) are converted with PIL's formula, see {@link #cmykToRgb}. Not
+ * handled, and reported as unsupported: WebP (the JDK has no decoder).
  */
 public final class ImageDecoder {
     static {
@@ -44,6 +44,9 @@ public final class ImageDecoder {
     public static RgbImage decode(byte[] bytes) throws ImageDecodeException {
         BufferedImage img = read(bytes);
         try {
+            if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && img.getRaster().getNumBands() == 4) {
+                return cmykToRgb(img.getRaster());
+            }
             return toRgb(img);
         } catch (RuntimeException e) {
             throw new ImageDecodeException("cannot convert " + describe(img) + " to RGB: " + e, true, e);
@@ -140,6 +143,30 @@ public final class ImageDecoder {
                     out[o] = (byte) (row[x] >> 16);
                     out[o + 1] = (byte) (row[x] >> 8);
                     out[o + 2] = (byte) row[x];
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /**
+     * CMYK to RGB as PIL's {@code convert("RGB")} does it: {@code R = (255 - C) * (255 - K) / 255} with PIL's
+     * rounding (likewise G from M, B from Y), no ICC profile. The JDK's JPEG reader already undoes the inverted
+     * storage of Adobe CMYK JPEGs (checked against PIL on an Adobe CMYK JPEG: identical).
+     */
+    static RgbImage cmykToRgb(Raster r) {
+        int w = r.getWidth();
+        int h = r.getHeight();
+        byte[] out = new byte[w * h * 3];
+        int[] px = new int[w * 4];
+        for (int y = 0; y < h; y++) {
+            r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, px);
+            for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
+                int nk = 255 - px[x * 4 + 3];
+                for (int c = 0; c < 3; c++) {
+                    int t = px[x * 4 + c] * nk + 128;
+                    int v = nk - (((t >> 8) + t) >> 8);
+                    out[o + c] = (byte) Math.max(0, Math.min(255, v));
                 }
             }
         }
