@@ -88,7 +88,7 @@ public final class SyntheticShapes {
         int shape = rng.nextInt(SHAPES.size());
         int colour = rng.nextInt(COLOURS.size());
         int position = rng.nextInt(POSITIONS.size());
-        double r = size * (0.14 + 0.06 * rng.nextDouble()); // shape "radius"
+        double r = size * (0.16 + 0.06 * rng.nextDouble()); // shape "radius"
         double jitter = size * 0.05;
         double cx = size / 2.0;
         double cy = size / 2.0;
