@@ -1,5 +1,6 @@
 package dev.jclip.eval.features;
 
+import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.IdxDataset;
 import dev.jclip.eval.data.LabelledImageDataset;
 import dev.jclip.eval.image.CenterCropPreprocessor;
@@ -23,9 +24,10 @@ public final class PixelFeatures {
         boolean grey = d.greyscale();
         int plane = size * size;
         float[][] out = new float[n][grey ? plane : 3 * plane];
-        if (d instanceof IdxDataset idx && idx.nativeSize() == size) {
+        IdxDataset idx = d instanceof IdxDataset x ? x : d instanceof DatasetView v && v.base() instanceof IdxDataset x ? x : null;
+        if (idx != null && idx.nativeSize() == size) { // raw bytes: no decoding or resampling
             for (int i = 0; i < n; i++) {
-                byte[] p = idx.pixels(i);
+                byte[] p = idx.pixels(d instanceof DatasetView v ? v.baseIndex(i) : i);
                 for (int j = 0; j < plane; j++) out[i][j] = (p[j] & 0xff) / 255f;
             }
             return out;
