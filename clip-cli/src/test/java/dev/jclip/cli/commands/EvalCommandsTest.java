@@ -93,7 +93,7 @@ class EvalCommandsTest {
                 "--output", out.toString())));
         JsonNode s = new ObjectMapper().readTree(out.toFile()).get("settings");
         assertEquals(100, s.get("train_samples").asInt());
-        assertEquals(50, s.get("test_samples").asInt());
+        assertEquals(4 * 13, s.get("test_samples").asInt()); // round(0.25 * 50) per class
     }
 
     @Test
