@@ -6,7 +6,7 @@ import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.train.checkpoint.Checkpoint;
 import dev.jclip.train.checkpoint.CheckpointManager;
-import dev.jclip.train.checkpoint.MinimalSafeTensors;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
 import dev.jclip.train.checkpoint.TensorFile;
 import dev.jclip.train.checkpoint.TrainingState;
 import dev.jclip.train.optim.AdamW;
@@ -225,7 +225,7 @@ public final class Trainer {
             }
             Path finalModel = runDir.resolve("model.safetensors");
             Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("config", model.config().toJson());
+            meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
             meta.put("jclip.train_config", cfg.toJson());
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
@@ -305,7 +305,7 @@ public final class Trainer {
         private final List<StepListener> stepListeners = new ArrayList<>();
         private final List<EpochListener> epochListeners = new ArrayList<>();
         private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
-        private TensorFile io = new MinimalSafeTensors();
+        private TensorFile io = new SafeTensorsFile();
         private boolean interactive = System.console() != null;
 
         private Builder() {

@@ -7,7 +7,7 @@ import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.train.checkpoint.CheckpointManager;
-import dev.jclip.train.checkpoint.MinimalSafeTensors;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -72,15 +72,15 @@ class TrainerTest {
         assertEquals(6, r.steps());
         assertEquals(96, r.samplesSeen());
 
-        Map<String, INDArray> wa = new MinimalSafeTensors().read(a.resolve("model.safetensors")).tensors();
-        Map<String, INDArray> wb = new MinimalSafeTensors().read(b.resolve("model.safetensors")).tensors();
+        Map<String, INDArray> wa = new SafeTensorsFile().read(a.resolve("model.safetensors")).tensors();
+        Map<String, INDArray> wb = new SafeTensorsFile().read(b.resolve("model.safetensors")).tensors();
         assertEquals(wa.keySet(), wb.keySet());
         for (String k : wa.keySet()) {
             assertArrayEquals(wa.get(k).data().asFloat(), wb.get(k).data().asFloat(), 0f, "weights differ: " + k);
         }
         // optimiser moments too
-        var ca = CheckpointManager.load(a.resolve("checkpoints/step-00000006.safetensors"), new MinimalSafeTensors());
-        var cb = CheckpointManager.load(b.resolve("checkpoints/step-00000006.safetensors"), new MinimalSafeTensors());
+        var ca = CheckpointManager.load(a.resolve("checkpoints/step-00000006.safetensors"), new SafeTensorsFile());
+        var cb = CheckpointManager.load(b.resolve("checkpoints/step-00000006.safetensors"), new SafeTensorsFile());
         assertEquals(ca.optimizer().keySet(), cb.optimizer().keySet());
         for (String k : ca.optimizer().keySet()) {
             assertArrayEquals(ca.optimizer().get(k).data().asFloat(), cb.optimizer().get(k).data().asFloat(), 0f, k);
@@ -127,10 +127,10 @@ class TrainerTest {
         assertEquals(5, e.step());
         assertTrue(e.getMessage().startsWith("step 5: loss is NaN"), e.getMessage());
         assertTrue(e.getMessage().contains("step-00000004"), e.getMessage());
-        CheckpointManager cm = new CheckpointManager(out.resolve("checkpoints"), 0, new MinimalSafeTensors());
+        CheckpointManager cm = new CheckpointManager(out.resolve("checkpoints"), 0, new SafeTensorsFile());
         assertEquals(cm.pathFor(4), cm.resolve("latest"));
         assertArrayEquals(written.get(written.size() - 1), Files.readAllBytes(cm.pathFor(4)));
-        assertEquals(4, CheckpointManager.load(cm.pathFor(4), new MinimalSafeTensors()).state().step());
+        assertEquals(4, CheckpointManager.load(cm.pathFor(4), new SafeTensorsFile()).state().step());
         assertFalse(Files.exists(out.resolve("model.safetensors")));
         assertTrue(Files.readString(out.resolve("train.log")).contains("step 5: loss is NaN"));
     }
@@ -170,7 +170,7 @@ class TrainerTest {
     void initLoadsWeightsLockImageFreezesTheTowerAndLogitScaleIsClamped() throws Exception {
         Path out = tmp.resolve("lock");
         Path init = Fixtures.vitTiny("model.safetensors");
-        Map<String, INDArray> fixture = new MinimalSafeTensors().read(init).tensors();
+        Map<String, INDArray> fixture = new SafeTensorsFile().read(init).tensors();
         ClipModel model = ClipModel.create(TINY, 0);
         model.logitScale().value().assign(4.9);   // above ln(100): the first step must clamp it
         TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 2, "lr", 1e-3, "warmup", 1,
