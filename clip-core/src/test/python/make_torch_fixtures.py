@@ -132,16 +132,18 @@ class VisionTransformer(nn.Module):
 class TinyClip(nn.Module):
     def __init__(self, embed=16, resolution=16, patch=8, vwidth=32, vlayers=1, ctx=8, vocab=50, twidth=32, tlayers=2):
         super().__init__()
-        self.context_length = ctx
         self.visual = VisionTransformer(resolution, patch, vwidth, vlayers, 2, embed)
         mask = torch.full((ctx, ctx), float("-inf")).triu_(1)
         self.transformer = Transformer(twidth, tlayers, 2, mask)
-        self.vocab_size = vocab
         self.token_embedding = nn.Embedding(vocab, twidth)
         self.positional_embedding = nn.Parameter(torch.randn(ctx, twidth) * 0.01)
         self.ln_final = LayerNorm(twidth)
         self.text_projection = nn.Parameter(torch.randn(twidth, embed) * twidth ** -0.5)
         self.logit_scale = nn.Parameter(torch.ones([]) * 2.6592)
+        # OpenAI's released JIT archives carry these three int buffers; build_model deletes them from the state dict
+        self.register_buffer("input_resolution", torch.tensor(resolution))
+        self.register_buffer("context_length", torch.tensor(ctx))
+        self.register_buffer("vocab_size", torch.tensor(vocab))
 
     def forward(self, image, text):
         img = self.visual(image)

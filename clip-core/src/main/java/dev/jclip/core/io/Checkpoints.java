@@ -20,7 +20,8 @@ import java.util.Map;
  * safetensors (8-byte little-endian header length, then '{'), PyTorch zip ({@code torch.save}, "PK") and
  * TorchScript (a PyTorch zip with {@code constants.pkl} or {@code code/}). State dicts come back with OpenAI key
  * names: Hugging Face {@code CLIPModel} names are converted, {@code module.} prefixes (DistributedDataParallel)
- * stripped and open_clip's {@code {"state_dict": ...}} wrapper unwrapped.
+ * stripped, open_clip's {@code {"state_dict": ...}} wrapper unwrapped, and the {@code input_resolution},
+ * {@code context_length} and {@code vocab_size} buffers of OpenAI's JIT archives dropped (as build_model does).
  */
 public final class Checkpoints {
 
@@ -165,11 +166,15 @@ public final class Checkpoints {
         }
     }
 
-    /** Strips DDP's {@code module.} prefix and converts Hugging Face names. */
+    /** Int buffers of OpenAI's released JIT models that are not weights; OpenAI's build_model deletes them too. */
+    private static final java.util.Set<String> OPENAI_JIT_EXTRAS = java.util.Set.of("input_resolution", "context_length", "vocab_size");
+
+    /** Strips DDP's {@code module.} prefix, drops OpenAI's JIT-only int buffers and converts Hugging Face names. */
     static <T> Map<String, T> toOpenAiNames(Map<String, T> raw, TensorOps<T> ops, Path file) {
         Map<String, T> stripped = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : raw.entrySet()) {
             String k = e.getKey().startsWith("module.") ? e.getKey().substring("module.".length()) : e.getKey();
+            if (OPENAI_JIT_EXTRAS.contains(k)) continue;
             if (stripped.put(k, e.getValue()) != null) throw new CheckpointException(file + ": key '" + k + "' appears twice once 'module.' is stripped");
         }
         if (!HuggingFaceNames.isHuggingFace(stripped.keySet())) return stripped;
