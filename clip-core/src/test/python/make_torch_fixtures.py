@@ -11,7 +11,9 @@ Outputs (each with the expected tensors beside it as safetensors, written here b
   scripted_mask.pt        torch.jit.script of a module with a plain tensor attribute (attn_mask) beside its
                           parameters and BatchNorm buffers: the attribute is not in the state dict
   tiny_clip_script.pt     torch.jit.trace of a tiny CLIP with OpenAI's module tree (fp16 weights as OpenAI's
-                          convert_weights leaves them), saved with torch.jit.save; its state_dict() as safetensors
+                          convert_weights leaves them), saved with torch.jit.save; its state_dict() as safetensors;
+                          tiny_clip_{images,tokens}.npy inputs and tiny_clip_{image,text}_features.npy computed in
+                          float32 from the archive's own weights with OpenAI's encode_image/encode_text
 """
 import collections
 import json
@@ -19,6 +21,7 @@ import os
 import struct
 import sys
 
+import numpy
 import torch
 import torch.nn as nn
 
@@ -209,6 +212,19 @@ def main(out):
               "text_cfg": {"context_length": 8, "vocab_size": 50, "width": 32, "heads": 2, "layers": 2}, "quick_gelu": True}
     write_safetensors(traced.state_dict(), os.path.join(out, "tiny_clip_script.safetensors"),
                       {"format": "pt", "config": json.dumps(config), "generator": "make_torch_fixtures.py"})
+    # Reference features in float32 from the archive's own (fp16-rounded) weights, for loading into jclip's model.
+    ref = TinyClip().eval()
+    ref.load_state_dict({k: v.float() for k, v in traced.state_dict().items()})
+    with torch.no_grad():
+        image_features = ref.visual(image)
+        x = ref.token_embedding(text) + ref.positional_embedding
+        x = ref.ln_final(ref.transformer(x.permute(1, 0, 2)).permute(1, 0, 2))
+        text_features = x[torch.arange(x.shape[0]), text.argmax(dim=-1)] @ ref.text_projection
+    numpy.save(os.path.join(out, "tiny_clip_images.npy"), image.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_tokens.npy"), text.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_image_features.npy"), image_features.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_text_features.npy"), text_features.numpy())
+
     torch.manual_seed(5)
     block = MaskedBlock()
     block.bn.num_batches_tracked.fill_(11)
