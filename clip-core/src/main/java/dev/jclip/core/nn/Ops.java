@@ -49,10 +49,25 @@ public final class Ops {
         return x;
     }
 
-    /** {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate). */
+    /**
+     * {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate), deterministically.
+     * ND4J's float {@code scatter_add} adds duplicate rows in a varying order, so repeated runs differ in the last
+     * bit and training cannot be reproduced bit for bit. Instead the rows of each distinct index are first summed
+     * by {@code unsorted_segment_sum} (a fixed order), then added with one scatter per distinct row.
+     */
     public static void scatterAddRows(INDArray table, INDArray indices, INDArray updates) {
+        long[] ids = indices.toLongVector();
+        java.util.Map<Long, Integer> compact = new java.util.LinkedHashMap<>();
+        int[] segment = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());
+        long[] distinct = new long[compact.size()];
+        compact.forEach((id, seg) -> distinct[seg] = id);
+        INDArray sums = Nd4j.exec(DynamicCustomOp.builder("unsorted_segment_sum")
+                .addInputs(updates, Nd4j.createFromArray(segment))
+                .addIntegerArguments(distinct.length)
+                .build())[0];
         Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(table, indices, updates)
+                .addInputs(table, Nd4j.createFromArray(distinct), sums)
                 .addOutputs(table)
                 .build());
     }

@@ -35,7 +35,7 @@ public final class CheckpointManager {
     static final String META_STATE = "jclip.training_state";
     static final String META_TRAIN_CONFIG = "jclip.train_config";
     /** The model config under the key the fixtures and the model loader read. */
-    static final String META_MODEL_CONFIG = "config";
+    static final String META_MODEL_CONFIG = dev.jclip.core.io.SafeTensors.CONFIG_KEY;
 
     private final Path dir;
     private final int keepLast;

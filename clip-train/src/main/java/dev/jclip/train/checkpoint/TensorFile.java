@@ -7,9 +7,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A file format holding named tensors plus string metadata. The checkpoint code depends on this interface
- * only, so the format implementation can be swapped (today {@link MinimalSafeTensors}; the project-wide
- * {@code dev.jclip.core.io.SafeTensors} once it is on main).
+ * A file format holding named tensors plus string metadata ({@link SafeTensorsFile} by default). The
+ * checkpoint code depends on this interface only, so tests can substitute a failing writer.
  */
 public interface TensorFile {
 

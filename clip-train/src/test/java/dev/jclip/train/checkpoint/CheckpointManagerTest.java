@@ -40,11 +40,11 @@ class CheckpointManagerTest {
 
     @Test
     void roundTripIsBitExact() throws IOException {
-        CheckpointManager cm = new CheckpointManager(tmp.resolve("checkpoints"), 3, new MinimalSafeTensors());
+        CheckpointManager cm = new CheckpointManager(tmp.resolve("checkpoints"), 3, new SafeTensorsFile());
         Checkpoint c = sample(10);
         Path p = cm.save(c);
         assertEquals("step-00000010.safetensors", p.getFileName().toString());
-        Checkpoint back = CheckpointManager.load(p, new MinimalSafeTensors());
+        Checkpoint back = CheckpointManager.load(p, new SafeTensorsFile());
         assertEquals(c.state(), back.state());
         assertEquals(c.trainConfigJson(), back.trainConfigJson());
         assertEquals(c.modelConfigJson(), back.modelConfigJson());
@@ -53,12 +53,12 @@ class CheckpointManagerTest {
         for (String k : c.model().keySet()) assertBitEqual(c.model().get(k), back.model().get(k), k);
         for (String k : c.optimizer().keySet()) assertBitEqual(c.optimizer().get(k), back.optimizer().get(k), k);
         // --init reads only the weights
-        assertEquals(c.model().keySet(), CheckpointManager.loadWeights(p, new MinimalSafeTensors()).keySet());
+        assertEquals(c.model().keySet(), CheckpointManager.loadWeights(p, new SafeTensorsFile()).keySet());
     }
 
     @Test
     void keepsOnlyTheNewestAndFindsLatest() throws IOException {
-        CheckpointManager cm = new CheckpointManager(tmp, 2, new MinimalSafeTensors());
+        CheckpointManager cm = new CheckpointManager(tmp, 2, new SafeTensorsFile());
         assertTrue(cm.latest().isEmpty());
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> cm.resolve("latest"));
         assertTrue(e.getMessage().contains(tmp.toString()), e.getMessage());
@@ -73,7 +73,7 @@ class CheckpointManagerTest {
     @Test
     void failedWriteLeavesEarlierCheckpointsIntactAndNoPartialFile() throws IOException {
         Path dir = tmp.resolve("ck");
-        CheckpointManager good = new CheckpointManager(dir, 0, new MinimalSafeTensors());
+        CheckpointManager good = new CheckpointManager(dir, 0, new SafeTensorsFile());
         Path first = good.save(sample(1));
         byte[] before = Files.readAllBytes(first);
         TensorFile failing = new TensorFile() {
@@ -101,18 +101,18 @@ class CheckpointManagerTest {
     @Test
     void plainWeightsAreNotACheckpoint() {
         Path weights = Fixtures.vitTiny("model.safetensors");
-        IOException e = assertThrows(IOException.class, () -> CheckpointManager.load(weights, new MinimalSafeTensors()));
+        IOException e = assertThrows(IOException.class, () -> CheckpointManager.load(weights, new SafeTensorsFile()));
         assertTrue(e.getMessage().contains(weights.toString()) && e.getMessage().contains("--init"), e.getMessage());
     }
 
     @Test
     void truncatedFileIsReportedWithItsName() throws IOException {
-        CheckpointManager cm = new CheckpointManager(tmp, 0, new MinimalSafeTensors());
+        CheckpointManager cm = new CheckpointManager(tmp, 0, new SafeTensorsFile());
         Path p = cm.save(sample(3));
         byte[] all = Files.readAllBytes(p);
         Path cut = tmp.resolve("cut.safetensors");
         Files.write(cut, java.util.Arrays.copyOf(all, all.length - 10));
-        IOException e = assertThrows(IOException.class, () -> CheckpointManager.load(cut, new MinimalSafeTensors()));
+        IOException e = assertThrows(IOException.class, () -> CheckpointManager.load(cut, new SafeTensorsFile()));
         assertTrue(e.getMessage().contains("cut.safetensors"), e.getMessage());
         assertFalse(e.getMessage().isBlank());
     }

@@ -3,7 +3,7 @@ package dev.jclip.train.optim;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.nn.ParameterStore;
 import dev.jclip.train.Fixtures;
-import dev.jclip.train.checkpoint.MinimalSafeTensors;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
 import dev.jclip.train.checkpoint.TensorFile;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,7 +22,7 @@ class AdamWTest {
     /** One step against torch.optim.AdamW's output on the vit-tiny fixture (decay on all parameters). */
     @Test
     void matchesPyTorchAdamWStepOnFixture() throws Exception {
-        TensorFile io = new MinimalSafeTensors();
+        TensorFile io = new SafeTensorsFile();
         Map<String, INDArray> before = io.read(Fixtures.vitTiny("model.safetensors")).tensors();
         Map<String, INDArray> grads = io.read(Fixtures.vitTiny("grads.safetensors")).tensors();
         Map<String, INDArray> after = io.read(Fixtures.vitTiny("params_after_step.safetensors")).tensors();
