@@ -195,4 +195,67 @@ public final class CpuKernels {
         }
         write(dp, dProbs);
     }
+
+    /**
+     * Splits packed projections [B*T, 3D] into q (scaled), k and v, each [B*H, T, hd] (head-major), in one pass.
+     */
+    static void splitQkv(INDArray qkv, int batch, int t, int heads, int hd, float scale, INDArray q, INDArray k, INDArray v) {
+        int d = heads * hd;
+        float[] src = read(qkv, 0);
+        int n = batch * t * d;
+        float[] qs = scratch(1, n), ks = scratch(2, n), vs = scratch(3, n);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < t; i++) {
+                int row = (b * t + i) * 3 * d;
+                for (int h = 0; h < heads; h++) {
+                    int dst = ((b * heads + h) * t + i) * hd;
+                    int col = h * hd;
+                    for (int j = 0; j < hd; j++) {
+                        qs[dst + j] = src[row + col + j] * scale;
+                        ks[dst + j] = src[row + d + col + j];
+                        vs[dst + j] = src[row + 2 * d + col + j];
+                    }
+                }
+            }
+        }
+        write(qs, q);
+        write(ks, k);
+        write(vs, v);
+    }
+
+    /** [B*H, T, hd] -> [B*T, D] written into columns [colOffset, colOffset + D) of dst (row width dst.columns()), times alpha. */
+    static void mergeHeads(INDArray x, int batch, int t, int heads, int hd, float alpha, float[] dst, int rowWidth, int colOffset) {
+        float[] src = read(x, 0);
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < t; i++) {
+                    int from = ((b * heads + h) * t + i) * hd;
+                    int to = (b * t + i) * rowWidth + colOffset + h * hd;
+                    for (int j = 0; j < hd; j++) dst[to + j] = src[from + j] * alpha;
+                }
+            }
+        }
+    }
+
+    /** Merges heads [B*H, T, hd] into a new [B*T, D] array. */
+    static INDArray mergeHeads(INDArray x, int batch, int t, int heads, int hd) {
+        int d = heads * hd;
+        INDArray out = Nd4j.create(x.dataType(), (long) batch * t, d);
+        float[] dst = scratch(1, batch * t * d);
+        mergeHeads(x, batch, t, heads, hd, 1f, dst, d, 0);
+        write(dst, out);
+        return out;
+    }
+
+    /** Packs dq (already including the scale), dk, dv [B*H, T, hd] into dqkv [B*T, 3D]. */
+    static INDArray packQkvGradient(INDArray dq, INDArray dk, INDArray dv, int batch, int t, int heads, int hd, float qScale) {
+        int d = heads * hd;
+        INDArray out = Nd4j.create(dq.dataType(), (long) batch * t, 3L * d);
+        float[] dst = scratch(1, batch * t * 3 * d);
+        mergeHeads(dq, batch, t, heads, hd, qScale, dst, 3 * d, 0);
+        mergeHeads(dk, batch, t, heads, hd, 1f, dst, 3 * d, d);
+        mergeHeads(dv, batch, t, heads, hd, 1f, dst, 3 * d, 2 * d);
+        write(dst, out);
+        return out;
+    }
 }
