@@ -13,37 +13,62 @@ public final class ClipTextCleaner {
 
     /** The text exactly as CLIP's pre-tokenizer sees it. */
     public static String clean(String text) {
-        if (isPlainAscii(text)) return collapseWhitespaceAndLower(text);
+        String plain = collapsePlainAscii(text);
+        if (plain != null) return plain;
         String t = TextRepairs.fixText(text);
         t = HtmlEntities.pythonUnescape(HtmlEntities.pythonUnescape(t));
         return collapseWhitespaceAndLower(t);
     }
 
-    /** Printable ASCII plus tab/newline/CR/form feed and no '&': every ftfy and HTML step leaves it alone. */
-    private static boolean isPlainAscii(String text) {
-        for (int i = 0; i < text.length(); i++) {
+    /**
+     * The cleaned text if it is printable ASCII plus tab/newline/CR/form feed without '&' (every ftfy
+     * and HTML step leaves such text alone), else null. One pass: collapse, trim and lower at once.
+     */
+    private static String collapsePlainAscii(String text) {
+        int len = text.length();
+        byte[] out = new byte[len];
+        int n = 0;
+        boolean pendingSpace = false;
+        for (int i = 0; i < len; i++) {
             char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c > 0x7E || c == '&') return false;
+            if (c > 0x20) {
+                if (c > 0x7E || c == '&') return null;
+                if (pendingSpace) {
+                    out[n++] = ' ';
+                    pendingSpace = false;
+                }
+                out[n++] = (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+                pendingSpace = n > 0;
+            } else {
+                return null;   // other controls: ftfy removes them (or they start a terminal escape)
+            }
         }
-        return true;
+        return new String(out, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
+    /** Python's {@code re.sub(r'\s+', ' ', t).strip().lower()}; ASCII is lowered inline, the rest by Java's full case mapping. */
     private static String collapseWhitespaceAndLower(String text) {
-        StringBuilder out = new StringBuilder(text.length());
+        char[] out = new char[text.length()];
+        int n = 0;
         boolean pendingSpace = false;
+        boolean nonAscii = false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (isWhitespace(c)) {
-                pendingSpace = out.length() > 0;
+                pendingSpace = n > 0;
                 continue;
             }
             if (pendingSpace) {
-                out.append(' ');
+                out[n++] = ' ';
                 pendingSpace = false;
             }
-            out.append(c);
+            if (c >= 'A' && c <= 'Z') c += 32;
+            else if (c >= 0x80) nonAscii = true;
+            out[n++] = c;
         }
-        return out.toString().toLowerCase(Locale.ROOT);
+        String s = new String(out, 0, n);
+        return nonAscii ? s.toLowerCase(Locale.ROOT) : s;
     }
 
     /**
