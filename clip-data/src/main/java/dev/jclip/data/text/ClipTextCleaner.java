@@ -1,7 +1,5 @@
 package dev.jclip.data.text;
 
-import java.util.Locale;
-
 /**
  * CLIP's caption normalisation, as OpenAI's {@code SimpleTokenizer.encode} applies it before splitting:
  * {@code ftfy.fix_text}, {@code html.unescape} twice, whitespace runs collapsed to one space and trimmed,
@@ -68,7 +66,70 @@ public final class ClipTextCleaner {
             out[n++] = c;
         }
         String s = new String(out, 0, n);
-        return nonAscii ? s.toLowerCase(Locale.ROOT) : s;
+        return nonAscii ? pythonLower(s) : s;
+    }
+
+    /**
+     * Python's {@code str.lower()}: the simple lower-case mapping of each character, except U+0130 (which becomes
+     * "i" + U+0307) and capital sigma, which becomes final sigma when a cased letter precedes it and none follows,
+     * skipping case-ignorable characters (Unicode's Final_Sigma rule; Java's toLowerCase uses word boundaries
+     * instead and differs after uncased letters such as CJK or Arabic).
+     */
+    static String pythonLower(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int n = s.length();
+        for (int i = 0; i < n; ) {
+            int cp = s.codePointAt(i);
+            if (cp == 0x130) {
+                out.append("i\u0307");
+            } else if (cp == 0x3A3) {
+                out.append(isFinalSigma(s, i) ? '\u03C2' : '\u03C3');
+            } else {
+                out.appendCodePoint(Character.toLowerCase(cp));
+            }
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    private static boolean isFinalSigma(String s, int at) {
+        int j = at;
+        int c = -1;
+        while (j > 0) {
+            c = s.codePointBefore(j);
+            j -= Character.charCount(c);
+            if (!isCaseIgnorable(c)) break;
+            c = -1;
+        }
+        if (c < 0 || !isCased(c)) return false;
+        for (j = at + 1; j < s.length(); ) {
+            c = s.codePointAt(j);
+            if (!isCaseIgnorable(c)) return !isCased(c);
+            j += Character.charCount(c);
+        }
+        return true;
+    }
+
+    private static boolean isCased(int c) {
+        return Character.isLowerCase(c) || Character.isUpperCase(c) || Character.isTitleCase(c);
+    }
+
+    /** Unicode Case_Ignorable: Mn, Me, Cf, Lm, Sk, and Word_Break MidLetter / MidNumLet / Single_Quote. */
+    private static boolean isCaseIgnorable(int c) {
+        switch (Character.getType(c)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.FORMAT, Character.MODIFIER_LETTER,
+                    Character.MODIFIER_SYMBOL:
+                return true;
+            default:
+                break;
+        }
+        switch (c) {
+            case 0x27, 0x2E, 0x3A, 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024, 0x2027, 0xFE13, 0xFE52, 0xFE55,
+                    0xFF07, 0xFF0E, 0xFF1A:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /**
