@@ -210,7 +210,7 @@ final class TextRepairs {
         switch (c) {
             case '\u2026': case '\u201C': case '\u201D': case '\u2018': case '\u2019': case '\u2013': case '\u2014':
             case '\u2022': case '\u00AB': case '\u00BB': case '\u00B0': case '\u00B7': case '\u00B4': case '\u00A8':
-            case '\u00AE': case '\u00A9': case '\u2122': case '\u00B2': case '\u00B3': case '\u00B9':
+            case '\u00AE': case '\u00A9': case '\u2122': case '\u00B2': case '\u00B3': case '\u00B9': case '\u00A0':
                 return true;
             default:
                 return false;
