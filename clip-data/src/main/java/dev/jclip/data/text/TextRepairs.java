@@ -87,6 +87,7 @@ final class TextRepairs {
     }
 
     private static String fixSegment(String text, boolean unescape, boolean fixEncoding) {
+        if (isStable(text, unescape, fixEncoding)) return text;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String orig = text;
             if (unescape) text = HtmlEntities.ftfyUnescape(text);
@@ -105,6 +106,35 @@ final class TextRepairs {
             if (text.equals(orig)) return text;
         }
         return text;
+    }
+
+    /**
+     * True when no step of {@link #fixSegment} would change the text, so the first round would also be the
+     * last: a single scan instead of two rounds of every step (most captions take this path).
+     */
+    private static boolean isStable(String text, boolean unescape, boolean fixEncoding) {
+        boolean ascii = true;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                if (c < 0x20 ? (c != '\t' && c != '\n' && c != '\f') : (c == 0x7F || (c == '&' && unescape))) return false;
+                continue;
+            }
+            ascii = false;
+            if (c <= 0x9F || ligature(c) != null || c == '\u3000' || (c >= 0xFF01 && c < 0xFFF0 && WIDTH[c - 0xFF01] != null)
+                    || c == '\u02BC' || (c >= '\u2018' && c <= '\u201F') || c == '\u2028' || c == '\u2029'
+                    || isRemovedControl(c)) {
+                return false;
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 >= n || !Character.isLowSurrogate(text.charAt(i + 1))) return false;
+                i++;
+                continue;
+            }
+            if (fixEncoding && c >= 0xC2 && c <= 0xF4 && convincingSequenceAt(text, i) > 0) return false;
+        }
+        return ascii || Normalizer.isNormalized(text, Normalizer.Form.NFC);
     }
 
     // ---- mojibake ------------------------------------------------------------------------------------
@@ -180,7 +210,7 @@ final class TextRepairs {
         switch (c) {
             case '\u2026': case '\u201C': case '\u201D': case '\u2018': case '\u2019': case '\u2013': case '\u2014':
             case '\u2022': case '\u00AB': case '\u00BB': case '\u00B0': case '\u00B7': case '\u00B4': case '\u00A8':
-            case '\u00AE': case '\u00A9': case '\u2122': case '\u00B2': case '\u00B3': case '\u00B9':
+            case '\u00AE': case '\u00A9': case '\u2122': case '\u00B2': case '\u00B3': case '\u00B9': case '\u00A0':
                 return true;
             default:
                 return false;
