@@ -28,8 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code clip bench loader [--samples 512] [--source-size 256] [--image-size 224] [--workers 1,2]
- * [--batch-size 32] [--eval]}: writes synthetic JPEG shards (source-size pixels square, quality 0.9) to a
- * temporary folder, then times one epoch of the loader for each worker count (training transform unless
+ * [--batch-size 32] [--repeats 3] [--eval]}: writes synthetic JPEG shards (source-size pixels square, quality 0.9) to a
+ * temporary folder, then times one epoch of the loader for each worker count (best of {@code repeats}, after a warm-up epoch) (training transform unless
  * {@code --eval}), and single-thread costs of decoding and of the transform alone. Prints one JSON line per
  * measurement and deletes the shards.
  */
@@ -50,6 +50,7 @@ public final class BenchLoaderCommand implements Command {
         int sourceSize = args.getInt("source-size", 256);
         int imageSize = args.getInt("image-size", 224);
         int batch = args.getInt("batch-size", 32);
+        int repeats = Math.max(1, args.getInt("repeats", 3));
         boolean train = !args.flag("eval");
         List<Integer> workerCounts = new ArrayList<>();
         for (String w : args.get("workers", "1,2").split(",")) {
@@ -65,20 +66,28 @@ public final class BenchLoaderCommand implements Command {
         try {
             long bytes = writeShards(dir, samples, sourceSize);
             print(json, "shards", Map.of("samples", samples, "source_size", sourceSize, "mean_jpeg_bytes", bytes / samples));
-            costs(json, dir, sourceSize, imageSize, train);
+            costs(json, sourceSize, imageSize, train, repeats);
             String spec = dir + "/bench-{00000.." + String.format("%05d", (samples - 1) / 256) + "}.tar";
             for (int workers : workerCounts) {
                 LoaderConfig cfg = LoaderConfig.builder(batch).imageSize(imageSize).workers(workers).train(train)
                         .shuffleBuffer(256).dropLast(false).build();
                 epoch(spec, cfg); // warm-up: JIT, ND4J, page cache
-                long t0 = System.nanoTime();
-                long[] stats = epoch(spec, cfg);
-                double secs = (System.nanoTime() - t0) / 1e9;
+                double best = Double.MAX_VALUE;
+                long[] stats = null;
+                for (int r = 0; r < repeats; r++) { // best of several: the machine may be shared
+                    long t0 = System.nanoTime();
+                    long[] s = epoch(spec, cfg);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    if (secs < best) {
+                        best = secs;
+                        stats = s;
+                    }
+                }
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("workers", workers);
                 m.put("images", stats[0]);
-                m.put("seconds", round(secs));
-                m.put("images_per_s", round(stats[0] / secs));
+                m.put("seconds", round(best));
+                m.put("images_per_s", round(stats[0] / best));
                 m.put("data_wait_s", round(stats[1] / 1e9));
                 print(json, "loader", m);
             }
@@ -104,15 +113,17 @@ public final class BenchLoaderCommand implements Command {
         return bytes;
     }
 
-    /** Single-thread microseconds per image for decoding and for the transform, on the first 64 images. */
-    private static void costs(ObjectMapper json, Path dir, int sourceSize, int imageSize, boolean train) throws Exception {
+    /** Single-thread microseconds per image for decoding and for the transform, on 64 images, best of several passes. */
+    private static void costs(ObjectMapper json, int sourceSize, int imageSize, boolean train, int repeats) throws Exception {
         SyntheticShapes gen = new SyntheticShapes(sourceSize, 1);
         List<byte[]> jpgs = new ArrayList<>();
         for (int i = 0; i < 64; i++) jpgs.add(ImageEncoder.jpeg(gen.sample(i).image(), 0.9f));
         ClipImageTransform t = new ClipImageTransform(imageSize);
         float[] out = new float[t.floatsPerImage()];
         List<RgbImage> decoded = new ArrayList<>();
-        for (int rep = 0; rep < 3; rep++) { // the last repetition is measured
+        double bestDecode = Double.MAX_VALUE;
+        double bestTransform = Double.MAX_VALUE;
+        for (int rep = 0; rep < 2 + 3 * repeats; rep++) { // the first two passes warm up the JIT
             decoded.clear();
             long t0 = System.nanoTime();
             for (byte[] j : jpgs) decoded.add(ImageDecoder.decode(j));
@@ -123,13 +134,15 @@ public final class BenchLoaderCommand implements Command {
                 else t.evalInto(img, out, 0);
             }
             long t2 = System.nanoTime();
-            if (rep == 2) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("decode_us_per_image", round((t1 - t0) / 1e3 / jpgs.size()));
-                m.put((train ? "random_resized_crop" : "resize_center_crop") + "_us_per_image", round((t2 - t1) / 1e3 / jpgs.size()));
-                print(json, "single_thread", m);
+            if (rep >= 2) {
+                bestDecode = Math.min(bestDecode, (t1 - t0) / 1e3 / jpgs.size());
+                bestTransform = Math.min(bestTransform, (t2 - t1) / 1e3 / jpgs.size());
             }
         }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("decode_us_per_image", round(bestDecode));
+        m.put((train ? "random_resized_crop" : "resize_center_crop") + "_us_per_image", round(bestTransform));
+        print(json, "single_thread", m);
     }
 
     /** Images delivered and data-wait nanoseconds of one epoch. */

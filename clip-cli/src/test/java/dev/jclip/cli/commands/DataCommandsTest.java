@@ -107,7 +107,7 @@ class DataCommandsTest {
     @Test
     void benchLoaderRunsAndReportsThroughput() throws Exception {
         String out = run(new BenchLoaderCommand(), "--samples", "24", "--source-size", "48", "--image-size", "32",
-                "--workers", "1,2", "--batch-size", "8");
+                "--workers", "1,2", "--batch-size", "8", "--repeats", "1");
         List<JsonNode> lines = new ArrayList<>();
         for (String l : out.strip().split("\n")) lines.add(new ObjectMapper().readTree(l));
         assertEquals(4, lines.size(), out);
