@@ -201,6 +201,7 @@ public final class DataLoader implements AutoCloseable {
         } catch (InterruptedException e) {
             return; // closing
         } catch (Throwable t) {
+            if (closed) return; // e.g. the pool refusing work while shutting down
             failure = t;
             LOG.error("data reader failed", t);
         }
@@ -276,6 +277,7 @@ public final class DataLoader implements AutoCloseable {
         } catch (InterruptedException e) {
             return; // closing
         } catch (Throwable t) {
+            if (closed) return;
             failure = t;
             LOG.error("data assembler failed", t);
         }
