@@ -1,0 +1,172 @@
+package dev.jclip.core.model;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.Parameter;
+import dev.jclip.core.nn.ParameterStore;
+import dev.jclip.core.nn.StepWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * CLIP (Radford et al. 2021): an image tower and a text tower projected into one embedding space, compared by
+ * cosine similarity scaled by a learnable temperature. Every parameter is named by its OpenAI state-dict key.
+ *
+ * <pre>{@code
+ * try (ClipModel model = ClipModel.create(ClipConfig.preset("ViT-B-32"), 42)) {
+ *     INDArray img = model.encodeImage(images);   // [B, 512]
+ *     INDArray txt = model.encodeText(tokens);    // [B, 512]
+ * }
+ * }</pre>
+ */
+public final class ClipModel implements AutoCloseable {
+    /** Builds the ModifiedResNet tower; registered by the ResNet implementation so the core stays ViT-only here. */
+    private static volatile BiFunction<ParameterStore, ClipConfig, ImageTower> resnetFactory;
+
+    private final ClipConfig config;
+    private final ParameterStore store;
+    private final ImageTower visual;
+    private final TextTransformer text;
+    private final Parameter logitScale;
+    private boolean training = true;
+
+    private ClipModel(ClipConfig config, ParameterStore store) {
+        this.config = config;
+        this.store = store;
+        if (config.vision().isResNet()) {
+            BiFunction<ParameterStore, ClipConfig, ImageTower> f = resnetFactory();
+            visual = f.apply(store, config);
+        } else {
+            visual = new VisionTransformer(store, config.vision(), config.embedDim(), config.quickGelu());
+        }
+        text = new TextTransformer(store, config.text(), config.embedDim(), config.quickGelu());
+        logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
+        store.flatten();
+    }
+
+    /** A freshly initialised float32 model (OpenAI's initialisation, seeded). */
+    public static ClipModel create(ClipConfig config, long seed) {
+        return create(config, seed, DataType.FLOAT);
+    }
+
+    /** A freshly initialised model in the given precision (DOUBLE for gradient checks). */
+    public static ClipModel create(ClipConfig config, long seed, DataType dtype) {
+        return new ClipModel(config, new ParameterStore(dtype, seed));
+    }
+
+    /** A model holding the given weights (OpenAI key names); every key must match. */
+    public static ClipModel fromStateDict(ClipConfig config, Map<String, INDArray> state) {
+        ClipModel m = create(config, 0);
+        m.store.load(state, true);
+        return m;
+    }
+
+    static void registerResNet(BiFunction<ParameterStore, ClipConfig, ImageTower> factory) {
+        resnetFactory = factory;
+    }
+
+    private static BiFunction<ParameterStore, ClipConfig, ImageTower> resnetFactory() {
+        if (resnetFactory == null) {
+            try {
+                Class.forName("dev.jclip.core.model.ModifiedResNet");
+            } catch (ClassNotFoundException e) {
+                throw new UnsupportedOperationException("ModifiedResNet image towers are not available in this build");
+            }
+        }
+        if (resnetFactory == null) throw new UnsupportedOperationException("ModifiedResNet did not register itself");
+        return resnetFactory;
+    }
+
+    public ClipConfig config() {
+        return config;
+    }
+
+    public ParameterStore parameters() {
+        return store;
+    }
+
+    public Parameter logitScale() {
+        return logitScale;
+    }
+
+    public ImageTower visual() {
+        return visual;
+    }
+
+    public TextTransformer text() {
+        return text;
+    }
+
+    /** BatchNorm uses batch statistics (and updates running ones) in training mode, running statistics otherwise. */
+    public void setTraining(boolean training) {
+        this.training = training;
+        visual.setTraining(training);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Image features [B, E] before normalisation; caches what {@link #backwardImage} needs. */
+    public INDArray encodeImage(INDArray images) {
+        return visual.forward(images);
+    }
+
+    /** Text features [B, E] before normalisation; caches what {@link #backwardText} needs. */
+    public INDArray encodeText(INDArray tokens) {
+        return text.forward(tokens);
+    }
+
+    public void backwardImage(INDArray gradImageFeatures) {
+        visual.backward(gradImageFeatures);
+    }
+
+    public void backwardText(INDArray gradTextFeatures) {
+        text.backward(gradTextFeatures);
+    }
+
+    /** The two logit matrices, as OpenAI's {@code forward}: logits_per_image [B_img, B_txt] and its transpose. */
+    public Logits forward(INDArray images, INDArray tokens) {
+        INDArray perImage = ContrastiveLoss.logits(encodeImage(images), encodeText(tokens), logitScale.value().getDouble(0));
+        return new Logits(perImage, perImage.transpose().dup('c'));
+    }
+
+    /** logits_per_image and logits_per_text. */
+    public record Logits(INDArray perImage, INDArray perText) {
+    }
+
+    /**
+     * One forward + contrastive loss + backward over matching pairs; gradients accumulate into the parameters
+     * (call {@code parameters().zeroGrad()} first). Returns the loss.
+     */
+    public ContrastiveLoss.Result trainStep(INDArray images, INDArray tokens) {
+        try (MemoryWorkspace ws = StepWorkspace.open()) {
+            INDArray fi = encodeImage(images);
+            INDArray ft = encodeText(tokens);
+            ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);
+            backwardImage(r.gradImageFeatures());
+            backwardText(r.gradTextFeatures());
+            return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
+                    r.gradTextFeatures().detach(), r.gradLogitScale());
+        }
+    }
+
+    /** Parameter names belonging to the image tower (for --lock-image). */
+    public static boolean isImageParameter(String name) {
+        return name.startsWith("visual.");
+    }
+
+    /** Parameter names belonging to the text tower (for --lock-text). */
+    public static boolean isTextParameter(String name) {
+        return name.startsWith("token_embedding") || name.startsWith("positional_embedding")
+                || name.startsWith("transformer.") || name.startsWith("ln_final") || name.startsWith("text_projection");
+    }
+
+    /** Native memory is owned by ND4J's arrays and released with them; nothing extra to free yet. */
+    @Override
+    public void close() {
+    }
+}

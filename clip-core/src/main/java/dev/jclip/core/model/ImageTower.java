@@ -1,0 +1,15 @@
+package dev.jclip.core.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** An image encoder: images [B, 3, S, S] (normalised, NCHW) to features [B, embed_dim] before normalisation. */
+public interface ImageTower {
+    INDArray forward(INDArray images);
+
+    /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
+    void backward(INDArray gradFeatures);
+
+    /** Training mode matters for BatchNorm only; transformers behave the same in both. */
+    default void setTraining(boolean training) {
+    }
+}

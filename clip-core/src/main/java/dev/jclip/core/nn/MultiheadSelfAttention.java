@@ -1,0 +1,114 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * PyTorch's nn.MultiheadAttention as CLIP uses it: self-attention with one packed {@code in_proj} for q, k, v
+ * ({@code attn.in_proj_weight} [3D, D], {@code attn.in_proj_bias} [3D]), {@code attn.out_proj}, and an
+ * optional causal mask. Input and output are 2-D [B*T, D] with a fixed sequence length T.
+ */
+public final class MultiheadSelfAttention implements Layer {
+    private final Linear inProj;
+    private final Linear outProj;
+    private final int width;
+    private final int heads;
+    private final int seqLen;
+    private final double scale;
+    private final INDArray mask; // [T, T] additive, or null
+    private int batch;
+    private INDArray q, k, v, probs;
+
+    public MultiheadSelfAttention(Linear inProj, Linear outProj, int width, int heads, int seqLen, boolean causal) {
+        if (width % heads != 0) throw new IllegalArgumentException("width " + width + " not divisible by " + heads + " heads");
+        this.inProj = inProj;
+        this.outProj = outProj;
+        this.width = width;
+        this.heads = heads;
+        this.seqLen = seqLen;
+        this.scale = 1.0 / Math.sqrt(width / heads);
+        this.mask = causal ? causalMask(inProj.weight().value().dataType(), seqLen) : null;
+    }
+
+    /**
+     * Registers {@code prefix.in_proj_weight/bias} and {@code prefix.out_proj.weight/bias}. Standard deviations
+     * of 0 select PyTorch's defaults (xavier-uniform in_proj, U(+-1/sqrt(D)) out_proj); biases start at zero.
+     */
+    public static MultiheadSelfAttention create(ParameterStore store, String prefix, int width, int heads, int seqLen,
+                                                boolean causal, double inStd, double outStd) {
+        Parameter inW = inStd > 0 ? store.normal(prefix + ".in_proj_weight", inStd, 3L * width, width)
+                : store.uniform(prefix + ".in_proj_weight", Math.sqrt(6.0 / (width + 3.0 * width)), 3L * width, width);
+        Parameter inB = store.zeros(prefix + ".in_proj_bias", 3L * width);
+        Parameter outW = outStd > 0 ? store.normal(prefix + ".out_proj.weight", outStd, width, width)
+                : store.uniform(prefix + ".out_proj.weight", 1.0 / Math.sqrt(width), width, width);
+        Parameter outB = store.zeros(prefix + ".out_proj.bias", width);
+        return new MultiheadSelfAttention(new Linear(inW, inB), new Linear(outW, outB), width, heads, seqLen, causal);
+    }
+
+    private static INDArray causalMask(org.nd4j.linalg.api.buffer.DataType dtype, int t) {
+        INDArray m = Nd4j.zeros(dtype, t, t);
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) m.putScalar(i, j, Double.NEGATIVE_INFINITY);
+        }
+        return m;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        batch = (int) (x.rows() / seqLen);
+        INDArray qkv = inProj.forward(x);
+        q = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width))).muli(scale);
+        k = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width, 2 * width)));
+        v = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width, 3 * width)));
+        INDArray scores = Nd4j.matmul(q, k, false, true, false); // [B*H, T, T]
+        if (CpuKernels.applies(scores)) {
+            CpuKernels.softmaxRows(scores, seqLen, mask != null);
+            probs = scores;
+        } else {
+            if (mask != null) scores.addi(mask.reshape(1, seqLen, seqLen).broadcast(scores.shape()));
+            INDArray flat = scores.reshape(scores.length() / seqLen, seqLen);
+            Ops.softmaxRowsInPlace(flat);
+            probs = flat.reshape(batch * heads, seqLen, seqLen);
+        }
+        INDArray context = Nd4j.matmul(probs, v); // [B*H, T, hd]
+        return outProj.forward(mergeHeads(context));
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        INDArray dContext = splitHeads(outProj.backward(dy));
+        INDArray dProbs = Nd4j.matmul(dContext, v, false, true, false);
+        INDArray dv = Nd4j.matmul(probs, dContext, true, false, false);
+        // softmax backward: dS = P * (dP - rowsum(dP * P))
+        INDArray dScores;
+        if (CpuKernels.applies(dProbs, probs)) {
+            CpuKernels.softmaxBackwardRows(dProbs, probs, seqLen);
+            dScores = dProbs;
+        } else {
+            INDArray dp2 = dProbs.reshape(dProbs.length() / seqLen, seqLen);
+            INDArray p2 = probs.reshape(dp2.rows(), seqLen);
+            INDArray rowDot = dp2.mul(p2).sum(1).reshape(dp2.rows(), 1);
+            dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, seqLen, seqLen);
+        }
+        INDArray dq = Nd4j.matmul(dScores, k).muli(scale);
+        INDArray dk = Nd4j.matmul(dScores, q, true, false, false);
+        INDArray dqkv = Nd4j.create(dy.dataType(), dy.rows(), 3L * width);
+        dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).assign(mergeHeads(dq));
+        dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width, 2 * width)).assign(mergeHeads(dk));
+        dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width, 3 * width)).assign(mergeHeads(dv));
+        return inProj.backward(dqkv);
+    }
+
+    /** [B*T, D] -> [B*H, T, hd] */
+    private INDArray splitHeads(INDArray x) {
+        int hd = width / heads;
+        return x.dup('c').reshape(batch, seqLen, heads, hd).permute(0, 2, 1, 3).dup('c').reshape(batch * heads, seqLen, hd);
+    }
+
+    /** [B*H, T, hd] -> [B*T, D] */
+    private INDArray mergeHeads(INDArray x) {
+        int hd = width / heads;
+        return x.reshape(batch, heads, seqLen, hd).permute(0, 2, 1, 3).dup('c').reshape((long) batch * seqLen, width);
+    }
+}

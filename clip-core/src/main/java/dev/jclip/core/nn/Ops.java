@@ -1,0 +1,78 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Small tensor helpers shared by the layers. Column sums go through gemm with a ones vector: ND4J's
+ * {@code sum(0)} on a tall matrix is far slower and does not scale with threads (see DESIGN.md).
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /** A row vector of ones, [1, n]. */
+    public static INDArray ones(DataType dtype, long n) {
+        return Nd4j.ones(dtype, 1, n);
+    }
+
+    /** {@code acc += ones^T x}: adds the column sums of x [N, D] into acc (any shape of D elements). */
+    public static void addColumnSums(INDArray x, INDArray acc) {
+        INDArray ones = ones(x.dataType(), x.rows());
+        INDArray target = acc.reshape(1, x.columns());
+        Nd4j.gemm(ones, x, target, false, false, 1.0, 1.0);
+        if (target != acc && !sharesBuffer(target, acc)) acc.assign(target.reshape(acc.shape()));
+    }
+
+    /** Column sums of x [N, D] as a new [1, D] array. */
+    public static INDArray columnSums(INDArray x) {
+        return Nd4j.gemm(ones(x.dataType(), x.rows()), x, false, false);
+    }
+
+    /** Row sums of x [N, D] as a new [N, 1] column. */
+    public static INDArray rowSums(INDArray x) {
+        return Nd4j.gemm(x, Nd4j.ones(x.dataType(), x.columns(), 1), false, false);
+    }
+
+    /** {@code acc += a^T b} (or other transposes) without a transposed copy. */
+    public static void gemmAccumulate(INDArray a, INDArray b, INDArray acc, boolean transA, boolean transB) {
+        Nd4j.gemm(a, b, acc, transA, transB, 1.0, 1.0);
+    }
+
+    /** Row-wise softmax of a 2-D array, in place. */
+    public static INDArray softmaxRowsInPlace(INDArray x) {
+        x.subiColumnVector(x.max(1).reshape(x.rows(), 1));
+        org.nd4j.linalg.ops.transforms.Transforms.exp(x, false);
+        x.diviColumnVector(x.sum(1).reshape(x.rows(), 1));
+        return x;
+    }
+
+    /**
+     * {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate), deterministically.
+     * ND4J's float {@code scatter_add} adds duplicate rows in a varying order, so repeated runs differ in the last
+     * bit and training cannot be reproduced bit for bit. Instead the rows of each distinct index are first summed
+     * by {@code unsorted_segment_sum} (a fixed order), then added with one scatter per distinct row.
+     */
+    public static void scatterAddRows(INDArray table, INDArray indices, INDArray updates) {
+        long[] ids = indices.toLongVector();
+        java.util.Map<Long, Integer> compact = new java.util.LinkedHashMap<>();
+        int[] segment = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());
+        long[] distinct = new long[compact.size()];
+        compact.forEach((id, seg) -> distinct[seg] = id);
+        INDArray sums = Nd4j.exec(DynamicCustomOp.builder("unsorted_segment_sum")
+                .addInputs(updates, Nd4j.createFromArray(segment))
+                .addIntegerArguments(distinct.length)
+                .build())[0];
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
+                .addInputs(table, Nd4j.createFromArray(distinct), sums)
+                .addOutputs(table)
+                .build());
+    }
+
+    private static boolean sharesBuffer(INDArray a, INDArray b) {
+        return a.data() == b.data() || a.data().originalDataBuffer() == b.data().originalDataBuffer();
+    }
+}

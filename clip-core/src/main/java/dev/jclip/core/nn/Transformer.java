@@ -1,0 +1,67 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A stack of {@link ResidualAttentionBlock}s named {@code prefix.resblocks.N}. */
+public final class Transformer implements Layer {
+    private final List<ResidualAttentionBlock> blocks;
+
+    public Transformer(List<ResidualAttentionBlock> blocks) {
+        this.blocks = List.copyOf(blocks);
+    }
+
+    /** How each weight group is initialised; 0 standard deviations mean PyTorch's module defaults. */
+    public record Init(double attnInStd, double attnOutStd, double fcStd, double projStd) {
+        /** PyTorch module defaults (OpenAI leaves the vision transformer's blocks at these). */
+        public static final Init TORCH_DEFAULT = new Init(0, 0, 0, 0);
+
+        /** OpenAI's explicit init for the text transformer. */
+        public static Init openAiText(int width, int layers) {
+            double projStd = Math.pow(width, -0.5) * Math.pow(2.0 * layers, -0.5);
+            return new Init(Math.pow(width, -0.5), projStd, Math.pow(2.0 * width, -0.5), projStd);
+        }
+    }
+
+    public static Transformer create(ParameterStore store, String prefix, int width, int layers, int heads, int seqLen,
+                                     boolean causal, double mlpRatio, boolean quickGelu, Init init) {
+        int hidden = (int) Math.round(width * mlpRatio);
+        List<ResidualAttentionBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            String p = prefix + ".resblocks." + i;
+            LayerNorm ln1 = LayerNorm.create(store, p + ".ln_1", width);
+            MultiheadSelfAttention attn = MultiheadSelfAttention.create(store, p + ".attn", width, heads, seqLen, causal,
+                    init.attnInStd(), init.attnOutStd());
+            LayerNorm ln2 = LayerNorm.create(store, p + ".ln_2", width);
+            Linear fc = linear(store, p + ".mlp.c_fc", width, hidden, init.fcStd());
+            Linear proj = linear(store, p + ".mlp.c_proj", hidden, width, init.projStd());
+            blocks.add(new ResidualAttentionBlock(ln1, attn, ln2, fc, quickGelu ? new QuickGelu() : new Gelu(), proj));
+        }
+        return new Transformer(blocks);
+    }
+
+    private static Linear linear(ParameterStore store, String prefix, int in, int out, double std) {
+        if (std <= 0) return Linear.create(store, prefix, in, out, true);
+        Parameter w = store.normal(prefix + ".weight", std, out, in);
+        Parameter b = store.uniform(prefix + ".bias", 1.0 / Math.sqrt(in), out);
+        return new Linear(w, b);
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        for (ResidualAttentionBlock b : blocks) x = b.forward(x);
+        return x;
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        for (int i = blocks.size() - 1; i >= 0; i--) dy = blocks.get(i).backward(dy);
+        return dy;
+    }
+
+    public int depth() {
+        return blocks.size();
+    }
+}

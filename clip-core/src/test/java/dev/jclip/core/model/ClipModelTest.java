@@ -1,0 +1,121 @@
+package dev.jclip.core.model;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.Parameter;
+import dev.jclip.core.testing.GradCheck;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClipModelTest {
+    /** A very small ViT CLIP for finite differences. */
+    static final String MICRO = """
+            {"embed_dim": 6, "quick_gelu": true,
+             "vision_cfg": {"image_size": 8, "layers": 1, "width": 8, "head_width": 4, "patch_size": 4},
+             "text_cfg": {"context_length": 5, "vocab_size": 11, "width": 8, "heads": 2, "layers": 1}}""";
+
+    static INDArray tokens(int batch, int ctx, int vocab, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        long[][] t = new long[batch][ctx];
+        for (int b = 0; b < batch; b++) {
+            int len = 1 + r.nextInt(ctx - 1);
+            t[b][0] = vocab - 2;
+            for (int i = 1; i < len; i++) t[b][i] = 1 + r.nextInt(vocab - 3);
+            t[b][len] = vocab - 1;
+        }
+        return Nd4j.createFromArray(t);
+    }
+
+    @Test
+    void wholeModelGradientsMatchFiniteDifferences() {
+        ClipConfig cfg = ClipConfig.parse(MICRO, "micro");
+        ClipModel model = ClipModel.create(cfg, 3, DataType.DOUBLE);
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
+        INDArray tokens = tokens(3, 5, 11, 4);
+        model.parameters().zeroGrad();
+        model.trainStep(images, tokens);
+        GradCheck.Report r = GradCheck.check(model.parameters().parameters(),
+                () -> ContrastiveLoss.compute(model.encodeImage(images), model.encodeText(tokens),
+                        model.logitScale().value().getDouble(0)).loss(), 12, 9);
+        assertTrue(r.maxRelError() < 1e-5, r.toString());
+    }
+
+    @Test
+    void causalMaskHidesLaterTokens() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 1, DataType.DOUBLE);
+        INDArray a = tokens(2, 16, 1000, 1);
+        INDArray b = a.dup();
+        // change only the last position: rows' end tokens sit earlier, so pooled features must not move
+        for (int i = 0; i < 2; i++) {
+            assertTrue(a.getLong(i, 15) == 0 || a.getLong(i, 15) == 999);
+        }
+        a.putScalar(0, 15, 0);
+        b.putScalar(0, 15, 500);
+        a.putScalar(1, 15, 0);
+        b.putScalar(1, 15, 3);
+        assertEquals(0.0, model.encodeText(a).sub(model.encodeText(b)).amaxNumber().doubleValue(), 0.0);
+    }
+
+    @Test
+    void poolsAtTheEndToken() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 1, DataType.DOUBLE);
+        INDArray t = Nd4j.zeros(DataType.LONG, 1, 16);
+        t.putScalar(0, 0, 998);
+        t.putScalar(0, 1, 5);
+        t.putScalar(0, 2, 999);
+        INDArray moved = t.dup();
+        moved.putScalar(0, 2, 7);
+        moved.putScalar(0, 3, 999);
+        INDArray f1 = model.encodeText(t);
+        // the feature is the end token's: changing a token after the end (while keeping the end) changes nothing
+        INDArray after = t.dup();
+        after.putScalar(0, 5, 42);
+        assertEquals(0.0, f1.sub(model.encodeText(after)).amaxNumber().doubleValue(), 0.0);
+        // moving the end token changes the feature
+        assertTrue(f1.sub(model.encodeText(moved)).amaxNumber().doubleValue() > 1e-6);
+    }
+
+    @Test
+    void overfitsOneBatch() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 7);
+        INDArray images = Nd4j.randn(DataType.FLOAT, 8, 3, 32, 32);
+        INDArray tokens = tokens(8, 16, 1000, 2);
+        double loss = Double.NaN;
+        // plain Adam (the optimiser proper lives in clip-train)
+        java.util.Map<String, INDArray[]> state = new java.util.HashMap<>();
+        for (int step = 1; step <= 60; step++) {
+            model.parameters().zeroGrad();
+            loss = model.trainStep(images, tokens).loss();
+            for (Parameter p : model.parameters()) {
+                INDArray[] mv = state.computeIfAbsent(p.name(), k -> new INDArray[]{p.value().ulike().assign(0), p.value().ulike().assign(0)});
+                mv[0].muli(0.9).addi(p.grad().mul(0.1));
+                mv[1].muli(0.999).addi(p.grad().mul(p.grad()).muli(0.001));
+                double lr = 1e-3 * Math.sqrt(1 - Math.pow(0.999, step)) / (1 - Math.pow(0.9, step));
+                p.value().subi(mv[0].div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(mv[1], true).addi(1e-8)).muli(lr));
+            }
+        }
+        assertTrue(loss < 0.05, "loss after 60 steps: " + loss);
+    }
+
+    @Test
+    void presetParameterCountsMatchOpenClip() {
+        ClipModel b32 = ClipModel.create(ClipConfig.preset("ViT-B-32"), 0);
+        long text = b32.parameters().count() - b32.parameters().count("visual.") - 1;
+        assertEquals(63.43, text / 1e6, 0.005);
+        assertEquals(151.28, b32.parameters().count() / 1e6, 0.005);
+    }
+
+    @Test
+    void slicingTheBatchGivesTheSameFeatures() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 2, DataType.DOUBLE);
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 4, 3, 32, 32);
+        INDArray all = model.encodeImage(images);
+        INDArray part = model.encodeImage(images.get(NDArrayIndex.interval(2, 4)).dup());
+        assertTrue(all.get(NDArrayIndex.interval(2, 4)).sub(part).amaxNumber().doubleValue() < 1e-12);
+    }
+}
