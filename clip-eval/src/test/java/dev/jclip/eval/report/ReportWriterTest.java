@@ -66,7 +66,7 @@ class ReportWriterTest {
         BufferedImage bars = ImageIO.read(dir.resolve("out/probe-per-class.png").toFile());
         BufferedImage sweep = ImageIO.read(dir.resolve("out/probe-probe-c.png").toFile());
         assertTrue(conf.getWidth() > 4 * 56 && conf.getHeight() > 4 * 56, conf.getWidth() + "x" + conf.getHeight());
-        assertEquals(60 + 4 * 22 + 60, bars.getHeight());
+        assertEquals(76 + 4 * 22 + 60, bars.getHeight());
         assertEquals(760, sweep.getWidth());
         assertEquals(460, sweep.getHeight());
         assertTrue(countNonWhite(conf) > conf.getWidth() * conf.getHeight() / 10, "heatmap mostly blank");
