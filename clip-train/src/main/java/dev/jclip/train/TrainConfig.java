@@ -155,6 +155,15 @@ public record TrainConfig(
         return out;
     }
 
+    /** Each option's name (as in JSON and on the command line) and Java type, in declaration order. */
+    public static Map<String, Class<?>> optionTypes() {
+        Map<String, Class<?>> out = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : TrainConfig.class.getRecordComponents()) {
+            out.put(c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT), c.getType());
+        }
+        return out;
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

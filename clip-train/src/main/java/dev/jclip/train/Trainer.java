@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
@@ -125,10 +126,7 @@ public final class Trainer {
 
     /** Runs to the configured number of steps (continuing a checkpoint when resuming). */
     public Result fit() throws Exception {
-        if (cfg.threads() > 0) {
-            Nd4j.getEnvironment().setMaxThreads(cfg.threads());
-            Nd4j.factory().blas().setMaxThreads(cfg.threads());
-        }
+        Threads.configure(cfg.threads());
         Files.createDirectories(runDir);
         writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
 

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +36,14 @@ class TrainConfigTest {
         assertEquals("cosine", c.lrScheduler());
         // and the JSON form round-trips
         assertEquals(c, TrainConfig.parse(c.toJson(), "round trip"));
+    }
+
+    @Test
+    void optionTypesUseTheJsonNames() {
+        assertEquals(TrainConfig.names(), List.copyOf(TrainConfig.optionTypes().keySet()));
+        assertEquals(int.class, TrainConfig.optionTypes().get("batch-size"));
+        assertEquals(Double.class, TrainConfig.optionTypes().get("beta2"));
+        assertEquals(boolean.class, TrainConfig.optionTypes().get("lock-image"));
     }
 
     @Test

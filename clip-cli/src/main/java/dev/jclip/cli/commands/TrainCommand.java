@@ -1,0 +1,119 @@
+package dev.jclip.cli.commands;
+
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.UsageException;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.train.BatchSource;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.Trainer;
+import dev.jclip.train.TrainingDivergedException;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code clip train}: contrastive training of a CLIP model, open_clip style.
+ * <pre>
+ * clip train --model ViT-tiny --train-data 'shards/{0000..0009}.tar' --batch-size 256 --accum-freq 4 --epochs 5 \
+ *            --lr 5e-4 --warmup 100 --output runs/exp1 [--resume latest] [--config run.json] ...
+ * </pre>
+ * Every {@link TrainConfig} option is accepted as {@code --name value} (booleans as bare flags); options given
+ * on the command line override those of {@code --config FILE}, which override the defaults. The run folder gets
+ * config.json, metrics.jsonl, train.log, checkpoints/ and the final model.safetensors.
+ */
+public final class TrainCommand implements Command {
+
+    /** Opens the training data for a validated config (the real shard loader, or a test source). */
+    @FunctionalInterface
+    public interface DataOpener {
+        BatchSource open(TrainConfig config, ClipConfig model) throws Exception;
+    }
+
+    private final DataOpener dataOpener;
+
+    public TrainCommand() {
+        this(TrainCommand::openShards);
+    }
+
+    /** With another data source (tests). */
+    public TrainCommand(DataOpener dataOpener) {
+        this.dataOpener = dataOpener;
+    }
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train a CLIP model: --model M --train-data SHARDS --batch-size B --output DIR [--accum-freq K]"
+                + " [--epochs E | --steps N] [--lr LR] [--warmup W] [--resume latest] [--config FILE] [--init W]"
+                + " [--lock-image] [--lock-text] [--threads T]";
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        TrainConfig cfg = parse(args);
+        ClipConfig model;
+        try {
+            cfg.validate();
+            model = ClipConfig.load(cfg.model());
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        try (BatchSource data = dataOpener.open(cfg, model)) {
+            Trainer trainer = Trainer.builder().config(cfg).data(data).build();
+            Trainer.Result r = trainer.fit();
+            System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
+                    r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
+            return 0;
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        } catch (TrainingDivergedException e) {
+            System.err.println("clip train: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    /** The config from defaults, then {@code --config FILE}, then the other options. */
+    static TrainConfig parse(Args args) {
+        Path file = args.path("config");
+        TrainConfig cfg;
+        try {
+            cfg = file != null ? TrainConfig.load(file) : TrainConfig.defaults();
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        for (Map.Entry<String, Class<?>> option : TrainConfig.optionTypes().entrySet()) {
+            String name = option.getKey();
+            Class<?> type = option.getValue();
+            if (type == boolean.class) {
+                if (args.has(name)) overrides.put(name, args.flag(name));
+                continue;
+            }
+            if (!args.has(name)) continue;
+            if (type == int.class) overrides.put(name, args.getInt(name, 0));
+            else if (type == long.class) overrides.put(name, args.getLong(name, 0));
+            else if (type == double.class || type == Double.class) overrides.put(name, args.getDouble(name, 0));
+            else overrides.put(name, args.get(name, null));
+        }
+        args.checkAllUsed();
+        try {
+            return cfg.with(overrides, "command line");
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The WebDataset shard loader for {@code --train-data}. */
+    private static BatchSource openShards(TrainConfig cfg, ClipConfig model) {
+        // TODO(lead): wire dev.jclip.data.loader.DataLoader + dev.jclip.data.text.ClipTokenizer here once both are
+        // on main (adapter: open at LoaderPosition.start(epoch) in startEpoch, state() = position().toJson()).
+        throw new UsageException("--train-data: the shard loader is not available in this build yet");
+    }
+}
