@@ -243,8 +243,13 @@ public final class PickleReader {
             TensorType t = TensorType.fromTorchStorage(name);
             if (t != null) return t;
         }
-        if (scriptObjects && module.startsWith("__torch__.")) return new Global(module, name);
+        if (scriptObjects && isScriptModule(module)) return new Global(module, name);
         throw error("refusing global '" + q + "': only PyTorch state-dict types are allowed, nothing is imported or called");
+    }
+
+    /** TorchScript's namespace for compiled classes: {@code __torch__} and its submodules. */
+    private static boolean isScriptModule(String module) {
+        return module.equals("__torch__") || module.startsWith("__torch__.");
     }
 
     private Object reduce(Object callable, Object argsObj) {
@@ -284,14 +289,14 @@ public final class PickleReader {
                 return args.get(0);
             }
             default -> {
-                if (scriptObjects && g.module().startsWith("__torch__.")) return new ScriptObject(g.qualified());
+                if (scriptObjects && isScriptModule(g.module())) return new ScriptObject(g.qualified());
                 throw error("refusing to call '" + g.qualified() + "'");
             }
         }
     }
 
     private Object newObject(Object cls, Object args) {
-        if (cls instanceof Global g && scriptObjects && g.module().startsWith("__torch__.")) {
+        if (cls instanceof Global g && scriptObjects && isScriptModule(g.module())) {
             return new ScriptObject(g.qualified());
         }
         throw error("refusing to instantiate " + describe(cls));

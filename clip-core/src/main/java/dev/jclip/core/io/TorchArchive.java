@@ -150,11 +150,16 @@ final class TorchArchive implements Closeable {
 
     private void checkInBounds(String key, PickleReader.TensorRef t, PickleReader.StorageRef s) {
         long last = t.offset();
+        boolean overflow = false;
         for (int i = 0; i < t.shape().length; i++) {
             if (t.stride()[i] < 0) throw new CheckpointException(file + ": tensor '" + key + "' has a negative stride");
-            last += (t.shape()[i] - 1) * t.stride()[i];
+            try {
+                last = Math.addExact(last, Math.multiplyExact(t.shape()[i] - 1, t.stride()[i]));
+            } catch (ArithmeticException e) {
+                overflow = true;
+            }
         }
-        if (t.offset() < 0 || last >= s.numel()) {
+        if (overflow || t.offset() < 0 || last >= s.numel()) {
             throw new CheckpointException(file + ": tensor '" + key + "' (size " + Arrays.toString(t.shape()) + ", stride "
                     + Arrays.toString(t.stride()) + ", offset " + t.offset() + ") reaches past storage '" + s.key()
                     + "' of " + s.numel() + " elements");
@@ -166,8 +171,8 @@ final class TorchArchive implements Closeable {
         if (cached != null) return cached;
         ZipEntry e = zip.getEntry(prefix + "data/" + s.key());
         if (e == null) throw new CheckpointException(file + ": tensor '" + key + "': storage entry data/" + s.key() + " is missing");
-        long expected = s.numel() * s.type().bytes();
-        if (e.getSize() >= 0 && e.getSize() < expected) {
+        long expected = s.numel() > Long.MAX_VALUE / s.type().bytes() ? Long.MAX_VALUE : s.numel() * s.type().bytes();
+        if (e.getSize() < expected) { // also when the size is unknown (-1): never trust numel alone
             throw new CheckpointException(file + ": storage data/" + s.key() + " has " + e.getSize() + " bytes, "
                     + s.type() + "[" + s.numel() + "] needs " + expected);
         }

@@ -36,20 +36,11 @@ public final class TorchZip {
         }
     }
 
-    /** Names and shapes only (no tensor data is read). */
-    public static Map<String, long[]> readShapes(Path file) {
+    /** Names, element types and shapes (no tensor data is read). */
+    public static Map<String, TensorInfo> readInfos(Path file) {
         try (TorchArchive archive = new TorchArchive(file)) {
-            Map<String, long[]> out = new LinkedHashMap<>();
-            tensorRefs(archive.readDataPickle(false), file).forEach((k, t) -> out.put(k, t.shape()));
-            return out;
-        }
-    }
-
-    /** Element types by name (no tensor data is read). */
-    static Map<String, TensorType> readTypes(Path file) {
-        try (TorchArchive archive = new TorchArchive(file)) {
-            Map<String, TensorType> out = new LinkedHashMap<>();
-            tensorRefs(archive.readDataPickle(false), file).forEach((k, t) -> out.put(k, t.storage().type()));
+            Map<String, TensorInfo> out = new LinkedHashMap<>();
+            tensorRefs(archive.readDataPickle(false), file).forEach((k, t) -> out.put(k, new TensorInfo(k, t.storage().type(), t.shape())));
             return out;
         }
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,6 +44,10 @@ class TorchZipTest {
         Path file = dir.resolve("all.pt");
         TorchZip.write(state, file);
         Fixtures.assertSameState(state, TorchZip.read(file));
+        // Left in target/ for src/test/python/check_java_written.py, which loads them with torch itself.
+        Path check = Path.of("target", "torch-check");
+        TorchZip.write(state, check.resolve("java_written.pt"));
+        SafeTensors.write(state, Map.of("format", "pt"), check.resolve("java_written.safetensors"));
     }
 
     @Test
@@ -118,5 +123,60 @@ class TorchZipTest {
         byte[] q = {(byte) 0x80, 2, '}', 'K', 1};
         assertTrue(assertThrows(CheckpointException.class, () -> new PickleReader(q, "x.pkl", false).load())
                 .getMessage().contains("without STOP"));
+    }
+
+    /** Copies a zip, replacing one entry's bytes. */
+    private static void rewrite(Path from, Path to, String entrySuffix, byte[] replacement) throws IOException {
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(from.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(e.getName().endsWith(entrySuffix) ? replacement : in.getInputStream(e).readAllBytes());
+                out.closeEntry();
+            }
+        }
+    }
+
+    @Test
+    void storageShorterThanDeclaredNamesTheTensor() throws IOException {
+        Map<String, INDArray> state = new java.util.LinkedHashMap<>();
+        state.put("visual.proj", Nd4j.rand(DataType.FLOAT, 4, 4));
+        Path good = dir.resolve("good.pt");
+        TorchZip.write(state, good);
+        Path bad = dir.resolve("bad.pt");
+        rewrite(good, bad, "/data/0", new byte[8]);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TorchZip.read(bad));
+        assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("data/0")
+                && e.getMessage().contains("needs 64"), e.getMessage());
+        Path missing = dir.resolve("missing.pt");
+        rewrite(good, missing, "/data.pkl", new PickleWriterForTest().tensorPickle("visual.proj", 1000, 4));
+        CheckpointException m = assertThrows(CheckpointException.class, () -> TorchZip.read(missing));
+        assertTrue(m.getMessage().contains("'visual.proj'") && m.getMessage().contains("reaches past storage"), m.getMessage());
+    }
+
+    /** A data.pkl with one float tensor of {@code rows x cols} over storage '0' declared with 16 elements. */
+    private static final class PickleWriterForTest {
+        byte[] tensorPickle(String name, int rows, int cols) {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            b.writeBytes(new byte[]{(byte) 0x80, 2, '}'});
+            string(b, name);
+            b.writeBytes("ctorch._utils\n_rebuild_tensor_v2\n((".getBytes());
+            string(b, "storage");
+            b.writeBytes("ctorch\nFloatStorage\n".getBytes());
+            string(b, "0");
+            string(b, "cpu");
+            b.writeBytes(new byte[]{'K', 16, 't', 'Q', 'K', 0, '('});
+            b.write('M');
+            b.write(rows & 0xff);
+            b.write(rows >> 8);
+            b.writeBytes(new byte[]{'K', (byte) cols, 't', '(', 'K', (byte) cols, 'K', 1, 't', (byte) 0x89, 'N', 't', 'R', 's', '.'});
+            return b.toByteArray();
+        }
+
+        private static void string(java.io.ByteArrayOutputStream b, String s) {
+            b.write('X');
+            b.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(s.length()).array());
+            b.writeBytes(s.getBytes());
+        }
     }
 }

@@ -1,0 +1,135 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Arrays;
+
+/**
+ * PyTorch's BatchNorm2d (eps 1e-5, momentum 0.1) on channels-last activations [B, H, W, C], i.e. per column of the
+ * [B*H*W, C] pixel matrix. Training mode normalises with the batch statistics and updates the running ones
+ * (running_var with the unbiased batch variance, as PyTorch); evaluation mode normalises with the running ones.
+ * State: {@code prefix.weight}, {@code prefix.bias} (parameters), {@code prefix.running_mean},
+ * {@code prefix.running_var} and {@code prefix.num_batches_tracked} (a LONG scalar) as buffers.
+ */
+public final class BatchNorm2d implements Layer {
+    public static final double EPS = 1e-5;
+    public static final double MOMENTUM = 0.1;
+    private final String name;
+    private final Parameter gain;
+    private final Parameter bias;
+    private final INDArray runningMean;
+    private final INDArray runningVar;
+    private final INDArray batchesTracked;
+    private final int channels;
+    private boolean training = true;
+    // caches of the last forward
+    private long[] shape;
+    private INDArray input;       // evaluation mode: the input (x-hat is recomputed in backward)
+    private INDArray normalised;  // training mode: x-hat
+    private INDArray rstd;        // [1, C]
+
+    private BatchNorm2d(String name, Parameter gain, Parameter bias, INDArray runningMean, INDArray runningVar,
+                        INDArray batchesTracked) {
+        this.name = name;
+        this.gain = gain;
+        this.bias = bias;
+        this.runningMean = runningMean;
+        this.runningVar = runningVar;
+        this.batchesTracked = batchesTracked;
+        this.channels = (int) gain.value().length();
+    }
+
+    /** Registers weight = {@code gain}, bias 0, running mean 0, running var 1 and num_batches_tracked 0. */
+    public static BatchNorm2d create(ParameterStore store, String prefix, int channels, double gain) {
+        DataType t = store.dtype();
+        return new BatchNorm2d(prefix,
+                store.constant(prefix + ".weight", gain, channels),
+                store.zeros(prefix + ".bias", channels),
+                store.buffer(prefix + ".running_mean", Nd4j.zeros(t, channels)),
+                store.buffer(prefix + ".running_var", Nd4j.ones(t, channels)),
+                store.buffer(prefix + ".num_batches_tracked", Nd4j.scalar(0L)));
+    }
+
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    public Parameter weight() {
+        return gain;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public INDArray runningMean() {
+        return runningMean;
+    }
+
+    public INDArray runningVar() {
+        return runningVar;
+    }
+
+    public long batchesTracked() {
+        return batchesTracked.getLong(0);
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {
+        if (x.size(x.rank() - 1) != channels) {
+            throw new IllegalArgumentException(name + ": expected " + channels + " channels last, got " + Arrays.toString(x.shape()));
+        }
+        shape = x.shape();
+        INDArray x2 = Conv2d.rows(x, channels);
+        long n = x2.rows();
+        if (training) {
+            if (n < 2) throw new IllegalArgumentException(name + ": training needs more than one value per channel, got " + Arrays.toString(shape));
+            INDArray mean = Ops.columnSums(x2).divi(n);                       // [1, C]
+            INDArray centred = x2.subRowVector(mean);
+            INDArray var = Ops.columnSums(centred.mul(centred)).divi(n);       // biased: used to normalise
+            rstd = Transforms.pow(var.add(EPS), -0.5, false);
+            normalised = centred.muliRowVector(rstd);
+            input = null;
+            updateRunningStats(mean, var, n);
+            return normalised.mulRowVector(gain.value().reshape(1, channels)).addiRowVector(bias.value().reshape(1, channels)).reshape(shape);
+        }
+        input = x2;
+        normalised = null;
+        rstd = Transforms.pow(runningVar.reshape(1, channels).add(EPS), -0.5, false);
+        INDArray scale = rstd.mul(gain.value().reshape(1, channels));
+        INDArray shift = bias.value().reshape(1, channels).sub(runningMean.reshape(1, channels).mul(scale));
+        return x2.mulRowVector(scale).addiRowVector(shift).reshape(shape);
+    }
+
+    /** running = (1 - m) running + m batch, with the unbiased variance n / (n - 1) var (PyTorch's rule). */
+    private void updateRunningStats(INDArray mean, INDArray var, long n) {
+        runningMean.muli(1 - MOMENTUM).addi(mean.reshape(channels).mul(MOMENTUM));
+        runningVar.muli(1 - MOMENTUM).addi(var.reshape(channels).mul(MOMENTUM * n / (n - 1.0)));
+        batchesTracked.putScalar(0, batchesTracked.getLong(0) + 1);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        INDArray dy2 = Conv2d.rows(dy, channels);
+        long n = dy2.rows();
+        INDArray xhat = normalised != null ? normalised
+                : input.subRowVector(runningMean.reshape(1, channels)).muliRowVector(rstd);
+        if (gain.trainable()) {
+            Ops.addColumnSums(dy2.mul(xhat), gain.grad());
+            Ops.addColumnSums(dy2, bias.grad());
+        }
+        INDArray scale = rstd.mul(gain.value().reshape(1, channels));
+        if (normalised == null) return dy2.mulRowVector(scale).reshape(shape);
+        // batch statistics depend on x: dx = g rstd (dy - mean(dy) - xhat mean(dy xhat))
+        INDArray meanDy = Ops.columnSums(dy2).divi(n);
+        INDArray meanDyXhat = Ops.columnSums(dy2.mul(xhat)).divi(n);
+        return dy2.subRowVector(meanDy).subi(xhat.mulRowVector(meanDyXhat)).muliRowVector(scale).reshape(shape);
+    }
+}
