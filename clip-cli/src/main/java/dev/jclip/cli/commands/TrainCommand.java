@@ -5,12 +5,22 @@ import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.data.loader.CsvManifest;
+import dev.jclip.data.loader.CsvManifestSource;
+import dev.jclip.data.loader.LoaderConfig;
+import dev.jclip.data.loader.SampleSource;
+import dev.jclip.data.loader.WebDatasetSource;
+import dev.jclip.data.shards.ShardSpec;
+import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
+import dev.jclip.train.data.LoaderBatchSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -110,10 +120,58 @@ public final class TrainCommand implements Command {
         }
     }
 
-    /** The WebDataset shard loader for {@code --train-data}. */
-    private static BatchSource openShards(TrainConfig cfg, ClipConfig model) {
-        // TODO(lead): wire dev.jclip.data.loader.DataLoader + dev.jclip.data.text.ClipTokenizer here once both are
-        // on main (adapter: open at LoaderPosition.start(epoch) in startEpoch, state() = position().toJson()).
-        throw new UsageException("--train-data: the shard loader is not available in this build yet");
+    /**
+     * clip-data's loader over {@code --train-data}: WebDataset shards (an open_clip brace pattern) or a CSV/TSV
+     * manifest, tokenized with the BPE merges file {@code --vocab}. Missing files and a vocabulary that does not
+     * fit the model are reported here, before any training work.
+     */
+    static BatchSource openShards(TrainConfig cfg, ClipConfig model) throws Exception {
+        if (cfg.trainData() == null) throw new UsageException("missing required option --train-data");
+        if (cfg.vocab() == null) {
+            throw new UsageException("missing required option --vocab (a BPE merges file: OpenAI's"
+                    + " bpe_simple_vocab_16e6.txt.gz or one written by BpeTrainer)");
+        }
+        Path vocabFile = Path.of(cfg.vocab());
+        if (!Files.isRegularFile(vocabFile)) throw new UsageException("--vocab: file not found: " + vocabFile);
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocabFile);
+        int modelVocab = model.text().vocabSize();
+        if (tokenizer.vocabSize() > modelVocab) {
+            throw new UsageException("--vocab " + vocabFile + " has " + tokenizer.vocabSize() + " tokens but model '"
+                    + cfg.model() + "' embeds only " + modelVocab);
+        }
+        if (tokenizer.endToken() != tokenizer.vocabSize() - 1) {
+            throw new UsageException("--vocab " + vocabFile + ": the end token must be the largest id (the text tower"
+                    + " pools at the argmax), got " + tokenizer.endToken() + " of " + tokenizer.vocabSize());
+        }
+        SampleSource source = sampleSource(cfg.trainData());
+        LoaderConfig loader = LoaderConfig.builder(cfg.batchSize())
+                .imageSize(model.vision().imageSize())
+                .contextLength(model.text().contextLength())
+                .workers(cfg.workers())
+                .seed(cfg.seed())
+                .train(true)
+                .build();
+        return new LoaderBatchSource(source, tokenizer, loader);
+    }
+
+    private static SampleSource sampleSource(String spec) throws Exception {
+        if (spec.endsWith(".csv") || spec.endsWith(".tsv")) {
+            Path file = Path.of(spec);
+            if (!Files.isRegularFile(file)) throw new UsageException("--train-data: manifest not found: " + file);
+            return new CsvManifestSource(CsvManifest.read(file, spec.endsWith(".tsv") ? '\t' : ',',
+                    CsvManifest.DEFAULT_IMAGE_COLUMN, CsvManifest.DEFAULT_CAPTION_COLUMN));
+        }
+        List<String> shards;
+        try {
+            shards = ShardSpec.expand(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--train-data '" + spec + "': " + e.getMessage());
+        }
+        List<String> missing = shards.stream().filter(s -> !Files.isRegularFile(Path.of(s))).toList();
+        if (!missing.isEmpty()) {
+            throw new UsageException("--train-data: " + missing.size() + " of " + shards.size()
+                    + " shards not found, first: " + missing.get(0));
+        }
+        return new WebDatasetSource(shards, false);
     }
 }
