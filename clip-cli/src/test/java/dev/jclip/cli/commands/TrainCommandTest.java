@@ -2,6 +2,8 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.Args;
 import dev.jclip.cli.UsageException;
+import dev.jclip.data.synth.SyntheticShapes;
+import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.train.Batch;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
@@ -127,5 +129,42 @@ class TrainCommandTest {
         }
         assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         assertEquals(8, TrainConfig.load(out.resolve("config.json")).batchSize());
+    }
+
+    @Test
+    void trainsOnShardsAndResumes() throws Exception {
+        Path shards = tmp.resolve("shards");
+        SyntheticShapes synth = new SyntheticShapes(32, 2);
+        synth.writeShards(shards, "s", 48, 16, "png");
+        BpeTrainer bpe = new BpeTrainer(600);
+        for (int i = 0; i < 48; i++) bpe.addCaption(synth.sample(i).caption());
+        Path vocab = tmp.resolve("vocab.txt");
+        bpe.trainAndWrite(vocab);
+        Path out = tmp.resolve("shard-run");
+        List<String> common = List.of("--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00002}.tar",
+                "--vocab", vocab.toString(), "--batch-size", "16", "--accum-freq", "2", "--epochs", "2",
+                "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1");
+        // 48 pairs = 3 steps an epoch; a first run of 3 steps, then --resume to the end of epoch 2
+        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--steps", "3")))));
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--resume", "latest")))));
+        assertEquals(6, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-00000006.safetensors")));
+
+        UsageException e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+                "--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00004}.tar", "--vocab", vocab.toString(),
+                "--batch-size", "16", "--output", tmp.resolve("x").toString()))));
+        assertTrue(e.getMessage().contains("2 of 5 shards not found"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+                "--model", "ViT-tiny", "--train-data", shards + "/s-00000.tar", "--batch-size", "16",
+                "--output", tmp.resolve("x").toString()))));
+        assertTrue(e.getMessage().contains("--vocab"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 }
