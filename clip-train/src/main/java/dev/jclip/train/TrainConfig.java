@@ -164,6 +164,18 @@ public record TrainConfig(
         return out;
     }
 
+    /** Options whose values differ from {@code other}'s, each as {@code "name: other -> this"}. */
+    public List<String> differencesFrom(TrainConfig other) {
+        JsonNode mine = JSON.valueToTree(this);
+        JsonNode theirs = JSON.valueToTree(other);
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = mine.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!mine.get(k).equals(theirs.get(k))) out.add(k + ": " + theirs.get(k) + " -> " + mine.get(k));
+        }
+        return out;
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

@@ -47,6 +47,14 @@ class TrainConfigTest {
     }
 
     @Test
+    void differencesNameTheChangedOptions() {
+        TrainConfig a = TestConfigs.of("batch-size", 64, "output", "x");
+        TrainConfig b = TestConfigs.of("batch-size", 32, "output", "x", "resume", "latest");
+        assertEquals(List.of("batch-size: 64 -> 32", "resume: null -> \"latest\""), b.differencesFrom(a));
+        assertEquals(List.of(), a.differencesFrom(a));
+    }
+
+    @Test
     void unknownKeysAndBadValuesNameTheKeyAndFile() throws Exception {
         Path f = tmp.resolve("bad.json");
         Files.writeString(f, "{\"bach-size\": 64}");

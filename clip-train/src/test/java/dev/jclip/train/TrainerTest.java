@@ -104,6 +104,7 @@ class TrainerTest {
         }
         assertEquals(1, ma.get(5).get("epoch").asInt());
         assertTrue(Files.readString(b.resolve("train.log")).contains("resumed"));
+        assertFalse(Files.readString(b.resolve("train.log")).contains("options changed"));
         assertEquals(resumed, TrainConfig.load(b.resolve("config.json")));
     }
 
