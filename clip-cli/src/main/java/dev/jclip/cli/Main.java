@@ -11,12 +11,28 @@ public final class Main {
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
         all.add(new dev.jclip.cli.commands.FeaturesCommand());
+        all.add(new dev.jclip.cli.commands.InfoCommand());
+        all.add(new dev.jclip.cli.commands.ConvertCommand());
+        all.add(new dev.jclip.cli.commands.TokenizeCommand());
+        all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
+        all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
+        all.add(new dev.jclip.cli.commands.EvalRetrievalCommand());
+        all.add(new dev.jclip.cli.commands.EvalLinearProbeCommand());
         all.add(new dev.jclip.cli.commands.BenchTrainCommand());
+        all.add(new dev.jclip.cli.commands.BenchTokenizerCommand());
         return all;
     }
 
     public static void main(String[] argv) {
         System.exit(run(argv));
+    }
+
+    static {
+        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> {
+            dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
+            return new dev.jclip.eval.ModelEncoder(model,
+                    VocabLocator.tokenizerFor(checkpoint, null, model.config().text().vocabSize()));
+        };
     }
 
     public static int run(String... argv) {

@@ -24,7 +24,8 @@ public final class Evaluations {
      */
     public record FeatureSource(ImageTextEncoder encoder, int batchSize, FeatureCache cache, String modelKey) {
 
-        float[][] images(LabelledImageDataset d) throws IOException {
+        /** Raw image features of every sample of {@code d}, from the cache when present. */
+        public float[][] images(LabelledImageDataset d) throws IOException {
             FeatureExtractor fx = new FeatureExtractor(encoder, batchSize);
             return cached("images|" + d.fingerprint(), () -> fx.images(d.size(), d::image));
         }

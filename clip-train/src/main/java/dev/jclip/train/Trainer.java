@@ -102,7 +102,7 @@ public final class Trainer {
         this.schedule = schedule;
         this.resumeFrom = resumeFrom;
         this.initFrom = initFrom;
-        this.optimizer = new AdamW(model.parameters().parameters(), hyper(cfg, model.config()));
+        this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 
     public static Builder builder() {

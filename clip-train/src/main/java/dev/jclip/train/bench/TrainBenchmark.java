@@ -28,7 +28,7 @@ public final class TrainBenchmark {
         ClipModel model = ClipModel.create(cfg, seed);
         model.setTraining(true);
         boolean resnet = cfg.vision().isResNet();
-        AdamW opt = new AdamW(model.parameters().parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
+        AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
         int s = cfg.vision().imageSize();
         Nd4j.getRandom().setSeed(seed);
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);

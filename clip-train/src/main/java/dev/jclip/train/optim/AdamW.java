@@ -1,6 +1,7 @@
 package dev.jclip.train.optim;
 
 import dev.jclip.core.nn.Parameter;
+import dev.jclip.core.nn.ParameterStore;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,11 +58,77 @@ public final class AdamW {
     private final Map<String, INDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, INDArray> expAvgSq = new LinkedHashMap<>();
     private long step;
+    private final FlatState flat;
 
     /** Optimises the given parameters; their trainable flag is read on every step. */
     public AdamW(Collection<Parameter> params, Hyper hyper) {
         this.params = List.copyOf(params);
         this.hyper = hyper;
+        this.flat = null;
+    }
+
+    /**
+     * Optimises every parameter of a store. When the store is flattened ({@link ParameterStore#flatten()}), the
+     * update runs as a dozen whole-model vector operations instead of about ten per parameter (with ~150
+     * parameters that was the largest single cost of a small model's step), with the same arithmetic.
+     */
+    public AdamW(ParameterStore store, Hyper hyper) {
+        this.params = List.copyOf(store.parameters());
+        this.hyper = hyper;
+        this.flat = store.flatValues() == null ? null : new FlatState(store);
+        if (flat != null) {
+            for (Parameter p : params) {
+                expAvg.put(p.name(), flat.viewOf(flat.m, p));
+                expAvgSq.put(p.name(), flat.viewOf(flat.v, p));
+            }
+        }
+    }
+
+    /** Moments and scratch space laid out like the store's flat buffers. */
+    private static final class FlatState {
+        final ParameterStore store;
+        final INDArray m, v, scratch, decayMask, trainMask;
+        final Map<String, Long> offsets = new LinkedHashMap<>();
+        int flagsHash = Integer.MIN_VALUE;
+        boolean anyFrozen;
+
+        FlatState(ParameterStore store) {
+            this.store = store;
+            INDArray values = store.flatValues();
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                m = Nd4j.zeros(values.dataType(), values.length());
+                v = Nd4j.zeros(values.dataType(), values.length());
+                scratch = Nd4j.zeros(values.dataType(), values.length());
+                decayMask = Nd4j.zeros(values.dataType(), values.length());
+                trainMask = Nd4j.zeros(values.dataType(), values.length());
+            }
+            long offset = 0;
+            for (Parameter p : store.parameters()) {
+                offsets.put(p.name(), offset);
+                offset += p.size();
+            }
+        }
+
+        INDArray viewOf(INDArray buffer, Parameter p) {
+            long off = offsets.get(p.name());
+            INDArray slice = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + p.size()));
+            return p.value().rank() == 0 ? slice.reshape() : slice.reshape('c', p.value().shape());
+        }
+
+        /** Rebuilds the masks when a parameter's trainable flag changed (locking a tower). */
+        void refreshMasks(Hyper hyper) {
+            int h = 1;
+            for (Parameter p : store.parameters()) h = 31 * h + (p.trainable() ? 1 : 0);
+            if (h == flagsHash) return;
+            flagsHash = h;
+            anyFrozen = false;
+            for (Parameter p : store.parameters()) {
+                boolean decays = p.trainable() && (hyper.decayAll() || p.decay());
+                viewOf(decayMask, p).assign(decays ? 1 : 0);
+                viewOf(trainMask, p).assign(p.trainable() ? 1 : 0);
+                anyFrozen |= !p.trainable();
+            }
+        }
     }
 
     public Hyper hyper() {
@@ -80,6 +147,10 @@ public final class AdamW {
         double biasCorrection2 = 1 - Math.pow(hyper.beta2(), step);
         double stepSize = lr / biasCorrection1;
         double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+        if (flat != null) {
+            flatStep(lr, stepSize, biasCorrection2Sqrt);
+            return;
+        }
         for (Parameter p : params) {
             if (!p.trainable()) continue;
             INDArray value = p.value();
@@ -94,6 +165,27 @@ public final class AdamW {
             INDArray denom = Transforms.sqrt(v, true).divi(biasCorrection2Sqrt).addi(hyper.eps());
             value.subi(m.div(denom).muli(stepSize));
         }
+    }
+
+    private void flatStep(double lr, double stepSize, double biasCorrection2Sqrt) {
+        FlatState f = flat;
+        f.refreshMasks(hyper);
+        INDArray value = f.store.flatValues();
+        INDArray grad = f.store.flatGrads();
+        INDArray scratch = f.scratch;
+        if (hyper.weightDecay() != 0) {
+            // p *= 1 - lr * wd * mask
+            scratch.assign(f.decayMask).muli(-lr * hyper.weightDecay()).addi(1.0);
+            value.muli(scratch);
+        }
+        if (f.anyFrozen) grad.muli(f.trainMask); // frozen parameters keep zero moments
+        f.m.muli(hyper.beta1()).addi(scratch.assign(grad).muli(1 - hyper.beta1()));
+        f.v.muli(hyper.beta2()).addi(scratch.assign(grad).muli(grad).muli(1 - hyper.beta2()));
+        // denom = sqrt(v) / sqrt(bc2) + eps; p -= stepSize * m / denom
+        Transforms.sqrt(scratch.assign(f.v), false).divi(biasCorrection2Sqrt).addi(hyper.eps());
+        scratch.rdivi(f.m).muli(stepSize);
+        if (f.anyFrozen) scratch.muli(f.trainMask);
+        value.subi(scratch);
     }
 
     /**
@@ -114,8 +206,13 @@ public final class AdamW {
     public void restore(long stepCount, Map<String, INDArray> tensors) {
         Map<String, Parameter> byName = new LinkedHashMap<>();
         for (Parameter p : params) byName.put(p.name(), p);
-        expAvg.clear();
-        expAvgSq.clear();
+        if (flat == null) {
+            expAvg.clear();
+            expAvgSq.clear();
+        } else {
+            flat.m.assign(0);
+            flat.v.assign(0);
+        }
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             String key = e.getKey();
             boolean first = key.startsWith("exp_avg.");
@@ -129,8 +226,13 @@ public final class AdamW {
                 throw new IllegalArgumentException("optimizer state '" + key + "' has " + e.getValue().length()
                         + " values, parameter has " + p.value().length());
             }
+            INDArray restored = e.getValue().reshape(p.value().shape()).castTo(p.value().dataType());
+            if (flat != null) {
+                flat.viewOf(first ? flat.m : flat.v, p).assign(restored);
+                continue;
+            }
             INDArray copy = zerosLike(p.value());
-            copy.assign(e.getValue().reshape(p.value().shape()).castTo(p.value().dataType()));
+            copy.assign(restored);
             (first ? expAvg : expAvgSq).put(name, copy);
         }
         this.step = stepCount;
