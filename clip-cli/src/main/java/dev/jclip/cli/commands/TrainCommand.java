@@ -77,6 +77,7 @@ public final class TrainCommand implements Command {
         }
         try (BatchSource data = dataOpener.open(cfg, model)) {
             Trainer trainer = Trainer.builder().config(cfg).data(data).build();
+            if (cfg.vocab() != null) copyVocabulary(Path.of(cfg.vocab()), Path.of(cfg.output()));
             Trainer.Result r = trainer.fit();
             System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
                     r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
@@ -87,6 +88,25 @@ public final class TrainCommand implements Command {
             System.err.println("clip train: " + e.getMessage());
             return 3;
         }
+    }
+
+    /**
+     * Keeps the vocabulary with the run as {@code vocab.txt.gz}, where evaluation looks for it beside the
+     * weights (written to a temporary name, then renamed).
+     */
+    static void copyVocabulary(Path vocab, Path runDir) throws java.io.IOException {
+        Files.createDirectories(runDir);
+        Path target = runDir.resolve("vocab.txt.gz");
+        if (Files.isRegularFile(target) && Files.isSameFile(vocab, target)) return;
+        Path tmp = runDir.resolve(".vocab.txt.gz.tmp");
+        if (vocab.getFileName().toString().endsWith(".gz")) {
+            Files.copy(vocab, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp))) {
+                Files.copy(vocab, out);
+            }
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The config from defaults, then {@code --config FILE}, then the other options. */

@@ -4,6 +4,7 @@ import dev.jclip.cli.Args;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.BpeTrainer;
+import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.train.Batch;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
@@ -150,6 +151,8 @@ class TrainCommandTest {
         assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--resume", "latest")))));
         assertEquals(6, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-00000006.safetensors")));
+        // the vocabulary travels with the run (gzipped), where evaluation finds it
+        assertEquals(ClipTokenizer.load(vocab).vocabSize(), ClipTokenizer.load(out.resolve("vocab.txt.gz")).vocabSize());
 
         UsageException e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
                 "--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00004}.tar", "--vocab", vocab.toString(),
