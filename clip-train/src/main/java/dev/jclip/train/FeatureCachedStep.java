@@ -2,6 +2,8 @@ package dev.jclip.train;
 
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
+import dev.jclip.core.nn.StepWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -32,18 +34,22 @@ final class FeatureCachedStep {
         int micro = b / accumFreq;
         INDArray[] imageFeatures = new INDArray[accumFreq];
         INDArray[] textFeatures = new INDArray[accumFreq];
+        // Each micro-batch's temporaries live in the step arena; only the features leave it (detached copies).
         for (int k = 0; k < accumFreq; k++) {
-            // dup: the towers may reuse their output buffers on the next forward
-            imageFeatures[k] = model.encodeImage(rows(batch.images(), k, micro)).dup();
-            textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).dup();
+            try (MemoryWorkspace ws = StepWorkspace.open()) {
+                imageFeatures[k] = model.encodeImage(rows(batch.images(), k, micro)).detach();
+                textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).detach();
+            }
         }
         ContrastiveLoss.Result r = ContrastiveLoss.compute(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures),
                 model.logitScale());
         for (int k = 0; k < accumFreq; k++) {
-            model.encodeImage(rows(batch.images(), k, micro));
-            model.backwardImage(rows(r.gradImageFeatures(), k, micro));
-            model.encodeText(rows(batch.tokens(), k, micro));
-            model.backwardText(rows(r.gradTextFeatures(), k, micro));
+            try (MemoryWorkspace ws = StepWorkspace.open()) {
+                model.encodeImage(rows(batch.images(), k, micro));
+                model.backwardImage(rows(r.gradImageFeatures(), k, micro));
+                model.encodeText(rows(batch.tokens(), k, micro));
+                model.backwardText(rows(r.gradTextFeatures(), k, micro));
+            }
         }
         return r.loss();
     }

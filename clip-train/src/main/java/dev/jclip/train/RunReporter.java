@@ -59,6 +59,12 @@ final class RunReporter implements AutoCloseable {
         appendLog("INFO", msg);
     }
 
+    void warn(String msg) {
+        clearProgress();
+        LOG.warn(msg);
+        appendLog("WARN", msg);
+    }
+
     void error(String msg) {
         clearProgress();
         LOG.error(msg);

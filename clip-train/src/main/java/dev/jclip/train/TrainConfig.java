@@ -155,6 +155,27 @@ public record TrainConfig(
         return out;
     }
 
+    /** Each option's name (as in JSON and on the command line) and Java type, in declaration order. */
+    public static Map<String, Class<?>> optionTypes() {
+        Map<String, Class<?>> out = new java.util.LinkedHashMap<>();
+        for (java.lang.reflect.RecordComponent c : TrainConfig.class.getRecordComponents()) {
+            out.put(c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT), c.getType());
+        }
+        return out;
+    }
+
+    /** Options whose values differ from {@code other}'s, each as {@code "name: other -> this"}. */
+    public List<String> differencesFrom(TrainConfig other) {
+        JsonNode mine = JSON.valueToTree(this);
+        JsonNode theirs = JSON.valueToTree(other);
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = mine.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!mine.get(k).equals(theirs.get(k))) out.add(k + ": " + theirs.get(k) + " -> " + mine.get(k));
+        }
+        return out;
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

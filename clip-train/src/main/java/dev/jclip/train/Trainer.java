@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
@@ -125,10 +126,7 @@ public final class Trainer {
 
     /** Runs to the configured number of steps (continuing a checkpoint when resuming). */
     public Result fit() throws Exception {
-        if (cfg.threads() > 0) {
-            Nd4j.getEnvironment().setMaxThreads(cfg.threads());
-            Nd4j.factory().blas().setMaxThreads(cfg.threads());
-        }
+        Threads.configure(cfg.threads());
         Files.createDirectories(runDir);
         writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
 
@@ -138,8 +136,10 @@ public final class Trainer {
         long stepInEpoch = 0;
         long samplesSeen = 0;
         boolean epochOpen = false;
+        TrainConfig resumedConfig = null;
         if (resumeFrom != null) {
             Checkpoint c = CheckpointManager.load(resumeFrom, io);
+            if (c.trainConfigJson() != null) resumedConfig = TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
             model.parameters().load(c.model(), true);
             TrainingState s = c.state();
             optimizer.restore(s.optimizerStep(), c.optimizer());
@@ -164,6 +164,14 @@ public final class Trainer {
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
                     cfg.model(), totalSteps, cfg.batchSize(), cfg.accumFreq(), trainableCount(), runDir);
             if (initFrom != null) report.info("initial weights from %s", initFrom);
+            if (resumedConfig != null) {
+                List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
+                changed.removeIf(d -> d.startsWith("resume:"));
+                if (!changed.isEmpty()) {
+                    report.warn("resuming with options changed since the checkpoint (the run will not match an"
+                            + " uninterrupted one): " + String.join(", ", changed));
+                }
+            }
             while (step < totalSteps) {
                 if (!epochOpen) {
                     data.startEpoch(epoch, rng.nextLong());

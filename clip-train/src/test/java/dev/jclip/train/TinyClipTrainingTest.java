@@ -43,13 +43,13 @@ class TinyClipTrainingTest {
     void lossFallsWellBelowLnBatchAndZeroShotBeatsChance() throws Exception {
         ClipConfig cfg = ClipConfig.preset("ViT-tiny");
         int batch = 64;
-        int steps = Integer.getInteger("jclip.tinySteps", 150);
+        int steps = Integer.getInteger("jclip.tinySteps", 100);
         SyntheticShapes train = new SyntheticShapes(batch * steps, cfg.vision().imageSize(), cfg.text().contextLength(),
                 cfg.text().vocabSize(), batch, 1);
         SyntheticShapes heldOut = new SyntheticShapes(512, cfg.vision().imageSize(), cfg.text().contextLength(),
                 cfg.text().vocabSize(), batch, 999);
         TrainConfig tc = TestConfigs.of("model", "ViT-tiny", "batch-size", batch, "epochs", 1,
-                "lr", 2e-3, "warmup", 10, "wd", 0.1, "output", tmp.resolve("run").toString(), "checkpoint-every", 0,
+                "lr", 3e-3, "warmup", 10, "wd", 0.1, "output", tmp.resolve("run").toString(), "checkpoint-every", 0,
                 "log-every", 25, "eval-every", 50, "seed", 3);
         List<Double> losses = new ArrayList<>();
         List<Double> accuracies = new ArrayList<>();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +36,22 @@ class TrainConfigTest {
         assertEquals("cosine", c.lrScheduler());
         // and the JSON form round-trips
         assertEquals(c, TrainConfig.parse(c.toJson(), "round trip"));
+    }
+
+    @Test
+    void optionTypesUseTheJsonNames() {
+        assertEquals(TrainConfig.names(), List.copyOf(TrainConfig.optionTypes().keySet()));
+        assertEquals(int.class, TrainConfig.optionTypes().get("batch-size"));
+        assertEquals(Double.class, TrainConfig.optionTypes().get("beta2"));
+        assertEquals(boolean.class, TrainConfig.optionTypes().get("lock-image"));
+    }
+
+    @Test
+    void differencesNameTheChangedOptions() {
+        TrainConfig a = TestConfigs.of("batch-size", 64, "output", "x");
+        TrainConfig b = TestConfigs.of("batch-size", 32, "output", "x", "resume", "latest");
+        assertEquals(List.of("batch-size: 64 -> 32", "resume: null -> \"latest\""), b.differencesFrom(a));
+        assertEquals(List.of(), a.differencesFrom(a));
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.train.checkpoint.CheckpointManager;
+import dev.jclip.train.optim.AdamW;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,7 @@ class TrainerTest {
         }
         assertEquals(1, ma.get(5).get("epoch").asInt());
         assertTrue(Files.readString(b.resolve("train.log")).contains("resumed"));
+        assertFalse(Files.readString(b.resolve("train.log")).contains("options changed"));
         assertEquals(resumed, TrainConfig.load(b.resolve("config.json")));
     }
 
@@ -198,5 +200,36 @@ class TrainerTest {
                 .interactive(false).build().fit();
         assertEquals(Math.log(100), hot.logitScale().value().getDouble(0), 1e-6);
         assertNotEquals(0, scales.size());
+    }
+
+    @Test
+    void resNetDefaultsAndBatchNormBuffersSurviveResume() throws Exception {
+        ClipConfig rn = ClipConfig.preset("RN-tiny");
+        AdamW.Hyper h = Trainer.hyper(TestConfigs.of("output", "x"), rn);
+        assertEquals(0.999, h.beta2());
+        assertEquals(1e-8, h.eps());
+        assertEquals(0.98, Trainer.hyper(TestConfigs.of("output", "x"), TINY).beta2());
+        assertEquals(0.95, Trainer.hyper(TestConfigs.of("output", "x", "beta2", 0.95), rn).beta2());
+
+        java.util.function.Function<Path, TrainConfig> config = out -> TestConfigs.of("model", "RN-tiny", "batch-size", 8,
+                "steps", 2, "lr", 1e-3, "warmup", 1, "output", out.toString(), "checkpoint-every", 1, "seed", 2);
+        java.util.function.Supplier<SyntheticShapes> data = () -> new SyntheticShapes(64, rn.vision().imageSize(),
+                rn.text().contextLength(), rn.text().vocabSize(), 8, 3);
+        Path a = tmp.resolve("rn-a");
+        Trainer.builder().config(config.apply(a)).data(data.get()).interactive(false).build().fit();
+        Path b = tmp.resolve("rn-b");
+        assertThrows(Interrupt.class, () -> Trainer.builder().config(config.apply(b)).data(data.get()).interactive(false)
+                .onStep(m -> {
+                    if (m.step() == 1) throw new Interrupt();
+                }).build().fit());
+        Trainer.builder().config(config.apply(b).with(Map.of("resume", "latest"), "test")).data(data.get())
+                .interactive(false).build().fit();
+        Map<String, INDArray> wa = new SafeTensorsFile().read(a.resolve("model.safetensors")).tensors();
+        Map<String, INDArray> wb = new SafeTensorsFile().read(b.resolve("model.safetensors")).tensors();
+        assertTrue(wa.containsKey("visual.bn1.running_mean") && wa.containsKey("visual.bn1.num_batches_tracked"));
+        assertEquals(2, wa.get("visual.bn1.num_batches_tracked").getLong(0));
+        for (String k : wa.keySet()) {
+            assertArrayEquals(wa.get(k).dup().data().asDouble(), wb.get(k).dup().data().asDouble(), 0.0, "differs: " + k);
+        }
     }
 }
