@@ -15,11 +15,15 @@ public final class Main {
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
         all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
+        all.add(new dev.jclip.cli.commands.MakeShardsCommand());
+        all.add(new dev.jclip.cli.commands.DataStatsCommand());
+        all.add(new dev.jclip.cli.commands.TrainCommand());
         all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
         all.add(new dev.jclip.cli.commands.EvalRetrievalCommand());
         all.add(new dev.jclip.cli.commands.EvalLinearProbeCommand());
         all.add(new dev.jclip.cli.commands.BenchTrainCommand());
         all.add(new dev.jclip.cli.commands.BenchTokenizerCommand());
+        all.add(new dev.jclip.cli.commands.BenchLoaderCommand());
         return all;
     }
 

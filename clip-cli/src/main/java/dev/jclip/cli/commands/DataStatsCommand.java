@@ -70,12 +70,9 @@ public final class DataStatsCommand implements Command {
         return 0;
     }
 
-    /** The caption tokenizer: CLIP's BPE once wired, the whitespace stand-in until then. */
+    /** The caption tokenizer: CLIP's BPE with --vocab, else whitespace-separated words (start/end tokens included). */
     private static CaptionTokenizer tokenizer(Path vocab) {
-        if (vocab != null) {
-            // TODO(lead): use ClipTokenizer.load(vocab)
-            System.err.println("clip data stats: --vocab is not wired yet; counting whitespace tokens instead");
-        }
+        if (vocab != null) return dev.jclip.data.text.ClipTokenizer.load(vocab);
         return new WhitespaceTokenizer();
     }
 
