@@ -2,6 +2,7 @@ package dev.jclip.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
@@ -24,6 +25,7 @@ import java.util.Map;
  */
 final class DemoReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper SNAKE = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     /** What the run was: shown at the top of the report and stored in the metrics JSON. */
     record RunInfo(String model, long parameters, int vocabSize, long steps, int batchSize, long samplesSeen, double finalLoss,
@@ -42,11 +44,10 @@ final class DemoReport {
         long largest = 0;
         for (long n : zs.classCounts()) largest = Math.max(largest, n);
         String zsTask = "zero-shot subcategory (" + c + " classes)";
-        rows.add(new MetricRow(zsTask, "top-1", "zeroshot_top1", zs.top1(), 1.0 / c, "1/" + c));
+        rows.add(new MetricRow(zsTask, "top-1", "zeroshot_top1", zs.top1(), 1.0 / c, String.format(Locale.ROOT,
+                "1/%d; always the largest class: %.1f%%", c, 100.0 * largest / zs.count())));
         rows.add(new MetricRow(zsTask, "top-5", "zeroshot_top5", zs.top5(), Math.min(1, 5.0 / c), "5/" + c));
         rows.add(new MetricRow(zsTask, "mean per-class recall", "zeroshot_mean_per_class_recall", zs.meanPerClassRecall(), 1.0 / c, "1/" + c));
-        rows.add(new MetricRow(zsTask, "top-1 of always guessing the largest class", "zeroshot_majority_baseline",
-                (double) largest / zs.count(), 1.0 / c, "1/" + c));
         int n = ((Number) r.retrieval().settings().get("num_images")).intValue();
         int texts = ((Number) r.retrieval().settings().get("num_captions")).intValue();
         for (String dir : List.of("image_to_text", "text_to_image")) {
@@ -91,7 +92,7 @@ final class DemoReport {
             metrics.put(m.key(), m.value());
             chance.put(m.key(), m.chance());
         }
-        root.set("run", JSON.valueToTree(info));
+        root.set("run", SNAKE.valueToTree(info));
         DemoData.writeAtomically(file, JSON.writeValueAsString(root) + "\n");
     }
 
@@ -116,7 +117,7 @@ final class DemoReport {
                     .append(m.task().equals(last) ? "" : esc(m.task())).append("</td><td>").append(esc(m.metric())).append("</td>")
                     .append(String.format(Locale.ROOT, "<td class=\"num\"><b>%.1f%%</b></td><td class=\"num\">%.1f%% <span class=\"how\">(%s)</span></td>",
                             100 * m.value(), 100 * m.chance(), esc(m.chanceHow())))
-                    .append("<td><div class=\"bar\"><div class=\"chance\" style=\"width:").append(pct(m.chance()))
+                    .append("<td class=\"vis\"><div class=\"bar\"><div class=\"chance\" style=\"width:").append(pct(m.chance()))
                     .append("\"></div><div class=\"val\" style=\"width:").append(pct(m.value())).append("\"></div></div>")
                     .append(Double.isFinite(ratio) && ratio >= 1.5 ? String.format(Locale.ROOT, "<span class=\"how\">%.0f&times; chance</span>", ratio) : "")
                     .append("</td></tr>\n");
@@ -139,7 +140,9 @@ final class DemoReport {
         h.append(String.format(Locale.ROOT, "<p class=\"note\">Final loss %.3f (log of the batch size, %.2f, is where an untrained model starts);"
                 + " learned temperature: logit scale %.1f.</p>\n", info.finalLoss(), Math.log(info.batchSize()), r.logitScale()));
 
-        h.append("<h2>Held-out images and the names the model gives them</h2>\n<div class=\"examples\">\n");
+        h.append("<h2>Held-out images and the names the model gives them</h2>\n<p class=\"note\">For each image, the five most"
+                + " probable of the ").append(r.retrieval().settings().get("num_captions")).append(" captions \"an emoji of &lt;name&gt;\""
+                + " (softmax of the scaled cosine similarities); the true name in green.</p>\n<div class=\"examples\">\n");
         for (DemoEvaluation.Example ex : r.examples()) {
             h.append("<div class=\"ex\"><img src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(ex.png()))
                     .append("\" alt=\"").append(esc(ex.emoji().name())).append("\"><div class=\"truth\">").append(esc(ex.emoji().name()))
@@ -148,7 +151,7 @@ final class DemoReport {
                 boolean right = i == ex.rankOfTruth();
                 h.append("<li").append(right ? " class=\"right\"" : "").append("><span class=\"p\">")
                         .append(String.format(Locale.ROOT, "%.1f%%", 100 * ex.probabilities()[i])).append("</span><span class=\"pb\" style=\"width:")
-                        .append(pct(ex.probabilities()[i])).append("\"></span>").append(esc(ex.captions().get(i))).append("</li>");
+                        .append(pct(ex.probabilities()[i])).append("\"></span>").append(esc(ex.captions().get(i).replaceFirst("^an emoji of ", ""))).append("</li>");
             }
             h.append("</ol>");
             if (ex.rankOfTruth() >= ex.captions().size()) {
@@ -246,7 +249,7 @@ final class DemoReport {
             .lead{font-size:15px;color:#333}.note{font-size:13px;color:#666}.how{color:#888;font-size:12px;font-weight:normal}
             table.metrics{border-collapse:collapse;width:100%;font-size:14px}table.metrics th{text-align:left;border-bottom:2px solid #bbb;padding:4px 8px}
             table.metrics td{padding:3px 8px;border-bottom:1px solid #eee}table.metrics tr.first td{border-top:1px solid #ccc}
-            td.num{text-align:right;white-space:nowrap}
+            td.num{text-align:right;white-space:nowrap}td.vis{white-space:nowrap}
             .bar{position:relative;display:inline-block;vertical-align:middle;width:180px;height:12px;background:#f3f3f3;margin-right:8px}
             .bar .val{position:absolute;left:0;top:3px;height:6px;background:#1f4e99}.bar .chance{position:absolute;left:0;top:0;height:12px;background:#f2c6c6}
             .row{display:flex;flex-wrap:wrap;gap:16px}svg.chart{background:#fff;border:1px solid #e4e4e4}

@@ -156,7 +156,7 @@ public final class DemoRun {
         if (o.steps() > 0) now.put("steps", o.steps());
         for (var it = now.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!now.get(k).equals(saved.get(k))) {
+            if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
                         + ": choose another --output to start a new run (or delete the folder)");
             }

@@ -115,7 +115,12 @@ public final class EmojiPackages {
         }
     }
 
+    /** System property naming the npm executable (default {@code npm}). */
+    public static final String NPM_PROPERTY = "jclip.npm";
+
     private static String npmCommand() {
+        String explicit = System.getProperty(NPM_PROPERTY);
+        if (explicit != null) return explicit;
         return System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "npm.cmd" : "npm";
     }
 

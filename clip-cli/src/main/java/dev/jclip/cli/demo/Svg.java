@@ -59,7 +59,8 @@ final class Svg {
         }
         for (int i = 0; i <= 5; i++) {
             double v = xMin + (xMax - xMin) * i / 5;
-            double x = left + pw * i / 5;
+            if (xMax - xMin >= 5) v = Math.round(v);
+            double x = px.applyAsDouble(v);
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tick\">%s</text>", x, top + ph + 16, number(v)));
         }
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>", left, top, pw, ph));
@@ -127,6 +128,7 @@ final class Svg {
     static String number(double v) {
         double a = Math.abs(v);
         if (a == 0) return "0";
+        if (v == Math.rint(v) && a < 1e5) return String.format(Locale.ROOT, "%.0f", v);
         if (a < 0.01 || a >= 1e5) return String.format(Locale.ROOT, "%.1e", v).replace("e-0", "e-").replace("e+0", "e");
         if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
         if (a >= 10) return String.format(Locale.ROOT, "%.1f", v);
