@@ -32,7 +32,7 @@ public final class DemoRun {
     public static final String DEFAULT_MODEL = "ViT-demo";
     public static final int DEFAULT_BATCH = 128;
     public static final double DEFAULT_LR = 1e-3;
-    public static final int DEFAULT_CAPTIONS = 4;
+    public static final int DEFAULT_CAPTIONS = 8;
 
     /**
      * @param data             folder with the unpacked packages, or null to use (and fill) the cache
