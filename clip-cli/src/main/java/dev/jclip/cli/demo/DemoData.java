@@ -122,7 +122,10 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             LOG.info("reusing the shards and held-out images in {}", dir);
             return data;
         }
-        EmojiPackages.deleteTree(dir);
+        if (Files.isDirectory(dir) && !Files.isRegularFile(marker) && !isEmpty(dir)) {
+            throw new IOException(dir + " exists and is not the demo's data folder (no data.json): choose another --output");
+        }
+        EmojiPackages.deleteTree(dir); // ours (or empty): rebuilt from scratch
         LOG.info("writing {} training pairs ({} {} images x {} captions) as {} shards in {}", samples, concepts.size(),
                 train.set(), captionsPerImage, shards, dir.resolve("train"));
         try (ShardWriter w = new ShardWriter(dir.resolve("train"), "shard", SAMPLES_PER_SHARD)) {
@@ -192,6 +195,12 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(rgb, "png", out);
         return out.toByteArray();
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
     }
 
     static String csv(String field) {

@@ -95,8 +95,7 @@ public final class DemoRun {
         writeSettings(runDir, steps);
 
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
-        boolean resume = Files.isDirectory(runDir.resolve("checkpoints"))
-                && Files.list(runDir.resolve("checkpoints")).findAny().isPresent();
+        boolean resume = hasCheckpoints(runDir);
         TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
         long trainStart = System.nanoTime();
         Trainer trainer = DemoTraining.train(cfg, model, tokenizer);
@@ -136,6 +135,14 @@ public final class DemoRun {
         s.put("steps", steps);
         s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
+    }
+
+    private static boolean hasCheckpoints(Path runDir) throws IOException {
+        Path dir = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) return false;
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".safetensors"));
+        }
     }
 
     private static ObjectNode readSettings(Path runDir) throws IOException {
