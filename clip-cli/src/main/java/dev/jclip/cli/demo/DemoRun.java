@@ -97,9 +97,7 @@ public final class DemoRun {
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
         boolean resume = hasCheckpoints(runDir);
         TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
-        long trainStart = System.nanoTime();
         Trainer trainer = DemoTraining.train(cfg, model, tokenizer);
-        double trainMinutes = (System.nanoTime() - trainStart) / 6e10;
 
         LOG.info("[4/5] evaluation on the held-out {} drawings", heldOutSet.set());
         DemoEvaluation.Results results = DemoEvaluation.run(trainer.model(), tokenizer, data, runDir, o.model(), o.seed());
@@ -112,7 +110,7 @@ public final class DemoRun {
         for (Parameter p : trainer.model().parameters()) parameters += p.size();
         DemoReport.RunInfo info = new DemoReport.RunInfo(o.model(), parameters, tokenizer.vocabSize(), steps, o.batchSize(),
                 steps * o.batchSize(), finalLoss, data.trainEmoji().size(), data.trainSamples(), data.heldOut().size(),
-                train.set(), heldOutSet.set(), trainMinutes, (System.nanoTime() - start) / 6e10, o.seed());
+                train.set(), heldOutSet.set(), curves.stepSeconds() / 60, (System.nanoTime() - start) / 6e10, o.seed());
         Path metricsJson = runDir.resolve("demo-metrics.json");
         DemoReport.writeJson(metricsJson, rows, info);
         Path report = runDir.resolve("report.html");

@@ -67,7 +67,9 @@ final class Svg {
         sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s</text>", left + pw / 2, height - 8, esc(xLabel)));
         sb.append(String.format(Locale.ROOT, "<text transform=\"translate(14 %.1f) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">%s</text>",
                 top + ph / 2, esc(yLabel)));
-        int legendX = left + 10;
+        int legendWidth = 0;
+        for (Series s : series) legendWidth += 30 + 7 * s.label().length();
+        int legendX = (int) (left + pw - legendWidth); // top right: loss curves start top left
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < s.x().length; i++) {
