@@ -151,7 +151,7 @@ public final class Trainer {
             data.restore(s.dataState());
             epochOpen = true;
         } else if (initFrom != null) {
-            model.parameters().load(CheckpointManager.loadWeights(initFrom, io), true);
+            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
         }
         lockTowers();
         model.setTraining(true);
