@@ -51,7 +51,10 @@ class TrainerTest {
     @Test
     void interruptedAndResumedRunEndsBitIdenticalToUninterruptedOne() throws Exception {
         Path a = tmp.resolve("a");
-        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false).build().fit();
+        List<String> epochsEnded = new ArrayList<>();
+        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false)
+                .onEpoch((epoch, step) -> epochsEnded.add(epoch + "@" + step)).build().fit();
+        assertEquals(List.of("0@4"), epochsEnded);   // epoch 1 is cut short at step 6 of 8
 
         Path b = tmp.resolve("b");
         List<Path> saved = new ArrayList<>();
