@@ -112,6 +112,31 @@ class TrainerTest {
         assertEquals(resumed, TrainConfig.load(b.resolve("config.json")));
     }
 
+    @Test
+    void stopRequestCheckpointsTheCurrentStepAndResumesExactly() throws Exception {
+        Path a = tmp.resolve("full");
+        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false).build().fit();
+        Path b = tmp.resolve("stopped");
+        Trainer[] self = new Trainer[1];
+        self[0] = Trainer.builder().config(resumeConfig(b)).data(shapes(64, 16)).interactive(false)
+                .onStep(m -> {
+                    if (m.step() == 3) self[0].requestStop();   // as a Ctrl-C shutdown hook would, mid-step
+                }).build();
+        Trainer.Result stopped = self[0].fit();
+        assertTrue(stopped.stopped());
+        assertEquals(3, stopped.steps());
+        assertEquals(b.resolve("checkpoints/step-00000003.safetensors"), stopped.lastCheckpoint());
+        assertFalse(Files.exists(b.resolve("model.safetensors")));
+        Trainer.Result done = Trainer.builder().config(resumeConfig(b).with(Map.of("resume", "latest"), "test"))
+                .data(shapes(64, 16)).interactive(false).build().fit();
+        assertFalse(done.stopped());
+        Map<String, INDArray> wa = new SafeTensorsFile().read(a.resolve("model.safetensors")).tensors();
+        Map<String, INDArray> wb = new SafeTensorsFile().read(b.resolve("model.safetensors")).tensors();
+        for (String k : wa.keySet()) {
+            assertArrayEquals(wa.get(k).data().asFloat(), wb.get(k).data().asFloat(), 0f, "weights differ: " + k);
+        }
+    }
+
     private static List<JsonNode> metrics(Path run) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) out.add(JSON.readTree(line));

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code clip train}: contrastive training of a CLIP model, open_clip style.
@@ -79,10 +81,37 @@ public final class TrainCommand implements Command {
             Trainer trainer = Trainer.builder().config(cfg).data(data).build();
             Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
             if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
-            Trainer.Result r = trainer.fit();
-            System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
-                    r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
-            return 0;
+            // On Ctrl-C (JVM shutdown) the hook asks the trainer to stop after the current step and holds the JVM
+            // until that step's checkpoint is written and reported, so the interrupted run resumes exactly.
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(10, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "clip-train-stop");
+            java.lang.Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Trainer.Result r = trainer.fit();
+                if (r.stopped()) {
+                    System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
+                            r.steps(), r.lastCheckpoint());
+                    System.out.flush();
+                    return 130;
+                }
+                System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
+                        r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
+                return 0;
+            } finally {
+                finished.countDown();
+                try {
+                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running and has just been released
+                }
+            }
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         } catch (TrainingDivergedException e) {
