@@ -72,7 +72,10 @@ class ClipTokenizerTest {
         assertTrue(s < 2.0, "full encode of 1 MiB took " + s + " s");
         assertTrue(all.length > 1000 && all.length < (1 << 20));
         assertEquals("a".repeat(1 << 20), tok.decode(all));
+        t0 = System.nanoTime();
         assertThrows(IllegalArgumentException.class, () -> tok.tokenize("a".repeat(1 << 20), 77, false));
+        s = (System.nanoTime() - t0) / 1e9;
+        assertTrue(s < 2.0, "rejecting 1 MiB took " + s + " s");
     }
 
     @Test
