@@ -91,21 +91,35 @@ final class TextRepairs {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String orig = text;
             if (unescape) text = HtmlEntities.ftfyUnescape(text);
-            if (fixEncoding) text = fixEncoding(text);
-            text = fixC1Controls(text);
-            text = fixLatinLigatures(text);
-            text = fixCharacterWidth(text);
-            text = uncurlQuotes(text);
-            text = fixLineBreaks(text);
-            text = fixSurrogates(text);
-            text = removeTerminalEscapes(text);
-            text = removeControlChars(text);
-            if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
-                text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            if (isAscii(text)) {
+                // Only these steps can change ASCII text (and they keep it ASCII).
+                text = fixLineBreaks(text);
+                text = removeTerminalEscapes(text);
+                text = removeControlChars(text);
+            } else {
+                if (fixEncoding) text = fixEncoding(text);
+                text = fixC1Controls(text);
+                text = fixLatinLigatures(text);
+                text = fixCharacterWidth(text);
+                text = uncurlQuotes(text);
+                text = fixLineBreaks(text);
+                text = fixSurrogates(text);
+                text = removeTerminalEscapes(text);
+                text = removeControlChars(text);
+                if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
+                    text = Normalizer.normalize(text, Normalizer.Form.NFC);
+                }
             }
             if (text.equals(orig)) return text;
         }
         return text;
+    }
+
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) return false;
+        }
+        return true;
     }
 
     /**
