@@ -98,7 +98,7 @@ class EvalCommandsTest {
     }
 
     @Test
-    void modelCommandsFailClearlyUntilWired() throws IOException {
+    void modelCommandsFailClearlyUntilWired() throws Exception {
         Path ckpt = Files.writeString(dir.resolve("model.ckpt"), "x");
         solid(dir.resolve("ds/red/a.png"), 0xff0000);
         solid(dir.resolve("ds/red/b.png"), 0xff0000);
