@@ -32,11 +32,12 @@ public final class Main {
     }
 
     static {
-        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> {
+        dev.jclip.cli.commands.EncoderLoader.vocabHook = (checkpoint, vocab) -> {
             dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
             return new dev.jclip.eval.ModelEncoder(model,
-                    VocabLocator.tokenizerFor(checkpoint, null, model.config().text().vocabSize()));
+                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()));
         };
+        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> dev.jclip.cli.commands.EncoderLoader.vocabHook.apply(checkpoint, null);
     }
 
     public static int run(String... argv) {
