@@ -11,7 +11,9 @@ Outputs (each with the expected tensors beside it as safetensors, written here b
   scripted_mask.pt        torch.jit.script of a module with a plain tensor attribute (attn_mask) beside its
                           parameters and BatchNorm buffers: the attribute is not in the state dict
   tiny_clip_script.pt     torch.jit.trace of a tiny CLIP with OpenAI's module tree (fp16 weights as OpenAI's
-                          convert_weights leaves them), saved with torch.jit.save; its state_dict() as safetensors
+                          convert_weights leaves them), saved with torch.jit.save; its state_dict() as safetensors;
+                          tiny_clip_{images,tokens}.npy inputs and tiny_clip_{image,text}_features.npy computed in
+                          float32 from the archive's own weights with OpenAI's encode_image/encode_text
 """
 import collections
 import json
@@ -19,6 +21,7 @@ import os
 import struct
 import sys
 
+import numpy
 import torch
 import torch.nn as nn
 
@@ -132,16 +135,18 @@ class VisionTransformer(nn.Module):
 class TinyClip(nn.Module):
     def __init__(self, embed=16, resolution=16, patch=8, vwidth=32, vlayers=1, ctx=8, vocab=50, twidth=32, tlayers=2):
         super().__init__()
-        self.context_length = ctx
         self.visual = VisionTransformer(resolution, patch, vwidth, vlayers, 2, embed)
         mask = torch.full((ctx, ctx), float("-inf")).triu_(1)
         self.transformer = Transformer(twidth, tlayers, 2, mask)
-        self.vocab_size = vocab
         self.token_embedding = nn.Embedding(vocab, twidth)
         self.positional_embedding = nn.Parameter(torch.randn(ctx, twidth) * 0.01)
         self.ln_final = LayerNorm(twidth)
         self.text_projection = nn.Parameter(torch.randn(twidth, embed) * twidth ** -0.5)
         self.logit_scale = nn.Parameter(torch.ones([]) * 2.6592)
+        # OpenAI's released JIT archives carry these three int buffers; build_model deletes them from the state dict
+        self.register_buffer("input_resolution", torch.tensor(resolution))
+        self.register_buffer("context_length", torch.tensor(ctx))
+        self.register_buffer("vocab_size", torch.tensor(vocab))
 
     def forward(self, image, text):
         img = self.visual(image)
@@ -207,6 +212,19 @@ def main(out):
               "text_cfg": {"context_length": 8, "vocab_size": 50, "width": 32, "heads": 2, "layers": 2}, "quick_gelu": True}
     write_safetensors(traced.state_dict(), os.path.join(out, "tiny_clip_script.safetensors"),
                       {"format": "pt", "config": json.dumps(config), "generator": "make_torch_fixtures.py"})
+    # Reference features in float32 from the archive's own (fp16-rounded) weights, for loading into jclip's model.
+    ref = TinyClip().eval()
+    ref.load_state_dict({k: v.float() for k, v in traced.state_dict().items()})
+    with torch.no_grad():
+        image_features = ref.visual(image)
+        x = ref.token_embedding(text) + ref.positional_embedding
+        x = ref.ln_final(ref.transformer(x.permute(1, 0, 2)).permute(1, 0, 2))
+        text_features = x[torch.arange(x.shape[0]), text.argmax(dim=-1)] @ ref.text_projection
+    numpy.save(os.path.join(out, "tiny_clip_images.npy"), image.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_tokens.npy"), text.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_image_features.npy"), image_features.numpy())
+    numpy.save(os.path.join(out, "tiny_clip_text_features.npy"), text_features.numpy())
+
     torch.manual_seed(5)
     block = MaskedBlock()
     block.bn.num_batches_tracked.fill_(11)

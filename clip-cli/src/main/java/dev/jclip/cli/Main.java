@@ -15,11 +15,15 @@ public final class Main {
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
         all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
+        all.add(new dev.jclip.cli.commands.MakeShardsCommand());
+        all.add(new dev.jclip.cli.commands.DataStatsCommand());
+        all.add(new dev.jclip.cli.commands.TrainCommand());
         all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
         all.add(new dev.jclip.cli.commands.EvalRetrievalCommand());
         all.add(new dev.jclip.cli.commands.EvalLinearProbeCommand());
         all.add(new dev.jclip.cli.commands.BenchTrainCommand());
         all.add(new dev.jclip.cli.commands.BenchTokenizerCommand());
+        all.add(new dev.jclip.cli.commands.BenchLoaderCommand());
         return all;
     }
 
@@ -28,11 +32,12 @@ public final class Main {
     }
 
     static {
-        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> {
+        dev.jclip.cli.commands.EncoderLoader.vocabHook = (checkpoint, vocab) -> {
             dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
             return new dev.jclip.eval.ModelEncoder(model,
-                    VocabLocator.tokenizerFor(checkpoint, null, model.config().text().vocabSize()));
+                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()));
         };
+        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> dev.jclip.cli.commands.EncoderLoader.vocabHook.apply(checkpoint, null);
     }
 
     public static int run(String... argv) {

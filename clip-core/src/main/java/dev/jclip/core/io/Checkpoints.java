@@ -7,8 +7,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,7 +18,8 @@ import java.util.Map;
  * safetensors (8-byte little-endian header length, then '{'), PyTorch zip ({@code torch.save}, "PK") and
  * TorchScript (a PyTorch zip with {@code constants.pkl} or {@code code/}). State dicts come back with OpenAI key
  * names: Hugging Face {@code CLIPModel} names are converted, {@code module.} prefixes (DistributedDataParallel)
- * stripped and open_clip's {@code {"state_dict": ...}} wrapper unwrapped.
+ * stripped, open_clip's {@code {"state_dict": ...}} wrapper unwrapped, and the {@code input_resolution},
+ * {@code context_length} and {@code vocab_size} buffers of OpenAI's JIT archives dropped (as build_model does).
  */
 public final class Checkpoints {
 
@@ -53,10 +52,8 @@ public final class Checkpoints {
     public static Format detect(Path file) {
         byte[] head = new byte[9];
         int n;
-        long size;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
-            size = Files.size(file);
         } catch (IOException e) {
             throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -66,8 +63,8 @@ public final class Checkpoints {
             }
         }
         if (n == 9 && head[8] == '{') {
-            long len = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (len > 0 && len <= size - 8) return Format.SAFETENSORS;
+            // The header length is checked by SafeTensors, which explains a lying one better than "unknown format".
+            return Format.SAFETENSORS;
         }
         if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
             throw new CheckpointException(file + ": a legacy (pre-1.6, non-zip) torch.save file; re-save it with a current PyTorch");
@@ -165,11 +162,15 @@ public final class Checkpoints {
         }
     }
 
-    /** Strips DDP's {@code module.} prefix and converts Hugging Face names. */
+    /** Int buffers of OpenAI's released JIT models that are not weights; OpenAI's build_model deletes them too. */
+    private static final java.util.Set<String> OPENAI_JIT_EXTRAS = java.util.Set.of("input_resolution", "context_length", "vocab_size");
+
+    /** Strips DDP's {@code module.} prefix, drops OpenAI's JIT-only int buffers and converts Hugging Face names. */
     static <T> Map<String, T> toOpenAiNames(Map<String, T> raw, TensorOps<T> ops, Path file) {
         Map<String, T> stripped = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : raw.entrySet()) {
             String k = e.getKey().startsWith("module.") ? e.getKey().substring("module.".length()) : e.getKey();
+            if (OPENAI_JIT_EXTRAS.contains(k)) continue;
             if (stripped.put(k, e.getValue()) != null) throw new CheckpointException(file + ": key '" + k + "' appears twice once 'module.' is stripped");
         }
         if (!HuggingFaceNames.isHuggingFace(stripped.keySet())) return stripped;

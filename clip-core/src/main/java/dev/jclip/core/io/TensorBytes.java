@@ -37,7 +37,8 @@ final class TensorBytes {
         if (src.remaining() != dst.remaining()) {
             throw new IllegalArgumentException("expected " + dst.remaining() + " bytes, got " + src.remaining());
         }
-        copy(src.duplicate().order(ByteOrder.LITTLE_ENDIAN), dst, type);
+        requireLittleEndianHost();
+        dst.put(src.duplicate());
         Reference.reachabilityFence(out);
         return out;
     }
@@ -47,9 +48,7 @@ final class TensorBytes {
         INDArray out = allocate(type, shape);
         if (out.length() == 0) return out;
         ByteBuffer dst = nativeBytes(out);
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new UnsupportedOperationException("big-endian hosts are not supported");
-        }
+        requireLittleEndianHost();
         while (dst.hasRemaining()) {
             if (in.read(dst) < 0) throw new IOException("unexpected end of data: " + dst.remaining() + " bytes missing");
         }
@@ -62,9 +61,7 @@ final class TensorBytes {
         INDArray c = contiguous(array);
         if (c.length() == 0) return;
         ByteBuffer src = nativeBytes(c);
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new UnsupportedOperationException("big-endian hosts are not supported");
-        }
+        requireLittleEndianHost();
         while (src.hasRemaining()) out.write(src);
         Reference.reachabilityFence(c);
     }
@@ -94,11 +91,10 @@ final class TensorBytes {
         return b;
     }
 
-    private static void copy(ByteBuffer src, ByteBuffer dst, TensorType type) {
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.bytes() == 1) {
-            dst.put(src);
-            return;
+    /** Files are little-endian and bytes are copied unconverted, so the host must be too (x86-64, aarch64 are). */
+    private static void requireLittleEndianHost() {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("big-endian hosts are not supported");
         }
-        throw new UnsupportedOperationException("big-endian hosts are not supported");
     }
 }

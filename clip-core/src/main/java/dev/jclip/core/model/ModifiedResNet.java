@@ -41,7 +41,7 @@ public final class ModifiedResNet implements ImageTower {
         if (!cfg.isResNet()) throw new IllegalArgumentException("not a ResNet vision config: " + cfg);
         imageSize = cfg.imageSize();
         int width = cfg.width();
-        conv1 = Conv2d.create(store, PREFIX + "conv1.weight", 3, width / 2, 3, 2, 1);
+        conv1 = Conv2d.create(store, PREFIX + "conv1.weight", 3, width / 2, 3, 2, 1).withoutInputGradient();
         bn1 = BatchNorm2d.create(store, PREFIX + "bn1", width / 2, 1.0);
         conv2 = Conv2d.create(store, PREFIX + "conv2.weight", width / 2, width / 2, 3, 1, 1);
         bn2 = BatchNorm2d.create(store, PREFIX + "bn2", width / 2, 1.0);

@@ -72,6 +72,16 @@ class SafeTensorsTest {
         Files.write(f, b.array());
         String m = message(f);
         assertTrue(m.contains(f.toString()) && m.contains("header length"), m);
+        String viaEntryPoint = assertThrows(CheckpointException.class, () -> Checkpoints.readStateDict(f)).getMessage();
+        assertTrue(viaEntryPoint.contains("header length"), viaEntryPoint);
+    }
+
+    @Test
+    void duplicateKeysAreRejected() throws IOException {
+        Path f = fileWithHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
+        String m = message(f);
+        assertTrue(m.contains("Duplicate field 'w'"), m);
     }
 
     @Test

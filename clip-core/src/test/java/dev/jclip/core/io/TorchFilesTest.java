@@ -57,6 +57,11 @@ class TorchFilesTest {
         assertEquals(DataType.HALF, script.get("visual.conv1.weight").dataType());
         assertEquals(DataType.FLOAT, script.get("visual.ln_pre.weight").dataType());
         assertTrue(script.containsKey("transformer.resblocks.1.attn.in_proj_weight"));
+        assertEquals(16L, script.get("input_resolution").getLong(0)); // a buffer, as in OpenAI's JIT archives
+
+        Map<String, INDArray> sd = Checkpoints.readStateDict(resource("tiny_clip_script.pt"));
+        assertEquals(script.size() - 3, sd.size());
+        for (String extra : new String[]{"input_resolution", "context_length", "vocab_size"}) assertFalse(sd.containsKey(extra));
     }
 
     @Test

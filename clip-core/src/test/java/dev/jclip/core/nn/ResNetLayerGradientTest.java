@@ -70,6 +70,40 @@ class ResNetLayerGradientTest {
         }
     }
 
+    /** The written-out backward pass against libnd4j's own conv2d_bp (which it replaces for speed). */
+    @Test
+    void convBackwardEqualsNativeConv2dBp() {
+        for (int[] c : new int[][]{{3, 1, 1}, {3, 2, 1}, {1, 2, 0}}) {
+            ParameterStore s = store();
+            Conv2d conv = Conv2d.create(s, "conv.weight", 3, 5, c[0], c[1], c[2]);
+            INDArray x = randn(3, 2, 6, 5, 3);
+            INDArray dy = randn(4, conv.forward(x).shape());
+            INDArray dx = conv.backward(dy);
+            INDArray w = s.get("conv.weight").value();
+            INDArray nativeDx = x.ulike(), nativeDw = w.ulike();
+            Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("conv2d_bp").addInputs(x, w, dy)
+                    .addOutputs(nativeDx, nativeDw).addIntegerArguments(c[0], c[0], c[1], c[1], c[2], c[2], 1, 1, 0, 1, 1).build());
+            assertTrue(dx.sub(nativeDx).amaxNumber().doubleValue() < 1e-12, "dx " + java.util.Arrays.toString(c));
+            assertTrue(s.get("conv.weight").grad().sub(nativeDw).amaxNumber().doubleValue() < 1e-12, "dw " + java.util.Arrays.toString(c));
+        }
+    }
+
+    @Test
+    void convWithoutInputGradientStillLearns() {
+        for (int k : new int[]{1, 3}) {
+            ParameterStore s = store();
+            Conv2d full = Conv2d.create(s, "a.weight", 2, 3, k, 2, k / 2);
+            Conv2d first = new Conv2d(full.weight(), 2, k / 2).withoutInputGradient();
+            INDArray x = randn(1, 2, 4, 4, 2);
+            INDArray dy = randn(2, full.forward(x).shape());
+            full.backward(dy);
+            INDArray once = full.weight().grad().dup();
+            first.forward(x);
+            assertEquals(null, first.backward(dy));
+            assertTrue(full.weight().grad().sub(once.mul(2)).amaxNumber().doubleValue() < 1e-12);
+        }
+    }
+
     @Test
     void convGradientAccumulates() {
         ParameterStore s = store();

@@ -77,19 +77,21 @@ public final class BicubicResampler {
                 mid[o + 2] = clip8(b);
             }
         }
+        // Vertical pass row by row: each tap adds a whole source row, a loop the JIT can vectorise.
         byte[] out = new byte[winW * winH * 3];
         int midStride = winW * 3;
+        int[] acc = new int[midStride];
         for (int y = 0; y < winH; y++) {
+            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int k0 = y * vert.ksize;
             int first = vert.start[y] - rowFirst;
-            int n = vert.count[y];
-            int o = y * winW * 3;
-            for (int x = 0; x < midStride; x++) {
-                int acc = 1 << (PRECISION_BITS - 1);
-                int p = first * midStride + x;
-                for (int k = 0; k < n; k++, p += midStride) acc += (mid[p] & 0xff) * vert.k[k0 + k];
-                out[o + x] = clip8(acc);
+            for (int k = 0; k < vert.count[y]; k++) {
+                int c = vert.k[k0 + k];
+                int p = (first + k) * midStride;
+                for (int x = 0; x < midStride; x++) acc[x] += (mid[p + x] & 0xff) * c;
             }
+            int o = y * midStride;
+            for (int x = 0; x < midStride; x++) out[o + x] = clip8(acc[x]);
         }
         return new RgbImage(winW, winH, out);
     }

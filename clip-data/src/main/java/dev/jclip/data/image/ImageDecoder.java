@@ -33,6 +33,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * handled, and reported as unsupported: WebP (the JDK has no decoder).
  */
 public final class ImageDecoder {
+    /**
+     * Images with more pixels are refused before decoding, as unsupported: PIL's decompression-bomb limit
+     * (2 x {@code Image.MAX_IMAGE_PIXELS}), so that one hostile header cannot exhaust the heap.
+     */
+    public static final long MAX_PIXELS = 2L * 89_478_485L;
+
     static {
         ImageIO.setUseCache(false); // decode from memory, never through temporary files
     }
@@ -63,6 +69,11 @@ public final class ImageDecoder {
             List<String> warnings = new ArrayList<>();
             try {
                 reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new ImageDecodeException("image too large: " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + " exceeds " + MAX_PIXELS + " pixels", true, null);
+                }
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {

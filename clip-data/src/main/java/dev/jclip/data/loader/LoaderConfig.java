@@ -31,9 +31,13 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         return new Builder(batchSize);
     }
 
-    /** Raw samples in flight between the reader and the batch assembler: enough to keep every worker busy. */
+    /**
+     * Samples in flight between the reader and the assembler (queued, decoding or decoded but not yet taken):
+     * enough that every worker stays busy while the assembler waits for the oldest one, few enough that the
+     * decoded float images waiting there (3*S*S floats each) stay a small multiple of the worker count.
+     */
     int samplesInFlight() {
-        return Math.max(2 * batchSize, 8 * workers);
+        return Math.max(16, 4 * workers);
     }
 
     /** Mutable builder for {@link LoaderConfig}. */

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,12 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * CLIP's byte-level BPE tokenizer, id-for-id equal to OpenAI's {@code SimpleTokenizer} and
  * {@code clip.tokenize}: text cleaned by {@link ClipTextCleaner}, split by {@link PreTokenizer}, each piece's
  * UTF-8 bytes merged by rank ({@link BpeMerger}). Thread-safe: the vocabulary is immutable and the cache of
- * merged pieces is a concurrent map that is emptied when it reaches its bound.
+ * merged pieces is a {@link PieceCache}, bounded and lock-free.
  */
 public final class ClipTokenizer implements CaptionTokenizer {
     /** CLIP's context length. */
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
-    private static final int CACHE_LIMIT = 200_000;
+    private static final int CACHE_SLOTS = 1 << 17;
     /** Pieces longer than this are not cached (hostile input would otherwise fill the cache with junk). */
     private static final int CACHE_MAX_PIECE = 48;
     /**
@@ -30,7 +29,7 @@ public final class ClipTokenizer implements CaptionTokenizer {
 
     private final BpeVocabulary vocab;
     private final BpeMerger merger;
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>(4096);
+    private final PieceCache cache = new PieceCache(CACHE_SLOTS);
 
     private ClipTokenizer(BpeVocabulary vocab) {
         this.vocab = vocab;
@@ -98,7 +97,7 @@ public final class ClipTokenizer implements CaptionTokenizer {
                     return out.size() < limit;
                 }
             }
-            appendPiece(text.substring(start, end), out);
+            appendPiece(text, start, end, out);
             return out.size() < limit;
         });
     }
@@ -114,14 +113,14 @@ public final class ClipTokenizer implements CaptionTokenizer {
         }
     }
 
-    private void appendPiece(String piece, IntList out) {
-        int[] ids = cache.get(piece);
+    private void appendPiece(String text, int start, int end, IntList out) {
+        boolean cacheable = end - start <= CACHE_MAX_PIECE;
+        int hash = cacheable ? PieceCache.hash(text, start, end) : 0;
+        int[] ids = cacheable ? cache.get(text, start, end, hash) : null;
         if (ids == null) {
+            String piece = text.substring(start, end);
             ids = bpe(piece);
-            if (piece.length() <= CACHE_MAX_PIECE) {
-                if (cache.size() >= CACHE_LIMIT) cache.clear();
-                cache.put(piece, ids);
-            }
+            if (cacheable) cache.put(piece, hash, ids);
         }
         out.addAll(ids);
     }
@@ -178,13 +177,15 @@ public final class ClipTokenizer implements CaptionTokenizer {
         if (contextLength < 2) throw new IllegalArgumentException("context length must be at least 2, got " + contextLength);
         IntList ids = new IntList(contextLength);
         ids.add(vocab.startToken);
-        encodeInto(ClipTextCleaner.clean(text), ids, truncate ? contextLength : Integer.MAX_VALUE);
+        // Stop merging once the row is full: later pieces cannot change earlier ids, and a row that overflows is
+        // either cut (truncate) or an error, whatever follows.
+        encodeInto(ClipTextCleaner.clean(text), ids, contextLength);
         ids.add(vocab.endToken);
         int n = ids.size();
         if (n > contextLength) {
             if (!truncate) {
                 throw new IllegalArgumentException("text '" + BpeVocabulary.abbreviate(text) + "' is too long for context length "
-                        + contextLength + " (" + n + " tokens)");
+                        + contextLength);
             }
             n = contextLength;
             ids.set(n - 1, vocab.endToken);

@@ -29,33 +29,54 @@ final class PreTokenizer {
         return out;
     }
 
+    private static final byte LETTER = 1;
+    private static final byte NUMBER = 2;
+    private static final byte SPACE = 3;
+    private static final byte OTHER = 4;
+    private static final byte[] ASCII_CLASS = new byte[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            ASCII_CLASS[c] = Character.isLetter(c) ? LETTER : isNumber(c) ? NUMBER : ClipTextCleaner.isWhitespace(c) ? SPACE : OTHER;
+        }
+    }
+
+    /** LETTER (\p{L}), NUMBER (\p{N}), SPACE (\s) or OTHER. */
+    private static byte classOf(int cp) {
+        if (cp < 128) return ASCII_CLASS[cp];
+        if (Character.isLetter(cp)) return LETTER;
+        if (isNumber(cp)) return NUMBER;
+        return ClipTextCleaner.isWhitespace(cp) ? SPACE : OTHER;
+    }
+
     static void scan(String text, PieceSink sink) {
         int n = text.length();
         int i = 0;
         while (i < n) {
             int cp = text.codePointAt(i);
             int end;
+            byte cls;
             if (cp == '<' && (end = matchSpecial(text, i)) > 0) {
                 // special token
             } else if (cp == '\'' && (end = matchContraction(text, i)) > 0) {
                 // contraction
-            } else if (Character.isLetter(cp)) {
+            } else if ((cls = classOf(cp)) == LETTER) {
                 end = i + Character.charCount(cp);
                 while (end < n) {
                     int c = text.codePointAt(end);
-                    if (!Character.isLetter(c)) break;
+                    if (classOf(c) != LETTER) break;
                     end += Character.charCount(c);
                 }
-            } else if (isNumber(cp)) {
+            } else if (cls == NUMBER) {
                 end = i + Character.charCount(cp);
-            } else if (ClipTextCleaner.isWhitespace(cp)) {
+            } else if (cls == SPACE) {
                 i += Character.charCount(cp);
                 continue;
             } else {
                 end = i + Character.charCount(cp);
                 while (end < n) {
                     int c = text.codePointAt(end);
-                    if (Character.isLetter(c) || isNumber(c) || ClipTextCleaner.isWhitespace(c)) break;
+                    if (classOf(c) != OTHER) break;
                     end += Character.charCount(c);
                 }
             }

@@ -85,4 +85,16 @@ class ImageDecoderTest {
         byte[] webp = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L'};
         assertTrue(assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(webp)).unsupported());
     }
+
+    @Test
+    void decompressionBombsAreRefusedFromTheHeader() throws Exception {
+        byte[] png = ImageEncoder.png(BicubicResamplerTest.random(1, 1, 3));
+        // IHDR data starts at byte 16: width, height (big-endian), then its CRC at 29
+        java.nio.ByteBuffer.wrap(png, 16, 8).putInt(20000).putInt(10000);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(png, 12, 17);
+        java.nio.ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
+        ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(png));
+        assertTrue(e.unsupported() && e.getMessage().contains("too large"), e.getMessage());
+    }
 }

@@ -62,6 +62,13 @@ class ClipTextCleanerTest {
         assertEquals("", ClipTextCleaner.clean(" \u00a0\u3000\n"));
         assertEquals("\u03bf\u03b4\u03bf\u03c2 final", ClipTextCleaner.clean("ΟΔΟΣ FINAL"));   // final sigma, as Python
         assertEquals("i\u0307stanbul", ClipTextCleaner.clean("İstanbul"));
+        // Python's Final_Sigma rule (verified with CPython 3.11): an uncased letter before it means plain sigma,
+        // case-ignorable characters are skipped on both sides
+        assertEquals("\u0644\u0301\u03c3\u0301|", ClipTextCleaner.pythonLower("\u0644\u0301\u03a3\u0301|"));
+        assertEquals("a\u00b7\u03c2", ClipTextCleaner.pythonLower("A\u00b7\u03a3"));
+        assertEquals("a\u03c3\u00b7b", ClipTextCleaner.pythonLower("A\u03a3\u00b7B"));
+        assertEquals("a\u02b0\u03c2", ClipTextCleaner.pythonLower("A\u02b0\u03a3"));
+        assertEquals("\u03c3", ClipTextCleaner.pythonLower("\u03a3"));
     }
 
     @Test

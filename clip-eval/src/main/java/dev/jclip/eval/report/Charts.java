@@ -33,21 +33,21 @@ public final class Charts {
      * Rows are true classes, columns predictions; a cell's colour is its share of the row (so rare classes read as
      * clearly as common ones) and, for up to 25 classes, it is labelled with its count.
      */
-    public static BufferedImage confusionMatrix(List<String> names, long[][] confusion, String title) {
+    public static BufferedImage confusionMatrix(List<String> names, long[][] confusion, String title, String subtitle) {
         int n = names.size();
-        int cell = Math.max(8, Math.min(56, 720 / Math.max(1, n)));
+        int cell = Math.max(1, Math.min(56, 720 / Math.max(1, n))); // the grid stays within ~720 px (ImageNet: 1 px cells)
         boolean labels = n <= 60;
         Graphics2D probe = scratch();
         int labelW = labels ? maxWidth(probe, LABEL, names) + 12 : 10;
         probe.dispose();
         int left = labelW + 40;
-        int top = 60;
+        int top = 76;
         int grid = cell * n;
-        int width = left + grid + 110;
+        int width = Math.max(480, left + grid + 130);
         int height = top + grid + labelW + 50;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img);
-        centred(g, TITLE, title, width / 2, 28);
+        header(g, width, title, subtitle);
         for (int t = 0; t < n; t++) {
             long rowSum = 0;
             for (long v : confusion[t]) rowSum += v;
@@ -64,7 +64,7 @@ public final class Charts {
         }
         g.setColor(AXIS);
         g.drawRect(left, top, grid, grid);
-        g.setFont(LABEL);
+        g.setFont(cell < 16 ? SMALL : LABEL); // keeps neighbouring labels apart on small cells
         FontMetrics fm = g.getFontMetrics();
         if (labels) {
             for (int i = 0; i < n; i++) {
@@ -89,7 +89,7 @@ public final class Charts {
     }
 
     /** Horizontal bars, one per class, with the value printed at each bar's end. */
-    public static BufferedImage perClassAccuracy(List<String> names, double[] accuracy, String title) {
+    public static BufferedImage perClassAccuracy(List<String> names, double[] accuracy, String title, String subtitle) {
         int n = names.size();
         int bar = n <= 30 ? 22 : n <= 100 ? 12 : 6;
         Graphics2D probe = scratch();
@@ -97,12 +97,12 @@ public final class Charts {
         probe.dispose();
         int left = labelW + 10;
         int plotW = 520;
-        int top = 60;
+        int top = 76;
         int height = top + n * bar + 60;
         int width = left + plotW + 70;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img);
-        centred(g, TITLE, title, width / 2, 28);
+        header(g, width, title, subtitle);
         g.setFont(SMALL);
         for (int pct = 0; pct <= 100; pct += 10) {
             int x = left + pct * plotW / 100;
@@ -139,12 +139,12 @@ public final class Charts {
     }
 
     /** Validation accuracy against C on a log axis, the chosen C marked. */
-    public static BufferedImage accuracyVsC(List<LinearProbe.SweepPoint> sweep, double bestC, String title) {
+    public static BufferedImage accuracyVsC(List<LinearProbe.SweepPoint> sweep, double bestC, String title, String subtitle) {
         int width = 760;
         int height = 460;
         int left = 80;
         int right = 30;
-        int top = 60;
+        int top = 76;
         int bottom = 70;
         int plotW = width - left - right;
         int plotH = height - top - bottom;
@@ -163,7 +163,7 @@ public final class Charts {
         if (yMax <= yMin) yMax = yMin + step;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(img);
-        centred(g, TITLE, title, width / 2, 28);
+        header(g, width, title, subtitle);
         final double fMinLog = minLog;
         final double fMaxLog = maxLog;
         final double fyMin = yMin;
@@ -222,6 +222,28 @@ public final class Charts {
         return img;
     }
 
+    /** A bold title and a grey subtitle, each shortened with an ellipsis to fit the image. */
+    private static void header(Graphics2D g, int width, String title, String subtitle) {
+        g.setColor(AXIS);
+        centred(g, TITLE, fit(g, TITLE, title, width - 20), width / 2, 28);
+        if (subtitle != null && !subtitle.isEmpty()) {
+            g.setColor(new Color(110, 110, 110));
+            centred(g, LABEL, fit(g, LABEL, subtitle, width - 20), width / 2, 50);
+            g.setColor(AXIS);
+        }
+    }
+
+    /** {@code s}, cut in the middle with an ellipsis when wider than {@code max} pixels. */
+    static String fit(Graphics2D g, Font f, String s, int max) {
+        FontMetrics fm = g.getFontMetrics(f);
+        if (fm.stringWidth(s) <= max) return s;
+        for (int keep = s.length() - 1; keep > 4; keep--) {
+            String t = s.substring(0, keep / 2) + "\u2026" + s.substring(s.length() - (keep - keep / 2));
+            if (fm.stringWidth(t) <= max) return t;
+        }
+        return "\u2026";
+    }
+
     private static double niceStep(double rangePct) {
         for (double s : new double[] {0.5, 1, 2, 5, 10, 20}) if (rangePct / s <= 8) return s;
         return 25;
@@ -237,7 +259,8 @@ public final class Charts {
         g.setFont(SMALL);
         g.drawString("100%", x + 20, y + 8);
         g.drawString("0%", x + 20, y + h);
-        g.drawString("of row", x + 20, y + h / 2 + 4);
+        g.drawString("share of", x - 4, y + h + 16);
+        g.drawString("true class", x - 4, y + h + 28);
     }
 
     /** White to dark blue. */

@@ -111,23 +111,29 @@ public final class ReportWriter {
         writeText(md, markdown(r));
         written.add(md);
         if (r.classification() != null) {
-            String title = r.task() + ": " + shortName(r.dataset());
-            written.add(writePng(Charts.confusionMatrix(r.classNames(), r.classification().confusion(), "Confusion matrix (" + title + ")"),
+            String what = r.task().equals("linear-probe") ? "linear probe" : r.task().equals("zeroshot") ? "zero-shot" : r.task();
+            written.add(writePng(Charts.confusionMatrix(r.classNames(), r.classification().confusion(), "Confusion matrix, " + what, subtitle(r)),
                     abs.resolveSibling(stem + "-confusion.png")));
-            written.add(writePng(Charts.perClassAccuracy(r.classNames(), r.classification().perClassRecall(), "Per-class accuracy (" + title + ")"),
+            written.add(writePng(Charts.perClassAccuracy(r.classNames(), r.classification().perClassRecall(), "Per-class accuracy, " + what, subtitle(r)),
                     abs.resolveSibling(stem + "-per-class.png")));
         }
         if (r.sweep() != null) {
-            written.add(writePng(Charts.accuracyVsC(r.sweep(), r.bestC(), "Linear probe: validation accuracy vs C (" + shortName(r.dataset()) + ")"),
+            written.add(writePng(Charts.accuracyVsC(r.sweep(), r.bestC(), "Linear probe: validation accuracy vs C", subtitle(r)),
                     abs.resolveSibling(stem + "-probe-c.png")));
         }
         return written;
     }
 
-    private static String shortName(String dataset) {
-        String s = dataset.replace('\\', '/');
-        String[] parts = s.split("/");
-        return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : s;
+    /** "model on dataset", the dataset's path reduced to its last two parts (views keep their [subset] note). */
+    private static String subtitle(EvalReport r) {
+        String d = r.dataset().replace('\\', '/');
+        int bracket = d.indexOf(" [");
+        String path = bracket < 0 ? d : d.substring(0, bracket);
+        String note = bracket < 0 ? "" : d.substring(bracket);
+        String[] parts = path.split("/");
+        String shortPath = parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : path;
+        String m = r.model().replace('\\', '/');
+        return m.substring(m.lastIndexOf('/') + 1) + " on " + shortPath + note;
     }
 
     private static void writeText(Path p, String text) throws IOException {

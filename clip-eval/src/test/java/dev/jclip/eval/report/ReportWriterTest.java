@@ -66,10 +66,29 @@ class ReportWriterTest {
         BufferedImage bars = ImageIO.read(dir.resolve("out/probe-per-class.png").toFile());
         BufferedImage sweep = ImageIO.read(dir.resolve("out/probe-probe-c.png").toFile());
         assertTrue(conf.getWidth() > 4 * 56 && conf.getHeight() > 4 * 56, conf.getWidth() + "x" + conf.getHeight());
-        assertEquals(60 + 4 * 22 + 60, bars.getHeight());
+        assertEquals(76 + 4 * 22 + 60, bars.getHeight());
         assertEquals(760, sweep.getWidth());
         assertEquals(460, sweep.getHeight());
         assertTrue(countNonWhite(conf) > conf.getWidth() * conf.getHeight() / 10, "heatmap mostly blank");
+    }
+
+    /** Many classes: labels are dropped or shrunk instead of overlapping, and sizes stay bounded. */
+    @Test
+    void chartsScaleToManyClasses() {
+        int n = 150;
+        List<String> names = new java.util.ArrayList<>();
+        long[][] conf = new long[n][n];
+        double[] acc = new double[n];
+        for (int i = 0; i < n; i++) {
+            names.add("class number " + i);
+            conf[i][i] = 3;
+            conf[i][(i + 1) % n] = 1;
+            acc[i] = i % 2 == 0 ? 0.75 : Double.NaN;
+        }
+        BufferedImage c = Charts.confusionMatrix(names, conf, "Confusion matrix", "a very long subtitle ".repeat(20));
+        assertTrue(c.getWidth() < 1200 && c.getHeight() < 1200, c.getWidth() + "x" + c.getHeight());
+        BufferedImage b = Charts.perClassAccuracy(names, acc, "Per-class accuracy", "");
+        assertEquals(76 + n * 6 + 60, b.getHeight());
     }
 
     @Test

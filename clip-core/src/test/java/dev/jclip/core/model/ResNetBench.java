@@ -1,0 +1,47 @@
+package dev.jclip.core.model;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.Parameter;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Times the ModifiedResNet image tower (training mode, float32): forward and forward+backward per batch.
+ * Not a test; run by hand (see docs/perf/resnet.md):
+ * {@code java -cp <test classpath> dev.jclip.core.model.ResNetBench RN-tiny 64 10}.
+ */
+public final class ResNetBench {
+    private ResNetBench() {
+    }
+
+    public static void main(String[] args) {
+        String preset = args.length > 0 ? args[0] : "RN-tiny";
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int iters = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        ClipConfig cfg = ClipConfig.preset(preset);
+        ClipModel model = ClipModel.create(cfg, 1);
+        ImageTower visual = model.visual();
+        int s = cfg.vision().imageSize();
+        INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
+        INDArray grad = Nd4j.randn(DataType.FLOAT, batch, cfg.embedDim());
+        int warmup = Math.max(1, iters / 5);
+        double fwd = 0, total = 0;
+        for (int i = 0; i < warmup + iters; i++) {
+            long t0 = System.nanoTime();
+            visual.forward(images);
+            long t1 = System.nanoTime();
+            visual.backward(grad);
+            long t2 = System.nanoTime();
+            if (i >= warmup) {
+                fwd += (t1 - t0) / 1e6;
+                total += (t2 - t0) / 1e6;
+            }
+        }
+        for (Parameter p : model.parameters()) p.zeroGrad();
+        System.out.printf("%s batch %d (%d iterations after %d warm-up), image tower, training mode, float32:%n",
+                preset, batch, iters, warmup);
+        System.out.printf("  forward %.1f ms, forward+backward %.1f ms, %.1f images/s%n", fwd / iters, total / iters,
+                batch * 1000.0 * iters / total);
+    }
+}
