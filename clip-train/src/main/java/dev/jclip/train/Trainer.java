@@ -231,7 +231,7 @@ public final class Trainer {
 
                 Map<String, Double> evalMetrics = Map.of();
                 if (evalHook != null && cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == totalSteps)) {
-                    evalMetrics = evaluate(step);
+                    evalMetrics = evaluate(step, report);
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, Math.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
@@ -286,11 +286,15 @@ public final class Trainer {
         if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
     }
 
-    private Map<String, Double> evaluate(long step) throws Exception {
+    /** Runs the hook in evaluation mode. A failing evaluation is logged, not fatal: training is what matters. */
+    private Map<String, Double> evaluate(long step, RunReporter report) {
         model.setTraining(false);
         try {
             Map<String, Double> out = evalHook.evaluate(model, step);
             return out == null ? Map.of() : out;
+        } catch (Exception e) {
+            report.error("evaluation at step " + step + " failed: " + e);
+            return Map.of();
         } finally {
             model.setTraining(true);
         }

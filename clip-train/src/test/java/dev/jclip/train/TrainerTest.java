@@ -224,9 +224,14 @@ class TrainerTest {
         ClipModel hot = ClipModel.create(TINY, 0);
         hot.logitScale().value().assign(4.9);
         Trainer.builder().config(TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 1, "lr", 1e-6, "warmup", 0,
-                        "lr-scheduler", "const", "output", tmp.resolve("clamp").toString())).model(hot).data(shapes(64, 8))
-                .interactive(false).build().fit();
+                        "lr-scheduler", "const", "output", tmp.resolve("clamp").toString(), "eval-every", 1)).model(hot)
+                .data(shapes(64, 8)).interactive(false)
+                .evalHook((m, step) -> {
+                    throw new IllegalStateException("evaluation broke");   // logged, training goes on
+                }).build().fit();
         assertEquals(Math.log(100), hot.logitScale().value().getDouble(0), 1e-6);
+        assertTrue(Files.readString(tmp.resolve("clamp/train.log")).contains("evaluation at step 1 failed"));
+        assertTrue(Files.isRegularFile(tmp.resolve("clamp/model.safetensors")));
         assertNotEquals(0, scales.size());
     }
 

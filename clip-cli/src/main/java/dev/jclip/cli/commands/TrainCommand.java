@@ -12,7 +12,14 @@ import dev.jclip.data.loader.SampleSource;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.shards.ShardSpec;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.eval.Evaluations;
+import dev.jclip.eval.ModelEncoder;
+import dev.jclip.eval.data.DatasetSpec;
+import dev.jclip.eval.data.DatasetView;
+import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.eval.zeroshot.PromptTemplates;
 import dev.jclip.train.BatchSource;
+import dev.jclip.train.EvalHook;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
@@ -77,8 +84,16 @@ public final class TrainCommand implements Command {
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         }
+        if (cfg.zeroshotDataset() != null && cfg.evalEvery() <= 0) {
+            throw new UsageException("--zeroshot-dataset needs --eval-every N (evaluate every N steps and at the end)");
+        }
+        if (cfg.evalEvery() > 0 && cfg.zeroshotDataset() == null) {
+            throw new UsageException("--eval-every needs something to evaluate: --zeroshot-dataset SPEC");
+        }
         try (BatchSource data = dataOpener.open(cfg, model)) {
-            Trainer trainer = Trainer.builder().config(cfg).data(data).build();
+            Trainer.Builder builder = Trainer.builder().config(cfg).data(data);
+            if (cfg.zeroshotDataset() != null) builder.evalHook(zeroShotHook(cfg, model));
+            Trainer trainer = builder.build();
             Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
             if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
             // On Ctrl-C (JVM shutdown) the hook asks the trainer to stop after the current step and holds the JVM
@@ -118,6 +133,34 @@ public final class TrainCommand implements Command {
             System.err.println("clip train: " + e.getMessage());
             return 3;
         }
+    }
+
+    /**
+     * Zero-shot top-1/top-5 on {@code --zeroshot-dataset} (any clip-eval dataset spec: image folder, CSV, IDX),
+     * with the training vocabulary. The dataset and templates are opened here, before training starts.
+     */
+    static EvalHook zeroShotHook(TrainConfig cfg, ClipConfig model) throws Exception {
+        LabelledImageDataset dataset;
+        List<String> templates;
+        try {
+            LabelledImageDataset all = DatasetSpec.open(cfg.zeroshotDataset(), null);
+            dataset = cfg.zeroshotLimit() > 0 && cfg.zeroshotLimit() < all.size()
+                    ? DatasetView.random(all, cfg.zeroshotLimit(), cfg.seed()) : all;
+            templates = cfg.zeroshotTemplates() == null ? PromptTemplates.DEFAULT : PromptTemplates.read(Path.of(cfg.zeroshotTemplates()));
+        } catch (java.io.IOException e) {
+            throw new UsageException("--zeroshot-dataset: " + e.getMessage());
+        }
+        Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+        if (vocab == null || !Files.isRegularFile(vocab)) throw new UsageException("--zeroshot-dataset needs the vocabulary (--vocab)");
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+        return (clip, step) -> {
+            Evaluations.FeatureSource src = new Evaluations.FeatureSource(new ModelEncoder(clip, tokenizer), 64, null, "step " + step);
+            Map<String, Double> m = Evaluations.zeroShot(src, dataset, templates, "step " + step).metrics();
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("zeroshot_top1", m.get("top1"));
+            out.put("zeroshot_top5", m.get("top5"));
+            return out;
+        };
     }
 
     /**
