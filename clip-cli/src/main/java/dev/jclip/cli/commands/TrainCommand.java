@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code clip train}: contrastive training of a CLIP model, open_clip style.
@@ -77,11 +79,39 @@ public final class TrainCommand implements Command {
         }
         try (BatchSource data = dataOpener.open(cfg, model)) {
             Trainer trainer = Trainer.builder().config(cfg).data(data).build();
-            if (cfg.vocab() != null) copyVocabulary(Path.of(cfg.vocab()), Path.of(cfg.output()));
-            Trainer.Result r = trainer.fit();
-            System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
-                    r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
-            return 0;
+            Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+            if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
+            // On Ctrl-C (JVM shutdown) the hook asks the trainer to stop after the current step and holds the JVM
+            // until that step's checkpoint is written and reported, so the interrupted run resumes exactly.
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(10, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "clip-train-stop");
+            java.lang.Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Trainer.Result r = trainer.fit();
+                if (r.stopped()) {
+                    System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
+                            r.steps(), r.lastCheckpoint());
+                    System.out.flush();
+                    return 130;
+                }
+                System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
+                        r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
+                return 0;
+            } finally {
+                finished.countDown();
+                try {
+                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running and has just been released
+                }
+            }
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         } catch (TrainingDivergedException e) {
@@ -147,11 +177,11 @@ public final class TrainCommand implements Command {
      */
     static BatchSource openShards(TrainConfig cfg, ClipConfig model) throws Exception {
         if (cfg.trainData() == null) throw new UsageException("missing required option --train-data");
-        if (cfg.vocab() == null) {
+        Path vocabFile = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+        if (vocabFile == null) {
             throw new UsageException("missing required option --vocab (a BPE merges file: OpenAI's"
-                    + " bpe_simple_vocab_16e6.txt.gz or one written by BpeTrainer)");
+                    + " bpe_simple_vocab_16e6.txt.gz or one written by 'clip tokenizer train')");
         }
-        Path vocabFile = Path.of(cfg.vocab());
         if (!Files.isRegularFile(vocabFile)) throw new UsageException("--vocab: file not found: " + vocabFile);
         ClipTokenizer tokenizer = ClipTokenizer.load(vocabFile);
         int modelVocab = model.text().vocabSize();
@@ -172,6 +202,15 @@ public final class TrainCommand implements Command {
                 .train(true)
                 .build();
         return new LoaderBatchSource(source, tokenizer, loader);
+    }
+
+    /** For a 49,408-token model without --vocab: $JCLIP_VOCAB or ~/.cache/jclip/bpe_simple_vocab_16e6.txt.gz. */
+    private static Path openAiVocabulary(ClipConfig model) {
+        if (model.text().vocabSize() != 49408) return null;
+        String env = System.getenv("JCLIP_VOCAB");
+        if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
+        Path cached = Path.of(System.getProperty("user.home"), ".cache", "jclip", "bpe_simple_vocab_16e6.txt.gz");
+        return Files.isRegularFile(cached) ? cached : null;
     }
 
     private static SampleSource sampleSource(String spec) throws Exception {
