@@ -11,8 +11,9 @@ import java.util.Arrays;
  * runs channels-last). The weight keeps PyTorch's [out, in, kH, kW] layout so that it is the state-dict tensor
  * as is; libnd4j's {@code conv2d} reads that layout directly (weight format 1, OIHW).
  * A 1x1 convolution with stride 1 is a plain matrix product over the [B*H*W, C] view and takes that path.
- * The forward pass of other kernels is libnd4j's {@code conv2d}; the backward pass is written out (see
- * {@link #backwardByColumns}) because {@code conv2d_bp} was about twice as slow.
+ * The forward pass of other kernels is libnd4j's {@code conv2d}. The backward pass is libnd4j's {@code conv2d_bp}
+ * when libnd4j runs on oneDNN, and otherwise written out (see {@link #backwardByColumns}) because the generic
+ * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice.
  */
 public final class Conv2d implements Layer {
     private static final int NHWC = 1;
@@ -87,7 +88,17 @@ public final class Conv2d implements Layer {
             if (!inputGradient) return null;
             return Nd4j.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
         }
-        return backwardByColumns(c(dy));
+        return NativeConvolution.fastBackward() ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
+    }
+
+    /** libnd4j's conv2d_bp: the fast choice when libnd4j runs it on oneDNN. */
+    private INDArray nativeBackward(INDArray dy) {
+        INDArray dx = input.ulike();
+        INDArray dw = weight.value().ulike();
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
+                .addIntegerArguments(intArgs()).build());
+        if (weight.trainable()) weight.grad().addi(dw);
+        return inputGradient ? dx : null;
     }
 
     /**
