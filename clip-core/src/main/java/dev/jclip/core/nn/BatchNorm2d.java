@@ -119,17 +119,20 @@ public final class BatchNorm2d implements Layer {
     public INDArray backward(INDArray dy) {
         INDArray dy2 = Conv2d.rows(dy, channels);
         long n = dy2.rows();
-        INDArray xhat = normalised != null ? normalised
-                : input.subRowVector(runningMean.reshape(1, channels)).muliRowVector(rstd);
-        if (gain.trainable()) {
-            Ops.addColumnSums(dy2.mul(xhat), gain.grad());
-            Ops.addColumnSums(dy2, bias.grad());
-        }
         INDArray scale = rstd.mul(gain.value().reshape(1, channels));
-        if (normalised == null) return dy2.mulRowVector(scale).reshape(shape);
+        boolean batchStats = normalised != null;
+        if (!batchStats && !gain.trainable()) return dy2.mulRowVector(scale).reshape(shape);
+        INDArray xhat = batchStats ? normalised
+                : input.subRowVector(runningMean.reshape(1, channels)).muliRowVector(rstd);
+        INDArray sumDyXhat = Ops.columnSums(dy2.mul(xhat));   // [1, C]
+        INDArray sumDy = Ops.columnSums(dy2);
+        if (gain.trainable()) {
+            gain.grad().addi(sumDyXhat.reshape(channels));
+            bias.grad().addi(sumDy.reshape(channels));
+        }
+        if (!batchStats) return dy2.mulRowVector(scale).reshape(shape);
         // batch statistics depend on x: dx = g rstd (dy - mean(dy) - xhat mean(dy xhat))
-        INDArray meanDy = Ops.columnSums(dy2).divi(n);
-        INDArray meanDyXhat = Ops.columnSums(dy2.mul(xhat)).divi(n);
-        return dy2.subRowVector(meanDy).subi(xhat.mulRowVector(meanDyXhat)).muliRowVector(scale).reshape(shape);
+        INDArray xhatTerm = xhat.mulRowVector(sumDyXhat.divi(n).muli(scale));
+        return dy2.mulRowVector(scale).subi(xhatTerm).subiRowVector(sumDy.divi(n).muli(scale)).reshape(shape);
     }
 }
