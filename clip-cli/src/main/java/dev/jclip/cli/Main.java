@@ -11,6 +11,7 @@ public final class Main {
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
         all.add(new dev.jclip.cli.commands.FeaturesCommand());
+        all.add(new dev.jclip.cli.commands.DemoCommand());
         all.add(new dev.jclip.cli.commands.InfoCommand());
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
