@@ -12,6 +12,7 @@ public final class Main {
         List<Command> all = new ArrayList<>();
         all.add(new dev.jclip.cli.commands.DemoCommand());
         all.add(new dev.jclip.cli.commands.FeaturesCommand());
+        all.add(new dev.jclip.cli.commands.EncodeCommand());
         all.add(new dev.jclip.cli.commands.InfoCommand());
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
