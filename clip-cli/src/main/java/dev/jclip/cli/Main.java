@@ -10,7 +10,9 @@ public final class Main {
     /** Every command, in the order {@code --help} lists them. */
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
+        all.add(new dev.jclip.cli.commands.DemoCommand());
         all.add(new dev.jclip.cli.commands.FeaturesCommand());
+        all.add(new dev.jclip.cli.commands.EncodeCommand());
         all.add(new dev.jclip.cli.commands.InfoCommand());
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());

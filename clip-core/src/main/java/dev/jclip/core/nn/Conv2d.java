@@ -11,8 +11,9 @@ import java.util.Arrays;
  * runs channels-last). The weight keeps PyTorch's [out, in, kH, kW] layout so that it is the state-dict tensor
  * as is; libnd4j's {@code conv2d} reads that layout directly (weight format 1, OIHW).
  * A 1x1 convolution with stride 1 is a plain matrix product over the [B*H*W, C] view and takes that path.
- * The forward pass of other kernels is libnd4j's {@code conv2d}; the backward pass is written out (see
- * {@link #backwardByColumns}) because {@code conv2d_bp} was about twice as slow.
+ * The forward pass of other kernels is libnd4j's {@code conv2d}. The backward pass is libnd4j's {@code conv2d_bp}
+ * when libnd4j runs on oneDNN, and otherwise written out (see {@link #backwardByColumns}) because the generic
+ * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice.
  */
 public final class Conv2d implements Layer {
     private static final int NHWC = 1;
@@ -87,7 +88,20 @@ public final class Conv2d implements Layer {
             if (!inputGradient) return null;
             return Nd4j.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
         }
-        return backwardByColumns(c(dy));
+        return NativeConvolution.fastBackward() ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
+    }
+
+    /** libnd4j's conv2d_bp: the fast choice when libnd4j runs it on oneDNN. */
+    private INDArray nativeBackward(INDArray dy) {
+        INDArray dx = input.ulike();
+        INDArray dw = weight.value().ulike();
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
+                .addIntegerArguments(intArgs()).build());
+        if (weight.trainable()) weight.grad().addi(dw);
+        release(dw);
+        if (inputGradient) return dx;
+        release(dx);
+        return null;
     }
 
     /**
@@ -106,15 +120,30 @@ public final class Conv2d implements Layer {
             INDArray cols = Nd4j.create(input.dataType(), b, in, kernel, kernel, oh, ow);
             Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
             INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
+            release(nchw, cols);
             Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
+            release(colsByK);
         }
         if (!inputGradient) return null;
         INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
         INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
+        release(dColsByK);
         INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
         Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
                 .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
-        return dxNchw.permute(0, 2, 3, 1).dup('c');
+        INDArray dx = dxNchw.permute(0, 2, 3, 1).dup('c');
+        release(dCols, dxNchw);
+        return dx;
+    }
+
+    /**
+     * Frees temporaries that never leave this class at once instead of when the garbage collector gets to them:
+     * fresh native memory is paid for in page faults, and freed memory is reused by the allocator.
+     */
+    static void release(INDArray... temporaries) {
+        for (INDArray t : temporaries) {
+            if (t != null && t.closeable()) t.close();
+        }
     }
 
     private int[] columnArgs() {

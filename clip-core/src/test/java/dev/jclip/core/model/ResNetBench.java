@@ -26,8 +26,11 @@ public final class ResNetBench {
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
         INDArray grad = Nd4j.randn(DataType.FLOAT, batch, cfg.embedDim());
         int warmup = Math.max(1, iters / 5);
-        double fwd = 0, total = 0;
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        double fwd = 0, total = 0, cpu = 0;
         for (int i = 0; i < warmup + iters; i++) {
+            long c0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             visual.forward(images);
             long t1 = System.nanoTime();
@@ -36,12 +39,13 @@ public final class ResNetBench {
             if (i >= warmup) {
                 fwd += (t1 - t0) / 1e6;
                 total += (t2 - t0) / 1e6;
+                cpu += (os.getProcessCpuTime() - c0) / 1e6;
             }
         }
         for (Parameter p : model.parameters()) p.zeroGrad();
         System.out.printf("%s batch %d (%d iterations after %d warm-up), image tower, training mode, float32:%n",
                 preset, batch, iters, warmup);
-        System.out.printf("  forward %.1f ms, forward+backward %.1f ms, %.1f images/s%n", fwd / iters, total / iters,
-                batch * 1000.0 * iters / total);
+        System.out.printf("  forward %.1f ms, forward+backward %.1f ms (process CPU time %.1f ms), %.1f images/s%n",
+                fwd / iters, total / iters, cpu / iters, batch * 1000.0 * iters / total);
     }
 }
