@@ -71,12 +71,30 @@ public final class TrainCommand implements Command {
     public String summary() {
         return "train a CLIP model: --model M --train-data SHARDS --batch-size B --output DIR [--accum-freq K]"
                 + " [--epochs E | --steps N] [--lr LR] [--warmup W] [--resume latest] [--config FILE] [--init W]"
-                + " [--lock-image] [--lock-text] [--threads T]";
+                + " [--lock-image] [--lock-text] [--threads T] [--zeroshot-dataset D --eval-every N]";
     }
 
     @Override
     public int run(Args args) throws Exception {
         TrainConfig cfg = parse(args);
+        ClipConfig model = checkOptions(cfg);
+        try (BatchSource data = dataOpener.open(cfg, model)) {
+            Trainer.Builder builder = Trainer.builder().config(cfg).data(data);
+            if (cfg.zeroshotDataset() != null) builder.evalHook(zeroShotHook(cfg, model));
+            Trainer trainer = builder.build();
+            Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+            if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
+            return fitStoppingOnShutdown(trainer);
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        } catch (TrainingDivergedException e) {
+            System.err.println("clip train: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    /** Option checks that need no data: the config's own, the model name, the evaluation options. */
+    private static ClipConfig checkOptions(TrainConfig cfg) {
         ClipConfig model;
         try {
             cfg.validate();
@@ -90,48 +108,42 @@ public final class TrainCommand implements Command {
         if (cfg.evalEvery() > 0 && cfg.zeroshotDataset() == null) {
             throw new UsageException("--eval-every needs something to evaluate: --zeroshot-dataset SPEC");
         }
-        try (BatchSource data = dataOpener.open(cfg, model)) {
-            Trainer.Builder builder = Trainer.builder().config(cfg).data(data);
-            if (cfg.zeroshotDataset() != null) builder.evalHook(zeroShotHook(cfg, model));
-            Trainer trainer = builder.build();
-            Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
-            if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
-            // On Ctrl-C (JVM shutdown) the hook asks the trainer to stop after the current step and holds the JVM
-            // until that step's checkpoint is written and reported, so the interrupted run resumes exactly.
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                trainer.requestStop();
-                try {
-                    finished.await(10, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "clip-train-stop");
-            java.lang.Runtime.getRuntime().addShutdownHook(hook);
+        return model;
+    }
+
+    /**
+     * Trains and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
+     * step and holds the JVM until that step's checkpoint is written and reported, so the run resumes exactly.
+     */
+    private static int fitStoppingOnShutdown(Trainer trainer) throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
             try {
-                Trainer.Result r = trainer.fit();
-                if (r.stopped()) {
-                    System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
-                            r.steps(), r.lastCheckpoint());
-                    System.out.flush();
-                    return 130;
-                }
-                System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
-                        r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
-                return 0;
-            } finally {
-                finished.countDown();
-                try {
-                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and has just been released
-                }
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (ConfigException e) {
-            throw new UsageException(e.getMessage());
-        } catch (TrainingDivergedException e) {
-            System.err.println("clip train: " + e.getMessage());
-            return 3;
+        }, "clip-train-stop");
+        java.lang.Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Trainer.Result r = trainer.fit();
+            if (r.stopped()) {
+                System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
+                        r.steps(), r.lastCheckpoint());
+                System.out.flush();
+                return 130;
+            }
+            System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
+                    r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
+            return 0;
+        } finally {
+            finished.countDown();
+            try {
+                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and has just been released
+            }
         }
     }
 
