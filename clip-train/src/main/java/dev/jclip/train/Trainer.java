@@ -156,7 +156,7 @@ public final class Trainer {
         TrainConfig resumedConfig = null;
         if (resumeFrom != null) {
             Checkpoint c = CheckpointManager.load(resumeFrom, io);
-            if (c.trainConfigJson() != null) resumedConfig = TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+            resumedConfig = savedConfig(c);
             model.parameters().load(c.model(), true);
             TrainingState s = c.state();
             optimizer.restore(s.optimizerStep(), c.optimizer());
@@ -261,6 +261,16 @@ public final class Trainer {
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
             return new Result(step, samplesSeen, lastLoss, finalModel, lastCheckpoint, false);
+        }
+    }
+
+    /** The checkpoint's training config, for the changed-options warning; null when absent or unreadable. */
+    private TrainConfig savedConfig(Checkpoint c) {
+        if (c.trainConfigJson() == null) return null;
+        try {
+            return TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+        } catch (ConfigException e) {
+            return null;   // written by another version: nothing to compare, the resume itself does not depend on it
         }
     }
 
