@@ -3,6 +3,8 @@ package dev.jclip.core.model;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.nn.ParameterStore;
+import dev.jclip.core.nn.StepWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -42,6 +44,7 @@ public final class ClipModel implements AutoCloseable {
         }
         text = new TextTransformer(store, config.text(), config.embedDim(), config.quickGelu());
         logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
+        store.flatten();
     }
 
     /** A freshly initialised float32 model (OpenAI's initialisation, seeded). */
@@ -140,12 +143,15 @@ public final class ClipModel implements AutoCloseable {
      * (call {@code parameters().zeroGrad()} first). Returns the loss.
      */
     public ContrastiveLoss.Result trainStep(INDArray images, INDArray tokens) {
-        INDArray fi = encodeImage(images);
-        INDArray ft = encodeText(tokens);
-        ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);
-        backwardImage(r.gradImageFeatures());
-        backwardText(r.gradTextFeatures());
-        return r;
+        try (MemoryWorkspace ws = StepWorkspace.open()) {
+            INDArray fi = encodeImage(images);
+            INDArray ft = encodeText(tokens);
+            ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);
+            backwardImage(r.gradImageFeatures());
+            backwardText(r.gradTextFeatures());
+            return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
+                    r.gradTextFeatures().detach(), r.gradLogitScale());
+        }
     }
 
     /** Parameter names belonging to the image tower (for --lock-image). */

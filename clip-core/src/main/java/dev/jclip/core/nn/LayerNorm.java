@@ -13,6 +13,7 @@ public final class LayerNorm implements Layer {
     private final Parameter bias;
     private INDArray normalised;
     private INDArray rstd;
+    private float[] rstdFused;
 
     public LayerNorm(Parameter gain, Parameter bias) {
         this.gain = gain;
@@ -27,6 +28,14 @@ public final class LayerNorm implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         long n = x.rows();
+        if (CpuKernels.applies(x, gain.value(), bias.value())) {
+            INDArray y = x.ulike();
+            normalised = x.ulike();
+            if (rstdFused == null || rstdFused.length < n) rstdFused = new float[(int) n];
+            CpuKernels.layerNormForward(x, gain.value(), bias.value(), EPS, y, normalised, rstdFused);
+            rstd = null;
+            return y;
+        }
         INDArray centred = x.subColumnVector(x.mean(1).reshape(n, 1));
         INDArray var = centred.mul(centred).mean(1).reshape(n, 1);
         rstd = Transforms.pow(var.addi(EPS), -0.5, false);
@@ -37,6 +46,13 @@ public final class LayerNorm implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         long n = dy.rows();
+        if (rstd == null && CpuKernels.applies(dy, normalised, gain.grad())) {
+            INDArray dx = dy.ulike();
+            boolean train = gain.trainable();
+            CpuKernels.layerNormBackward(dy, normalised, rstdFused, gain.value(), train ? gain.grad() : null,
+                    train ? bias.grad() : null, dx);
+            return dx;
+        }
         if (gain.trainable()) {
             Ops.addColumnSums(dy.mul(normalised), gain.grad());
             Ops.addColumnSums(dy, bias.grad());

@@ -13,9 +13,18 @@ public final class Ops {
     private Ops() {
     }
 
-    /** A row vector of ones, [1, n]. */
+    private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A row vector of ones, [1, n], cached per type and length (created outside any workspace, never written): the
+     * bias-gradient GEMMs need one per activation height every step.
+     */
     public static INDArray ones(DataType dtype, long n) {
-        return Nd4j.ones(dtype, 1, n);
+        return ONES.computeIfAbsent(dtype + ":" + n, k -> {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.ones(dtype, 1, n);
+            }
+        });
     }
 
     /** {@code acc += ones^T x}: adds the column sums of x [N, D] into acc (any shape of D elements). */
@@ -33,7 +42,7 @@ public final class Ops {
 
     /** Row sums of x [N, D] as a new [N, 1] column. */
     public static INDArray rowSums(INDArray x) {
-        return Nd4j.gemm(x, Nd4j.ones(x.dataType(), x.columns(), 1), false, false);
+        return Nd4j.gemm(x, ones(x.dataType(), x.columns()), false, true);
     }
 
     /** {@code acc += a^T b} (or other transposes) without a transposed copy. */
@@ -49,10 +58,25 @@ public final class Ops {
         return x;
     }
 
-    /** {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate). */
+    /**
+     * {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate), deterministically.
+     * ND4J's float {@code scatter_add} adds duplicate rows in a varying order, so repeated runs differ in the last
+     * bit and training cannot be reproduced bit for bit. Instead the rows of each distinct index are first summed
+     * by {@code unsorted_segment_sum} (a fixed order), then added with one scatter per distinct row.
+     */
     public static void scatterAddRows(INDArray table, INDArray indices, INDArray updates) {
+        long[] ids = indices.toLongVector();
+        java.util.Map<Long, Integer> compact = new java.util.LinkedHashMap<>();
+        int[] segment = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());
+        long[] distinct = new long[compact.size()];
+        compact.forEach((id, seg) -> distinct[seg] = id);
+        INDArray sums = Nd4j.exec(DynamicCustomOp.builder("unsorted_segment_sum")
+                .addInputs(updates, Nd4j.createFromArray(segment))
+                .addIntegerArguments(distinct.length)
+                .build())[0];
         Nd4j.exec(DynamicCustomOp.builder("scatter_add")
-                .addInputs(table, indices, updates)
+                .addInputs(table, Nd4j.createFromArray(distinct), sums)
                 .addOutputs(table)
                 .build());
     }

@@ -8,8 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Parameter {
     private final String name;
-    private final INDArray value;
-    private final INDArray grad;
+    private INDArray value;
+    private INDArray grad;
     private final boolean decay;
     private boolean trainable = true;
 
@@ -28,6 +28,12 @@ public final class Parameter {
     public static boolean decaysByDefault(String name, int rank) {
         return !(rank < 2 || name.contains("bn") || name.contains("ln") || name.contains("bias")
                 || name.contains("logit_scale"));
+    }
+
+    /** Moves the parameter into views of the store's flat buffers (values copied by the caller). */
+    void rebind(INDArray newValue, INDArray newGrad) {
+        this.value = newValue;
+        this.grad = newGrad;
     }
 
     public String name() {

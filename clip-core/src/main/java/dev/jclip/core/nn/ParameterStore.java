@@ -25,6 +25,8 @@ public final class ParameterStore implements Iterable<Parameter> {
     private final Map<String, INDArray> buffers = new LinkedHashMap<>();
     private final DataType dtype;
     private final long seed;
+    private INDArray flatValues;
+    private INDArray flatGrads;
 
     public ParameterStore(DataType dtype, long seed) {
         this.dtype = dtype;
@@ -65,6 +67,7 @@ public final class ParameterStore implements Iterable<Parameter> {
 
     /** Registers an existing array as a parameter (it must have the store's dtype). */
     public Parameter add(String name, INDArray value) {
+        if (flatValues != null) throw new IllegalStateException("store is already flattened; cannot add " + name);
         if (params.containsKey(name) || buffers.containsKey(name)) {
             throw new IllegalArgumentException("duplicate parameter name: " + name);
         }
@@ -121,7 +124,56 @@ public final class ParameterStore implements Iterable<Parameter> {
     }
 
     public void zeroGrad() {
-        for (Parameter p : params.values()) p.zeroGrad();
+        if (flatGrads != null) {
+            flatGrads.assign(0);
+        } else {
+            for (Parameter p : params.values()) p.zeroGrad();
+        }
+    }
+
+    /**
+     * Moves every parameter and gradient into one contiguous buffer each (each parameter becomes a view), so that
+     * whole-model operations (zeroing gradients, optimiser updates, gradient norms) are a handful of large ops
+     * instead of a few per parameter. Called once the model is built; registration order defines the layout.
+     */
+    public void flatten() {
+        if (flatValues != null) return;
+        long total = count();
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            flatValues = Nd4j.create(dtype, total);
+            flatGrads = Nd4j.zeros(dtype, total);
+            long offset = 0;
+            for (Parameter p : params.values()) {
+                long n = p.size();
+                long[] shape = p.value().shape();
+                INDArray v = view(flatValues, offset, n, shape);
+                INDArray g = view(flatGrads, offset, n, shape);
+                v.assign(p.value());
+                g.assign(p.grad());
+                p.rebind(v, g);
+                offset += n;
+            }
+        }
+    }
+
+    private static INDArray view(INDArray flat, long offset, long n, long[] shape) {
+        INDArray slice = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + n));
+        INDArray v = shape.length == 0 ? slice.reshape() : slice.reshape('c', shape);
+        if (v.data().pointer().address() != flat.data().pointer().address() && v.data().originalDataBuffer() == null
+                && v.data() != flat.data()) {
+            throw new IllegalStateException("reshape copied a flat-buffer slice");
+        }
+        return v;
+    }
+
+    /** All parameter values in registration order, one contiguous vector (null until {@link #flatten()}). */
+    public INDArray flatValues() {
+        return flatValues;
+    }
+
+    /** All gradients, laid out as {@link #flatValues()} (null until {@link #flatten()}). */
+    public INDArray flatGrads() {
+        return flatGrads;
     }
 
     /** Parameters and buffers in registration order: the live arrays, not copies. */

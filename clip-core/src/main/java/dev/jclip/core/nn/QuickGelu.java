@@ -12,12 +12,23 @@ public final class QuickGelu implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         input = x;
+        if (CpuKernels.applies(x)) {
+            INDArray y = x.ulike();
+            sigmoid = x.ulike();
+            CpuKernels.quickGeluForward(x, y, sigmoid);
+            return y;
+        }
         sigmoid = Transforms.sigmoid(x.mul(ALPHA), false);
         return x.mul(sigmoid);
     }
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (CpuKernels.applies(dy, input, sigmoid)) {
+            INDArray dx = dy.ulike();
+            CpuKernels.quickGeluBackward(dy, input, sigmoid, dx);
+            return dx;
+        }
         // d/dx [x s(ax)] = s + a x s (1 - s)
         INDArray oneMinus = sigmoid.rsub(1.0);
         INDArray local = input.mul(ALPHA).muli(sigmoid).muli(oneMinus).addi(sigmoid);

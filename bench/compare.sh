@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Compares a jclip training step with PyTorch's on this machine, alternating A B A B so that drift in machine load
+# hits both alike, and prints one line per configuration and thread count with the medians and their ratio.
+#
+#   bench/compare.sh [ROUNDS] [CONFIGS...]       e.g. bench/compare.sh 3 small medium rn-tiny
+#
+# Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3) and a built jar (./clip builds it).
+# Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rounds="${1:-3}"; shift || true
+configs=("${@:-small medium rn-tiny}")
+read -r -a configs <<< "${configs[*]}"
+declare -A batch=([small]=64 [medium]=128 [rn-tiny]=64)
+steps="${JCLIP_BENCH_STEPS:-10}"
+
+load=$(cut -d' ' -f1 /proc/loadavg); cores=$(nproc)
+if [ "${JCLIP_BENCH_FORCE:-0}" != 1 ] && awk -v l="$load" -v c="$cores" 'BEGIN{exit !(l > 0.5*c)}'; then
+  echo "compare.sh: load average $load on $cores cores: the machine is busy, timings would be meaningless" >&2
+  echo "            (set JCLIP_BENCH_FORCE=1 to run anyway)" >&2
+  exit 1
+fi
+[ -f "$root/clip-cli/target/clip.jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests package)
+
+median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+
+printf "%-8s %-7s %10s %10s %7s %9s %9s %9s\n" config threads jclip_ms torch_ms ratio jclip_rss torch_rss gflops
+for cfg in "${configs[@]}"; do
+  b=${batch[$cfg]:-64}
+  for t in 1 2; do
+    j=(); p=(); jr=0; pr=0; gf=0
+    for ((r = 0; r < rounds; r++)); do
+      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java -Xmx4g -jar "$root/clip-cli/target/clip.jar" \
+            bench train --model "$root/bench/configs/$cfg.json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
+      j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
+      out=$(OMP_NUM_THREADS=$t /usr/bin/python3 "$root/bench/pytorch_clip.py" "$root/bench/configs/$cfg.json" \
+            --batch-size "$b" --steps "$steps" --threads "$t" | tail -1)
+      p+=("$(echo "$out" | field median_step_ms)"); pr=$(echo "$out" | field peak_rss_mb)
+    done
+    jm=$(printf "%s\n" "${j[@]}" | median); pm=$(printf "%s\n" "${p[@]}" | median)
+    printf "%-8s %-7s %10.1f %10.1f %7.2f %9s %9s %9s\n" "$cfg" "$t" "$jm" "$pm" "$(echo "$jm / $pm" | bc -l)" "$jr" "$pr" "$gf"
+  done
+done

@@ -1,0 +1,54 @@
+package dev.jclip.cli;
+
+import dev.jclip.data.text.ClipTokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the BPE vocabulary that goes with a checkpoint: an explicit path, else a {@code vocab.txt.gz} beside the
+ * checkpoint or in its run folder (training writes one there), else OpenAI's merges file for a 49,408-token model
+ * ({@code $JCLIP_VOCAB} or {@code ~/.cache/jclip/bpe_simple_vocab_16e6.txt.gz}).
+ */
+public final class VocabLocator {
+    public static final String RUN_VOCAB = "vocab.txt.gz";
+    public static final String OPENAI_VOCAB = "bpe_simple_vocab_16e6.txt.gz";
+
+    private VocabLocator() {
+    }
+
+    public static ClipTokenizer tokenizerFor(Path checkpoint, Path explicit, int vocabSize) {
+        Path vocab = locate(checkpoint, explicit, vocabSize);
+        ClipTokenizer tok = ClipTokenizer.load(vocab);
+        if (tok.vocabSize() != vocabSize) {
+            throw new UsageException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model expects "
+                    + vocabSize + ": pass the matching --vocab");
+        }
+        return tok;
+    }
+
+    static Path locate(Path checkpoint, Path explicit, int vocabSize) {
+        if (explicit != null) {
+            if (!Files.isRegularFile(explicit)) throw new UsageException("vocabulary not found: " + explicit);
+            return explicit;
+        }
+        List<Path> tried = new ArrayList<>();
+        Path dir = checkpoint.toAbsolutePath().getParent();
+        for (Path d = dir; d != null && tried.size() < 3; d = d.getParent()) {
+            Path p = d.resolve(RUN_VOCAB);
+            tried.add(p);
+            if (Files.isRegularFile(p)) return p;
+        }
+        if (vocabSize == 49408) {
+            String env = System.getenv("JCLIP_VOCAB");
+            if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
+            Path cached = Path.of(System.getProperty("user.home"), ".cache", "jclip", OPENAI_VOCAB);
+            tried.add(cached);
+            if (Files.isRegularFile(cached)) return cached;
+        }
+        throw new UsageException("no BPE vocabulary found for " + checkpoint + " (looked at " + tried
+                + "): pass --vocab PATH (OpenAI's " + OPENAI_VOCAB + " or one from 'clip tokenizer train')");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.jclip.cli.commands;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.UsageException;
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.data.text.SyntheticCaptions;
+import java.io.BufferedWriter;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code clip bench tokenizer [--vocab PATH (default $JCLIP_VOCAB, else ../shared/clip/...)] [--captions N] [--input FILE] [--repeat 3] [--write-captions FILE] [--write-ids FILE]}:
+ * captions per second on one thread, tokenizing to 77-long rows with truncation, as a data loader does.
+ * Captions come from {@code --input} (one a line) or are generated deterministically (web-like templates plus
+ * Zipf-distributed words of the vocabulary, seed 1). A different set warms the JIT up first; each timed pass
+ * starts with an empty merge cache, and the median of {@code --repeat} passes is reported. Prints one JSON line
+ * with wall-clock and thread-CPU rates (they differ when the machine is shared).
+ */
+public final class BenchTokenizerCommand implements Command {
+    static final String DEFAULT_VOCAB = "../shared/clip/bpe_simple_vocab_16e6.txt.gz";
+    private final PrintStream out;
+
+    public BenchTokenizerCommand() {
+        this(System.out);
+    }
+
+    public BenchTokenizerCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "bench tokenizer";
+    }
+
+    @Override
+    public String summary() {
+        return "tokenizer captions/s on one thread (--vocab PATH --captions N | --input FILE)";
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        String envVocab = System.getenv("JCLIP_VOCAB");
+        Path vocab = Path.of(args.get("vocab", envVocab != null ? envVocab : DEFAULT_VOCAB));
+        int count = args.getInt("captions", 100_000);
+        Path input = args.path("input");
+        Path writeCaptions = args.path("write-captions");
+        Path writeIds = args.path("write-ids");
+        int repeat = args.getInt("repeat", 3);
+        args.checkAllUsed();
+        if (repeat < 1) throw new UsageException("--repeat must be positive, got " + repeat);
+        if (!Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
+        if (count < 1) throw new UsageException("--captions must be positive, got " + count);
+
+        ClipTokenizer probe = ClipTokenizer.load(vocab);
+        List<String> words = probe.vocabularyWords(20_000);
+        List<String> captions;
+        if (input != null) {
+            captions = Files.readAllLines(input, StandardCharsets.UTF_8).stream().filter(s -> !s.isBlank()).toList();
+        } else {
+            captions = SyntheticCaptions.generate(count, 1, words);
+        }
+        if (captions.isEmpty()) throw new UsageException("--input " + input + ": no captions");
+        if (writeCaptions != null) Files.write(writeCaptions, captions, StandardCharsets.UTF_8);
+
+        // Warm-up on other captions so the timed pass measures compiled code, not the JIT.
+        for (String c : SyntheticCaptions.generate(Math.min(50_000, Math.max(captions.size(), 10_000)), 2, words)) {
+            probe.tokenize(c, ClipTokenizer.DEFAULT_CONTEXT_LENGTH, true);
+        }
+        // Each repetition starts from a fresh tokenizer (empty cache); the median repetition is reported.
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        int[][] rows = new int[captions.size()][];
+        double[] wall = new double[repeat];
+        double[] cpu = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+            ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = tokenizer.tokenize(captions.get(i), ClipTokenizer.DEFAULT_CONTEXT_LENGTH, true);
+            }
+            wall[r] = (System.nanoTime() - t0) / 1e9;
+            cpu[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
+        }
+        java.util.Arrays.sort(wall);
+        java.util.Arrays.sort(cpu);
+        double seconds = wall[repeat / 2];
+        double cpuSeconds = cpu[repeat / 2];
+        long tokens = 0;
+        for (int[] r : rows) for (int id : r) if (id != 0) tokens++;
+        if (writeIds != null) {
+            try (BufferedWriter w = Files.newBufferedWriter(writeIds, StandardCharsets.UTF_8)) {
+                for (int[] r : rows) {
+                    w.write(java.util.Arrays.toString(r));
+                    w.write('\n');
+                }
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode report = json.createObjectNode();
+        report.put("bench", "tokenizer");
+        report.put("vocab", vocab.toString());
+        report.put("source", input != null ? input.toString() : "synthetic seed 1");
+        report.put("captions", rows.length);
+        report.put("repeats", repeat);
+        report.put("threads", 1);
+        report.put("seconds", Math.round(seconds * 1000) / 1000.0);
+        report.put("captions_per_s", Math.round(rows.length / seconds));
+        report.put("tokens_per_s", Math.round(tokens / seconds));
+        // On a shared machine wall time includes waiting for a core; CPU time of this thread does not.
+        report.put("cpu_seconds", Math.round(cpuSeconds * 1000) / 1000.0);
+        report.put("captions_per_cpu_s", Math.round(rows.length / cpuSeconds));
+        report.put("context_length", ClipTokenizer.DEFAULT_CONTEXT_LENGTH);
+        out.println(json.writeValueAsString(report));
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.jclip.cli.commands;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.core.Threads;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.train.bench.TrainBenchmark;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code clip bench train}: times training steps on random data and prints one JSON line. */
+public final class BenchTrainCommand implements Command {
+    @Override
+    public String name() {
+        return "bench train";
+    }
+
+    @Override
+    public String summary() {
+        return "time forward + loss + backward + AdamW steps: --model CFG --batch-size B --steps N [--threads T]";
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        String model = args.get("model", "ViT-small");
+        int batch = args.getInt("batch-size", 64);
+        int steps = args.getInt("steps", 10);
+        int warmup = args.getInt("warmup", 2);
+        int threads = Threads.configure(args.getInt("threads", 0));
+        boolean peak = args.flag("sgemm");
+        long seed = args.getLong("seed", 0);
+        args.checkAllUsed();
+        ClipConfig cfg = ClipConfig.load(model);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, seed));
+        out.put("threads", threads);
+        if (peak) out.put("sgemm_peak_gflops", TrainBenchmark.sgemmGflops(1024, 5));
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jclip.cli.commands;
+
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.UsageException;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.io.ArchitectureInference;
+import dev.jclip.core.io.Checkpoints;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code clip convert IN OUT [--format safetensors|pt] [--config NAME_OR_JSON]}: rewrites a checkpoint (any
+ * readable format: safetensors, torch.save zip, TorchScript, Hugging Face names) as an OpenAI-named state dict.
+ * The format defaults to OUT's extension. A safetensors output carries the model config: the one given with
+ * {@code --config} (checked against the weights), else the input's own metadata config; an inferred one is not
+ * written, since head counts cannot be inferred.
+ */
+public final class ConvertCommand implements Command {
+    @Override
+    public String name() {
+        return "convert";
+    }
+
+    @Override
+    public String summary() {
+        return "convert a checkpoint (safetensors, .pt, TorchScript, Hugging Face) to safetensors or .pt";
+    }
+
+    @Override
+    public int run(Args args) {
+        String format = args.get("format", null);
+        String configName = args.get("config", null);
+        args.checkAllUsed();
+        List<String> pos = args.positional();
+        if (pos.size() != 2) throw new UsageException("usage: clip convert IN OUT [--format safetensors|pt] [--config NAME_OR_JSON]");
+        Path in = Path.of(pos.get(0));
+        Path out = Path.of(pos.get(1));
+        Checkpoints.Format target;
+        try {
+            target = format != null ? Checkpoints.Format.parse(format) : Checkpoints.Format.forFileName(out);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (RuntimeException e) {
+            throw new UsageException(e.getMessage() + "; or pass --format");
+        }
+        if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new UsageException("IN and OUT are the same file");
+        }
+        Map<String, INDArray> state = Checkpoints.readStateDict(in);
+        ClipConfig config = configName != null ? ClipConfig.load(configName) : Checkpoints.readMetadataConfig(in);
+        if (config != null) ArchitectureInference.infer(Checkpoints.readShapes(in), config);
+        Checkpoints.write(state, config, out, target);
+        System.out.printf("wrote %s (%s, %d tensors%s)%n", out, target.name().toLowerCase(), state.size(),
+                config != null && target == Checkpoints.Format.SAFETENSORS ? ", with config" : "");
+        return 0;
+    }
+}

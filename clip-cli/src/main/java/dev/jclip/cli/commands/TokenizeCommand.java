@@ -1,0 +1,108 @@
+package dev.jclip.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.UsageException;
+import dev.jclip.data.text.ClipTokenizer;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code clip tokenize --vocab PATH [--context-length N] [--truncate]}: JSON lines in ({"text": ...}), JSON
+ * lines out ({"ids": [...]}), one for each non-blank input line, in order. A line that cannot be tokenized
+ * (bad JSON, no string "text", too long without --truncate) is answered with {"error": "line N: ..."} and
+ * reported on stderr; the other lines are still answered and the exit code is 1.
+ */
+public final class TokenizeCommand implements Command {
+    private final InputStream in;
+    private final OutputStream out;
+    private final PrintStream err;
+
+    public TokenizeCommand() {
+        this(System.in, System.out, System.err);
+    }
+
+    public TokenizeCommand(InputStream in, OutputStream out, PrintStream err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public String name() {
+        return "tokenize";
+    }
+
+    @Override
+    public String summary() {
+        return "CLIP token ids for JSON lines {\"text\": ...} on stdin (--vocab PATH [--context-length 77] [--truncate])";
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        Path vocab = args.requirePath("vocab");
+        int context = args.getInt("context-length", ClipTokenizer.DEFAULT_CONTEXT_LENGTH);
+        boolean truncate = args.flag("truncate");
+        args.checkAllUsed();
+        if (context < 2) throw new UsageException("--context-length must be at least 2, got " + context);
+        if (!Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+
+        ObjectMapper json = new ObjectMapper();
+        int failed = 0;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        String line;
+        int lineNo = 0;
+        while ((line = reader.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) continue;
+            ObjectNode answer = json.createObjectNode();
+            try {
+                String text = textOf(json, line);
+                int[] ids = tokenizer.tokenize(text, context, truncate);
+                answer.putArray("ids").addAll(java.util.Arrays.stream(ids).mapToObj(json.getNodeFactory()::numberNode).toList());
+            } catch (IllegalArgumentException e) {
+                failed++;
+                String message = "line " + lineNo + ": " + e.getMessage();
+                answer.put("error", message);
+                err.println("clip tokenize: " + message);
+            }
+            writer.write(json.writeValueAsString(answer));
+            writer.write('\n');
+        }
+        writer.flush();
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static String textOf(ObjectMapper json, String line) {
+        JsonNode node;
+        try {
+            node = json.readTree(line);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("not valid JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        if (node == null || !node.isObject()) throw new IllegalArgumentException("expected a JSON object with a \"text\" field");
+        JsonNode text = node.get("text");
+        if (text == null || !text.isTextual()) throw new IllegalArgumentException("missing string field \"text\"");
+        return text.asText();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "parse error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

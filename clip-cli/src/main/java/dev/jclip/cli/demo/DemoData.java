@@ -1,0 +1,183 @@
+package dev.jclip.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jclip.data.shards.ShardWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The demo's data in a run folder's {@code data/}: WebDataset shards of (training-style image, caption) pairs,
+ * each image written once per caption, and the held-out style as PNG files with two CSV manifests that
+ * clip-eval reads ({@code zeroshot.csv}: image, subcategory; {@code retrieval.csv}: image, caption). Images
+ * are composited onto white (emoji PNGs are transparent around the drawing). {@code data.json} records what
+ * was built; a rerun with the same inputs reuses it.
+ *
+ * @param trainShards   the shards as a brace pattern for the loader
+ * @param trainSamples  (image, caption) pairs in the shards
+ * @param trainEmoji    the emoji trained on (training style)
+ * @param heldOut       the held-out emoji (other style, same concepts), in sort order
+ * @param captions      every training caption (for the vocabulary)
+ */
+public record DemoData(Path dir, String trainShards, long trainSamples, List<Emoji> trainEmoji, List<Emoji> heldOut,
+                       List<String> captions) {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final int SAMPLES_PER_SHARD = 1000;
+
+    public Path zeroShotCsv() {
+        return dir.resolve("heldout").resolve("zeroshot.csv");
+    }
+
+    public Path retrievalCsv() {
+        return dir.resolve("heldout").resolve("retrieval.csv");
+    }
+
+    public Path heldOutImage(Emoji e) {
+        return dir.resolve("heldout").resolve("images").resolve(e.image());
+    }
+
+    /** Zero-shot classes: the held-out subcategories in order of first appearance (so categories stay together). */
+    public List<String> classNames() {
+        List<String> out = new ArrayList<>();
+        for (Emoji e : heldOut) if (!out.contains(e.subcategory())) out.add(e.subcategory());
+        return out;
+    }
+
+    /**
+     * Builds (or reuses) the data.
+     *
+     * @param limit            use only this many emoji (a seeded sample), 0 for all
+     * @param captionsPerImage captions (hence shard samples) per training image
+     */
+    public static DemoData prepare(EmojiPackages.EmojiPackage train, EmojiPackages.EmojiPackage heldOutSet, Path dir,
+                                   int limit, long seed, int captionsPerImage) throws IOException {
+        List<Emoji> trainAll = train.emoji();
+        List<Emoji> heldAll = heldOutSet.emoji();
+        Set<String> inHeldOut = new HashSet<>();
+        for (Emoji e : heldAll) inHeldOut.add(e.image());
+        List<Emoji> concepts = new ArrayList<>(trainAll.stream().filter(e -> inHeldOut.contains(e.image())).toList());
+        if (concepts.isEmpty()) {
+            throw new IOException("no emoji has an image in both " + train.imageDir() + " and " + heldOutSet.imageDir());
+        }
+        if (limit > 0 && limit < concepts.size()) {
+            List<Emoji> shuffled = new ArrayList<>(concepts);
+            Collections.shuffle(shuffled, new Random(seed));
+            Set<String> keep = new HashSet<>();
+            for (Emoji e : shuffled.subList(0, limit)) keep.add(e.image());
+            concepts.removeIf(e -> !keep.contains(e.image()));
+        }
+        Set<String> chosen = new HashSet<>();
+        for (Emoji e : concepts) chosen.add(e.image());
+        List<Emoji> heldOut = heldAll.stream().filter(e -> chosen.contains(e.image())).toList();
+        LOG.info("{} emoji: {} {} images for training ({} available), {} {} images of the same emoji held out",
+                concepts.size(), concepts.size(), train.set(), trainAll.size(), heldOut.size(), heldOutSet.set());
+
+        List<String> captions = new ArrayList<>();
+        List<List<String>> perImage = new ArrayList<>();
+        for (Emoji e : concepts) {
+            List<String> c = EmojiCaptions.training(e, captionsPerImage, seed);
+            perImage.add(c);
+            captions.addAll(c);
+        }
+        long samples = captions.size();
+        int shards = (int) ((samples + SAMPLES_PER_SHARD - 1) / SAMPLES_PER_SHARD);
+        String spec = dir.resolve("train").toAbsolutePath() + "/shard-{00000.." + String.format("%05d", shards - 1) + "}.tar";
+        DemoData data = new DemoData(dir, spec, samples, List.copyOf(concepts), heldOut, List.copyOf(captions));
+
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("train_images", train.imageDir().toAbsolutePath().toString());
+        manifest.put("held_out_images", heldOutSet.imageDir().toAbsolutePath().toString());
+        manifest.put("emoji", concepts.size());
+        manifest.put("held_out", heldOut.size());
+        manifest.put("limit", limit);
+        manifest.put("seed", seed);
+        manifest.put("captions_per_image", captionsPerImage);
+        manifest.put("train_samples", samples);
+        manifest.put("train_shards", spec);
+        Path marker = dir.resolve("data.json");
+        String manifestJson = JSON.writeValueAsString(manifest);
+        if (Files.isRegularFile(marker) && Files.readString(marker).equals(manifestJson)) {
+            LOG.info("reusing the shards and held-out images in {}", dir);
+            return data;
+        }
+        EmojiPackages.deleteTree(dir);
+        LOG.info("writing {} training pairs ({} {} images x {} captions) as {} shards in {}", samples, concepts.size(),
+                train.set(), captionsPerImage, shards, dir.resolve("train"));
+        try (ShardWriter w = new ShardWriter(dir.resolve("train"), "shard", SAMPLES_PER_SHARD)) {
+            // caption-major order: the copies of an image lie a whole pass apart, so they rarely share a batch
+            for (int k = 0; k < captionsPerImage; k++) {
+                for (int i = 0; i < concepts.size(); i++) {
+                    if (k >= perImage.get(i).size()) continue;
+                    Emoji e = concepts.get(i);
+                    byte[] png = onWhitePng(train.imageDir().resolve(e.image()));
+                    w.write(String.format("e%05d_c%d", i, k), "png", png, perImage.get(i).get(k), null);
+                }
+            }
+        }
+        LOG.info("writing {} held-out {} images and the evaluation manifests in {}", heldOut.size(), heldOutSet.set(), dir.resolve("heldout"));
+        Files.createDirectories(dir.resolve("heldout").resolve("images"));
+        StringBuilder zs = new StringBuilder("image,label\n");
+        StringBuilder rt = new StringBuilder("image,caption\n");
+        for (Emoji e : heldOut) {
+            Files.write(data.heldOutImage(e), onWhitePng(heldOutSet.imageDir().resolve(e.image())));
+            String rel = "images/" + e.image();
+            zs.append(csv(rel)).append(',').append(csv(e.subcategory())).append('\n');
+            rt.append(csv(rel)).append(',').append(csv(EmojiCaptions.retrieval(e))).append('\n');
+        }
+        writeAtomically(data.zeroShotCsv(), zs.toString());
+        writeAtomically(data.retrievalCsv(), rt.toString());
+        writeAtomically(marker, manifestJson);
+        return data;
+    }
+
+    /** The image drawn over a white background, as RGB PNG bytes. */
+    static byte[] onWhitePng(Path file) throws IOException {
+        BufferedImage src;
+        try {
+            src = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new IOException("cannot read image " + file + ": " + e.getMessage(), e);
+        }
+        if (src == null) throw new IOException("not a readable image: " + file);
+        BufferedImage rgb = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = rgb.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
+        g.drawImage(src, 0, 0, null);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(rgb, "png", out);
+        return out.toByteArray();
+    }
+
+    static String csv(String field) {
+        return '"' + field.replace("\"", "\"\"") + '"';
+    }
+
+    static void writeAtomically(Path target, String text) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.jclip.cli.demo;
+
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.core.model.ClipModel;
+import dev.jclip.eval.Evaluations;
+import dev.jclip.eval.ModelEncoder;
+import dev.jclip.eval.data.CsvImageDataset;
+import dev.jclip.eval.data.DatasetView;
+import dev.jclip.eval.data.ImageCaptionPairs;
+import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.eval.features.FeatureCache;
+import dev.jclip.eval.features.FeatureExtractor;
+import dev.jclip.eval.features.PixelFeatures;
+import dev.jclip.eval.features.Vectors;
+import dev.jclip.eval.probe.Lbfgs;
+import dev.jclip.eval.probe.LinearProbe;
+import dev.jclip.eval.report.EvalReport;
+import dev.jclip.eval.report.ReportWriter;
+import dev.jclip.eval.zeroshot.ZeroShotClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The demo's evaluation on the held-out drawing style, through clip-eval: zero-shot classification of the
+ * subcategories with a prompt ensemble, image-text retrieval over the emoji names, and linear probes on the
+ * model's frozen image features and on raw pixels; plus the top-5 captions of a few images for the report.
+ */
+final class DemoEvaluation {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
+    /** Side of the raw-pixel baseline's images (3 x 32 x 32 features). */
+    static final int PIXEL_SIZE = 32;
+    static final int EXAMPLES = 8;
+
+    /** One held-out image with the captions the model ranks highest. */
+    record Example(Emoji emoji, byte[] png, List<String> captions, double[] probabilities, int rankOfTruth) {
+    }
+
+    /** Everything the report shows. */
+    record Results(EvalReport zeroShot, EvalReport retrieval, EvalReport probeModel, EvalReport probePixels,
+                   List<String> classCategories, List<Example> examples, double logitScale) {
+    }
+
+    private DemoEvaluation() {
+    }
+
+    static Results run(ClipModel model, ClipTokenizer tokenizer, DemoData data, Path runDir, String modelName, long seed)
+            throws IOException {
+        ModelEncoder encoder = new ModelEncoder(model, tokenizer);
+        Path modelFile = runDir.resolve("model.safetensors");
+        String modelKey = modelFile.toAbsolutePath() + ":" + (Files.exists(modelFile) ? Files.getLastModifiedTime(modelFile).toMillis() : 0);
+        Evaluations.FeatureSource src = new Evaluations.FeatureSource(encoder, 64,
+                new FeatureCache(runDir.resolve("eval").resolve("features")), modelKey);
+        Path evalDir = runDir.resolve("eval");
+        List<String> classes = data.classNames();
+
+        LOG.info("evaluating on {} held-out images: zero-shot classification into {} subcategories ({} prompts each)",
+                data.heldOut().size(), classes.size(), EmojiCaptions.ZERO_SHOT_TEMPLATES.size());
+        CsvImageDataset heldOut = new CsvImageDataset(data.zeroShotCsv(), classes);
+        EvalReport zeroShot = Evaluations.zeroShot(src, heldOut, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
+        ReportWriter.writeAll(zeroShot, evalDir.resolve("zeroshot.json"));
+
+        LOG.info("retrieval: {} held-out images against their names", data.heldOut().size());
+        ImageCaptionPairs pairs = new ImageCaptionPairs(data.retrievalCsv());
+        EvalReport retrieval = Evaluations.retrieval(src, pairs, modelName);
+        ReportWriter.writeAll(retrieval, evalDir.resolve("retrieval.json"));
+
+        LOG.info("linear probes (half of each subcategory to fit, half to test): frozen image features, then raw pixels");
+        LabelledImageDataset[] split = DatasetView.stratifiedSplit(heldOut, 0.5, seed);
+        LinearProbe.Settings probe = probeSettings(seed);
+        EvalReport probeModel = Evaluations.linearProbe(src.images(split[0]), split[0].labels(), src.images(split[1]),
+                split[1].labels(), classes, probe, "held-out subcategories", modelName);
+        ReportWriter.writeAll(probeModel, evalDir.resolve("probe-model.json"));
+        EvalReport probePixels = Evaluations.linearProbe(PixelFeatures.extract(split[0], PIXEL_SIZE), split[0].labels(),
+                PixelFeatures.extract(split[1], PIXEL_SIZE), split[1].labels(), classes, probe, "held-out subcategories",
+                "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
+        ReportWriter.writeAll(probePixels, evalDir.resolve("probe-pixels.json"));
+
+        List<String> categories = new ArrayList<>();
+        for (String c : classes) {
+            categories.add(data.heldOut().stream().filter(e -> e.subcategory().equals(c)).findFirst().orElseThrow().category());
+        }
+        double scale = Math.exp(model.logitScale().value().getDouble(0));
+        List<Example> examples = examples(encoder, data, scale, seed);
+        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale);
+    }
+
+    /** A search wide enough for these features, and bounded so the probes take seconds, not minutes. */
+    static LinearProbe.Settings probeSettings(long seed) {
+        Lbfgs.Settings d = Lbfgs.Settings.defaults();
+        return new LinearProbe.Settings(0.2, seed, -2, 3, 1, new Lbfgs.Settings(d.memory(), 200, 1e-5, d.valueTolerance()));
+    }
+
+    /** A few held-out images from different categories, each with its five most probable names. */
+    static List<Example> examples(ModelEncoder encoder, DemoData data, double scale, long seed) throws IOException {
+        List<Emoji> heldOut = data.heldOut();
+        List<String> captions = heldOut.stream().map(EmojiCaptions::retrieval).toList();
+        FeatureExtractor fx = new FeatureExtractor(encoder, 64);
+        double[][] texts = Vectors.normalisedRows(fx.texts(captions));
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < heldOut.size(); i++) order.add(i);
+        Collections.shuffle(order, new Random(seed + 1));
+        List<Integer> picked = new ArrayList<>();
+        Map<String, Integer> perCategory = new LinkedHashMap<>();
+        for (int i : order) { // round-robin over categories: at most one per category until every category has one
+            String cat = heldOut.get(i).category();
+            if (perCategory.getOrDefault(cat, 0) == 0 && picked.size() < EXAMPLES) {
+                picked.add(i);
+                perCategory.put(cat, 1);
+            }
+        }
+        for (int i : order) if (picked.size() < Math.min(EXAMPLES, heldOut.size()) && !picked.contains(i)) picked.add(i);
+        double[][] images = Vectors.normalisedRows(fx.images(picked.size(),
+                j -> ImageIO.read(data.heldOutImage(heldOut.get(picked.get(j))).toFile())));
+        List<Example> out = new ArrayList<>();
+        for (int j = 0; j < picked.size(); j++) {
+            int truth = picked.get(j);
+            double[] logits = new double[texts.length];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int t = 0; t < texts.length; t++) {
+                double dot = 0;
+                for (int k = 0; k < texts[t].length; k++) dot += images[j][k] * texts[t][k];
+                logits[t] = scale * dot;
+                max = Math.max(max, logits[t]);
+            }
+            double sum = 0;
+            for (int t = 0; t < logits.length; t++) sum += Math.exp(logits[t] - max);
+            Integer[] rank = new Integer[texts.length];
+            for (int t = 0; t < rank.length; t++) rank[t] = t;
+            final double[] l = logits;
+            java.util.Arrays.sort(rank, (a, b) -> Double.compare(l[b], l[a]));
+            int k = Math.min(5, rank.length);
+            List<String> top = new ArrayList<>();
+            double[] p = new double[k];
+            int rankOfTruth = -1;
+            for (int r = 0; r < rank.length; r++) {
+                if (r < k) {
+                    top.add(captions.get(rank[r]));
+                    p[r] = Math.exp(logits[rank[r]] - max) / sum;
+                }
+                if (rank[r] == truth) rankOfTruth = r;
+            }
+            out.add(new Example(heldOut.get(truth), Files.readAllBytes(data.heldOutImage(heldOut.get(truth))), top, p, rankOfTruth));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,169 @@
+package dev.jclip.cli.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jclip.cli.UsageException;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.nn.Parameter;
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The whole demo, phase by phase: data (fetch, shards, held-out manifests), vocabulary and model, training (resumed
+ * when the run folder already holds checkpoints), evaluation and report. {@code demo.json} in the run folder
+ * pins the settings, the step count included, so a rerun continues the same run or, when it is finished, only
+ * evaluates again.
+ */
+public final class DemoRun {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final double DEFAULT_MINUTES = 6;
+    public static final String DEFAULT_MODEL = "ViT-demo";
+    public static final int DEFAULT_BATCH = 128;
+    public static final double DEFAULT_LR = 1e-3;
+    public static final int DEFAULT_CAPTIONS = 4;
+
+    /**
+     * @param data             folder with the unpacked packages, or null to use (and fill) the cache
+     * @param minutesGiven     whether {@code minutes} was asked for (it is otherwise the default)
+     * @param steps            training steps, or 0 to fit {@code minutes}
+     */
+    public record Options(Path data, Path cache, double minutes, boolean minutesGiven, long steps, String model, Path vocab,
+                          Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage) {
+    }
+
+    /** The printed table and the report's path. */
+    public record Outcome(String table, Path report, Path metricsJson) {
+    }
+
+    private final Options o;
+
+    public DemoRun(Options o) {
+        this.o = o;
+    }
+
+    public Outcome run() throws Exception {
+        long start = System.nanoTime();
+        Path runDir = o.output();
+        ClipConfig preset;
+        try {
+            preset = ClipConfig.load(o.model());
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ObjectNode saved = readSettings(runDir);
+        checkSameRun(saved, runDir);
+
+        LOG.info("[1/5] data: {} and {} {}", EmojiPackages.packageName(EmojiPackages.TRAIN_SET),
+                EmojiPackages.packageName(EmojiPackages.HELD_OUT_SET), EmojiPackages.VERSION);
+        EmojiPackages.EmojiPackage train = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.TRAIN_SET)
+                : EmojiPackages.obtain(o.cache(), EmojiPackages.TRAIN_SET);
+        EmojiPackages.EmojiPackage heldOutSet = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.HELD_OUT_SET)
+                : EmojiPackages.obtain(o.cache(), EmojiPackages.HELD_OUT_SET);
+        DemoData data = DemoData.prepare(train, heldOutSet, runDir.resolve("data"), o.limit(), o.seed(), o.captionsPerImage());
+        if (data.trainSamples() < o.batchSize()) {
+            throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + o.batchSize()
+                    + ": lower --batch-size or raise --limit");
+        }
+
+        LOG.info("[2/5] vocabulary and model");
+        ClipTokenizer tokenizer = DemoTraining.vocabulary(runDir, o.vocab(), data.captions(), DemoTraining.DEFAULT_VOCAB_SIZE);
+        ClipConfig model = DemoTraining.modelConfig(o.model(), tokenizer);
+        Path modelJson = runDir.resolve("model.json");
+        DemoData.writeAtomically(modelJson, model.toJson());
+        LOG.info("model {}: {}px images, {} text tokens (from {})", o.model(), preset.vision().imageSize(),
+                preset.text().contextLength(), modelJson);
+
+        long steps = o.steps() > 0 ? o.steps() : saved != null ? saved.get("steps").asLong()
+                : DemoTraining.stepsFor(model, o.batchSize(), o.minutes(), o.seed());
+        if (saved != null && o.steps() == 0 && o.minutesGiven()) {
+            LOG.info("{} already has a run of {} steps: continuing it (--minutes is ignored)", runDir, steps);
+        }
+        writeSettings(runDir, steps);
+
+        LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
+        boolean resume = Files.isDirectory(runDir.resolve("checkpoints"))
+                && Files.list(runDir.resolve("checkpoints")).findAny().isPresent();
+        TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
+        long trainStart = System.nanoTime();
+        Trainer trainer = DemoTraining.train(cfg, model, tokenizer);
+        double trainMinutes = (System.nanoTime() - trainStart) / 6e10;
+
+        LOG.info("[4/5] evaluation on the held-out {} drawings", heldOutSet.set());
+        DemoEvaluation.Results results = DemoEvaluation.run(trainer.model(), tokenizer, data, runDir, o.model(), o.seed());
+
+        LOG.info("[5/5] report");
+        List<MetricRow> rows = DemoReport.rows(results);
+        DemoReport.Curves curves = DemoReport.Curves.read(runDir.resolve("metrics.jsonl"));
+        double finalLoss = curves.loss().length > 0 ? curves.loss()[curves.loss().length - 1] : Double.NaN;
+        long parameters = 0;
+        for (Parameter p : trainer.model().parameters()) parameters += p.size();
+        DemoReport.RunInfo info = new DemoReport.RunInfo(o.model(), parameters, tokenizer.vocabSize(), steps, o.batchSize(),
+                steps * o.batchSize(), finalLoss, data.trainEmoji().size(), data.trainSamples(), data.heldOut().size(),
+                train.set(), heldOutSet.set(), trainMinutes, (System.nanoTime() - start) / 6e10, o.seed());
+        Path metricsJson = runDir.resolve("demo-metrics.json");
+        DemoReport.writeJson(metricsJson, rows, info);
+        Path report = runDir.resolve("report.html");
+        DemoReport.writeHtml(report, runDir.resolve("metrics.jsonl"), results, rows, info,
+                runDir.resolve("eval").resolve("zeroshot-confusion.png"));
+        LOG.info(String.format(Locale.ROOT, "demo finished in %.1f minutes", info.totalMinutes()));
+        return new Outcome(DemoReport.table(rows), report, metricsJson);
+    }
+
+    private ObjectNode settings(long steps) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("model", o.model());
+        s.put("vocab", o.vocab() == null ? "bpe-" + DemoTraining.DEFAULT_VOCAB_SIZE : o.vocab().toAbsolutePath().toString());
+        s.put("seed", o.seed());
+        s.put("limit", o.limit());
+        s.put("batch_size", o.batchSize());
+        s.put("lr", o.lr());
+        s.put("captions_per_image", o.captionsPerImage());
+        s.put("steps", steps);
+        return s;
+    }
+
+    private static ObjectNode readSettings(Path runDir) throws IOException {
+        Path f = runDir.resolve("demo.json");
+        if (!Files.isRegularFile(f)) return null;
+        try {
+            return (ObjectNode) JSON.readTree(f.toFile());
+        } catch (IOException | ClassCastException e) {
+            throw new UsageException(f + " is not a demo settings file (" + e.getMessage() + "): choose another --output");
+        }
+    }
+
+    /** A run folder belongs to one run: settings that change the result must match the saved ones. */
+    private void checkSameRun(ObjectNode saved, Path runDir) {
+        if (saved == null) {
+            if (Files.isDirectory(runDir.resolve("checkpoints"))) {
+                throw new UsageException(runDir + " holds checkpoints but no demo.json: choose another --output");
+            }
+            return;
+        }
+        ObjectNode now = settings(saved.path("steps").asLong());
+        if (o.steps() > 0) now.put("steps", o.steps());
+        for (var it = now.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
+                throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
+                        + ": choose another --output to start a new run (or delete the folder)");
+            }
+        }
+    }
+
+    private void writeSettings(Path runDir, long steps) throws IOException {
+        DemoData.writeAtomically(runDir.resolve("demo.json"), JSON.writeValueAsString(settings(steps)) + "\n");
+    }
+}

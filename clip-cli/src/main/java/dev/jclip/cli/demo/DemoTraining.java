@@ -1,0 +1,120 @@
+package dev.jclip.cli.demo;
+
+import dev.jclip.cli.VocabLocator;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.config.TextConfig;
+import dev.jclip.data.loader.LoaderConfig;
+import dev.jclip.data.loader.WebDatasetSource;
+import dev.jclip.data.text.BpeTrainer;
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.Trainer;
+import dev.jclip.train.bench.TrainBenchmark;
+import dev.jclip.train.data.LoaderBatchSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The demo's training phase: vocabulary, model config, step budget and the {@link Trainer} run. */
+final class DemoTraining {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
+    static final int DEFAULT_VOCAB_SIZE = 4096;
+
+    private DemoTraining() {
+    }
+
+    /**
+     * The run's vocabulary as {@code vocab.txt.gz} in the run folder (where {@link VocabLocator} finds it for the
+     * other commands): a copy of {@code explicit} when given, else the one already there, else BPE merges
+     * learned from the training captions.
+     */
+    static ClipTokenizer vocabulary(Path runDir, Path explicit, List<String> captions, int vocabSize) throws IOException {
+        Path target = runDir.resolve(VocabLocator.RUN_VOCAB);
+        Files.createDirectories(runDir);
+        if (explicit != null) {
+            ClipTokenizer tok = ClipTokenizer.load(explicit);
+            if (!explicit.toAbsolutePath().equals(target.toAbsolutePath())) {
+                Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+                Files.copy(explicit, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            LOG.info("vocabulary: {} ({} tokens)", explicit, tok.vocabSize());
+            return tok;
+        }
+        if (!Files.isRegularFile(target)) {
+            LOG.info("training a {}-token BPE vocabulary on {} captions", vocabSize, captions.size());
+            BpeTrainer trainer = new BpeTrainer(vocabSize);
+            for (String c : captions) trainer.addCaption(c);
+            Path tmp = target.resolveSibling("vocab.tmp.txt.gz");
+            trainer.trainAndWrite(tmp);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        ClipTokenizer tok = ClipTokenizer.load(target);
+        LOG.info("vocabulary: {} ({} tokens)", target, tok.vocabSize());
+        return tok;
+    }
+
+    /** The preset with its text tower sized to the vocabulary (the end token, the largest id, is where it pools). */
+    static ClipConfig modelConfig(String preset, ClipTokenizer tokenizer) {
+        ClipConfig base = ClipConfig.load(preset);
+        TextConfig t = base.text();
+        return new ClipConfig(base.embedDim(), base.quickGelu(), base.vision(),
+                new TextConfig(t.contextLength(), tokenizer.vocabSize(), t.width(), t.heads(), t.layers(), t.mlpRatio()));
+    }
+
+    /** Steps that fit in {@code minutes}, from the median time of a few timed steps on random data. */
+    static long stepsFor(ClipConfig model, int batchSize, double minutes, long seed) {
+        LOG.info("timing a few training steps to fit the run into {} minutes ...", minutes);
+        Map<String, Object> bench = TrainBenchmark.run(model, batchSize, 3, 1, seed);
+        double ms = ((Number) bench.get("median_step_ms")).doubleValue();
+        long steps = Math.max(10, Math.round(minutes * 60_000 / ms));
+        LOG.info("about {} ms per step of {} pairs: {} steps", Math.round(ms), batchSize, steps);
+        return steps;
+    }
+
+    /** The trainer's settings for the demo run (a ViT gets CLIP's AdamW betas; cosine schedule with warmup). */
+    static TrainConfig trainConfig(Path modelJson, DemoData data, Path runDir, int batchSize, long steps, double lr,
+                                   long seed, boolean resume) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", modelJson.toAbsolutePath().toString());
+        o.put("train-data", data.trainShards());
+        o.put("vocab", runDir.resolve(VocabLocator.RUN_VOCAB).toAbsolutePath().toString());
+        o.put("batch-size", batchSize);
+        o.put("steps", steps);
+        o.put("lr", lr);
+        o.put("wd", 0.1);
+        o.put("warmup", Math.max(1, Math.min(50, steps / 10)));
+        o.put("lr-scheduler", "cosine");
+        o.put("seed", seed);
+        o.put("output", runDir.toAbsolutePath().toString());
+        o.put("resume", resume ? "latest" : null);
+        o.put("checkpoint-every", Math.max(10, steps / 6));
+        o.put("keep-checkpoints", 2);
+        o.put("log-every", Math.max(1, Math.min(20, steps / 20)));
+        o.put("workers", 1);
+        return TrainConfig.defaults().with(o, "demo").validate();
+    }
+
+    /** Trains (or resumes, or finds finished) the run; returns the trainer with the final weights loaded. */
+    static Trainer train(TrainConfig cfg, ClipConfig model, ClipTokenizer tokenizer) throws Exception {
+        LoaderConfig loader = LoaderConfig.builder(cfg.batchSize())
+                .imageSize(model.vision().imageSize())
+                .contextLength(model.text().contextLength())
+                .workers(cfg.workers())
+                .seed(cfg.seed())
+                .train(true)
+                .build();
+        try (LoaderBatchSource batches = new LoaderBatchSource(WebDatasetSource.of(cfg.trainData(), false), tokenizer, loader)) {
+            Trainer trainer = Trainer.builder().config(cfg).data(batches).build();
+            trainer.fit();
+            return trainer;
+        }
+    }
+}

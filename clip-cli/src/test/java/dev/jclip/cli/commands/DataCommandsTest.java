@@ -1,0 +1,122 @@
+package dev.jclip.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.ImageEncoder;
+import dev.jclip.data.image.RgbImage;
+import dev.jclip.data.shards.ShardSizes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataCommandsTest {
+    @TempDir
+    Path dir;
+
+    /** Runs a command and returns what it printed on stdout. */
+    static String run(Command c, String... argv) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, c.run(new Args(List.of(argv))));
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path manifest() throws Exception {
+        Files.createDirectories(dir.resolve("imgs"));
+        StringBuilder tsv = new StringBuilder("filepath\ttitle\n");
+        for (int i = 0; i < 5; i++) {
+            byte[] px = new byte[(10 + i) * 8 * 3];
+            java.util.Arrays.fill(px, (byte) (40 * i));
+            Files.write(dir.resolve("imgs/" + i + ".png"), ImageEncoder.png(new RgbImage(10 + i, 8, px)));
+            tsv.append("imgs/").append(i).append(".png\t").append("word ".repeat(i + 1).strip()).append('\n');
+        }
+        tsv.append("imgs/missing.png\tno file\n");
+        tsv.append("imgs/0.png\t\n");
+        Path m = dir.resolve("pairs.tsv");
+        Files.writeString(m, tsv);
+        return m;
+    }
+
+    @Test
+    void makeShardsThenStatsReadThemBack() throws Exception {
+        Path m = manifest();
+        Path out = dir.resolve("shards");
+        JsonNode made = new ObjectMapper().readTree(run(new MakeShardsCommand(), "--csv", m.toString(), "--output", out.toString(),
+                "--samples-per-shard", "2"));
+        assertEquals(5, made.get("samples").asInt());
+        assertEquals(3, made.get("shards").asInt());
+        assertEquals(1, made.get("skipped").get("missing_image").asInt());
+        assertEquals(1, made.get("skipped").get("missing_caption").asInt());
+        assertEquals(Map.of("shard-00000.tar", 2, "shard-00001.tar", 2, "shard-00002.tar", 1), ShardSizes.read(out));
+
+        JsonNode stats = new ObjectMapper().readTree(run(new DataStatsCommand(), "--data", out + "/shard-{00000..00002}.tar::" + out + "/nope.tar",
+                "--image-size", "16", "--workers", "2", "--batch-size", "2"));
+        assertEquals(5, stats.get("samples").asInt());
+        assertEquals(3, stats.get("shards").asInt());
+        assertEquals(1, stats.get("skipped").get("shard_unreadable").asInt());
+        JsonNode w = stats.get("image_sizes").get("width");
+        assertEquals(10, w.get("min").asInt());
+        assertEquals(14, w.get("max").asInt());
+        assertEquals(12.0, w.get("mean").asDouble(), 1e-9);
+        assertEquals(8, stats.get("image_sizes").get("height").get("max").asInt());
+        JsonNode tok = stats.get("caption_tokens"); // 1..5 words plus start and end
+        assertEquals(3, tok.get("min").asInt());
+        assertEquals(7, tok.get("max").asInt());
+        assertEquals(5.0, tok.get("mean").asDouble(), 1e-9);
+    }
+
+    @Test
+    void statsReadsAManifestDirectly() throws Exception {
+        Path m = manifest();
+        JsonNode stats = new ObjectMapper().readTree(run(new DataStatsCommand(), "--csv", m.toString(), "--sep", "\\t",
+                "--image-size", "8", "--workers", "1", "--vocab",
+                dev.jclip.core.testing.Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString()));
+        assertEquals(5, stats.get("samples").asInt());
+        assertEquals(1, stats.get("shards").asInt());
+        assertEquals(Map.of("missing_image", 1, "missing_caption", 1),
+                new ObjectMapper().convertValue(stats.get("skipped"), Map.class));
+        // OpenAI's BPE: every caption has at least a start token, one word and the end token
+        assertTrue(stats.get("caption_tokens").get("min").asInt() >= 3);
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        Path m = manifest();
+        assertThrows(UsageException.class, () -> new DataStatsCommand().run(new Args(List.of("--image-size", "8"))));
+        assertThrows(UsageException.class, () -> new DataStatsCommand().run(new Args(List.of("--csv", m.toString(), "--caption-col", "nope"))));
+        assertThrows(UsageException.class, () -> new MakeShardsCommand().run(new Args(List.of("--csv", m.toString(), "--output", "x", "--sep", "ab"))));
+        assertThrows(UsageException.class, () -> new MakeShardsCommand().run(new Args(List.of("--csv", m.toString(), "--output", "x", "--bogus", "1"))));
+    }
+
+    @Test
+    void benchLoaderRunsAndReportsThroughput() throws Exception {
+        String out = run(new BenchLoaderCommand(), "--samples", "24", "--source-size", "48", "--image-size", "32",
+                "--workers", "1,2", "--batch-size", "8", "--repeats", "1");
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : out.strip().split("\n")) lines.add(new ObjectMapper().readTree(l));
+        assertEquals(4, lines.size(), out);
+        assertEquals("loader", lines.get(2).get("bench").asText());
+        assertEquals(24, lines.get(2).get("images").asInt());
+        assertEquals(2, lines.get(3).get("workers").asInt());
+        assertTrue(lines.get(3).get("images_per_s").asDouble() > 0);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.jclip.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.UsageException;
+import dev.jclip.eval.ImageTextEncoder;
+import java.awt.image.BufferedImage;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class EvalCommandsTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void unhook() {
+        EncoderLoader.hook = null;
+        EncoderLoader.vocabHook = null;
+    }
+
+    /** 8x8 greyscale images: class c has a bright 4x4 block in quadrant c, plus noise. */
+    static void writeIdx(Path prefixDir, String prefix, int n, long seed) throws IOException {
+        Random rnd = new Random(seed);
+        int[] labels = new int[n];
+        try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(prefixDir.resolve(prefix + "-images-idx3-ubyte.gz"))))) {
+            out.writeInt(0x803);
+            out.writeInt(n);
+            out.writeInt(8);
+            out.writeInt(8);
+            for (int i = 0; i < n; i++) {
+                labels[i] = i % 4;
+                int qr = labels[i] / 2 * 4;
+                int qc = labels[i] % 2 * 4;
+                for (int r = 0; r < 8; r++) {
+                    for (int c = 0; c < 8; c++) {
+                        boolean on = r >= qr && r < qr + 4 && c >= qc && c < qc + 4;
+                        out.write(Math.max(0, Math.min(255, (on ? 140 : 60) + (int) (70 * rnd.nextGaussian()))));
+                    }
+                }
+            }
+        }
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(prefixDir.resolve(prefix + "-labels-idx1-ubyte")))) {
+            out.writeInt(0x801);
+            out.writeInt(n);
+            for (int l : labels) out.write(l);
+        }
+    }
+
+    @Test
+    void pixelProbeOnIdxWritesJsonAndCharts() throws Exception {
+        writeIdx(dir, "train", 200, 1);
+        writeIdx(dir, "t10k", 80, 2);
+        Path names = dir.resolve("names.txt");
+        Files.writeString(names, "top left\ntop right\nbottom left\nbottom right\n");
+        Path out = dir.resolve("res/probe.json");
+        int rc = new EvalLinearProbeCommand().run(new Args(List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
+                "--test-dataset", "idx:" + dir.resolve("t10k"), "--classnames", names.toString(), "--min-log-c", "-2", "--max-log-c", "2",
+                "--refinements", "1", "--output", out.toString())));
+        assertEquals(0, rc);
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        double top1 = doc.get("linear_probe_top1").asDouble();
+        assertTrue(top1 > 0.8, "quadrant blocks are linearly separable enough, got " + top1);
+        assertEquals("raw-pixels", doc.get("model").asText());
+        assertEquals(64, doc.get("settings").get("feature_dim").asInt());
+        assertEquals(80, doc.get("settings").get("test_samples").asInt());
+        assertEquals("top left", doc.get("class_names").get(0).asText());
+        for (String f : List.of("probe.md", "probe-confusion.png", "probe-per-class.png", "probe-probe-c.png")) {
+            assertTrue(Files.size(dir.resolve("res").resolve(f)) > 100, f);
+        }
+    }
+
+    @Test
+    void pixelProbeWithoutTestSetSplitsAndLimits() throws Exception {
+        writeIdx(dir, "train", 200, 3);
+        Path out = dir.resolve("p.json");
+        new EvalLinearProbeCommand().run(new Args(List.of("--pixels", "--dataset", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "--test-fraction", "0.25", "--train-limit", "100", "--min-log-c", "0", "--max-log-c", "1", "--refinements", "0",
+                "--output", out.toString())));
+        JsonNode s = new ObjectMapper().readTree(out.toFile()).get("settings");
+        assertEquals(100, s.get("train_samples").asInt());
+        assertEquals(4 * 13, s.get("test_samples").asInt()); // round(0.25 * 50) per class
+    }
+
+    @Test
+    void modelCommandsFailClearlyUntilWired() throws Exception {
+        Path ckpt = Files.writeString(dir.resolve("model.ckpt"), "x");
+        solid(dir.resolve("ds/red/a.png"), 0xff0000);
+        solid(dir.resolve("ds/red/b.png"), 0xff0000);
+        solid(dir.resolve("ds/blue/a.png"), 0x0000ff);
+        solid(dir.resolve("ds/blue/b.png"), 0x0000ff);
+        String ds = dir.resolve("ds").toString();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds))));
+        assertTrue(e.getMessage().contains("EncoderLoader.hook"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new EvalLinearProbeCommand().run(
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--test-fraction", "0.5"))));
+        // Data errors are reported before any model is loaded.
+        EncoderLoader.hook = p -> { throw new AssertionError("model loaded before the data was checked"); };
+        IOException io = assertThrows(IOException.class, () -> new EvalZeroShotCommand().run(
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("nowhere").toString()))));
+        assertTrue(io.getMessage().contains("nowhere"), io.getMessage());
+        // --vocab needs the vocabulary-aware hook, which receives both paths.
+        Path vocab = Files.writeString(dir.resolve("vocab.txt.gz"), "v");
+        List<String> withVocab = List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--vocab", vocab.toString(), "--no-cache");
+        e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(new Args(withVocab)));
+        assertTrue(e.getMessage().contains("vocabHook"), e.getMessage());
+        Path[] seen = new Path[2];
+        EncoderLoader.vocabHook = (c, v) -> {
+            seen[0] = c;
+            seen[1] = v;
+            return new FakeEncoder();
+        };
+        assertEquals(0, new EvalZeroShotCommand().run(new Args(withVocab)));
+        assertEquals(ckpt, seen[0]);
+        assertEquals(vocab, seen[1]);
+        UsageException u = assertThrows(UsageException.class, () -> new EvalLinearProbeCommand().run(
+                new Args(List.of("--pixels", "--dataset", dir.toString(), "--bach-size", "3"))));
+        assertTrue(u.getMessage().contains("bach-size"), u.getMessage());
+        assertThrows(UsageException.class, () -> new EvalLinearProbeCommand().run(new Args(List.of("--dataset", dir.toString()))));
+    }
+
+    static void solid(Path p, int rgb) throws IOException {
+        Files.createDirectories(p.getParent());
+        BufferedImage img = new BufferedImage(12, 10, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 10; y++) for (int x = 0; x < 12; x++) img.setRGB(x, y, rgb);
+        ImageIO.write(img, "png", p.toFile());
+    }
+
+    /** Image feature: mean of each input channel (monotone in the colour); text feature: a colour word's direction. */
+    static final class FakeEncoder implements ImageTextEncoder {
+        int imageCalls;
+
+        public int imageSize() {
+            return 8;
+        }
+
+        public float[][] encodeImages(INDArray images) {
+            imageCalls++;
+            float[][] out = new float[(int) images.size(0)][3];
+            for (int i = 0; i < out.length; i++) {
+                for (int c = 0; c < 3; c++) {
+                    out[i][c] = images.get(NDArrayIndex.point(i), NDArrayIndex.point(c)).meanNumber().floatValue() > 0 ? 1 : 0;
+                }
+            }
+            return out;
+        }
+
+        public float[][] encodeTexts(List<String> texts) {
+            float[][] out = new float[texts.size()][];
+            for (int i = 0; i < out.length; i++) {
+                String t = texts.get(i);
+                out[i] = t.contains("red") ? new float[] {1, 0, 0} : t.contains("green") ? new float[] {0, 1, 0} : new float[] {0, 0, 1};
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void zeroShotAndRetrievalThroughTheHook() throws Exception {
+        solid(dir.resolve("ds/red/a.png"), 0xff0000);
+        solid(dir.resolve("ds/green/a.png"), 0x00ff00);
+        solid(dir.resolve("ds/blue/a.png"), 0x0000ff);
+        solid(dir.resolve("ds/blue/b.png"), 0xff0000); // mislabelled
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        FakeEncoder enc = new FakeEncoder();
+        EncoderLoader.hook = p -> enc;
+        Path templates = Files.writeString(dir.resolve("t.txt"), "# prompts\na photo of a {}.\nsomething {}\n");
+        Path out = dir.resolve("zs.json");
+        List<String> argv = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("ds").toString(), "--templates", templates.toString(),
+                "--cache", dir.resolve("cache").toString(), "--output", out.toString());
+        assertEquals(0, new EvalZeroShotCommand().run(new Args(argv)));
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals(0.75, doc.get("top1").asDouble(), 1e-12);
+        assertEquals(2, doc.get("settings").get("templates").size());
+        new EvalZeroShotCommand().run(new Args(argv));
+        assertEquals(1, enc.imageCalls, "second run reads the feature cache");
+
+        Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "image\tcaption\nds/red/a.png\tred\nds/green/a.png\tgreen\nds/blue/a.png\tblue\nds/blue/a.png\tnavy blue\n");
+        Path rout = dir.resolve("ret.json");
+        new EvalRetrievalCommand().run(new Args(List.of("--checkpoint", ckpt.toString(), "--data", pairs.toString(), "--no-cache", "--output", rout.toString())));
+        JsonNode r = new ObjectMapper().readTree(rout.toFile());
+        assertEquals(1.0, r.get("image_to_text_R@1").asDouble(), 1e-12);
+        assertEquals(1.0, r.get("text_to_image_R@1").asDouble(), 1e-12);
+        assertEquals(3, r.get("settings").get("num_images").asInt());
+    }
+}

@@ -1,0 +1,173 @@
+package dev.jclip.cli.commands;
+
+import dev.jclip.cli.Args;
+import dev.jclip.cli.UsageException;
+import dev.jclip.data.synth.SyntheticShapes;
+import dev.jclip.data.text.BpeTrainer;
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.train.Batch;
+import dev.jclip.train.BatchSource;
+import dev.jclip.train.TrainConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    /** Random pairs: enough to exercise the command's wiring (learning is tested in clip-train). */
+    private static final class RandomPairs implements BatchSource {
+        private final int batch;
+        private final int batchesPerEpoch;
+        private int epoch;
+        private int served;
+
+        RandomPairs(int batch, int batchesPerEpoch) {
+            this.batch = batch;
+            this.batchesPerEpoch = batchesPerEpoch;
+        }
+
+        @Override
+        public long samplesPerEpoch() {
+            return (long) batch * batchesPerEpoch;
+        }
+
+        @Override
+        public void startEpoch(int epoch, long seed) {
+            this.epoch = epoch;
+            served = 0;
+        }
+
+        @Override
+        public Batch next() {
+            if (served == batchesPerEpoch) return null;
+            long seed = epoch * 1000L + served++;
+            int[][] tokens = new int[batch][16];
+            for (int i = 0; i < batch; i++) {
+                tokens[i][0] = 998;
+                tokens[i][1] = 1 + (int) ((seed * 31 + i) % 900);
+                tokens[i][2] = 999;
+            }
+            return new Batch(Nd4j.randn(seed, new long[]{batch, 3, 32, 32}).castTo(DataType.FLOAT), Nd4j.createFromArray(tokens));
+        }
+
+        @Override
+        public String state() {
+            return epoch + ":" + served;
+        }
+
+        @Override
+        public void restore(String state) {
+            String[] p = state.split(":");
+            epoch = Integer.parseInt(p[0]);
+            served = Integer.parseInt(p[1]);
+        }
+    }
+
+    @Test
+    void commandLineOverridesConfigFileOverridesDefaults() throws Exception {
+        Path file = tmp.resolve("run.json");
+        Files.writeString(file, "{\"model\": \"ViT-tiny\", \"batch-size\": 32, \"lr\": 1e-3, \"lock-text\": true}");
+        TrainConfig c = TrainCommand.parse(new Args(List.of("--config", file.toString(), "--batch-size", "16",
+                "--accum-freq", "4", "--lock-image", "--warmup", "5", "--output", "runs/x", "--beta2", "0.99")));
+        assertEquals("ViT-tiny", c.model());
+        assertEquals(16, c.batchSize());
+        assertEquals(4, c.accumFreq());
+        assertEquals(1e-3, c.lr());
+        assertTrue(c.lockText() && c.lockImage());
+        assertEquals(5, c.warmup());
+        assertEquals(0.99, c.beta2());
+        UsageException e = assertThrows(UsageException.class,
+                () -> TrainCommand.parse(new Args(List.of("--bach-size", "16"))));
+        assertTrue(e.getMessage().contains("bach-size"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> TrainCommand.parse(new Args(List.of("--steps", "many"))));
+        assertTrue(e.getMessage().contains("--steps"), e.getMessage());
+    }
+
+    @Test
+    void configErrorsStopBeforeTheRunFolderIsCreated() {
+        Path out = tmp.resolve("run");
+        boolean[] opened = {false};
+        TrainCommand cmd = new TrainCommand((cfg, model) -> {
+            opened[0] = true;
+            return new RandomPairs(cfg.batchSize(), 4);
+        });
+        UsageException e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-tiny",
+                "--batch-size", "10", "--accum-freq", "4", "--output", out.toString()))));
+        assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-huge-typo",
+                "--output", out.toString()))));
+        assertTrue(e.getMessage().contains("ViT-huge-typo"), e.getMessage());
+        assertFalse(opened[0], "data was opened before the config was checked");
+        e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-tiny", "--batch-size", "8",
+                "--warmup", "1", "--output", out.toString(), "--resume", "latest"))));
+        assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void trainsAndWritesTheRunFolder() throws Exception {
+        Path out = tmp.resolve("run");
+        TrainCommand cmd = new TrainCommand((cfg, model) -> new RandomPairs(cfg.batchSize(), 2));
+        int rc = cmd.run(new Args(List.of("--model", "ViT-tiny", "--batch-size", "8", "--accum-freq", "2",
+                "--epochs", "2", "--lr", "1e-3", "--warmup", "1", "--output", out.toString(), "--checkpoint-every", "2",
+                "--seed", "3", "--threads", "1")));
+        assertEquals(0, rc);
+        for (String f : List.of("config.json", "metrics.jsonl", "train.log", "model.safetensors",
+                "checkpoints/step-00000004.safetensors", "checkpoints/step-00000002.safetensors")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), "missing " + f);
+        }
+        assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertEquals(8, TrainConfig.load(out.resolve("config.json")).batchSize());
+    }
+
+    @Test
+    void trainsOnShardsAndResumes() throws Exception {
+        Path shards = tmp.resolve("shards");
+        SyntheticShapes synth = new SyntheticShapes(32, 2);
+        synth.writeShards(shards, "s", 48, 16, "png");
+        BpeTrainer bpe = new BpeTrainer(600);
+        for (int i = 0; i < 48; i++) bpe.addCaption(synth.sample(i).caption());
+        Path vocab = tmp.resolve("vocab.txt");
+        bpe.trainAndWrite(vocab);
+        Path out = tmp.resolve("shard-run");
+        List<String> common = List.of("--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00002}.tar",
+                "--vocab", vocab.toString(), "--batch-size", "16", "--accum-freq", "2", "--epochs", "2",
+                "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1");
+        // 48 pairs = 3 steps an epoch; a first run of 3 steps, then --resume to the end of epoch 2
+        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--steps", "3")))));
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--resume", "latest")))));
+        assertEquals(6, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-00000006.safetensors")));
+        // the vocabulary travels with the run (gzipped), where evaluation finds it
+        assertEquals(ClipTokenizer.load(vocab).vocabSize(), ClipTokenizer.load(out.resolve("vocab.txt.gz")).vocabSize());
+
+        UsageException e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+                "--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00004}.tar", "--vocab", vocab.toString(),
+                "--batch-size", "16", "--output", tmp.resolve("x").toString()))));
+        assertTrue(e.getMessage().contains("2 of 5 shards not found"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+                "--model", "ViT-tiny", "--train-data", shards + "/s-00000.tar", "--batch-size", "16",
+                "--output", tmp.resolve("x").toString()))));
+        assertTrue(e.getMessage().contains("--vocab"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.jclip.cli.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.cli.Args;
+import dev.jclip.cli.UsageException;
+import dev.jclip.cli.commands.DemoCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The demo pipeline end to end on generated emoji-like packages (no npm, no network): data, vocabulary, a few
+ * training steps, evaluation, report; then a rerun of the same run folder, which must resume (not retrain).
+ */
+class DemoCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private List<String> argv(Path data, Path run, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--output", run.toString(), "--steps", "4",
+                "--batch-size", "16", "--seed", "3"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    @Test
+    void runsEndToEndOnGeneratedEmojiAndResumes() throws Exception {
+        Path data = dir.resolve("data");
+        FakeEmojiPackages.write(data);
+        Path run = dir.resolve("run");
+        assertEquals(0, new DemoCommand().run(new Args(argv(data, run))));
+
+        // training outputs: 4 steps logged, final weights, the checkpoint, the run's vocabulary
+        List<String> metricsLines = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).toList();
+        assertEquals(4, metricsLines.size());
+        for (int i = 0; i < 4; i++) {
+            JsonNode m = JSON.readTree(metricsLines.get(i));
+            assertEquals(i + 1, m.get("step").asInt());
+            assertTrue(Double.isFinite(m.get("loss").asDouble()) && m.get("loss").asDouble() > 0);
+        }
+        assertTrue(Files.isRegularFile(run.resolve("model.safetensors")));
+        assertTrue(Files.isRegularFile(run.resolve("vocab.txt.gz")));
+        assertTrue(Files.list(run.resolve("checkpoints")).findAny().isPresent());
+
+        // the data: every usable emoji once per caption in the shards, the two broken entries left out
+        int n = FakeEmojiPackages.usableEmoji();
+        JsonNode dataJson = JSON.readTree(run.resolve("data/data.json").toFile());
+        assertEquals(n, dataJson.get("emoji").asInt());
+        assertEquals(n, dataJson.get("held_out").asInt());
+        assertEquals(n * DemoRun.DEFAULT_CAPTIONS, dataJson.get("train_samples").asInt());
+        assertEquals(n + 1, Files.readAllLines(run.resolve("data/heldout/retrieval.csv")).size());
+
+        // metrics: parse, in range, chance levels from the data's shape (4 subcategories, n candidates)
+        JsonNode doc = JSON.readTree(run.resolve("demo-metrics.json").toFile());
+        JsonNode metrics = doc.get("metrics");
+        JsonNode chance = doc.get("chance");
+        List<String> keys = new ArrayList<>();
+        for (Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) keys.add(it.next());
+        assertTrue(keys.containsAll(List.of("zeroshot_top1", "zeroshot_mean_per_class_recall", "zeroshot_top5", "image_to_text_R@1", "image_to_text_R@10",
+                "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1")), keys.toString());
+        for (String k : keys) {
+            double v = metrics.get(k).asDouble();
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
+            double c = chance.get(k).asDouble();
+            assertTrue(c > 0 && c <= 1, k + " chance = " + c);
+        }
+        assertEquals(0.25, chance.get("zeroshot_top1").asDouble(), 1e-12);
+        assertEquals(1.0, metrics.get("zeroshot_top5").asDouble(), 1e-12); // 4 classes: the truth is always in the top 5
+        assertEquals(1.0 / n, chance.get("image_to_text_R@1").asDouble(), 1e-12);
+        assertEquals(10.0 / n, chance.get("text_to_image_R@10").asDouble(), 1e-12);
+        // recall can only grow with k
+        assertTrue(metrics.get("image_to_text_R@1").asDouble() <= metrics.get("image_to_text_R@5").asDouble());
+        assertTrue(metrics.get("image_to_text_R@5").asDouble() <= metrics.get("image_to_text_R@10").asDouble());
+        assertEquals(4, doc.get("run").get("steps").asInt());
+        assertEquals(n, doc.get("run").get("held_out_images").asInt());
+
+        // the report: self-contained, with the figures of the JSON, the charts and the example images
+        String html = Files.readString(run.resolve("report.html"));
+        for (String k : keys) {
+            String shown = String.format(Locale.ROOT, "<b>%.1f%%</b>", 100 * metrics.get(k).asDouble());
+            assertTrue(html.contains(shown), "report lacks " + k + " = " + shown);
+        }
+        assertTrue(html.contains("Contrastive loss") && html.contains("Learning rate") && html.contains("<svg"));
+        assertTrue(html.contains("data:image/png;base64,"));
+        assertTrue(html.contains("Zero-shot predictions (categories)"));
+        assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "report must not load anything");
+        assertTrue(html.contains("blue circle") || html.contains("red square") || html.contains("circle"));
+
+        // same run folder again: resumes at the end (no new steps), evaluates again with the same figures
+        assertEquals(0, new DemoCommand().run(new Args(argv(data, run))));
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
+        assertTrue(Files.readString(run.resolve("train.log")).contains("resumed"));
+        JsonNode again = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
+        for (String k : keys) assertEquals(metrics.get(k).asDouble(), again.get(k).asDouble(), 1e-9, k);
+
+        // ... but not with settings that would make it another run
+        UsageException e = assertThrows(UsageException.class,
+                () -> new DemoCommand().run(new Args(argv(data, run, "--lr", "0.01"))));
+        assertTrue(e.getMessage().contains("lr"), e.getMessage());
+    }
+
+    @Test
+    void reportsMissingDataLayout() {
+        UsageException e = assertThrows(UsageException.class,
+                () -> new DemoCommand().run(new Args(argv(dir.resolve("nothing"), dir.resolve("run")))));
+        assertTrue(e.getMessage().contains("emoji-datasource-google") && e.getMessage().contains("emoji.json"), e.getMessage());
+    }
+
+    @Test
+    void rejectsBadOptions() {
+        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--minutes", "0"))));
+        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--limit", "1"))));
+        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--bogus", "1"))));
+    }
+}

@@ -1,0 +1,314 @@
+package dev.jclip.core.io;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor name to
+ * {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets relative to the end of the header) plus an
+ * optional {@code "__metadata__"} string map, then the raw little-endian tensor bytes.
+ * <p>
+ * The header is checked before any tensor is touched: known dtype, non-negative shape, byte size equal to
+ * elements times element size, offsets inside the file and no two tensors overlapping. Tensors are read one at a
+ * time through a memory map of their own byte range, so a large file never sits on the Java heap.
+ * Our writer puts the model config JSON in the metadata under {@link #CONFIG_KEY}.
+ */
+public final class SafeTensors {
+    /** Metadata key holding the model config JSON. */
+    public static final String CONFIG_KEY = "config";
+    /** Largest header accepted (the reference implementation's limit): a longer one is a corrupt file. */
+    static final long MAX_HEADER = 100L << 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private SafeTensors() {
+    }
+
+    /** One tensor's header entry; {@code begin}/{@code end} are byte offsets into the data section. */
+    public record Entry(String name, TensorType type, long[] shape, long begin, long end) {
+        public long numel() {
+            return TensorBytes.numel(shape);
+        }
+    }
+
+    /** Reads every tensor in its stored type. */
+    public static Map<String, INDArray> read(Path file) {
+        try (Reader r = open(file)) {
+            return r.readAll(null);
+        }
+    }
+
+    /** Opens a file and validates its header; tensors are read on demand. */
+    public static Reader open(Path file) {
+        return new Reader(file);
+    }
+
+    /** An open safetensors file with a validated header. */
+    public static final class Reader implements Closeable {
+        private final Path file;
+        private final FileChannel channel;
+        private final long dataStart;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        private Reader(Path file) {
+            this.file = file;
+            try {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new CheckpointException("cannot open " + file + ": " + e.getMessage(), e);
+            }
+            try {
+                dataStart = parseHeader();
+            } catch (RuntimeException e) {
+                closeQuietly();
+                throw e;
+            }
+        }
+
+        private long parseHeader() {
+            try {
+                long size = channel.size();
+                if (size < 8) throw error("file is " + size + " bytes, shorter than the 8-byte header length");
+                ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(lenBuf, 0);
+                long headerLen = lenBuf.getLong(0);
+                if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8) {
+                    throw error("header length " + Long.toUnsignedString(headerLen) + " is impossible for a file of "
+                            + size + " bytes (limit " + MAX_HEADER + ")");
+                }
+                ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+                readFully(header, 8);
+                String text = new String(header.array(), StandardCharsets.UTF_8);
+                JsonNode root;
+                try {
+                    root = JSON.readTree(text);
+                } catch (IOException e) {
+                    throw error("header is not valid JSON: " + e.getMessage());
+                }
+                if (root == null || !root.isObject()) throw error("header is not a JSON object");
+                long dataLen = size - 8 - headerLen;
+                Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (f.getKey().equals("__metadata__")) {
+                        parseMetadata(f.getValue());
+                    } else {
+                        entries.put(f.getKey(), parseEntry(f.getKey(), f.getValue(), dataLen));
+                    }
+                }
+                checkNoOverlap();
+                return 8 + headerLen;
+            } catch (IOException e) {
+                throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void parseMetadata(JsonNode node) {
+            if (!node.isObject()) throw error("__metadata__ must be an object of strings");
+            node.fields().forEachRemaining(m -> {
+                if (!m.getValue().isTextual()) throw error("__metadata__." + m.getKey() + " is not a string");
+                metadata.put(m.getKey(), m.getValue().asText());
+            });
+        }
+
+        private Entry parseEntry(String name, JsonNode node, long dataLen) {
+            if (!node.isObject()) throw error(name, "entry is not an object");
+            JsonNode dt = node.get("dtype");
+            JsonNode sh = node.get("shape");
+            JsonNode off = node.get("data_offsets");
+            if (dt == null || !dt.isTextual()) throw error(name, "missing dtype");
+            TensorType type = TensorType.fromSafetensors(dt.asText());
+            if (type == null) throw error(name, "unsupported dtype " + dt.asText());
+            if (sh == null || !sh.isArray()) throw error(name, "missing shape");
+            long[] shape = new long[sh.size()];
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode d = sh.get(i);
+                if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+                    throw error(name, "bad shape " + sh);
+                }
+                shape[i] = d.asLong();
+            }
+            if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
+                    || !off.get(1).isIntegralNumber() || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+                throw error(name, "data_offsets must be [begin, end]");
+            }
+            long begin = off.get(0).asLong();
+            long end = off.get(1).asLong();
+            if (begin < 0 || end < begin || end > dataLen) {
+                throw error(name, "data_offsets [" + begin + ", " + end + "] outside the data section of " + dataLen + " bytes");
+            }
+            long expected;
+            try {
+                expected = Math.multiplyExact(TensorBytes.numel(shape), type.bytes());
+            } catch (ArithmeticException e) {
+                throw error(name, "shape " + Arrays.toString(shape) + " overflows");
+            }
+            if (end - begin != expected) {
+                throw error(name, "data_offsets span " + (end - begin) + " bytes but " + type.safetensorsName()
+                        + Arrays.toString(shape) + " needs " + expected);
+            }
+            return new Entry(name, type, shape, begin, end);
+        }
+
+        private void checkNoOverlap() {
+            List<Entry> sorted = new ArrayList<>(entries.values());
+            sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+            for (int i = 1; i < sorted.size(); i++) {
+                Entry a = sorted.get(i - 1);
+                Entry b = sorted.get(i);
+                if (b.begin() < a.end()) {
+                    throw error(b.name(), "bytes [" + b.begin() + ", " + b.end() + ") overlap '" + a.name() + "' ["
+                            + a.begin() + ", " + a.end() + ")");
+                }
+            }
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        /** Header entries in header order. */
+        public Map<String, Entry> entries() {
+            return Collections.unmodifiableMap(entries);
+        }
+
+        /** The {@code __metadata__} strings (empty when absent). */
+        public Map<String, String> metadata() {
+            return Collections.unmodifiableMap(metadata);
+        }
+
+        /** One tensor in its stored type. */
+        public INDArray read(String name) {
+            return read(name, null);
+        }
+
+        /** One tensor, cast to {@code type} unless that is null. */
+        public INDArray read(String name, DataType type) {
+            Entry e = entries.get(name);
+            if (e == null) throw new CheckpointException(file + ": no tensor named '" + name + "'");
+            INDArray out;
+            try {
+                if (e.end() == e.begin()) {
+                    out = TensorBytes.fromBytes(ByteBuffer.allocate(0), e.type(), e.shape());
+                } else {
+                    MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
+                    out = TensorBytes.fromBytes(map, e.type(), e.shape());
+                }
+            } catch (IOException | RuntimeException ex) {
+                throw new CheckpointException(file + ": cannot read tensor '" + name + "': " + ex.getMessage(), ex);
+            }
+            return type == null || type == out.dataType() ? out : out.castTo(type);
+        }
+
+        /** Every tensor in header order, cast to {@code type} unless that is null. */
+        public Map<String, INDArray> readAll(DataType type) {
+            Map<String, INDArray> out = new LinkedHashMap<>();
+            for (String name : entries.keySet()) out.put(name, read(name, type));
+            return out;
+        }
+
+        private void readFully(ByteBuffer buf, long position) throws IOException {
+            long pos = position;
+            while (buf.hasRemaining()) {
+                int n = channel.read(buf, pos);
+                if (n < 0) throw error("unexpected end of file");
+                pos += n;
+            }
+        }
+
+        private CheckpointException error(String message) {
+            return new CheckpointException(file + ": invalid safetensors header: " + message);
+        }
+
+        private CheckpointException error(String key, String message) {
+            return new CheckpointException(file + ": invalid safetensors header: tensor '" + key + "': " + message);
+        }
+
+        private void closeQuietly() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the useful one
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new CheckpointException("cannot close " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Writes tensors in map order (C order, little-endian) with the given metadata strings (may be null).
+     * The file appears under its final name only once complete.
+     */
+    public static void write(Map<String, INDArray> tensors, Map<String, String> metadata, Path file) {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode m = header.putObject("__metadata__");
+            metadata.forEach(m::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+            if (e.getKey().equals("__metadata__")) throw new CheckpointException(file + ": '__metadata__' is reserved");
+            INDArray a = e.getValue();
+            TensorType type;
+            try {
+                type = TensorType.of(a.dataType());
+            } catch (IllegalArgumentException ex) {
+                throw new CheckpointException(file + ": tensor '" + e.getKey() + "': " + ex.getMessage());
+            }
+            long size = TensorBytes.byteSize(a);
+            ObjectNode t = header.putObject(e.getKey());
+            t.put("dtype", type.safetensorsName());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : a.shape()) shape.add(d);
+            t.putArray("data_offsets").add(offset).add(offset + size);
+            offset += size;
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(header);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot encode header", e);
+        }
+        // Pad the header with spaces so the data section starts 8-byte aligned, as the reference writer does.
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        head.flip();
+        AtomicFile.write(file, channel -> {
+            while (head.hasRemaining()) channel.write(head);
+            for (INDArray a : tensors.values()) TensorBytes.write(a, channel);
+        });
+    }
+}

@@ -1,0 +1,92 @@
+package dev.jclip.eval;
+
+import dev.jclip.eval.data.ImageCaptionPairs;
+import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.eval.features.FeatureCache;
+import dev.jclip.eval.features.FeatureExtractor;
+import dev.jclip.eval.features.Vectors;
+import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.metrics.RetrievalMetrics;
+import dev.jclip.eval.probe.LinearProbe;
+import dev.jclip.eval.report.EvalReport;
+import dev.jclip.eval.zeroshot.ZeroShotClassifier;
+import java.io.IOException;
+import java.util.List;
+
+/** The three CLIP-paper evaluations, from encoder or features to an {@link EvalReport}. */
+public final class Evaluations {
+    private Evaluations() {
+    }
+
+    /**
+     * Where features come from: an encoder plus an optional cache. {@code modelKey} identifies the model in cache
+     * keys (e.g. the checkpoint path, size and modification time).
+     */
+    public record FeatureSource(ImageTextEncoder encoder, int batchSize, FeatureCache cache, String modelKey) {
+
+        /** Raw image features of every sample of {@code d}, from the cache when present. */
+        public float[][] images(LabelledImageDataset d) throws IOException {
+            FeatureExtractor fx = new FeatureExtractor(encoder, batchSize);
+            return cached("images|" + d.fingerprint(), () -> fx.images(d.size(), d::image));
+        }
+
+        float[][] cached(String what, FeatureCache.Compute compute) throws IOException {
+            if (cache == null) return compute.get();
+            String key = "model=" + modelKey + "|size=" + encoder.imageSize() + "|preprocessor=" + encoder.preprocessor().getClass().getName() + "|" + what;
+            return cache.getOrCompute(key, compute);
+        }
+    }
+
+    /** Zero-shot classification of {@code dataset} with its class names filled into {@code templates}. */
+    public static EvalReport zeroShot(FeatureSource src, LabelledImageDataset dataset, List<String> templates, String modelName) throws IOException {
+        double[][] weights = ZeroShotClassifier.classWeights(new FeatureExtractor(src.encoder(), src.batchSize()), dataset.classNames(), templates);
+        double[][] images = Vectors.normalisedRows(src.images(dataset));
+        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), dataset.classNames().size());
+        return new EvalReport("zeroshot", dataset.name(), modelName)
+                .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall())
+                .setting("templates", templates).setting("num_classes", dataset.classNames().size())
+                .setting("num_samples", dataset.size()).setting("image_size", src.encoder().imageSize())
+                .setting("batch_size", src.batchSize())
+                .classification(dataset.classNames(), m);
+    }
+
+    /** Image-to-text and text-to-image recall@1/5/10 over caption pairs. */
+    public static EvalReport retrieval(FeatureSource src, ImageCaptionPairs pairs, String modelName) throws IOException {
+        FeatureExtractor fx = new FeatureExtractor(src.encoder(), src.batchSize());
+        double[][] images = Vectors.normalisedRows(src.cached("pair-images|" + pairs.fingerprint(), () -> fx.images(pairs.imageCount(), pairs::image)));
+        double[][] texts = Vectors.normalisedRows(src.cached("pair-texts|" + pairs.fingerprint(), () -> fx.texts(pairs.captions())));
+        int[] ks = {1, 5, 10};
+        RetrievalMetrics m = RetrievalMetrics.of(Vectors.dotProducts(images, texts), pairs.captionToImage(), ks);
+        EvalReport r = new EvalReport("retrieval", pairs.name(), modelName);
+        for (int k : ks) r.metric("image_to_text_R@" + k, m.imageToText().get(k));
+        for (int k : ks) r.metric("text_to_image_R@" + k, m.textToImage().get(k));
+        return r.setting("num_images", m.numImages()).setting("num_captions", m.numTexts())
+                .setting("image_size", src.encoder().imageSize()).setting("batch_size", src.batchSize())
+                .setting("tie_rule", "ties count against the correct item");
+    }
+
+    /**
+     * The linear probe on fixed features: rows are L2-normalised, C chosen on a validation split of the
+     * training features, the model refitted on all training features and scored on the test features.
+     */
+    public static EvalReport linearProbe(float[][] trainFeatures, int[] trainLabels, float[][] testFeatures, int[] testLabels,
+                                         List<String> classNames, LinearProbe.Settings settings, String datasetName, String modelName) {
+        LinearProbe.Result r = LinearProbe.run(Vectors.normalisedRows(trainFeatures), trainLabels, Vectors.normalisedRows(testFeatures),
+                testLabels, classNames.size(), settings);
+        ClassificationMetrics m = r.test();
+        return new EvalReport("linear-probe", datasetName, modelName)
+                .metric("linear_probe_top1", m.top1()).metric("linear_probe_top5", m.top5())
+                .metric("linear_probe_mean_per_class_recall", m.meanPerClassRecall()).metric("linear_probe_C", r.bestC())
+                .setting("num_classes", classNames.size()).setting("train_samples", r.trainSize())
+                .setting("validation_samples", r.validationSize()).setting("test_samples", testLabels.length)
+                .setting("feature_dim", trainFeatures[0].length).setting("feature_normalisation", "L2 per sample")
+                .setting("validation_fraction", settings.validationFraction()).setting("seed", settings.seed())
+                .setting("C_range", "1e" + settings.minLog10C() + "..1e" + settings.maxLog10C())
+                .setting("refinements", settings.refinements())
+                .setting("lbfgs_max_iterations", settings.lbfgs().maxIterations())
+                .setting("lbfgs_gradient_tolerance", settings.lbfgs().gradientTolerance())
+                .setting("final_fit_iterations", r.model().fit().iterations())
+                .setting("final_fit_converged", r.model().fit().converged())
+                .classification(classNames, m).sweep(r.sweep(), r.bestC());
+    }
+}

@@ -1,0 +1,33 @@
+package dev.jclip.eval;
+
+import dev.jclip.eval.image.CenterCropPreprocessor;
+import dev.jclip.eval.image.ImagePreprocessor;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What evaluation needs from a CLIP model: an image tower and a text tower mapping into one embedding space.
+ *
+ * <p>Features may be returned <b>raw (unnormalised)</b>: every evaluation in this module L2-normalises each
+ * feature vector itself before comparing or fitting, so an encoder that already normalises works as well.
+ * Tokenisation is the encoder's business ({@link #encodeTexts} takes strings).
+ */
+public interface ImageTextEncoder {
+
+    /** The side S of the square images {@link #encodeImages} expects. */
+    int imageSize();
+
+    /**
+     * @param images preprocessed images [B, 3, S, S], float
+     * @return B feature vectors of the common embedding width E
+     */
+    float[][] encodeImages(INDArray images);
+
+    /** @return one feature vector of width E per text */
+    float[][] encodeTexts(List<String> texts);
+
+    /** The preprocessing that turns decoded images into {@link #encodeImages}'s input; CLIP's by default. */
+    default ImagePreprocessor preprocessor() {
+        return new CenterCropPreprocessor(imageSize());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.jclip.eval.features;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feature matrices on disk, one {@code .npy} per key. The key names everything the features depend on (model
+ * checkpoint and its modification time, dataset fingerprint, preprocessing); the file name is the key's SHA-256
+ * and a {@code .key} file beside it holds the key text, checked on every read.
+ */
+public final class FeatureCache {
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
+
+    /** Computes features on a cache miss. */
+    @FunctionalInterface
+    public interface Compute {
+        float[][] get() throws IOException;
+    }
+
+    private final Path dir;
+
+    public FeatureCache(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The cached features for {@code key}, computing and storing them first when absent. */
+    public float[][] getOrCompute(String key, Compute compute) throws IOException {
+        String hash = sha256(key);
+        Path npy = dir.resolve(hash + ".npy");
+        Path keyFile = dir.resolve(hash + ".key");
+        if (Files.isRegularFile(npy) && Files.isRegularFile(keyFile)) {
+            String stored = Files.readString(keyFile, StandardCharsets.UTF_8);
+            if (stored.equals(key)) {
+                LOG.info("features from cache {}", npy);
+                return NpyFile.read(npy);
+            }
+            LOG.warn("cache file {} holds a different key; recomputing", npy);
+        }
+        float[][] features = compute.get();
+        Files.createDirectories(dir);
+        NpyFile.write(npy, features);
+        Path tmp = dir.resolve(hash + ".key.tmp");
+        Files.writeString(tmp, key, StandardCharsets.UTF_8);
+        Files.move(tmp, keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("cached {} feature vectors in {}", features.length, npy);
+        return features;
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jclip.eval.report;
+
+import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.probe.LinearProbe;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one evaluation run: headline metrics by name (e.g. {@code top1}, {@code image_to_text_R@5},
+ * {@code linear_probe_top1}), the settings that produced them, and the details the plots need.
+ */
+public final class EvalReport {
+    private final String task;
+    private final String dataset;
+    private final String model;
+    private final Map<String, Double> metrics = new LinkedHashMap<>();
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private List<String> classNames;
+    private ClassificationMetrics classification;
+    private List<LinearProbe.SweepPoint> sweep;
+    private double bestC = Double.NaN;
+
+    /**
+     * @param task    "zeroshot", "retrieval" or "linear-probe"
+     * @param dataset the dataset spec or name
+     * @param model   the checkpoint, or e.g. "raw-pixels"
+     */
+    public EvalReport(String task, String dataset, String model) {
+        this.task = task;
+        this.dataset = dataset;
+        this.model = model;
+    }
+
+    public EvalReport metric(String name, double value) {
+        metrics.put(name, value);
+        return this;
+    }
+
+    public EvalReport setting(String name, Object value) {
+        settings.put(name, value);
+        return this;
+    }
+
+    /** Attaches per-class results (per-class accuracy, confusion matrix) and the class names they refer to. */
+    public EvalReport classification(List<String> classNames, ClassificationMetrics m) {
+        this.classNames = List.copyOf(classNames);
+        this.classification = m;
+        return this;
+    }
+
+    /** Attaches the linear probe's C search. */
+    public EvalReport sweep(List<LinearProbe.SweepPoint> sweep, double bestC) {
+        this.sweep = List.copyOf(sweep);
+        this.bestC = bestC;
+        return this;
+    }
+
+    public String task() {
+        return task;
+    }
+
+    public String dataset() {
+        return dataset;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public Map<String, Double> metrics() {
+        return metrics;
+    }
+
+    public Map<String, Object> settings() {
+        return settings;
+    }
+
+    /** Null when the run has no per-class results (retrieval). */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    public ClassificationMetrics classification() {
+        return classification;
+    }
+
+    /** Null unless this is a linear probe. */
+    public List<LinearProbe.SweepPoint> sweep() {
+        return sweep;
+    }
+
+    public double bestC() {
+        return bestC;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.jclip.train;
+
+/**
+ * Where the trainer gets its batches: one epoch at a time, with a position that can be saved in a checkpoint
+ * and restored so a resumed run sees exactly the batches the interrupted one would have seen.
+ */
+public interface BatchSource extends AutoCloseable {
+
+    /** Training pairs in one epoch, or -1 when unknown (then the run needs an explicit step count). */
+    long samplesPerEpoch();
+
+    /** Positions the source at the start of epoch {@code epoch}, ordered (shuffled) by {@code seed}. */
+    void startEpoch(int epoch, long seed);
+
+    /**
+     * The next batch of exactly the configured global batch size, or null when the epoch has no full batch left.
+     */
+    Batch next() throws Exception;
+
+    /** The current position (epoch, seed, offset, ...) as a string the source itself can parse, e.g. JSON. */
+    String state();
+
+    /** Returns to a position produced by {@link #state()}; replaces {@link #startEpoch} for the resumed epoch. */
+    void restore(String state);
+
+    @Override
+    default void close() throws Exception {
+    }
+}

@@ -1,0 +1,18 @@
+package dev.jclip.train;
+
+import dev.jclip.core.model.ClipModel;
+
+import java.util.Map;
+
+/**
+ * Evaluation run by the trainer every {@code eval-every} steps (zero-shot accuracy, retrieval, ...). The model
+ * is switched to evaluation mode for the call and back afterwards; the hook must not change its parameters.
+ */
+@FunctionalInterface
+public interface EvalHook {
+    /**
+     * @param step optimiser steps completed
+     * @return named metrics, logged and written to {@code metrics.jsonl} (may be empty)
+     */
+    Map<String, Double> evaluate(ClipModel model, long step) throws Exception;
+}

@@ -1,0 +1,155 @@
+package dev.jclip.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedWriter;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A run's outputs for people and tools: every step as one JSON line in {@code metrics.jsonl}; every
+ * {@code logEvery} steps a summary through SLF4J and into {@code train.log}; and, on an interactive terminal,
+ * a progress line rewritten in place after each step.
+ */
+final class RunReporter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.train");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path metricsFile;
+    private final BufferedWriter metrics;
+    private final BufferedWriter log;
+    private final int logEvery;
+    private final Console console;
+    private boolean progressShown;
+    // sums over the current log interval
+    private double lossSum, rateSum, waitSum;
+    private int intervalSteps;
+
+    /**
+     * @param resumedStep when resuming, metrics lines for later steps (written by the interrupted run after its
+     *                    last checkpoint) are dropped so the file reads like one uninterrupted run; -1 otherwise
+     */
+    RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep) throws IOException {
+        this.metricsFile = runDir.resolve("metrics.jsonl");
+        this.logEvery = logEvery;
+        this.console = interactive ? System.console() : null;
+        if (resumedStep >= 0) truncateMetrics(resumedStep);
+        else Files.deleteIfExists(metricsFile);
+        this.metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.log = Files.newBufferedWriter(runDir.resolve("train.log"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    void info(String format, Object... args) {
+        String msg = String.format(Locale.ROOT, format, args);
+        clearProgress();
+        LOG.info(msg);
+        appendLog("INFO", msg);
+    }
+
+    void warn(String msg) {
+        clearProgress();
+        LOG.warn(msg);
+        appendLog("WARN", msg);
+    }
+
+    void error(String msg) {
+        clearProgress();
+        LOG.error(msg);
+        appendLog("ERROR", msg);
+    }
+
+    void step(StepMetrics m, Map<String, Double> extra) throws IOException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("step", m.step());
+        row.put("epoch", m.epoch());
+        row.put("loss", m.loss());
+        row.put("lr", m.lr());
+        row.put("logit_scale", m.logitScale());
+        row.put("grad_norm", m.gradNorm());
+        row.put("samples_seen", m.samplesSeen());
+        row.put("samples_per_s", m.samplesPerSecond());
+        row.put("data_wait", m.dataWaitShare());
+        row.putAll(extra);
+        metrics.write(JSON.writeValueAsString(row));
+        metrics.newLine();
+        metrics.flush();
+
+        lossSum += m.loss();
+        rateSum += m.samplesPerSecond();
+        waitSum += m.dataWaitShare();
+        intervalSteps++;
+        if (m.step() % logEvery == 0 || m.step() == m.totalSteps() || !extra.isEmpty()) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "step %d/%d epoch %d loss %.4f (avg %.4f) lr %.3e scale %.2f grad %.3f %.1f samples/s data %.0f%%",
+                    m.step(), m.totalSteps(), m.epoch(), m.loss(), lossSum / intervalSteps, m.lr(), m.logitScale(),
+                    m.gradNorm(), rateSum / intervalSteps, 100 * waitSum / intervalSteps));
+            extra.forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
+            info("%s", sb);
+            lossSum = rateSum = waitSum = 0;
+            intervalSteps = 0;
+        } else if (console != null) {
+            console.writer().printf(Locale.ROOT, "\r\033[Kstep %d/%d loss %.4f lr %.2e %.0f samples/s",
+                    m.step(), m.totalSteps(), m.loss(), m.lr(), m.samplesPerSecond());
+            console.writer().flush();
+            progressShown = true;
+        }
+    }
+
+    private void clearProgress() {
+        if (console != null && progressShown) {
+            console.writer().print("\r\033[K");
+            console.writer().flush();
+            progressShown = false;
+        }
+    }
+
+    private void appendLog(String level, String msg) {
+        try {
+            log.write(Instant.now() + " [" + level + "] " + msg);
+            log.newLine();
+            log.flush();
+        } catch (IOException e) {
+            LOG.warn("cannot write train.log: {}", e.getMessage());
+        }
+    }
+
+    /** Keeps the metrics lines of steps up to {@code step}; rewrites the file atomically. */
+    private void truncateMetrics(long step) throws IOException {
+        if (!Files.exists(metricsFile)) return;
+        List<String> kept = new ArrayList<>();
+        for (String line : Files.readAllLines(metricsFile, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) continue;
+            try {
+                if (JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) kept.add(line);
+            } catch (IOException e) {
+                // a line cut short by the interruption: drop it
+            }
+        }
+        Path tmp = metricsFile.resolveSibling(".metrics.jsonl.tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, metricsFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() throws IOException {
+        clearProgress();
+        try {
+            metrics.close();
+        } finally {
+            log.close();
+        }
+    }
+}

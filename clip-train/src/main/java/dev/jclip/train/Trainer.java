@@ -1,0 +1,441 @@
+package dev.jclip.train;
+
+import dev.jclip.core.Threads;
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.nn.Parameter;
+import dev.jclip.train.checkpoint.Checkpoint;
+import dev.jclip.train.checkpoint.CheckpointManager;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
+import dev.jclip.train.checkpoint.TensorFile;
+import dev.jclip.train.checkpoint.TrainingState;
+import dev.jclip.train.optim.AdamW;
+import dev.jclip.train.optim.GradientClipping;
+import dev.jclip.train.schedule.LrSchedule;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Trains a {@link ClipModel} with AdamW on a {@link BatchSource}: learning-rate schedule, optional gradient
+ * clipping and accumulation, {@code logit_scale} clamped to [0, ln 100] after every step, checkpoints every N
+ * steps and at the end, exact resumption, NaN guard, metrics and an optional evaluation hook.
+ *
+ * <pre>{@code
+ * Trainer.Result r = Trainer.builder().config(cfg).data(source).onStep(m -> ...).build().fit();
+ * }</pre>
+ *
+ * Everything that can be checked without training (config values, model name, data size versus step count,
+ * schedule, the checkpoint to resume or the weights to start from) is checked by {@link Builder#build()}.
+ */
+public final class Trainer {
+    /** Upper bound of logit_scale: a temperature of 1/100, as in CLIP. */
+    public static final double MAX_LOGIT_SCALE = Math.log(100);
+
+    /** What a finished run produced. */
+    /**
+     * What a run produced.
+     *
+     * @param finalModel the final weights, or null when the run was stopped early ({@link #requestStop()})
+     * @param stopped    true when {@link #requestStop()} ended the run before its last step
+     */
+    public record Result(long steps, long samplesSeen, double lastLoss, Path finalModel, Path lastCheckpoint,
+                         boolean stopped) {
+    }
+
+    /** Called when an epoch's data is exhausted. */
+    @FunctionalInterface
+    public interface EpochListener {
+        void onEpoch(int epoch, long step) throws Exception;
+    }
+
+    /** Called after a checkpoint is written. */
+    @FunctionalInterface
+    public interface CheckpointListener {
+        void onCheckpoint(Path checkpoint, long step) throws Exception;
+    }
+
+    /** Called after every step; an exception stops the run (the last checkpoint stays the resume point). */
+    @FunctionalInterface
+    public interface StepListener {
+        void onStep(StepMetrics metrics) throws Exception;
+    }
+
+    private final TrainConfig cfg;
+    private final ClipModel model;
+    private final BatchSource data;
+    private final EvalHook evalHook;
+    private final List<StepListener> stepListeners;
+    private final List<EpochListener> epochListeners;
+    private final List<CheckpointListener> checkpointListeners;
+    private final TensorFile io;
+    private final boolean interactive;
+    private final Path runDir;
+    private final CheckpointManager checkpoints;
+    private final long totalSteps;
+    private final long stepsPerEpoch;
+    private final LrSchedule schedule;
+    private final AdamW optimizer;
+    private final Path resumeFrom;
+    private final Path initFrom;
+    private volatile boolean stopRequested;
+
+    private Trainer(Builder b, ClipModel model, long totalSteps, long stepsPerEpoch, LrSchedule schedule,
+                    Path resumeFrom, Path initFrom) {
+        this.cfg = b.config;
+        this.model = model;
+        this.data = b.data;
+        this.evalHook = b.evalHook;
+        this.stepListeners = List.copyOf(b.stepListeners);
+        this.epochListeners = List.copyOf(b.epochListeners);
+        this.checkpointListeners = List.copyOf(b.checkpointListeners);
+        this.io = b.io;
+        this.interactive = b.interactive;
+        this.runDir = Path.of(cfg.output());
+        this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.keepCheckpoints(), io);
+        this.totalSteps = totalSteps;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.schedule = schedule;
+        this.resumeFrom = resumeFrom;
+        this.initFrom = initFrom;
+        this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
+    }
+
+    /**
+     * Asks the run to stop after the step in progress: it writes a checkpoint there (so {@code resume latest}
+     * continues exactly) and {@link #fit()} returns with {@link Result#stopped()} set. Safe to call from another
+     * thread, e.g. a shutdown hook on Ctrl-C.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ClipModel model() {
+        return model;
+    }
+
+    public long totalSteps() {
+        return totalSteps;
+    }
+
+    /** AdamW settings: the config's values where given, else CLIP's defaults for the tower type. */
+    static AdamW.Hyper hyper(TrainConfig cfg, ClipConfig modelCfg) {
+        AdamW.Hyper d = modelCfg.vision().isResNet() ? AdamW.Hyper.resnet() : AdamW.Hyper.vit();
+        return new AdamW.Hyper(cfg.beta1() != null ? cfg.beta1() : d.beta1(), cfg.beta2() != null ? cfg.beta2() : d.beta2(),
+                cfg.eps() != null ? cfg.eps() : d.eps(), cfg.wd(), cfg.decayAll());
+    }
+
+    /** Runs to the configured number of steps (continuing a checkpoint when resuming). */
+    public Result fit() throws Exception {
+        Threads.configure(cfg.threads());
+        Files.createDirectories(runDir);
+        writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
+
+        SplitMix64 rng = new SplitMix64(cfg.seed());
+        long step = 0;
+        int epoch = 0;
+        long stepInEpoch = 0;
+        long samplesSeen = 0;
+        boolean epochOpen = false;
+        TrainConfig resumedConfig = null;
+        if (resumeFrom != null) {
+            Checkpoint c = CheckpointManager.load(resumeFrom, io);
+            if (c.trainConfigJson() != null) resumedConfig = TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+            model.parameters().load(c.model(), true);
+            TrainingState s = c.state();
+            optimizer.restore(s.optimizerStep(), c.optimizer());
+            step = s.step();
+            epoch = s.epoch();
+            stepInEpoch = s.stepInEpoch();
+            samplesSeen = s.samplesSeen();
+            rng.setState(s.rngState());
+            data.restore(s.dataState());
+            epochOpen = true;
+        } else if (initFrom != null) {
+            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
+        }
+        lockTowers();
+        model.setTraining(true);
+
+        Path lastCheckpoint = null;
+        long lastSavedStep = resumeFrom != null ? step : -1;
+        double lastLoss = Double.NaN;
+        try (RunReporter report = new RunReporter(runDir, cfg.logEvery(), interactive, resumeFrom != null ? step : -1)) {
+            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
+                    resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
+                    cfg.model(), totalSteps, cfg.batchSize(), cfg.accumFreq(), trainableCount(), runDir);
+            if (initFrom != null) report.info("initial weights from %s", initFrom);
+            if (resumedConfig != null) {
+                List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
+                changed.removeIf(d -> d.startsWith("resume:"));
+                if (!changed.isEmpty()) {
+                    report.warn("resuming with options changed since the checkpoint (the run will not match an"
+                            + " uninterrupted one): " + String.join(", ", changed));
+                }
+            }
+            while (step < totalSteps) {
+                if (!epochOpen) {
+                    data.startEpoch(epoch, rng.nextLong());
+                    stepInEpoch = 0;
+                    epochOpen = true;
+                }
+                long t0 = System.nanoTime();
+                Batch batch = stepsPerEpoch > 0 && stepInEpoch >= stepsPerEpoch ? null : data.next();
+                long t1 = System.nanoTime();
+                if (batch == null) {
+                    if (stepInEpoch == 0) throw new IllegalStateException("epoch " + epoch + " yielded no full batch of " + cfg.batchSize());
+                    for (EpochListener l : epochListeners) l.onEpoch(epoch, step);
+                    epoch++;
+                    epochOpen = false;
+                    continue;
+                }
+                if (batch.size() != cfg.batchSize()) {
+                    throw new IllegalStateException("data source gave a batch of " + batch.size() + ", expected " + cfg.batchSize());
+                }
+                double lr = schedule.lr(step);
+                long stepNumber = step + 1;
+                Nd4j.getRandom().setSeed(rng.nextLong());
+                model.parameters().zeroGrad();
+                double loss = FeatureCachedStep.run(model, batch, cfg.accumFreq());
+                if (!Double.isFinite(loss)) {
+                    throw diverged(report, stepNumber, "loss is " + loss);
+                }
+                double gradNorm = cfg.gradClipNorm() > 0 ? GradientClipping.clip(model.parameters(), cfg.gradClipNorm())
+                        : GradientClipping.globalNorm(model.parameters());
+                if (!Double.isFinite(gradNorm)) {
+                    throw diverged(report, stepNumber, "gradient norm is " + gradNorm + " (" + firstNonFiniteGradient() + ")");
+                }
+                optimizer.step(lr);
+                clampLogitScale();
+                step = stepNumber;
+                stepInEpoch++;
+                samplesSeen += batch.size();
+                lastLoss = loss;
+                long t2 = System.nanoTime();
+
+                Map<String, Double> evalMetrics = Map.of();
+                if (evalHook != null && cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == totalSteps)) {
+                    evalMetrics = evaluate(step);
+                }
+                StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, Math.exp(model.logitScale().value().getDouble(0)),
+                        gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
+                report.step(m, evalMetrics);
+                if ((cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0) || step == totalSteps) {
+                    lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                    lastSavedStep = step;
+                }
+                for (StepListener l : stepListeners) l.onStep(m);
+                if (stopRequested && step < totalSteps) {
+                    if (lastSavedStep != step) lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                    report.info("stopped on request after step %d of %d; continue with resume latest", step, totalSteps);
+                    return new Result(step, samplesSeen, lastLoss, null, checkpoints.latest().orElse(null), true);
+                }
+            }
+            if (stepsPerEpoch > 0 && stepInEpoch == stepsPerEpoch) {
+                for (EpochListener l : epochListeners) l.onEpoch(epoch, step);
+            }
+            if (lastSavedStep != step) {
+                lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+            }
+            Path finalModel = runDir.resolve("model.safetensors");
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
+            meta.put("jclip.train_config", cfg.toJson());
+            CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
+            report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
+            if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
+            return new Result(step, samplesSeen, lastLoss, finalModel, lastCheckpoint, false);
+        }
+    }
+
+    private TrainingDivergedException diverged(RunReporter report, long step, String what) throws IOException {
+        String last = checkpoints.latest().map(Path::toString).orElse("none");
+        String msg = "step " + step + ": " + what + "; training stopped (last good checkpoint: " + last + ")";
+        report.error(msg);
+        return new TrainingDivergedException(step, msg);
+    }
+
+    private String firstNonFiniteGradient() {
+        for (Parameter p : model.parameters()) {
+            if (!p.trainable()) continue;
+            double n = p.grad().norm2Number().doubleValue();
+            if (!Double.isFinite(n)) return "first in " + p.name();
+        }
+        return "no single parameter";
+    }
+
+    private void clampLogitScale() {
+        INDArray s = model.logitScale().value();
+        double v = s.getDouble(0);
+        if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
+    }
+
+    private Map<String, Double> evaluate(long step) throws Exception {
+        model.setTraining(false);
+        try {
+            Map<String, Double> out = evalHook.evaluate(model, step);
+            return out == null ? Map.of() : out;
+        } finally {
+            model.setTraining(true);
+        }
+    }
+
+    private Path saveCheckpoint(long step, int epoch, long stepInEpoch, long samplesSeen, SplitMix64 rng,
+                                RunReporter report) throws Exception {
+        TrainingState s = new TrainingState(step, epoch, stepInEpoch, samplesSeen, optimizer.stepCount(), rng.state(), data.state());
+        Path p = checkpoints.save(new Checkpoint(model.parameters().stateDict(), optimizer.stateTensors(), s,
+                cfg.toJson(), model.config().toJson()));
+        report.info("checkpoint %s", p);
+        for (CheckpointListener l : checkpointListeners) l.onCheckpoint(p, step);
+        return p;
+    }
+
+    private void lockTowers() {
+        for (Parameter p : model.parameters()) {
+            if ((cfg.lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.lockText() && ClipModel.isTextParameter(p.name()))) {
+                p.setTrainable(false);
+            }
+        }
+    }
+
+    private long trainableCount() {
+        long n = 0;
+        for (Parameter p : model.parameters()) if (p.trainable()) n += p.size();
+        return n;
+    }
+
+    private static void writeTextAtomically(Path target, String text) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Collects the run's parts; {@link #build()} checks them all before anything is written. */
+    public static final class Builder {
+        private TrainConfig config;
+        private ClipModel model;
+        private BatchSource data;
+        private EvalHook evalHook;
+        private final List<StepListener> stepListeners = new ArrayList<>();
+        private final List<EpochListener> epochListeners = new ArrayList<>();
+        private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
+        private TensorFile io = new SafeTensorsFile();
+        private boolean interactive = System.console() != null;
+
+        private Builder() {
+        }
+
+        public Builder config(TrainConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** A model to train; by default one is created from {@code config.model()} and {@code config.seed()}. */
+        public Builder model(ClipModel model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder data(BatchSource data) {
+            this.data = data;
+            return this;
+        }
+
+        /** Run every {@code eval-every} steps (and at the last step). */
+        public Builder evalHook(EvalHook hook) {
+            this.evalHook = hook;
+            return this;
+        }
+
+        public Builder onStep(StepListener l) {
+            stepListeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        public Builder onEpoch(EpochListener l) {
+            epochListeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        public Builder onCheckpoint(CheckpointListener l) {
+            checkpointListeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        /** The checkpoint file format (default: safetensors). */
+        public Builder tensorFile(TensorFile io) {
+            this.io = Objects.requireNonNull(io);
+            return this;
+        }
+
+        /** Whether to draw a progress line on the terminal (default: when a console is attached). */
+        public Builder interactive(boolean interactive) {
+            this.interactive = interactive;
+            return this;
+        }
+
+        /** Validates everything that can be checked up front; throws {@link ConfigException} naming the problem. */
+        public Trainer build() throws IOException {
+            if (config == null) throw new ConfigException("no training config given");
+            config.validate();
+            if (data == null) throw new ConfigException("no training data given (train-data)");
+            ClipConfig modelCfg = ClipConfig.load(config.model());
+            if (model != null && !model.config().equals(modelCfg)) {
+                throw new ConfigException("the model passed in does not match model '" + config.model() + "'");
+            }
+            long samples = data.samplesPerEpoch();
+            long perEpoch = samples > 0 ? samples / config.batchSize() : -1;
+            if (samples > 0 && perEpoch == 0) {
+                throw new ConfigException("train-data has " + samples + " pairs, fewer than one batch of " + config.batchSize());
+            }
+            long total;
+            if (config.steps() > 0) total = config.steps();
+            else if (perEpoch > 0) total = perEpoch * config.epochs();
+            else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps)");
+            LrSchedule schedule;
+            try {
+                schedule = LrSchedule.named(config.lrScheduler(), config.lr(), config.warmup(), total,
+                        config.lrCooldownSteps(), config.lrCooldownPower(), config.lrCooldownEnd());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage() + " (total steps " + total + ")");
+            }
+            Path out = Path.of(config.output());
+            Path resumeFrom = null;
+            if (config.resume() != null) {
+                try {
+                    resumeFrom = new CheckpointManager(out.resolve("checkpoints"), 0, io).resolve(config.resume());
+                } catch (IOException e) {
+                    throw new ConfigException("cannot resume: " + e.getMessage());
+                }
+            } else if (Files.isDirectory(out.resolve("checkpoints"))
+                    && !new CheckpointManager(out.resolve("checkpoints"), 0, io).list().isEmpty()) {
+                throw new ConfigException("output " + out + " already holds checkpoints: pass resume latest to continue"
+                        + " or choose a new output folder");
+            }
+            Path initFrom = null;
+            if (config.init() != null) {
+                initFrom = Path.of(config.init());
+                if (!Files.isRegularFile(initFrom)) throw new ConfigException("init weights not found: " + initFrom);
+            }
+            ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.seed(),
+                    "float64".equals(config.precision()) ? DataType.DOUBLE : DataType.FLOAT);
+            return new Trainer(this, m, total, perEpoch, schedule, resumeFrom, initFrom);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.jclip.train.bench;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.model.FlopCounter;
+import dev.jclip.train.optim.AdamW;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Times full training steps (forward, contrastive loss, backward, AdamW update, logit-scale clamp) on random
+ * data of the model's shapes, after warm-up steps, and reports the median with throughput, FLOP rate and memory.
+ */
+public final class TrainBenchmark {
+    private TrainBenchmark() {
+    }
+
+    public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, long seed) {
+        ClipModel model = ClipModel.create(cfg, seed);
+        model.setTraining(true);
+        boolean resnet = cfg.vision().isResNet();
+        AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
+        int s = cfg.vision().imageSize();
+        Nd4j.getRandom().setSeed(seed);
+        INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
+        INDArray tokens = randomTokens(batch, cfg.text().contextLength(), cfg.text().vocabSize(), seed);
+        double[] ms = new double[steps];
+        double[] cpu = new double[steps];
+        double loss = Double.NaN;
+        for (int i = 0; i < warmup + steps; i++) {
+            long c0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            model.parameters().zeroGrad();
+            loss = model.trainStep(images, tokens).loss();
+            opt.step(5e-4);
+            clampLogitScale(model);
+            double elapsed = (System.nanoTime() - t0) / 1e6;
+            if (i >= warmup) {
+                ms[i - warmup] = elapsed;
+                cpu[i - warmup] = (processCpuNanos() - c0) / 1e6;
+            }
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = sorted[steps / 2];
+        double flops = FlopCounter.trainStepFlops(cfg, batch);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("median_step_ms", round(median));
+        out.put("min_step_ms", round(sorted[0]));
+        double[] cpuSorted = cpu.clone();
+        Arrays.sort(cpuSorted);
+        // CPU time of the whole process per step: on a shared machine this is the steadier measure of work done
+        out.put("median_cpu_ms", round(cpuSorted[steps / 2]));
+        out.put("images_per_s", round(batch * 1000.0 / median));
+        out.put("gflops_per_s", round(flops / median / 1e6));
+        out.put("step_gflop", round(flops / 1e9));
+        out.put("peak_rss_mb", peakRssMb());
+        out.put("batch_size", batch);
+        out.put("steps", steps);
+        out.put("parameters", model.parameters().count());
+        out.put("final_loss", round(loss));
+        return out;
+    }
+
+    /** Achieved single-precision GEMM rate (GFLOP/s) for an n x n x n product: the machine's practical peak. */
+    public static double sgemmGflops(int n, int reps) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return round(2.0 * n * n * n / best / 1e9);
+    }
+
+    static void clampLogitScale(ClipModel model) {
+        INDArray v = model.logitScale().value();
+        double x = v.getDouble(0);
+        double clamped = Math.max(0, Math.min(Math.log(100), x));
+        if (clamped != x) v.assign(clamped);
+    }
+
+    static INDArray randomTokens(int batch, int ctx, int vocab, long seed) {
+        Random r = new Random(seed);
+        int[][] t = new int[batch][ctx];
+        for (int b = 0; b < batch; b++) {
+            int len = 2 + r.nextInt(Math.max(1, ctx - 2));
+            t[b][0] = vocab - 2;
+            for (int i = 1; i < len - 1; i++) t[b][i] = 1 + r.nextInt(vocab - 3);
+            t[b][len - 1] = vocab - 1;
+        }
+        return Nd4j.createFromArray(t);
+    }
+
+    /** CPU time consumed by this process so far (all threads), in nanoseconds. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
+        return 0;
+    }
+
+    /** Peak resident set (VmHWM) of this process, in MB; -1 where /proc is unavailable. */
+    public static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 100) / 100.0;
+    }
+}
