@@ -1,5 +1,6 @@
 package dev.jclip.core.nn;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -74,7 +75,7 @@ public final class Conv2d implements Layer {
         if (isPointwise()) {
             return Nd4j.gemm(rows(x, in), weight2d(weight.value()), false, true).reshape(b, h, w, out);
         }
-        INDArray y = Nd4j.create(x.dataType(), b, outputSize(h), outputSize(w), out);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), b, outputSize(h), outputSize(w), out);
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weight.value()).addOutputs(y)
                 .addIntegerArguments(intArgs()).build());
         return y;
@@ -115,24 +116,32 @@ public final class Conv2d implements Layer {
         long b = input.size(0), h = input.size(1), w = input.size(2);
         long oh = dy.size(1), ow = dy.size(2), p = oh * ow, k = (long) in * kernel * kernel;
         INDArray dy2 = dy.reshape(b * p, out);
-        if (weight.trainable()) {
-            INDArray nchw = input.permute(0, 3, 1, 2).dup('c');
-            INDArray cols = Nd4j.create(input.dataType(), b, in, kernel, kernel, oh, ow);
-            Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
-            INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
-            release(nchw, cols);
-            Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
-            release(colsByK);
+        INDArray dxNchw = null;
+        // the column buffers are ~9x the activation each: outside any step workspace they can be freed at once
+        // (inside one they would all live until the end of the step)
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (weight.trainable()) {
+                INDArray nchw = input.permute(0, 3, 1, 2).dup('c');
+                INDArray cols = Nd4j.createUninitialized(input.dataType(), b, in, kernel, kernel, oh, ow);
+                Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
+                INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
+                release(nchw, cols);
+                Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
+                release(colsByK);
+            }
+            if (inputGradient) {
+                INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
+                INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
+                release(dColsByK);
+                dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
+                Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
+                        .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
+                release(dCols);
+            }
         }
-        if (!inputGradient) return null;
-        INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
-        INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
-        release(dColsByK);
-        INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
-        Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
-                .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
-        INDArray dx = dxNchw.permute(0, 2, 3, 1).dup('c');
-        release(dCols, dxNchw);
+        if (dxNchw == null) return null;
+        INDArray dx = dxNchw.permute(0, 2, 3, 1).dup('c');   // in the caller's workspace, if one is open
+        release(dxNchw);
         return dx;
     }
 
