@@ -30,8 +30,7 @@ public final class DemoCommand implements Command {
         DemoRun.Options o = new DemoRun.Options(
                 args.path("data"),
                 cache(args.path("cache")),
-                args.getDouble("minutes", DemoRun.DEFAULT_MINUTES),
-                args.has("minutes"),
+                args.getDouble("minutes", 0),
                 args.getLong("steps", 0),
                 args.get("model", DemoRun.DEFAULT_MODEL),
                 args.path("vocab"),
@@ -42,7 +41,8 @@ public final class DemoCommand implements Command {
                 args.getDouble("lr", DemoRun.DEFAULT_LR),
                 args.getInt("captions-per-image", DemoRun.DEFAULT_CAPTIONS));
         args.checkAllUsed();
-        if (!(o.minutes() > 0)) throw new UsageException("--minutes must be positive, got " + o.minutes());
+        if (args.has("minutes") && !(o.minutes() > 0)) throw new UsageException("--minutes must be positive, got " + o.minutes());
+        if (o.minutes() > 0 && o.steps() > 0) throw new UsageException("give --minutes or --steps, not both");
         if (o.steps() < 0) throw new UsageException("--steps must be positive, got " + o.steps());
         if (o.limit() < 0 || (o.limit() > 0 && o.limit() < 2)) throw new UsageException("--limit must be at least 2, got " + o.limit());
         if (o.batchSize() < 2) throw new UsageException("--batch-size must be at least 2, got " + o.batchSize());

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import java.util.Set;
  * The demo's data in a run folder's {@code data/}: WebDataset shards of (training-style image, caption) pairs,
  * each image written once per caption, and the held-out style as PNG files with two CSV manifests that
  * clip-eval reads ({@code zeroshot.csv}: image, subcategory; {@code retrieval.csv}: image, caption). Images
- * are composited onto white (emoji PNGs are transparent around the drawing). {@code data.json} records what
+ * are composited onto white (emoji PNGs are transparent around the drawing); every training copy of an image but
+ * the first is shrunk and shifted at random (seeded). {@code data.json} records what
  * was built; a rerun with the same inputs reuses it.
  *
  * @param trainShards   the shards as a brace pattern for the loader
@@ -120,7 +122,10 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             LOG.info("reusing the shards and held-out images in {}", dir);
             return data;
         }
-        EmojiPackages.deleteTree(dir);
+        if (Files.isDirectory(dir) && !Files.isRegularFile(marker) && !isEmpty(dir)) {
+            throw new IOException(dir + " exists and is not the demo's data folder (no data.json): choose another --output");
+        }
+        EmojiPackages.deleteTree(dir); // ours (or empty): rebuilt from scratch
         LOG.info("writing {} training pairs ({} {} images x {} captions) as {} shards in {}", samples, concepts.size(),
                 train.set(), captionsPerImage, shards, dir.resolve("train"));
         try (ShardWriter w = new ShardWriter(dir.resolve("train"), "shard", SAMPLES_PER_SHARD)) {
@@ -129,7 +134,8 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
                 for (int i = 0; i < concepts.size(); i++) {
                     if (k >= perImage.get(i).size()) continue;
                     Emoji e = concepts.get(i);
-                    byte[] png = onWhitePng(train.imageDir().resolve(e.image()));
+                    byte[] png = k == 0 ? onWhitePng(train.imageDir().resolve(e.image()))
+                            : shrunkOnWhitePng(train.imageDir().resolve(e.image()), new Random(seed * 31 + k ^ e.image().hashCode()));
                     w.write(String.format("e%05d_c%d", i, k), "png", png, perImage.get(i).get(k), null);
                 }
             }
@@ -152,6 +158,22 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
 
     /** The image drawn over a white background, as RGB PNG bytes. */
     static byte[] onWhitePng(Path file) throws IOException {
+        return drawOnWhite(read(file), 1, 0, 0);
+    }
+
+    /**
+     * The image shrunk to 70-100% of its side and placed at a random spot on white: the drawings of one style fill
+     * the frame to different extents than another's, and this keeps the model from relying on the exact extent.
+     */
+    static byte[] shrunkOnWhitePng(Path file, Random rnd) throws IOException {
+        BufferedImage src = read(file);
+        double scale = 0.7 + 0.3 * rnd.nextDouble();
+        int w = (int) Math.round(src.getWidth() * scale);
+        int h = (int) Math.round(src.getHeight() * scale);
+        return drawOnWhite(src, scale, rnd.nextInt(src.getWidth() - w + 1), rnd.nextInt(src.getHeight() - h + 1));
+    }
+
+    private static BufferedImage read(Path file) throws IOException {
         BufferedImage src;
         try {
             src = ImageIO.read(file.toFile());
@@ -159,15 +181,26 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             throw new IOException("cannot read image " + file + ": " + e.getMessage(), e);
         }
         if (src == null) throw new IOException("not a readable image: " + file);
+        return src;
+    }
+
+    private static byte[] drawOnWhite(BufferedImage src, double scale, int x, int y) throws IOException {
         BufferedImage rgb = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = rgb.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
-        g.drawImage(src, 0, 0, null);
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, x, y, (int) Math.round(src.getWidth() * scale), (int) Math.round(src.getHeight() * scale), null);
         g.dispose();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(rgb, "png", out);
         return out.toByteArray();
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
     }
 
     static String csv(String field) {

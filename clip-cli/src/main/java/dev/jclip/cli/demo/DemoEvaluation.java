@@ -16,7 +16,6 @@ import dev.jclip.eval.probe.Lbfgs;
 import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.report.ReportWriter;
-import dev.jclip.eval.zeroshot.ZeroShotClassifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

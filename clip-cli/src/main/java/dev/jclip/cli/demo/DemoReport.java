@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
-import dev.jclip.eval.report.EvalReport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

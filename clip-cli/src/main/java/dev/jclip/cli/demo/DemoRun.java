@@ -28,18 +28,22 @@ import java.util.Locale;
 public final class DemoRun {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    public static final double DEFAULT_MINUTES = 6;
+    /**
+     * Steps when neither --steps nor --minutes is given: a fixed number, so the default run is reproducible; about
+     * six minutes of training on a quiet 2-core machine.
+     */
+    public static final long DEFAULT_STEPS = 300;
     public static final String DEFAULT_MODEL = "ViT-demo";
     public static final int DEFAULT_BATCH = 128;
     public static final double DEFAULT_LR = 1e-3;
-    public static final int DEFAULT_CAPTIONS = 4;
+    public static final int DEFAULT_CAPTIONS = 8;
 
     /**
      * @param data             folder with the unpacked packages, or null to use (and fill) the cache
-     * @param minutesGiven     whether {@code minutes} was asked for (it is otherwise the default)
-     * @param steps            training steps, or 0 to fit {@code minutes}
+     * @param minutes          training time to fit the step count to (measured on this machine), or 0
+     * @param steps            training steps, or 0 to fit {@code minutes} (both 0: {@link #DEFAULT_STEPS})
      */
-    public record Options(Path data, Path cache, double minutes, boolean minutesGiven, long steps, String model, Path vocab,
+    public record Options(Path data, Path cache, double minutes, long steps, String model, Path vocab,
                           Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage) {
     }
 
@@ -86,15 +90,12 @@ public final class DemoRun {
                 preset.text().contextLength(), modelJson);
 
         long steps = o.steps() > 0 ? o.steps() : saved != null ? saved.get("steps").asLong()
-                : DemoTraining.stepsFor(model, o.batchSize(), o.minutes(), o.seed());
-        if (saved != null && o.steps() == 0 && o.minutesGiven()) {
-            LOG.info("{} already has a run of {} steps: continuing it (--minutes is ignored)", runDir, steps);
-        }
+                : o.minutes() > 0 ? DemoTraining.stepsFor(model, o.batchSize(), o.minutes(), o.seed()) : DEFAULT_STEPS;
+        if (saved != null && o.steps() == 0) LOG.info("{} holds a run of {} steps: continuing it", runDir, steps);
         writeSettings(runDir, steps);
 
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
-        boolean resume = Files.isDirectory(runDir.resolve("checkpoints"))
-                && Files.list(runDir.resolve("checkpoints")).findAny().isPresent();
+        boolean resume = hasCheckpoints(runDir);
         TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
         long trainStart = System.nanoTime();
         Trainer trainer = DemoTraining.train(cfg, model, tokenizer);
@@ -121,6 +122,7 @@ public final class DemoRun {
         return new Outcome(DemoReport.table(rows), report, metricsJson);
     }
 
+    /** What makes a run: the saved copy must match on a rerun (the step count is checked apart). */
     private ObjectNode settings(long steps) {
         ObjectNode s = JSON.createObjectNode();
         s.put("model", o.model());
@@ -131,7 +133,16 @@ public final class DemoRun {
         s.put("lr", o.lr());
         s.put("captions_per_image", o.captionsPerImage());
         s.put("steps", steps);
+        s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
+    }
+
+    private static boolean hasCheckpoints(Path runDir) throws IOException {
+        Path dir = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) return false;
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".safetensors"));
+        }
     }
 
     private static ObjectNode readSettings(Path runDir) throws IOException {
@@ -153,13 +164,17 @@ public final class DemoRun {
             return;
         }
         ObjectNode now = settings(saved.path("steps").asLong());
-        if (o.steps() > 0) now.put("steps", o.steps());
         for (var it = now.fieldNames(); it.hasNext(); ) {
             String k = it.next();
+            if (k.equals("steps") || k.equals("fitted_to_minutes")) continue;
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
                         + ": choose another --output to start a new run (or delete the folder)");
             }
+        }
+        if (o.steps() > 0 && o.steps() != saved.path("steps").asLong()) {
+            throw new UsageException(runDir + " holds a demo run of " + saved.path("steps").asLong() + " steps, not " + o.steps()
+                    + ": choose another --output to start a new run (or delete the folder)");
         }
     }
 

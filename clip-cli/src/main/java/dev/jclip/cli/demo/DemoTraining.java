@@ -26,6 +26,7 @@ import java.util.Map;
 final class DemoTraining {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
     static final int DEFAULT_VOCAB_SIZE = 4096;
+    private static final double OVERHEAD = 1.15;
 
     private DemoTraining() {
     }
@@ -72,8 +73,9 @@ final class DemoTraining {
     /** Steps that fit in {@code minutes}, from the median time of a few timed steps on random data. */
     static long stepsFor(ClipConfig model, int batchSize, double minutes, long seed) {
         LOG.info("timing a few training steps to fit the run into {} minutes ...", minutes);
-        Map<String, Object> bench = TrainBenchmark.run(model, batchSize, 3, 1, seed);
-        double ms = ((Number) bench.get("median_step_ms")).doubleValue();
+        Map<String, Object> bench = TrainBenchmark.run(model, batchSize, 4, 2, seed);
+        // an allowance for what the benchmark leaves out (the loader threads, checkpoints); a busy machine is slower still
+        double ms = OVERHEAD * ((Number) bench.get("median_step_ms")).doubleValue();
         long steps = Math.max(10, Math.round(minutes * 60_000 / ms));
         LOG.info("about {} ms per step of {} pairs: {} steps", Math.round(ms), batchSize, steps);
         return steps;

@@ -125,5 +125,6 @@ class DemoCommandTest {
         assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--minutes", "0"))));
         assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--limit", "1"))));
         assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--bogus", "1"))));
+        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--minutes", "2", "--steps", "10"))));
     }
 }
