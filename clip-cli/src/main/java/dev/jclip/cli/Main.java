@@ -18,6 +18,7 @@ public final class Main {
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
         all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
         all.add(new dev.jclip.cli.commands.MakeShardsCommand());
+        all.add(new dev.jclip.cli.commands.LabelShardsCommand());
         all.add(new dev.jclip.cli.commands.DataStatsCommand());
         all.add(new dev.jclip.cli.commands.TrainCommand());
         all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
