@@ -10,13 +10,15 @@ public final class Main {
     /** Every command, in the order {@code --help} lists them. */
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
-        all.add(new dev.jclip.cli.commands.FeaturesCommand());
         all.add(new dev.jclip.cli.commands.DemoCommand());
+        all.add(new dev.jclip.cli.commands.FeaturesCommand());
+        all.add(new dev.jclip.cli.commands.EncodeCommand());
         all.add(new dev.jclip.cli.commands.InfoCommand());
         all.add(new dev.jclip.cli.commands.ConvertCommand());
         all.add(new dev.jclip.cli.commands.TokenizeCommand());
         all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
         all.add(new dev.jclip.cli.commands.MakeShardsCommand());
+        all.add(new dev.jclip.cli.commands.LabelShardsCommand());
         all.add(new dev.jclip.cli.commands.DataStatsCommand());
         all.add(new dev.jclip.cli.commands.TrainCommand());
         all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
@@ -33,11 +35,12 @@ public final class Main {
     }
 
     static {
-        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> {
+        dev.jclip.cli.commands.EncoderLoader.vocabHook = (checkpoint, vocab) -> {
             dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
             return new dev.jclip.eval.ModelEncoder(model,
-                    VocabLocator.tokenizerFor(checkpoint, null, model.config().text().vocabSize()));
+                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()));
         };
+        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> dev.jclip.cli.commands.EncoderLoader.vocabHook.apply(checkpoint, null);
     }
 
     public static int run(String... argv) {

@@ -19,11 +19,16 @@ public final class VocabLocator {
     private VocabLocator() {
     }
 
+    /**
+     * The tokenizer for a checkpoint whose text tower embeds {@code vocabSize} tokens. A smaller vocabulary is
+     * accepted, as {@code clip train} accepts it (a BPE vocabulary trained on a few templated captions runs out of
+     * merges long before a preset's size); the unused embedding rows are never looked up.
+     */
     public static ClipTokenizer tokenizerFor(Path checkpoint, Path explicit, int vocabSize) {
         Path vocab = locate(checkpoint, explicit, vocabSize);
         ClipTokenizer tok = ClipTokenizer.load(vocab);
-        if (tok.vocabSize() != vocabSize) {
-            throw new UsageException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model expects "
+        if (tok.vocabSize() > vocabSize) {
+            throw new UsageException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model embeds only "
                     + vocabSize + ": pass the matching --vocab");
         }
         return tok;

@@ -36,7 +36,7 @@ final class FeatureCachedStep {
         INDArray[] textFeatures = new INDArray[accumFreq];
         // Each micro-batch's temporaries live in the step arena; only the features leave it (detached copies).
         for (int k = 0; k < accumFreq; k++) {
-            try (MemoryWorkspace ws = StepWorkspace.open()) {
+            try (MemoryWorkspace ws = model.openStepWorkspace()) {
                 imageFeatures[k] = model.encodeImage(rows(batch.images(), k, micro)).detach();
                 textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).detach();
             }
@@ -44,7 +44,7 @@ final class FeatureCachedStep {
         ContrastiveLoss.Result r = ContrastiveLoss.compute(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures),
                 model.logitScale());
         for (int k = 0; k < accumFreq; k++) {
-            try (MemoryWorkspace ws = StepWorkspace.open()) {
+            try (MemoryWorkspace ws = model.openStepWorkspace()) {
                 model.encodeImage(rows(batch.images(), k, micro));
                 model.backwardImage(rows(r.gradImageFeatures(), k, micro));
                 model.encodeText(rows(batch.tokens(), k, micro));

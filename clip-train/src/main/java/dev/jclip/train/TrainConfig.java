@@ -54,6 +54,10 @@ import java.util.Map;
  * @param workers          data-loading threads
  * @param lockImage        freeze the image tower ({@code visual.*})
  * @param lockText         freeze the text tower
+ * @param zeroshotDataset  labelled images (a clip-eval dataset spec) for zero-shot accuracy every {@code evalEvery}
+ *                         steps in {@code clip train}; null: none
+ * @param zeroshotTemplates prompt templates file for that evaluation; null: CLIP's defaults
+ * @param zeroshotLimit    evaluate on a fixed random subset of this many images; 0: all
  */
 public record TrainConfig(
         String model,
@@ -87,7 +91,10 @@ public record TrainConfig(
         int threads,
         int workers,
         boolean lockImage,
-        boolean lockText) {
+        boolean lockText,
+        String zeroshotDataset,
+        String zeroshotTemplates,
+        int zeroshotLimit) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -98,7 +105,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("ViT-B-32", null, null, 256, 1, 32, 0, 5e-4, null, null, null, 0.2, false,
                 10_000, "cosine", 0, 1.0, 0.0, 0, 0, "float32", null, null, null, 1000, 3, 10, 0, 0, 2,
-                false, false);
+                false, false, null, null, 0);
     }
 
     /** Reads a JSON file over the defaults; errors name the file and the key. */
@@ -222,6 +229,7 @@ public record TrainConfig(
         if (evalEvery < 0) problems.add("eval-every must be >= 0, got " + evalEvery);
         if (threads < 0) problems.add("threads must be >= 0, got " + threads);
         if (workers <= 0) problems.add("workers must be positive, got " + workers);
+        if (zeroshotLimit < 0) problems.add("zeroshot-limit must be >= 0, got " + zeroshotLimit);
         if (lockImage && lockText) problems.add("lock-image and lock-text together leave only logit_scale to train");
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;

@@ -45,7 +45,14 @@ public final class Trainer {
     public static final double MAX_LOGIT_SCALE = Math.log(100);
 
     /** What a finished run produced. */
-    public record Result(long steps, long samplesSeen, double lastLoss, Path finalModel, Path lastCheckpoint) {
+    /**
+     * What a run produced.
+     *
+     * @param finalModel the final weights, or null when the run was stopped early ({@link #requestStop()})
+     * @param stopped    true when {@link #requestStop()} ended the run before its last step
+     */
+    public record Result(long steps, long samplesSeen, double lastLoss, Path finalModel, Path lastCheckpoint,
+                         boolean stopped) {
     }
 
     /** Called when an epoch's data is exhausted. */
@@ -83,6 +90,7 @@ public final class Trainer {
     private final AdamW optimizer;
     private final Path resumeFrom;
     private final Path initFrom;
+    private volatile boolean stopRequested;
 
     private Trainer(Builder b, ClipModel model, long totalSteps, long stepsPerEpoch, LrSchedule schedule,
                     Path resumeFrom, Path initFrom) {
@@ -103,6 +111,15 @@ public final class Trainer {
         this.resumeFrom = resumeFrom;
         this.initFrom = initFrom;
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
+    }
+
+    /**
+     * Asks the run to stop after the step in progress: it writes a checkpoint there (so {@code resume latest}
+     * continues exactly) and {@link #fit()} returns with {@link Result#stopped()} set. Safe to call from another
+     * thread, e.g. a shutdown hook on Ctrl-C.
+     */
+    public void requestStop() {
+        stopRequested = true;
     }
 
     public static Builder builder() {
@@ -139,7 +156,7 @@ public final class Trainer {
         TrainConfig resumedConfig = null;
         if (resumeFrom != null) {
             Checkpoint c = CheckpointManager.load(resumeFrom, io);
-            if (c.trainConfigJson() != null) resumedConfig = TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+            resumedConfig = savedConfig(c);
             model.parameters().load(c.model(), true);
             TrainingState s = c.state();
             optimizer.restore(s.optimizerStep(), c.optimizer());
@@ -151,7 +168,7 @@ public final class Trainer {
             data.restore(s.dataState());
             epochOpen = true;
         } else if (initFrom != null) {
-            model.parameters().load(CheckpointManager.loadWeights(initFrom, io), true);
+            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
         }
         lockTowers();
         model.setTraining(true);
@@ -214,7 +231,7 @@ public final class Trainer {
 
                 Map<String, Double> evalMetrics = Map.of();
                 if (evalHook != null && cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == totalSteps)) {
-                    evalMetrics = evaluate(step);
+                    evalMetrics = evaluate(step, report);
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, Math.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
@@ -224,6 +241,11 @@ public final class Trainer {
                     lastSavedStep = step;
                 }
                 for (StepListener l : stepListeners) l.onStep(m);
+                if (stopRequested && step < totalSteps) {
+                    if (lastSavedStep != step) lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                    report.info("stopped on request after step %d of %d; continue with resume latest", step, totalSteps);
+                    return new Result(step, samplesSeen, lastLoss, null, checkpoints.latest().orElse(null), true);
+                }
             }
             if (stepsPerEpoch > 0 && stepInEpoch == stepsPerEpoch) {
                 for (EpochListener l : epochListeners) l.onEpoch(epoch, step);
@@ -238,7 +260,17 @@ public final class Trainer {
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
-            return new Result(step, samplesSeen, lastLoss, finalModel, lastCheckpoint);
+            return new Result(step, samplesSeen, lastLoss, finalModel, lastCheckpoint, false);
+        }
+    }
+
+    /** The checkpoint's training config, for the changed-options warning; null when absent or unreadable. */
+    private TrainConfig savedConfig(Checkpoint c) {
+        if (c.trainConfigJson() == null) return null;
+        try {
+            return TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+        } catch (ConfigException e) {
+            return null;   // written by another version: nothing to compare, the resume itself does not depend on it
         }
     }
 
@@ -264,11 +296,15 @@ public final class Trainer {
         if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
     }
 
-    private Map<String, Double> evaluate(long step) throws Exception {
+    /** Runs the hook in evaluation mode. A failing evaluation is logged, not fatal: training is what matters. */
+    private Map<String, Double> evaluate(long step, RunReporter report) {
         model.setTraining(false);
         try {
             Map<String, Double> out = evalHook.evaluate(model, step);
             return out == null ? Map.of() : out;
+        } catch (Exception e) {
+            report.error("evaluation at step " + step + " failed: " + e);
+            return Map.of();
         } finally {
             model.setTraining(true);
         }

@@ -75,4 +75,19 @@ class FeatureCachedStepTest {
         System.out.println("accumulation, float32: worst relative gradient difference " + worst);
         assertTrue(worst < 1e-4, "worst relative gradient difference " + worst);
     }
+
+    /** ResNet towers (BatchNorm in training mode) run through the accumulation path; statistics are per micro-batch. */
+    @Test
+    void resNetMicroBatchesRunAndGiveFiniteGradients() {
+        ClipConfig cfg = ClipConfig.preset("RN-tiny");
+        Batch batch = randomBatch(cfg, 8, 3);
+        try (ClipModel m = ClipModel.create(cfg, 1)) {
+            double loss = FeatureCachedStep.run(m, batch, 2);
+            assertTrue(Double.isFinite(loss));
+            double norm = dev.jclip.train.optim.GradientClipping.globalNorm(m.parameters());
+            assertTrue(Double.isFinite(norm) && norm > 0, "gradient norm " + norm);
+            // each micro-batch went through BatchNorm twice (embedding pass and recompute pass)
+            assertEquals(4, m.parameters().buffers().get("visual.bn1.num_batches_tracked").getLong(0));
+        }
+    }
 }

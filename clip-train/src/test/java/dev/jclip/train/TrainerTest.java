@@ -51,7 +51,10 @@ class TrainerTest {
     @Test
     void interruptedAndResumedRunEndsBitIdenticalToUninterruptedOne() throws Exception {
         Path a = tmp.resolve("a");
-        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false).build().fit();
+        List<String> epochsEnded = new ArrayList<>();
+        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false)
+                .onEpoch((epoch, step) -> epochsEnded.add(epoch + "@" + step)).build().fit();
+        assertEquals(List.of("0@4"), epochsEnded);   // epoch 1 is cut short at step 6 of 8
 
         Path b = tmp.resolve("b");
         List<Path> saved = new ArrayList<>();
@@ -107,6 +110,31 @@ class TrainerTest {
         assertTrue(Files.readString(b.resolve("train.log")).contains("resumed"));
         assertFalse(Files.readString(b.resolve("train.log")).contains("options changed"));
         assertEquals(resumed, TrainConfig.load(b.resolve("config.json")));
+    }
+
+    @Test
+    void stopRequestCheckpointsTheCurrentStepAndResumesExactly() throws Exception {
+        Path a = tmp.resolve("full");
+        Trainer.builder().config(resumeConfig(a)).data(shapes(64, 16)).interactive(false).build().fit();
+        Path b = tmp.resolve("stopped");
+        Trainer[] self = new Trainer[1];
+        self[0] = Trainer.builder().config(resumeConfig(b)).data(shapes(64, 16)).interactive(false)
+                .onStep(m -> {
+                    if (m.step() == 3) self[0].requestStop();   // as a Ctrl-C shutdown hook would, mid-step
+                }).build();
+        Trainer.Result stopped = self[0].fit();
+        assertTrue(stopped.stopped());
+        assertEquals(3, stopped.steps());
+        assertEquals(b.resolve("checkpoints/step-00000003.safetensors"), stopped.lastCheckpoint());
+        assertFalse(Files.exists(b.resolve("model.safetensors")));
+        Trainer.Result done = Trainer.builder().config(resumeConfig(b).with(Map.of("resume", "latest"), "test"))
+                .data(shapes(64, 16)).interactive(false).build().fit();
+        assertFalse(done.stopped());
+        Map<String, INDArray> wa = new SafeTensorsFile().read(a.resolve("model.safetensors")).tensors();
+        Map<String, INDArray> wb = new SafeTensorsFile().read(b.resolve("model.safetensors")).tensors();
+        for (String k : wa.keySet()) {
+            assertArrayEquals(wa.get(k).data().asFloat(), wb.get(k).data().asFloat(), 0f, "weights differ: " + k);
+        }
     }
 
     private static List<JsonNode> metrics(Path run) throws Exception {
@@ -196,9 +224,14 @@ class TrainerTest {
         ClipModel hot = ClipModel.create(TINY, 0);
         hot.logitScale().value().assign(4.9);
         Trainer.builder().config(TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 1, "lr", 1e-6, "warmup", 0,
-                        "lr-scheduler", "const", "output", tmp.resolve("clamp").toString())).model(hot).data(shapes(64, 8))
-                .interactive(false).build().fit();
+                        "lr-scheduler", "const", "output", tmp.resolve("clamp").toString(), "eval-every", 1)).model(hot)
+                .data(shapes(64, 8)).interactive(false)
+                .evalHook((m, step) -> {
+                    throw new IllegalStateException("evaluation broke");   // logged, training goes on
+                }).build().fit();
         assertEquals(Math.log(100), hot.logitScale().value().getDouble(0), 1e-6);
+        assertTrue(Files.readString(tmp.resolve("clamp/train.log")).contains("evaluation at step 1 failed"));
+        assertTrue(Files.isRegularFile(tmp.resolve("clamp/model.safetensors")));
         assertNotEquals(0, scales.size());
     }
 

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code clip bench tokenizer [--vocab PATH] [--captions N] [--input FILE] [--repeat 3] [--write-captions FILE] [--write-ids FILE]}:
+ * {@code clip bench tokenizer [--vocab PATH (default $JCLIP_VOCAB, else ../shared/clip/...)] [--captions N] [--input FILE] [--repeat 3] [--write-captions FILE] [--write-ids FILE]}:
  * captions per second on one thread, tokenizing to 77-long rows with truncation, as a data loader does.
  * Captions come from {@code --input} (one a line) or are generated deterministically (web-like templates plus
  * Zipf-distributed words of the vocabulary, seed 1). A different set warms the JIT up first; each timed pass
@@ -46,7 +46,8 @@ public final class BenchTokenizerCommand implements Command {
 
     @Override
     public int run(Args args) throws Exception {
-        Path vocab = Path.of(args.get("vocab", DEFAULT_VOCAB));
+        String envVocab = System.getenv("JCLIP_VOCAB");
+        Path vocab = Path.of(args.get("vocab", envVocab != null ? envVocab : DEFAULT_VOCAB));
         int count = args.getInt("captions", 100_000);
         Path input = args.path("input");
         Path writeCaptions = args.path("write-captions");

@@ -26,20 +26,18 @@ final class DataSourceOptions {
         }
     }
 
-    /** {@code --data SPEC [--resampled]} or {@code --csv PATH [...]}, exactly one of them. */
+    /** {@code --data SPEC} or {@code --csv PATH [...]}, exactly one of them; every sample once, in order. */
     static SampleSource source(Args args) throws IOException {
         String spec = args.get("data", null);
         Path csv = args.path("csv");
-        boolean resampled = args.flag("resampled");
         if ((spec == null) == (csv == null)) throw new UsageException("give exactly one of --data SPEC or --csv PATH");
         if (spec != null) {
             try {
-                return WebDatasetSource.of(spec, resampled);
+                return WebDatasetSource.of(spec, false);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
         }
-        if (resampled) throw new UsageException("--resampled works with --data shards only");
         return new CsvManifestSource(manifest(args, csv));
     }
 

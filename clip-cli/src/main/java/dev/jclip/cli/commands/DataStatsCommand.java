@@ -43,7 +43,7 @@ public final class DataStatsCommand implements Command {
         args.checkAllUsed();
         CaptionTokenizer tokenizer = tokenizer(vocab);
         LoaderConfig cfg = LoaderConfig.builder(batchSize).imageSize(imageSize).contextLength(context).workers(workers)
-                .train(false).dropLast(false).batchesPerEpoch(source.infinite() ? 1000 : 0).build();
+                .train(false).dropLast(false).build();
         Summary width = new Summary();
         Summary height = new Summary();
         Summary tokens = new Summary();

@@ -3,6 +3,7 @@ package dev.jclip.cli.commands;
 import dev.jclip.eval.ImageTextEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -14,10 +15,23 @@ public final class EncoderLoader {
     /** Loads a checkpoint; null until the model is wired in. */
     public static volatile Function<Path, ImageTextEncoder> hook;
 
+    /** Loads a checkpoint with an explicit BPE vocabulary ({@code --vocab PATH}); null when not wired in. */
+    public static volatile BiFunction<Path, Path, ImageTextEncoder> vocabHook;
+
     private EncoderLoader() {
     }
 
-    static ImageTextEncoder load(Path checkpoint) {
+    /** Loads {@code checkpoint}, with {@code vocab} when it is not null. */
+    static ImageTextEncoder load(Path checkpoint, Path vocab) {
+        if (vocab != null) {
+            BiFunction<Path, Path, ImageTextEncoder> v = vocabHook;
+            if (v == null) {
+                throw new IllegalStateException("this build cannot take --vocab (dev.jclip.cli.commands.EncoderLoader.vocabHook is not set)");
+            }
+            if (!Files.isRegularFile(vocab)) throw new IllegalArgumentException("vocabulary " + vocab + " does not exist");
+            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("checkpoint " + checkpoint + " does not exist");
+            return v.apply(checkpoint, vocab);
+        }
         Function<Path, ImageTextEncoder> h = hook;
         if (h == null) {
             throw new IllegalStateException("this build cannot load model checkpoints yet (dev.jclip.cli.commands.EncoderLoader.hook "

@@ -13,7 +13,7 @@ import java.util.List;
 
 /** Options and output shared by the eval commands. */
 final class EvalCommon {
-    static final String SHARED_OPTIONS = "[--batch-size N] [--cache DIR | --no-cache] [--output FILE.json]";
+    static final String SHARED_OPTIONS = "[--vocab BPE.txt.gz] [--batch-size N] [--cache DIR | --no-cache] [--output FILE.json]";
 
     private EvalCommon() {
     }
@@ -24,17 +24,31 @@ final class EvalCommon {
         return p == null ? null : ClassNames.read(p);
     }
 
-    /** Loads {@code --checkpoint} through {@link EncoderLoader} and reads {@code --batch-size}, {@code --cache}, {@code --no-cache}. */
-    static Evaluations.FeatureSource featureSource(Args args, Path checkpoint) throws IOException {
-        int batch = args.getInt("batch-size", 64);
-        if (batch <= 0) throw new dev.jclip.cli.UsageException("--batch-size must be positive");
-        boolean noCache = args.flag("no-cache");
-        Path dir = args.path("cache");
-        if (noCache && dir != null) throw new dev.jclip.cli.UsageException("--cache and --no-cache contradict each other");
-        if (dir == null) dir = Path.of(System.getProperty("user.home"), ".cache", "jclip", "features");
-        String key = EncoderLoader.cacheKey(checkpoint);
-        ImageTextEncoder encoder = EncoderLoader.load(checkpoint);
-        return new Evaluations.FeatureSource(encoder, batch, noCache ? null : new FeatureCache(dir), key);
+    /**
+     * The model options, read before anything is loaded so that bad options and data fail fast.
+     *
+     * @param cacheDir null with {@code --no-cache}
+     */
+    record ModelOptions(Path checkpoint, Path vocab, int batchSize, Path cacheDir) {
+
+        /** Reads {@code --vocab}, {@code --batch-size}, {@code --cache} and {@code --no-cache}. */
+        static ModelOptions read(Args args, Path checkpoint) {
+            int batch = args.getInt("batch-size", 64);
+            if (batch <= 0) throw new dev.jclip.cli.UsageException("--batch-size must be positive");
+            Path vocab = args.path("vocab");
+            boolean noCache = args.flag("no-cache");
+            Path dir = args.path("cache");
+            if (noCache && dir != null) throw new dev.jclip.cli.UsageException("--cache and --no-cache contradict each other");
+            if (dir == null && !noCache) dir = Path.of(System.getProperty("user.home"), ".cache", "jclip", "features");
+            return new ModelOptions(checkpoint, vocab, batch, dir);
+        }
+
+        /** Loads the checkpoint through {@link EncoderLoader}. */
+        Evaluations.FeatureSource load() throws IOException {
+            String key = EncoderLoader.cacheKey(checkpoint) + (vocab == null ? "" : "|vocab=" + EncoderLoader.cacheKey(vocab));
+            ImageTextEncoder encoder = EncoderLoader.load(checkpoint, vocab);
+            return new Evaluations.FeatureSource(encoder, batchSize, cacheDir == null ? null : new FeatureCache(cacheDir), key);
+        }
     }
 
     /** Prints the Markdown table and writes the JSON (plus .md and charts) when {@code output} is set. */

@@ -52,9 +52,9 @@ public final class EvalLinearProbeCommand implements Command {
                 args.getInt("refinements", defaults.refinements()),
                 new Lbfgs.Settings(lbfgs.memory(), args.getInt("max-iterations", lbfgs.maxIterations()), lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
         Path output = args.path("output");
-        Evaluations.FeatureSource src = pixels ? null : EvalCommon.featureSource(args, checkpoint);
-        if (pixels && (args.has("batch-size") || args.has("cache") || args.has("no-cache"))) {
-            throw new UsageException("--batch-size/--cache/--no-cache apply to model features, not --pixels");
+        EvalCommon.ModelOptions modelOptions = pixels ? null : EvalCommon.ModelOptions.read(args, checkpoint);
+        if (pixels && (args.has("batch-size") || args.has("cache") || args.has("no-cache") || args.has("vocab"))) {
+            throw new UsageException("--vocab/--batch-size/--cache/--no-cache apply to model features, not --pixels");
         }
         args.checkAllUsed();
         if (testSpec != null && args.has("test-fraction")) throw new UsageException("--test-fraction applies only without --test-dataset");
@@ -86,6 +86,7 @@ public final class EvalLinearProbeCommand implements Command {
             model = "raw-pixels";
             pixelSize = size;
         } else {
+            Evaluations.FeatureSource src = modelOptions.load();
             trainX = src.images(train);
             testX = src.images(test);
             model = checkpoint.toString();

@@ -23,10 +23,10 @@ public final class EvalRetrievalCommand implements Command {
         Path checkpoint = args.requirePath("checkpoint");
         Path data = args.requirePath("data");
         Path output = args.path("output");
-        Evaluations.FeatureSource src = EvalCommon.featureSource(args, checkpoint);
+        EvalCommon.ModelOptions model = EvalCommon.ModelOptions.read(args, checkpoint);
         args.checkAllUsed();
         ImageCaptionPairs pairs = new ImageCaptionPairs(data);
-        EvalCommon.emit(Evaluations.retrieval(src, pairs, checkpoint.toString()), output);
+        EvalCommon.emit(Evaluations.retrieval(model.load(), pairs, checkpoint.toString()), output);
         return 0;
     }
 }

@@ -33,12 +33,13 @@ public final class EvalZeroShotCommand implements Command {
         int limit = args.getInt("limit", 0);
         long seed = args.getLong("seed", 0);
         Path output = args.path("output");
-        Evaluations.FeatureSource src = EvalCommon.featureSource(args, checkpoint);
+        EvalCommon.ModelOptions model = EvalCommon.ModelOptions.read(args, checkpoint);
         args.checkAllUsed();
         if (limit < 0) throw new UsageException("--limit must be positive");
         List<String> templates = templatesFile == null ? PromptTemplates.DEFAULT : PromptTemplates.read(templatesFile);
         LabelledImageDataset d = DatasetSpec.open(spec, classNames);
         if (limit > 0) d = DatasetView.random(d, limit, seed);
+        Evaluations.FeatureSource src = model.load();
         var report = Evaluations.zeroShot(src, d, templates, checkpoint.toString());
         if (templatesFile != null) report.setting("templates_file", templatesFile.toString());
         EvalCommon.emit(report, output);

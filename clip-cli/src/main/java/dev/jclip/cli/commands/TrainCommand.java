@@ -12,7 +12,14 @@ import dev.jclip.data.loader.SampleSource;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.shards.ShardSpec;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.eval.Evaluations;
+import dev.jclip.eval.ModelEncoder;
+import dev.jclip.eval.data.DatasetSpec;
+import dev.jclip.eval.data.DatasetView;
+import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.eval.zeroshot.PromptTemplates;
 import dev.jclip.train.BatchSource;
+import dev.jclip.train.EvalHook;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
@@ -23,6 +30,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code clip train}: contrastive training of a CLIP model, open_clip style.
@@ -62,12 +71,30 @@ public final class TrainCommand implements Command {
     public String summary() {
         return "train a CLIP model: --model M --train-data SHARDS --batch-size B --output DIR [--accum-freq K]"
                 + " [--epochs E | --steps N] [--lr LR] [--warmup W] [--resume latest] [--config FILE] [--init W]"
-                + " [--lock-image] [--lock-text] [--threads T]";
+                + " [--lock-image] [--lock-text] [--threads T] [--zeroshot-dataset D --eval-every N]";
     }
 
     @Override
     public int run(Args args) throws Exception {
         TrainConfig cfg = parse(args);
+        ClipConfig model = checkOptions(cfg);
+        try (BatchSource data = dataOpener.open(cfg, model)) {
+            Trainer.Builder builder = Trainer.builder().config(cfg).data(data);
+            if (cfg.zeroshotDataset() != null) builder.evalHook(zeroShotHook(cfg, model));
+            Trainer trainer = builder.build();
+            Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+            if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
+            return fitStoppingOnShutdown(trainer);
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage());
+        } catch (TrainingDivergedException e) {
+            System.err.println("clip train: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    /** Option checks that need no data: the config's own, the model name, the evaluation options. */
+    private static ClipConfig checkOptions(TrainConfig cfg) {
         ClipConfig model;
         try {
             cfg.validate();
@@ -75,19 +102,77 @@ public final class TrainCommand implements Command {
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        try (BatchSource data = dataOpener.open(cfg, model)) {
-            Trainer trainer = Trainer.builder().config(cfg).data(data).build();
-            if (cfg.vocab() != null) copyVocabulary(Path.of(cfg.vocab()), Path.of(cfg.output()));
+        if (cfg.zeroshotDataset() != null && cfg.evalEvery() <= 0) {
+            throw new UsageException("--zeroshot-dataset needs --eval-every N (evaluate every N steps and at the end)");
+        }
+        if (cfg.evalEvery() > 0 && cfg.zeroshotDataset() == null) {
+            throw new UsageException("--eval-every needs something to evaluate: --zeroshot-dataset SPEC");
+        }
+        return model;
+    }
+
+    /**
+     * Trains and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
+     * step and holds the JVM until that step's checkpoint is written and reported, so the run resumes exactly.
+     */
+    private static int fitStoppingOnShutdown(Trainer trainer) throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "clip-train-stop");
+        java.lang.Runtime.getRuntime().addShutdownHook(hook);
+        try {
             Trainer.Result r = trainer.fit();
+            if (r.stopped()) {
+                System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
+                        r.steps(), r.lastCheckpoint());
+                System.out.flush();
+                return 130;
+            }
             System.out.printf("trained %d steps (%d samples), final loss %.4f%nweights: %s%ncheckpoint: %s%n",
                     r.steps(), r.samplesSeen(), r.lastLoss(), r.finalModel(), r.lastCheckpoint());
             return 0;
-        } catch (ConfigException e) {
-            throw new UsageException(e.getMessage());
-        } catch (TrainingDivergedException e) {
-            System.err.println("clip train: " + e.getMessage());
-            return 3;
+        } finally {
+            finished.countDown();
+            try {
+                java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and has just been released
+            }
         }
+    }
+
+    /**
+     * Zero-shot top-1/top-5 on {@code --zeroshot-dataset} (any clip-eval dataset spec: image folder, CSV, IDX),
+     * with the training vocabulary. The dataset and templates are opened here, before training starts.
+     */
+    static EvalHook zeroShotHook(TrainConfig cfg, ClipConfig model) throws Exception {
+        LabelledImageDataset dataset;
+        List<String> templates;
+        try {
+            LabelledImageDataset all = DatasetSpec.open(cfg.zeroshotDataset(), null);
+            dataset = cfg.zeroshotLimit() > 0 && cfg.zeroshotLimit() < all.size()
+                    ? DatasetView.random(all, cfg.zeroshotLimit(), cfg.seed()) : all;
+            templates = cfg.zeroshotTemplates() == null ? PromptTemplates.DEFAULT : PromptTemplates.read(Path.of(cfg.zeroshotTemplates()));
+        } catch (java.io.IOException e) {
+            throw new UsageException("--zeroshot-dataset: " + e.getMessage());
+        }
+        Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+        if (vocab == null || !Files.isRegularFile(vocab)) throw new UsageException("--zeroshot-dataset needs the vocabulary (--vocab)");
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+        return (clip, step) -> {
+            Evaluations.FeatureSource src = new Evaluations.FeatureSource(new ModelEncoder(clip, tokenizer), 64, null, "step " + step);
+            Map<String, Double> m = Evaluations.zeroShot(src, dataset, templates, "step " + step).metrics();
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("zeroshot_top1", m.get("top1"));
+            out.put("zeroshot_top5", m.get("top5"));
+            return out;
+        };
     }
 
     /**
@@ -147,11 +232,11 @@ public final class TrainCommand implements Command {
      */
     static BatchSource openShards(TrainConfig cfg, ClipConfig model) throws Exception {
         if (cfg.trainData() == null) throw new UsageException("missing required option --train-data");
-        if (cfg.vocab() == null) {
+        Path vocabFile = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
+        if (vocabFile == null) {
             throw new UsageException("missing required option --vocab (a BPE merges file: OpenAI's"
-                    + " bpe_simple_vocab_16e6.txt.gz or one written by BpeTrainer)");
+                    + " bpe_simple_vocab_16e6.txt.gz or one written by 'clip tokenizer train')");
         }
-        Path vocabFile = Path.of(cfg.vocab());
         if (!Files.isRegularFile(vocabFile)) throw new UsageException("--vocab: file not found: " + vocabFile);
         ClipTokenizer tokenizer = ClipTokenizer.load(vocabFile);
         int modelVocab = model.text().vocabSize();
@@ -172,6 +257,15 @@ public final class TrainCommand implements Command {
                 .train(true)
                 .build();
         return new LoaderBatchSource(source, tokenizer, loader);
+    }
+
+    /** For a 49,408-token model without --vocab: $JCLIP_VOCAB or ~/.cache/jclip/bpe_simple_vocab_16e6.txt.gz. */
+    private static Path openAiVocabulary(ClipConfig model) {
+        if (model.text().vocabSize() != 49408) return null;
+        String env = System.getenv("JCLIP_VOCAB");
+        if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
+        Path cached = Path.of(System.getProperty("user.home"), ".cache", "jclip", "bpe_simple_vocab_16e6.txt.gz");
+        return Files.isRegularFile(cached) ? cached : null;
     }
 
     private static SampleSource sampleSource(String spec) throws Exception {

@@ -88,11 +88,14 @@ class DataCommandsTest {
     void statsReadsAManifestDirectly() throws Exception {
         Path m = manifest();
         JsonNode stats = new ObjectMapper().readTree(run(new DataStatsCommand(), "--csv", m.toString(), "--sep", "\\t",
-                "--image-size", "8", "--workers", "1", "--vocab", dir.resolve("vocab.txt").toString()));
+                "--image-size", "8", "--workers", "1", "--vocab",
+                dev.jclip.core.testing.Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString()));
         assertEquals(5, stats.get("samples").asInt());
         assertEquals(1, stats.get("shards").asInt());
         assertEquals(Map.of("missing_image", 1, "missing_caption", 1),
                 new ObjectMapper().convertValue(stats.get("skipped"), Map.class));
+        // OpenAI's BPE: every caption has at least a start token, one word and the end token
+        assertTrue(stats.get("caption_tokens").get("min").asInt() >= 3);
     }
 
     @Test

@@ -31,6 +31,7 @@ class EvalCommandsTest {
     @AfterEach
     void unhook() {
         EncoderLoader.hook = null;
+        EncoderLoader.vocabHook = null;
     }
 
     /** 8x8 greyscale images: class c has a bright 4x4 block in quadrant c, plus noise. */
@@ -97,13 +98,37 @@ class EvalCommandsTest {
     }
 
     @Test
-    void modelCommandsFailClearlyUntilWired() throws IOException {
+    void modelCommandsFailClearlyUntilWired() throws Exception {
         Path ckpt = Files.writeString(dir.resolve("model.ckpt"), "x");
+        solid(dir.resolve("ds/red/a.png"), 0xff0000);
+        solid(dir.resolve("ds/red/b.png"), 0xff0000);
+        solid(dir.resolve("ds/blue/a.png"), 0x0000ff);
+        solid(dir.resolve("ds/blue/b.png"), 0x0000ff);
+        String ds = dir.resolve("ds").toString();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(
-                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", dir.toString()))));
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds))));
         assertTrue(e.getMessage().contains("EncoderLoader.hook"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> new EvalLinearProbeCommand().run(
-                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", dir.toString()))));
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--test-fraction", "0.5"))));
+        // Data errors are reported before any model is loaded.
+        EncoderLoader.hook = p -> { throw new AssertionError("model loaded before the data was checked"); };
+        IOException io = assertThrows(IOException.class, () -> new EvalZeroShotCommand().run(
+                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("nowhere").toString()))));
+        assertTrue(io.getMessage().contains("nowhere"), io.getMessage());
+        // --vocab needs the vocabulary-aware hook, which receives both paths.
+        Path vocab = Files.writeString(dir.resolve("vocab.txt.gz"), "v");
+        List<String> withVocab = List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--vocab", vocab.toString(), "--no-cache");
+        e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(new Args(withVocab)));
+        assertTrue(e.getMessage().contains("vocabHook"), e.getMessage());
+        Path[] seen = new Path[2];
+        EncoderLoader.vocabHook = (c, v) -> {
+            seen[0] = c;
+            seen[1] = v;
+            return new FakeEncoder();
+        };
+        assertEquals(0, new EvalZeroShotCommand().run(new Args(withVocab)));
+        assertEquals(ckpt, seen[0]);
+        assertEquals(vocab, seen[1]);
         UsageException u = assertThrows(UsageException.class, () -> new EvalLinearProbeCommand().run(
                 new Args(List.of("--pixels", "--dataset", dir.toString(), "--bach-size", "3"))));
         assertTrue(u.getMessage().contains("bach-size"), u.getMessage());

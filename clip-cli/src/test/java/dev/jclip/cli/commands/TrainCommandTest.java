@@ -2,6 +2,7 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.Args;
 import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
@@ -141,15 +142,27 @@ class TrainCommandTest {
         for (int i = 0; i < 48; i++) bpe.addCaption(synth.sample(i).caption());
         Path vocab = tmp.resolve("vocab.txt");
         bpe.trainAndWrite(vocab);
+        // a small labelled image folder for zero-shot evaluation during training
+        Path zs = tmp.resolve("zeroshot");
+        for (SyntheticShapes.Sample sample : synth.heldOut(12)) {
+            Path dir = zs.resolve(SyntheticShapes.COLOURS.get(sample.colour()) + " " + SyntheticShapes.SHAPES.get(sample.shape()));
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(sample.key() + ".png"), ImageEncoder.png(sample.image()));
+        }
         Path out = tmp.resolve("shard-run");
         List<String> common = List.of("--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00002}.tar",
                 "--vocab", vocab.toString(), "--batch-size", "16", "--accum-freq", "2", "--epochs", "2",
-                "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1");
+                "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1",
+                "--zeroshot-dataset", zs.toString(), "--eval-every", "3");
         // 48 pairs = 3 steps an epoch; a first run of 3 steps, then --resume to the end of epoch 2
         assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--steps", "3")))));
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--resume", "latest")))));
-        assertEquals(6, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(6, metrics.size());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(i == 2 || i == 5, metrics.get(i).contains("\"zeroshot_top1\""), "step " + (i + 1) + ": " + metrics.get(i));
+        }
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-00000006.safetensors")));
         // the vocabulary travels with the run (gzipped), where evaluation finds it
         assertEquals(ClipTokenizer.load(vocab).vocabSize(), ClipTokenizer.load(out.resolve("vocab.txt.gz")).vocabSize());
@@ -162,6 +175,9 @@ class TrainCommandTest {
                 "--model", "ViT-tiny", "--train-data", shards + "/s-00000.tar", "--batch-size", "16",
                 "--output", tmp.resolve("x").toString()))));
         assertTrue(e.getMessage().contains("--vocab"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(concat(common.subList(0, 20),
+                List.of("--zeroshot-dataset", tmp.resolve("nothing-here").toString(), "--eval-every", "2")))));
+        assertTrue(e.getMessage().contains("nothing-here"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("x")));
     }
 

@@ -19,7 +19,9 @@ import java.util.Map;
  * TorchScript (a PyTorch zip with {@code constants.pkl} or {@code code/}). State dicts come back with OpenAI key
  * names: Hugging Face {@code CLIPModel} names are converted, {@code module.} prefixes (DistributedDataParallel)
  * stripped, open_clip's {@code {"state_dict": ...}} wrapper unwrapped, and the {@code input_resolution},
- * {@code context_length} and {@code vocab_size} buffers of OpenAI's JIT archives dropped (as build_model does).
+ * {@code context_length} and {@code vocab_size} buffers of OpenAI's JIT archives dropped (as build_model does),
+ * and the optimiser tensors ({@code optimizer.*}) of clip-train's training checkpoints dropped, so a periodic
+ * checkpoint loads as a model like the final weights do.
  */
 public final class Checkpoints {
 
@@ -166,11 +168,16 @@ public final class Checkpoints {
     private static final java.util.Set<String> OPENAI_JIT_EXTRAS = java.util.Set.of("input_resolution", "context_length", "vocab_size");
 
     /** Strips DDP's {@code module.} prefix, drops OpenAI's JIT-only int buffers and converts Hugging Face names. */
+    /** Key prefix of the AdamW tensors in clip-train checkpoints (its CheckpointManager.OPTIMIZER_PREFIX). */
+    private static final String TRAINING_OPTIMIZER_PREFIX = "optimizer.";
+
     static <T> Map<String, T> toOpenAiNames(Map<String, T> raw, TensorOps<T> ops, Path file) {
         Map<String, T> stripped = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : raw.entrySet()) {
             String k = e.getKey().startsWith("module.") ? e.getKey().substring("module.".length()) : e.getKey();
             if (OPENAI_JIT_EXTRAS.contains(k)) continue;
+            // AdamW moments of a clip-train checkpoint (optimizer.exp_avg.NAME, ...): not model weights
+            if (k.startsWith(TRAINING_OPTIMIZER_PREFIX)) continue;
             if (stripped.put(k, e.getValue()) != null) throw new CheckpointException(file + ": key '" + k + "' appears twice once 'module.' is stripped");
         }
         if (!HuggingFaceNames.isHuggingFace(stripped.keySet())) return stripped;

@@ -32,6 +32,7 @@ public final class ClipModel implements AutoCloseable {
     private final TextTransformer text;
     private final Parameter logitScale;
     private boolean training = true;
+    private final boolean useWorkspace;
 
     private ClipModel(ClipConfig config, ParameterStore store) {
         this.config = config;
@@ -45,6 +46,7 @@ public final class ClipModel implements AutoCloseable {
         text = new TextTransformer(store, config.text(), config.embedDim(), config.quickGelu());
         logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
         store.flatten();
+        useWorkspace = StepWorkspace.worthwhile(store.count());
     }
 
     /** A freshly initialised float32 model (OpenAI's initialisation, seeded). */
@@ -128,6 +130,14 @@ public final class ClipModel implements AutoCloseable {
         text.backward(gradTextFeatures);
     }
 
+    /**
+     * The memory scope for one training step's temporaries: the reusable step arena for models where it pays
+     * ({@link StepWorkspace#worthwhile}), else plain allocation. Detach anything that must outlive it.
+     */
+    public MemoryWorkspace openStepWorkspace() {
+        return useWorkspace ? StepWorkspace.open() : org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+    }
+
     /** The two logit matrices, as OpenAI's {@code forward}: logits_per_image [B_img, B_txt] and its transpose. */
     public Logits forward(INDArray images, INDArray tokens) {
         INDArray perImage = ContrastiveLoss.logits(encodeImage(images), encodeText(tokens), logitScale.value().getDouble(0));
@@ -143,7 +153,7 @@ public final class ClipModel implements AutoCloseable {
      * (call {@code parameters().zeroGrad()} first). Returns the loss.
      */
     public ContrastiveLoss.Result trainStep(INDArray images, INDArray tokens) {
-        try (MemoryWorkspace ws = StepWorkspace.open()) {
+        try (MemoryWorkspace ws = openStepWorkspace()) {
             INDArray fi = encodeImage(images);
             INDArray ft = encodeText(tokens);
             ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);

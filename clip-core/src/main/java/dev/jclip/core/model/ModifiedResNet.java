@@ -30,7 +30,8 @@ public final class ModifiedResNet implements ImageTower {
     private final int imageSize;
     private final Conv2d conv1, conv2, conv3;
     private final BatchNorm2d bn1, bn2, bn3;
-    private final Relu relu1 = new Relu(), relu2 = new Relu(), relu3 = new Relu();
+    // in place: each ReLU reads a fresh BatchNorm output (or sum) that nothing else keeps
+    private final Relu relu1 = new Relu(true), relu2 = new Relu(true), relu3 = new Relu(true);
     private final AvgPool2d stemPool = new AvgPool2d(2);
     private final List<Bottleneck> blocks = new ArrayList<>();
     private final AttentionPool2d attnpool;

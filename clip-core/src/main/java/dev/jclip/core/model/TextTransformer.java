@@ -70,7 +70,9 @@ public final class TextTransformer {
         if (projection.trainable()) Ops.gemmAccumulate(pooled, dFeatures, projection.grad(), true, false);
         INDArray dPooled = Nd4j.gemm(dFeatures, projection.value(), false, true);
         INDArray dx = Nd4j.zeros(dFeatures.dataType(), (long) batch * contextLength, width);
-        for (int b = 0; b < batch; b++) dx.getRow(pooledRows[b]).assign(dPooled.getRow(b));
+        // one scatter instead of a row copy per sequence (rows are distinct, so adding into zeros is placing)
+        Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("scatter_add")
+                .addInputs(dx, Nd4j.createFromArray(pooledRows), dPooled).addOutputs(dx).build());
         dx = transformer.backward(lnFinal.backward(dx));
         if (positional.trainable()) Ops.addColumnSums(dx.reshape(batch, (long) contextLength * width), positional.grad());
         if (tokenEmbedding.trainable()) Ops.scatterAddRows(tokenEmbedding.grad(), tokenIndex, dx);

@@ -30,7 +30,7 @@ public final class AvgPool2d implements Layer {
         if (k == 1) return x;
         input = x;
         inputShape = x.shape();
-        INDArray y = Nd4j.create(x.dataType(), x.size(0), x.size(1) / k, x.size(2) / k, x.size(3));
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1) / k, x.size(2) / k, x.size(3));
         Nd4j.exec(DynamicCustomOp.builder("avgpool2d").addInputs(x).addOutputs(y).addIntegerArguments(intArgs()).build());
         return y;
     }

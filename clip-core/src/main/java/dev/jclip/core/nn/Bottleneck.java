@@ -16,7 +16,8 @@ public final class Bottleneck implements Layer {
     public static final int EXPANSION = 4;
     private final Conv2d conv1, conv2, conv3;
     private final BatchNorm2d bn1, bn2, bn3;
-    private final Relu relu1 = new Relu(), relu2 = new Relu(), relu3 = new Relu();
+    // in place: each ReLU reads a fresh BatchNorm output (or sum) that nothing else keeps
+    private final Relu relu1 = new Relu(true), relu2 = new Relu(true), relu3 = new Relu(true);
     private final AvgPool2d pool;
     private final AvgPool2d downPool;      // null without a downsample branch
     private final Conv2d downConv;

@@ -1,5 +1,11 @@
 package dev.jclip.core.nn;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,12 +17,22 @@ import java.util.Arrays;
  * runs channels-last). The weight keeps PyTorch's [out, in, kH, kW] layout so that it is the state-dict tensor
  * as is; libnd4j's {@code conv2d} reads that layout directly (weight format 1, OIHW).
  * A 1x1 convolution with stride 1 is a plain matrix product over the [B*H*W, C] view and takes that path.
- * The forward pass of other kernels is libnd4j's {@code conv2d}; the backward pass is written out (see
- * {@link #backwardByColumns}) because {@code conv2d_bp} was about twice as slow.
+ * The forward pass of other kernels is libnd4j's {@code conv2d}. The backward pass is libnd4j's {@code conv2d_bp}
+ * when libnd4j runs on oneDNN, and otherwise written out (see {@link #backwardByColumns}) because the generic
+ * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice.
  */
 public final class Conv2d implements Layer {
     private static final int NHWC = 1;
     private static final int WEIGHTS_OIHW = 1;
+    private static final String COLUMNS_ID = "jclip-conv-columns";
+    private static final WorkspaceConfiguration COLUMNS = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
     private final Parameter weight;
     private final int in, out, kernel, stride, padding;
     private INDArray input;
@@ -73,7 +89,7 @@ public final class Conv2d implements Layer {
         if (isPointwise()) {
             return Nd4j.gemm(rows(x, in), weight2d(weight.value()), false, true).reshape(b, h, w, out);
         }
-        INDArray y = Nd4j.create(x.dataType(), b, outputSize(h), outputSize(w), out);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), b, outputSize(h), outputSize(w), out);
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weight.value()).addOutputs(y)
                 .addIntegerArguments(intArgs()).build());
         return y;
@@ -87,7 +103,20 @@ public final class Conv2d implements Layer {
             if (!inputGradient) return null;
             return Nd4j.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
         }
-        return backwardByColumns(c(dy));
+        return NativeConvolution.fastBackward() ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
+    }
+
+    /** libnd4j's conv2d_bp: the fast choice when libnd4j runs it on oneDNN. */
+    private INDArray nativeBackward(INDArray dy) {
+        INDArray dx = input.ulike();
+        INDArray dw = weight.value().ulike();
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
+                .addIntegerArguments(intArgs()).build());
+        if (weight.trainable()) weight.grad().addi(dw);
+        release(dw);
+        if (inputGradient) return dx;
+        release(dx);
+        return null;
     }
 
     /**
@@ -101,20 +130,39 @@ public final class Conv2d implements Layer {
         long b = input.size(0), h = input.size(1), w = input.size(2);
         long oh = dy.size(1), ow = dy.size(2), p = oh * ow, k = (long) in * kernel * kernel;
         INDArray dy2 = dy.reshape(b * p, out);
-        if (weight.trainable()) {
-            INDArray nchw = input.permute(0, 3, 1, 2).dup('c');
-            INDArray cols = Nd4j.create(input.dataType(), b, in, kernel, kernel, oh, ow);
-            Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
-            INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
-            Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
+        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        // the column buffers are ~9x the activation each: they live in a workspace of their own, reused by every
+        // conv (inside the step workspace they would all stay until the end of the step)
+        try (MemoryWorkspace columns = Nd4j.getWorkspaceManager().getAndActivateWorkspace(COLUMNS, COLUMNS_ID)) {
+            if (weight.trainable()) {
+                INDArray nchw = input.permute(0, 3, 1, 2).dup('c');
+                INDArray cols = Nd4j.createUninitialized(input.dataType(), b, in, kernel, kernel, oh, ow);
+                Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
+                INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
+                Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
+            }
+            if (!inputGradient) return null;
+            INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
+            INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
+            INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
+            Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
+                    .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
+            // the result goes where the caller allocates: its workspace, or none
+            try (MemoryWorkspace back = caller != null ? caller.notifyScopeBorrowed()
+                    : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return dxNchw.permute(0, 2, 3, 1).dup('c');
+            }
         }
-        if (!inputGradient) return null;
-        INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
-        INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
-        INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
-        Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
-                .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
-        return dxNchw.permute(0, 2, 3, 1).dup('c');
+    }
+
+    /**
+     * Frees temporaries that never leave this class at once instead of when the garbage collector gets to them:
+     * fresh native memory is paid for in page faults, and freed memory is reused by the allocator.
+     */
+    static void release(INDArray... temporaries) {
+        for (INDArray t : temporaries) {
+            if (t != null && t.closeable()) t.close();
+        }
     }
 
     private int[] columnArgs() {

@@ -13,9 +13,18 @@ public final class Ops {
     private Ops() {
     }
 
-    /** A row vector of ones, [1, n]. */
+    private static final java.util.Map<String, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A row vector of ones, [1, n], cached per type and length (created outside any workspace, never written): the
+     * bias-gradient GEMMs need one per activation height every step.
+     */
     public static INDArray ones(DataType dtype, long n) {
-        return Nd4j.ones(dtype, 1, n);
+        return ONES.computeIfAbsent(dtype + ":" + n, k -> {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.ones(dtype, 1, n);
+            }
+        });
     }
 
     /** {@code acc += ones^T x}: adds the column sums of x [N, D] into acc (any shape of D elements). */
@@ -33,7 +42,7 @@ public final class Ops {
 
     /** Row sums of x [N, D] as a new [N, 1] column. */
     public static INDArray rowSums(INDArray x) {
-        return Nd4j.gemm(x, Nd4j.ones(x.dataType(), x.columns(), 1), false, false);
+        return Nd4j.gemm(x, ones(x.dataType(), x.columns()), false, true);
     }
 
     /** {@code acc += a^T b} (or other transposes) without a transposed copy. */

@@ -29,9 +29,26 @@ public final class StepWorkspace {
     private StepWorkspace() {
     }
 
+    /** Models up to this many parameters use the arena by default (see {@link #worthwhile(long)}). */
+    public static final long DEFAULT_MAX_PARAMETERS = 30_000_000L;
+
     /** Opens (or re-enters) this thread's step arena; close it at the end of the step (try-with-resources). */
     public static MemoryWorkspace open() {
         if (Boolean.getBoolean("jclip.noWorkspace")) return Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID);
+    }
+
+    /**
+     * Whether a model of this size should train inside the arena. The arena learns its size from a first step whose
+     * temporaries are allocated normally, so that step peaks at about twice a step's working memory; for small
+     * models that is cheap and the saved allocations are a large share of the step, for large ones (RN50 at batch 8
+     * went past 8 GB) the allocations are a small share of the arithmetic and the doubled peak is not worth it.
+     * {@code -Djclip.workspace=always|never} overrides.
+     */
+    public static boolean worthwhile(long parameters) {
+        String mode = System.getProperty("jclip.workspace", "auto");
+        if (mode.equals("always")) return true;
+        if (mode.equals("never") || Boolean.getBoolean("jclip.noWorkspace")) return false;
+        return parameters <= DEFAULT_MAX_PARAMETERS;
     }
 }

@@ -54,6 +54,28 @@ class CheckpointsTest {
     }
 
     @Test
+    void trainingCheckpointOptimiserTensorsAreNotModelWeights() throws IOException {
+        Path fixture = Fixtures.fixture("vit-tiny", "model.safetensors");
+        Map<String, INDArray> weights = SafeTensors.read(fixture);
+        Map<String, INDArray> withMoments = new java.util.LinkedHashMap<>(weights);
+        weights.forEach((k, v) -> {
+            withMoments.put("optimizer.exp_avg." + k, v.mul(0.5));
+            withMoments.put("optimizer.exp_avg_sq." + k, v.mul(v));
+        });
+        ClipConfig config = Checkpoints.readConfig(fixture);
+        Path ckpt = dir.resolve("step-00000010.safetensors");
+        SafeTensors.write(withMoments, Map.of(SafeTensors.CONFIG_KEY, config.toJson(), "jclip.format", "jclip-train-checkpoint-1"), ckpt);
+
+        Fixtures.assertSameState(weights, Checkpoints.readStateDict(ckpt));
+        assertEquals(weights.keySet(), Checkpoints.inspect(ckpt).keySet());
+        assertEquals(config, Checkpoints.readConfig(ckpt));
+        // loads strictly as a model (it used to fail with "unexpected keys: [optimizer.exp_avg....]")
+        Map<String, INDArray> loaded = dev.jclip.core.model.ClipModels.load(ckpt).parameters().stateDict();
+        assertEquals(weights.keySet(), loaded.keySet());
+        weights.forEach((k, v) -> assertEquals(v.castTo(DataType.FLOAT).reshape(loaded.get(k).shape()), loaded.get(k), k));
+    }
+
+    @Test
     void metadataConfigGivesHeadsTheWeightsCannot() {
         ClipConfig vit = Checkpoints.readConfig(Fixtures.fixture("vit-tiny", "model.safetensors"));
         assertEquals(4, vit.vision().resolvedHeads());

@@ -203,6 +203,22 @@ class ResNetLayerGradientTest {
     }
 
     @Test
+    void inPlaceReluMatchesAndOverwritesItsInput() {
+        INDArray x = randn(8, 2, 3, 3, 2);
+        INDArray dy = randn(9, 2, 3, 3, 2);
+        Relu copy = new Relu();
+        INDArray want = copy.forward(x);
+        INDArray wantDx = copy.backward(dy);
+        INDArray own = x.dup();
+        Relu inPlace = new Relu(true);
+        INDArray got = inPlace.forward(own);
+        assertEquals(want, got);
+        assertEquals(want, own, "the input holds the output");
+        assertEquals(wantDx, inPlace.backward(dy));
+        assertTrue(x.minNumber().doubleValue() < 0, "the copying ReLU left its input alone");
+    }
+
+    @Test
     void bottleneckWithAndWithoutDownsample() {
         int[][] cases = {{4, 2, 2}, {8, 2, 1}, {4, 2, 1}}; // inplanes, planes, stride
         for (int[] c : cases) {

@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -260,7 +259,7 @@ public final class DataLoader implements AutoCloseable {
             while (batchIndex < limit) {
                 Future<Decoded> f = inFlight.take();
                 if (f == END_OF_SAMPLES) break;
-                Decoded d = get(f);
+                Decoded d = f.get();
                 if (d.skipReason() != null) {
                     skips.skip(d.skipReason(), d.raw().source(), d.raw().key(), d.detail());
                     continue;
@@ -286,10 +285,6 @@ public final class DataLoader implements AutoCloseable {
         } catch (InterruptedException ignored) {
             // closing
         }
-    }
-
-    private static Decoded get(Future<Decoded> f) throws InterruptedException, ExecutionException {
-        return f.get();
     }
 
     private Batch toBatch(List<Decoded> samples, long index, long rawUsed) {

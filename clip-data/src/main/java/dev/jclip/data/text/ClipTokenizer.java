@@ -177,13 +177,15 @@ public final class ClipTokenizer implements CaptionTokenizer {
         if (contextLength < 2) throw new IllegalArgumentException("context length must be at least 2, got " + contextLength);
         IntList ids = new IntList(contextLength);
         ids.add(vocab.startToken);
-        encodeInto(ClipTextCleaner.clean(text), ids, truncate ? contextLength : Integer.MAX_VALUE);
+        // Stop merging once the row is full: later pieces cannot change earlier ids, and a row that overflows is
+        // either cut (truncate) or an error, whatever follows.
+        encodeInto(ClipTextCleaner.clean(text), ids, contextLength);
         ids.add(vocab.endToken);
         int n = ids.size();
         if (n > contextLength) {
             if (!truncate) {
                 throw new IllegalArgumentException("text '" + BpeVocabulary.abbreviate(text) + "' is too long for context length "
-                        + contextLength + " (" + n + " tokens)");
+                        + contextLength);
             }
             n = contextLength;
             ids.set(n - 1, vocab.endToken);

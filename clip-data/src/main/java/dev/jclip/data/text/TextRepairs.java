@@ -17,7 +17,7 @@ import java.text.Normalizer;
  * as Latin-1 or Windows-1252 is recognised (see docs/TOKENIZER.md).
  */
 final class TextRepairs {
-    /** ftfy leaves lines longer than this (in chars) without mojibake repair, as its max_decode_length. */
+    /** ftfy fixes lines longer than this (its max_decode_length) in pieces of this size; we count chars. */
     static final int MAX_DECODE_LENGTH = 1_000_000;
     /**
      * Bound on the fix-until-stable loop (ftfy has none). Real text settles in two or three rounds; only HTML
@@ -66,7 +66,10 @@ final class TextRepairs {
         return c <= 0xFF ? c : sloppy1252Byte(c);
     }
 
-    /** ftfy.fix_text with default settings (subset described in the class comment), line by line. */
+    /**
+     * ftfy.fix_text with default settings (subset described in the class comment): segment by segment, a
+     * segment being a line, or {@link #MAX_DECODE_LENGTH} chars of a longer line.
+     */
     static String fixText(String text) {
         StringBuilder out = null;
         boolean unescape = true;
@@ -75,9 +78,13 @@ final class TextRepairs {
         while (pos < n) {
             int nl = text.indexOf('\n', pos);
             int end = nl < 0 ? n : nl + 1;
-            String line = (pos == 0 && end == n) ? text : text.substring(pos, end);
-            if (unescape && line.indexOf('<') >= 0) unescape = false;   // looks like HTML: keep its entities
-            String fixed = fixSegment(line, unescape, end - pos <= MAX_DECODE_LENGTH);
+            if (end - pos > MAX_DECODE_LENGTH) {
+                end = pos + MAX_DECODE_LENGTH;
+                if (Character.isHighSurrogate(text.charAt(end - 1))) end++;   // Python counts code points
+            }
+            String segment = (pos == 0 && end == n) ? text : text.substring(pos, end);
+            if (unescape && segment.indexOf('<') >= 0) unescape = false;   // looks like HTML: keep its entities
+            String fixed = fixSegment(segment, unescape);
             if (pos == 0 && end == n) return fixed;
             if (out == null) out = new StringBuilder(n);
             out.append(fixed);
@@ -86,33 +93,47 @@ final class TextRepairs {
         return out == null ? text : out.toString();
     }
 
-    private static String fixSegment(String text, boolean unescape, boolean fixEncoding) {
-        if (isStable(text, unescape, fixEncoding)) return text;
+    private static String fixSegment(String text, boolean unescape) {
+        if (isStable(text, unescape)) return text;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             String orig = text;
             if (unescape) text = HtmlEntities.ftfyUnescape(text);
-            if (fixEncoding) text = fixEncoding(text);
-            text = fixC1Controls(text);
-            text = fixLatinLigatures(text);
-            text = fixCharacterWidth(text);
-            text = uncurlQuotes(text);
-            text = fixLineBreaks(text);
-            text = fixSurrogates(text);
-            text = removeTerminalEscapes(text);
-            text = removeControlChars(text);
-            if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
-                text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            if (isAscii(text)) {
+                // Only these steps can change ASCII text (and they keep it ASCII).
+                text = fixLineBreaks(text);
+                text = removeTerminalEscapes(text);
+                text = removeControlChars(text);
+            } else {
+                text = fixEncoding(text);
+                text = fixC1Controls(text);
+                text = fixLatinLigatures(text);
+                text = fixCharacterWidth(text);
+                text = uncurlQuotes(text);
+                text = fixLineBreaks(text);
+                text = fixSurrogates(text);
+                text = removeTerminalEscapes(text);
+                text = removeControlChars(text);
+                if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
+                    text = Normalizer.normalize(text, Normalizer.Form.NFC);
+                }
             }
             if (text.equals(orig)) return text;
         }
         return text;
     }
 
+    private static boolean isAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) return false;
+        }
+        return true;
+    }
+
     /**
      * True when no step of {@link #fixSegment} would change the text, so the first round would also be the
      * last: a single scan instead of two rounds of every step (most captions take this path).
      */
-    private static boolean isStable(String text, boolean unescape, boolean fixEncoding) {
+    private static boolean isStable(String text, boolean unescape) {
         boolean ascii = true;
         int n = text.length();
         for (int i = 0; i < n; i++) {
@@ -132,7 +153,7 @@ final class TextRepairs {
                 i++;
                 continue;
             }
-            if (fixEncoding && c >= 0xC2 && c <= 0xF4 && convincingSequenceAt(text, i) > 0) return false;
+            if (c >= 0xC2 && c <= 0xF4 && convincingSequenceAt(text, i) > 0) return false;
         }
         return ascii || Normalizer.isNormalized(text, Normalizer.Form.NFC);
     }

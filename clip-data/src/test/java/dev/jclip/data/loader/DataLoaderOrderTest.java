@@ -138,6 +138,19 @@ class DataLoaderOrderTest {
     }
 
     @Test
+    void prefetchedBatchesAreReadyForASlowConsumer() throws Exception {
+        try (DataLoader l = DataLoader.open(WebDatasetSource.of(spec, false), new WordTokenizer(), cfg(2).prefetchBatches(2).build(), LoaderPosition.start(0))) {
+            l.next();
+            long firstWait = l.dataWaitNanos();
+            Thread.sleep(500); // the "training step": the loader fills its queue meanwhile
+            l.next();
+            l.next();
+            assertTrue(l.lastWaitNanos() < 50_000_000L, "waited " + l.lastWaitNanos() / 1e6 + " ms for a prefetched batch");
+            assertTrue(l.dataWaitNanos() >= firstWait);
+        }
+    }
+
+    @Test
     void closeStopsEveryThreadEvenMidEpoch() throws Exception {
         DataLoader l = DataLoader.open(WebDatasetSource.of(spec, true), new WordTokenizer(), cfg(3).batchesPerEpoch(1000).prefetchBatches(1).build(), LoaderPosition.start(0));
         l.next();

@@ -109,6 +109,7 @@ class BpeTrainerTest {
 
         ClipTokenizer a = ClipTokenizer.load(gz);
         ClipTokenizer b = ClipTokenizer.load(plain);
+        ClipTokenizer inMemory = ClipTokenizer.of(BpeVocabulary.fromMerges(merges));
         assertEquals(900, a.vocabSize());
         assertEquals(898, a.startToken());
         assertEquals(899, a.endToken());
@@ -117,6 +118,7 @@ class BpeTrainerTest {
         for (String c : captions) {
             int[] encoded = a.encode(c);
             assertArrayEquals(encoded, b.encode(c), c);
+            assertArrayEquals(encoded, inMemory.encode(c), c);
             String cleaned = ClipTextCleaner.clean(c);
             assertEquals(String.join(" ", PreTokenizer.split(cleaned)), a.decode(encoded), c);
             ids += encoded.length;

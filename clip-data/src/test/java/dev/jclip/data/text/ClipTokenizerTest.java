@@ -55,24 +55,38 @@ class ClipTokenizerTest {
         assertEquals(49407, cut[19]);
     }
 
+    /**
+     * CPU time of this thread: the build machine is shared, and wall time there measures waiting for a core
+     * (load averages above 10 on 2 cores are common), not the algorithm.
+     */
+    private static double cpuSeconds(Runnable r) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        r.run();
+        return (mx.getCurrentThreadCpuTime() - t0) / 1e9;
+    }
+
     @Test
     void hostileInputsTakeMilliseconds() {
+        // Time compiled code, as in a running loader, not the first pass through the interpreter.
+        for (String warm : new String[] {"a", "!", "&amp;", "😀", "ﬁ", "é", "ab"}) {
+            for (int k = 0; k < 3; k++) tok.encode(warm.repeat(20_000 + k));
+        }
         String[] hostile = {"a".repeat(1 << 20), "!".repeat(1 << 20), "7".repeat(1 << 20), "ab".repeat(1 << 19),
-                "&amp;".repeat(1 << 18), "😀".repeat(1 << 18), "'s".repeat(1 << 19)};
+                "&amp;".repeat(1 << 18), "😀".repeat(1 << 18), "'s".repeat(1 << 19), "ﬁ".repeat(1 << 20)};
         for (String h : hostile) {
-            long t0 = System.nanoTime();
-            int[] row = tok.tokenize(h, 77, true);
-            double s = (System.nanoTime() - t0) / 1e9;
-            assertEquals(49407, row[76]);
+            int[][] row = new int[1][];
+            double s = cpuSeconds(() -> row[0] = tok.tokenize(h, 77, true));
+            assertEquals(49407, row[0][76]);
             assertTrue(s < 2.0, h.substring(0, 4) + "... took " + s + " s");
         }
-        long t0 = System.nanoTime();
-        int[] all = tok.encode("a".repeat(1 << 20));
-        double s = (System.nanoTime() - t0) / 1e9;
+        int[][] all = new int[1][];
+        double s = cpuSeconds(() -> all[0] = tok.encode("a".repeat(1 << 20)));
         assertTrue(s < 2.0, "full encode of 1 MiB took " + s + " s");
-        assertTrue(all.length > 1000 && all.length < (1 << 20));
-        assertEquals("a".repeat(1 << 20), tok.decode(all));
-        assertThrows(IllegalArgumentException.class, () -> tok.tokenize("a".repeat(1 << 20), 77, false));
+        assertTrue(all[0].length > 1000 && all[0].length < (1 << 20));
+        assertEquals("a".repeat(1 << 20), tok.decode(all[0]));
+        s = cpuSeconds(() -> assertThrows(IllegalArgumentException.class, () -> tok.tokenize("a".repeat(1 << 20), 77, false)));
+        assertTrue(s < 2.0, "rejecting 1 MiB took " + s + " s");
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class Charts {
      */
     public static BufferedImage confusionMatrix(List<String> names, long[][] confusion, String title, String subtitle) {
         int n = names.size();
-        int cell = Math.max(8, Math.min(56, 720 / Math.max(1, n)));
+        int cell = Math.max(1, Math.min(56, 720 / Math.max(1, n))); // the grid stays within ~720 px (ImageNet: 1 px cells)
         boolean labels = n <= 60;
         Graphics2D probe = scratch();
         int labelW = labels ? maxWidth(probe, LABEL, names) + 12 : 10;
@@ -64,7 +64,7 @@ public final class Charts {
         }
         g.setColor(AXIS);
         g.drawRect(left, top, grid, grid);
-        g.setFont(LABEL);
+        g.setFont(cell < 16 ? SMALL : LABEL); // keeps neighbouring labels apart on small cells
         FontMetrics fm = g.getFontMetrics();
         if (labels) {
             for (int i = 0; i < n; i++) {

@@ -72,6 +72,25 @@ class ReportWriterTest {
         assertTrue(countNonWhite(conf) > conf.getWidth() * conf.getHeight() / 10, "heatmap mostly blank");
     }
 
+    /** Many classes: labels are dropped or shrunk instead of overlapping, and sizes stay bounded. */
+    @Test
+    void chartsScaleToManyClasses() {
+        int n = 150;
+        List<String> names = new java.util.ArrayList<>();
+        long[][] conf = new long[n][n];
+        double[] acc = new double[n];
+        for (int i = 0; i < n; i++) {
+            names.add("class number " + i);
+            conf[i][i] = 3;
+            conf[i][(i + 1) % n] = 1;
+            acc[i] = i % 2 == 0 ? 0.75 : Double.NaN;
+        }
+        BufferedImage c = Charts.confusionMatrix(names, conf, "Confusion matrix", "a very long subtitle ".repeat(20));
+        assertTrue(c.getWidth() < 1200 && c.getHeight() < 1200, c.getWidth() + "x" + c.getHeight());
+        BufferedImage b = Charts.perClassAccuracy(names, acc, "Per-class accuracy", "");
+        assertEquals(76 + n * 6 + 60, b.getHeight());
+    }
+
     @Test
     void nanBecomesNullInJson() {
         EvalReport r = new EvalReport("zeroshot", "d", "m").metric("top1", Double.NaN).metric("top5", 0.5);

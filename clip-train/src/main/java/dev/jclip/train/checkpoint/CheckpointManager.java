@@ -1,5 +1,7 @@
 package dev.jclip.train.checkpoint;
 
+import dev.jclip.core.io.CheckpointException;
+import dev.jclip.core.io.Checkpoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,14 +130,18 @@ public final class CheckpointManager {
     }
 
     /**
-     * Model weights from either a training checkpoint or a plain state-dict file (optimiser entries dropped),
-     * for {@code --init}.
+     * Model weights for {@code --init}: from a training checkpoint (optimiser entries dropped) or any state dict
+     * clip-core reads (safetensors, PyTorch zip, TorchScript; OpenAI or Hugging Face key names).
      */
-    public static Map<String, INDArray> loadWeights(Path path, TensorFile io) throws IOException {
+    public static Map<String, INDArray> loadWeights(Path path) throws IOException {
         Map<String, INDArray> model = new LinkedHashMap<>();
-        io.read(path).tensors().forEach((k, v) -> {
-            if (!k.startsWith(OPTIMIZER_PREFIX)) model.put(k, v);
-        });
+        try {
+            Checkpoints.readStateDict(path).forEach((k, v) -> {
+                if (!k.startsWith(OPTIMIZER_PREFIX)) model.put(k, v);
+            });
+        } catch (CheckpointException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         return model;
     }
 

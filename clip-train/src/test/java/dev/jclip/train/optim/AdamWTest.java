@@ -53,6 +53,7 @@ class AdamWTest {
                 assertTrue(got[i] != was[i] || grads.get(p.name()).getDouble(i) == 0, "parameter did not move: " + p.name());
             }
         }
+        System.out.println("AdamW vs torch.optim.AdamW on the vit-tiny fixture: worst relative error " + worst + " at " + worstName);
         assertTrue(worst < 1e-5, "worst relative error " + worst + " at " + worstName);
         assertEquals(1, opt.stepCount());
     }

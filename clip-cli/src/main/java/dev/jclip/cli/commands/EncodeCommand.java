@@ -1,0 +1,127 @@
+package dev.jclip.cli.commands;
+
+import dev.jclip.cli.Args;
+import dev.jclip.cli.Command;
+import dev.jclip.cli.ModelLoader;
+import dev.jclip.cli.UsageException;
+import dev.jclip.cli.VocabLocator;
+import dev.jclip.core.io.Npy;
+import dev.jclip.core.model.ClipModel;
+import dev.jclip.data.image.ClipImageTransform;
+import dev.jclip.data.image.ImageDecodeException;
+import dev.jclip.data.image.ImageDecoder;
+import dev.jclip.data.text.ClipTokenizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * {@code clip encode}: the classic CLIP example. Embeds images and texts, prints their cosine similarities and,
+ * per image, the softmax over the texts of the similarities scaled by the model's temperature.
+ */
+public final class EncodeCommand implements Command {
+    @Override
+    public String name() {
+        return "encode";
+    }
+
+    @Override
+    public String summary() {
+        return "cosine similarities and probabilities: --checkpoint C [--vocab V] --image FILE... --text \"...\"... [--output F.npz]";
+    }
+
+    @Override
+    public int run(Args args) throws Exception {
+        Path checkpoint = args.requirePath("checkpoint");
+        Path vocab = args.path("vocab");
+        String modelOverride = args.get("model", null);
+        List<String> images = args.all("image");
+        List<String> texts = args.all("text");
+        Path output = args.path("output");
+        args.checkAllUsed();
+        if (images.isEmpty() || texts.isEmpty()) throw new UsageException("give at least one --image and one --text");
+        ClipModel model = ModelLoader.load(checkpoint, modelOverride);
+        ClipTokenizer tokenizer = VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize());
+
+        int size = model.config().vision().imageSize();
+        ClipImageTransform transform = new ClipImageTransform(size);
+        float[] pixels = new float[images.size() * transform.floatsPerImage()];
+        for (int i = 0; i < images.size(); i++) {
+            Path file = Path.of(images.get(i));
+            if (!Files.isRegularFile(file)) throw new UsageException("image not found: " + file);
+            try {
+                transform.evalInto(ImageDecoder.decode(Files.readAllBytes(file)), pixels, i * transform.floatsPerImage());
+            } catch (ImageDecodeException e) {
+                throw new UsageException("cannot decode image " + file + ": " + e.getMessage());
+            }
+        }
+        INDArray imageBatch = Nd4j.create(pixels, new long[]{images.size(), 3, size, size}, 'c');
+        INDArray tokens = tokenizer.tokenizeToArray(texts, model.config().text().contextLength(), true, DataType.INT);
+        INDArray fi = model.encodeImage(imageBatch);
+        INDArray ft = model.encodeText(tokens);
+        INDArray ui = fi.divColumnVector(Transforms.sqrt(fi.mul(fi).sum(1), false).reshape(fi.rows(), 1));
+        INDArray ut = ft.divColumnVector(Transforms.sqrt(ft.mul(ft).sum(1), false).reshape(ft.rows(), 1));
+        INDArray cosine = ui.mmul(ut.transpose());
+        double scale = Math.exp(model.logitScale().value().getDouble(0));
+        INDArray probs = cosine.mul(scale);
+        probs.subiColumnVector(probs.max(1).reshape(probs.rows(), 1));
+        Transforms.exp(probs, false);
+        probs.diviColumnVector(probs.sum(1).reshape(probs.rows(), 1));
+
+        System.out.println(table("cosine similarity", images, texts, cosine, "%8.4f"));
+        System.out.println(table("probability (softmax over texts, logit scale " + String.format("%.1f", scale) + ")",
+                images, texts, probs, "%8.4f"));
+        if (output != null) {
+            writeNpz(output, fi, ft);
+            System.out.println("features written to " + output);
+        }
+        return 0;
+    }
+
+    static String table(String title, List<String> rows, List<String> cols, INDArray values, String fmt) {
+        StringBuilder sb = new StringBuilder(title).append('\n');
+        sb.append(String.format("%-24s", ""));
+        for (int j = 0; j < cols.size(); j++) sb.append(String.format("  [%d] ", j));
+        sb.append('\n');
+        for (int i = 0; i < rows.size(); i++) {
+            String name = Path.of(rows.get(i)).getFileName().toString();
+            sb.append(String.format("%-24s", name.length() > 23 ? name.substring(0, 22) + "~" : name));
+            for (int j = 0; j < cols.size(); j++) sb.append(String.format(fmt, values.getDouble(i, j)));
+            sb.append('\n');
+        }
+        for (int j = 0; j < cols.size(); j++) sb.append(String.format("  [%d] %s%n", j, cols.get(j)));
+        return sb.toString();
+    }
+
+    /** image_features.npy and text_features.npy in one zip (numpy's .npz), written to a temporary name first. */
+    static void writeNpz(Path output, INDArray imageFeatures, INDArray textFeatures) throws IOException {
+        Path dir = output.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(output.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (var e : List.of(java.util.Map.entry("image_features.npy", imageFeatures),
+                    java.util.Map.entry("text_features.npy", textFeatures))) {
+                Path part = Files.createTempFile(dir, "part", ".npy");
+                try {
+                    Npy.write(e.getValue(), part);
+                    zip.putNextEntry(new ZipEntry(e.getKey()));
+                    Files.copy(part, zip);
+                    zip.closeEntry();
+                } finally {
+                    Files.deleteIfExists(part);
+                }
+            }
+        }
+        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
