@@ -7,11 +7,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Time per optimiser step with and without feature-caching accumulation (the second forward pass is its cost).
- * Gated: {@code mvn -pl clip-train -am test -Dtest=AccumulationBenchmarkTest -Djclip.bench=true
+ * Gated: {@code mvn -pl clip-train -am test -Dtest=AccumulationBenchmark -Djclip.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @EnabledIfSystemProperty(named = "jclip.bench", matches = "true")
-class AccumulationBenchmarkTest {
+class AccumulationBenchmark {
     @Test
     void stepTimes() {
         String model = System.getProperty("jclip.bench.model", "ViT-tiny");
