@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  */
 public final class Trainer {
     /** Upper bound of logit_scale: a temperature of 1/100, as in CLIP. */
-    public static final double MAX_LOGIT_SCALE = Math.log(100);
+    public static final double MAX_LOGIT_SCALE = ClipModel.MAX_LOGIT_SCALE;
 
     /** What a finished run produced. */
     /**
@@ -222,7 +222,7 @@ public final class Trainer {
                     throw diverged(report, stepNumber, "gradient norm is " + gradNorm + " (" + firstNonFiniteGradient() + ")");
                 }
                 optimizer.step(lr);
-                clampLogitScale();
+                model.clampLogitScale();
                 step = stepNumber;
                 stepInEpoch++;
                 samplesSeen += batch.size();
@@ -288,12 +288,6 @@ public final class Trainer {
             if (!Double.isFinite(n)) return "first in " + p.name();
         }
         return "no single parameter";
-    }
-
-    private void clampLogitScale() {
-        INDArray s = model.logitScale().value();
-        double v = s.getDouble(0);
-        if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
     }
 
     /** Runs the hook in evaluation mode. A failing evaluation is logged, not fatal: training is what matters. */

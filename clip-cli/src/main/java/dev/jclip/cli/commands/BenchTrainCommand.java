@@ -24,7 +24,7 @@ public final class BenchTrainCommand implements Command {
 
     @Override
     public int run(Args args) throws Exception {
-        String model = args.get("model", "ViT-small");
+        String model = args.get("model", "ViT-tiny");
         int batch = args.getInt("batch-size", 64);
         int steps = args.getInt("steps", 10);
         int warmup = args.getInt("warmup", 2);

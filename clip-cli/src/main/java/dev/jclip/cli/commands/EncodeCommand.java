@@ -7,6 +7,7 @@ import dev.jclip.cli.UsageException;
 import dev.jclip.cli.VocabLocator;
 import dev.jclip.core.io.Npy;
 import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.model.ContrastiveLoss;
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
@@ -69,9 +70,7 @@ public final class EncodeCommand implements Command {
         INDArray tokens = tokenizer.tokenizeToArray(texts, model.config().text().contextLength(), true, DataType.INT);
         INDArray fi = model.encodeImage(imageBatch);
         INDArray ft = model.encodeText(tokens);
-        INDArray ui = fi.divColumnVector(Transforms.sqrt(fi.mul(fi).sum(1), false).reshape(fi.rows(), 1));
-        INDArray ut = ft.divColumnVector(Transforms.sqrt(ft.mul(ft).sum(1), false).reshape(ft.rows(), 1));
-        INDArray cosine = ui.mmul(ut.transpose());
+        INDArray cosine = Nd4j.gemm(ContrastiveLoss.normalise(fi, null), ContrastiveLoss.normalise(ft, null), false, true);
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         INDArray probs = cosine.mul(scale);
         probs.subiColumnVector(probs.max(1).reshape(probs.rows(), 1));

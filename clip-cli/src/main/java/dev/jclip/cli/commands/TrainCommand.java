@@ -249,13 +249,7 @@ public final class TrainCommand implements Command {
                     + " pools at the argmax), got " + tokenizer.endToken() + " of " + tokenizer.vocabSize());
         }
         SampleSource source = sampleSource(cfg.trainData());
-        LoaderConfig loader = LoaderConfig.builder(cfg.batchSize())
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.workers())
-                .seed(cfg.seed())
-                .train(true)
-                .build();
+        LoaderConfig loader = LoaderBatchSource.trainingLoader(cfg, model);
         return new LoaderBatchSource(source, tokenizer, loader);
     }
 

@@ -106,13 +106,7 @@ final class DemoTraining {
 
     /** Trains (or resumes, or finds finished) the run; returns the trainer with the final weights loaded. */
     static Trainer train(TrainConfig cfg, ClipConfig model, ClipTokenizer tokenizer) throws Exception {
-        LoaderConfig loader = LoaderConfig.builder(cfg.batchSize())
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.workers())
-                .seed(cfg.seed())
-                .train(true)
-                .build();
+        LoaderConfig loader = LoaderBatchSource.trainingLoader(cfg, model);
         try (LoaderBatchSource batches = new LoaderBatchSource(WebDatasetSource.of(cfg.trainData(), false), tokenizer, loader)) {
             Trainer trainer = Trainer.builder().config(cfg).data(batches).build();
             trainer.fit();

@@ -164,6 +164,16 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /** The largest logit scale CLIP allows: ln 100, a temperature of 0.01. */
+    public static final double MAX_LOGIT_SCALE = Math.log(100);
+
+    /** Clamps {@code logit_scale} to [0, ln 100], as OpenAI and open_clip do after every optimiser step. */
+    public void clampLogitScale() {
+        INDArray s = logitScale.value();
+        double v = s.getDouble(0);
+        if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
+    }
+
     /** Parameter names belonging to the image tower (for --lock-image). */
     public static boolean isImageParameter(String name) {
         return name.startsWith("visual.");

@@ -69,7 +69,7 @@ public final class ContrastiveLoss {
     }
 
     /** x / ||x|| per row; writes the norms into {@code norms} [N, 1] when given. */
-    static INDArray normalise(INDArray x, INDArray norms) {
+    public static INDArray normalise(INDArray x, INDArray norms) {
         INDArray n = Transforms.sqrt(x.mul(x).sum(1), false).reshape(x.rows(), 1);
         if (norms != null) norms.assign(n);
         return x.divColumnVector(n);

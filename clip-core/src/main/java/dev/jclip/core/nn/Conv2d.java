@@ -2,10 +2,6 @@ package dev.jclip.core.nn;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,14 +21,7 @@ public final class Conv2d implements Layer {
     private static final int NHWC = 1;
     private static final int WEIGHTS_OIHW = 1;
     private static final String COLUMNS_ID = "jclip-conv-columns";
-    private static final WorkspaceConfiguration COLUMNS = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.2)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
+    private static final WorkspaceConfiguration COLUMNS = StepWorkspace.CONFIG;
     private final Parameter weight;
     private final int in, out, kernel, stride, padding;
     private INDArray input;

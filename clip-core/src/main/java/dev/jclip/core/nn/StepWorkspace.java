@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class StepWorkspace {
     private static final String ID = "jclip-step";
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
+    /** A reusable arena that learns its size on the first pass and reallocates when a later pass needs more. */
+    public static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)
             .policyAllocation(AllocationPolicy.OVERALLOCATE)
             .overallocationLimit(0.2)

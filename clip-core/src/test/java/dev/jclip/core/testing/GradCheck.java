@@ -26,9 +26,7 @@ public final class GradCheck {
      */
     public static Report check(Collection<Parameter> params, DoubleSupplier loss, int samplesPerParam, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        double worst = 0;
-        String where = "";
-        double h = 1e-6;
+        Worst worst = new Worst();
         for (Parameter p : params) {
             if (p.value().dataType() != DataType.DOUBLE) throw new IllegalArgumentException("grad check needs DOUBLE parameters");
             INDArray flat = p.value().reshape(-1);
@@ -37,45 +35,48 @@ public final class GradCheck {
             int count = (int) Math.min(n, samplesPerParam);
             for (int s = 0; s < count; s++) {
                 long i = n <= samplesPerParam ? s : rng.nextLong(n);
-                double orig = flat.getDouble(i);
-                flat.putScalar(i, orig + h);
-                double plus = loss.getAsDouble();
-                flat.putScalar(i, orig - h);
-                double minus = loss.getAsDouble();
-                flat.putScalar(i, orig);
-                double numeric = (plus - minus) / (2 * h);
-                double analytic = grad.getDouble(i);
-                double rel = Math.abs(numeric - analytic) / Math.max(Math.abs(numeric) + Math.abs(analytic), 1e-3);
-                if (rel > worst) {
-                    worst = rel;
-                    where = p.name() + "[" + i + "] numeric=" + numeric + " analytic=" + analytic;
-                }
+                worst.compare(p.name() + "[" + i + "]", numeric(flat, i, loss), grad.getDouble(i));
             }
         }
-        return new Report(worst, where);
+        return worst.report();
     }
 
     /** Relative error of an input gradient, checked the same way on every entry of a (small) input. */
     public static Report checkInput(INDArray input, INDArray analytic, DoubleSupplier loss) {
-        double worst = 0;
-        String where = "";
-        double h = 1e-6;
+        Worst worst = new Worst();
         INDArray flat = input.reshape(-1);
         INDArray ana = analytic.reshape(-1);
-        for (long i = 0; i < flat.length(); i++) {
-            double orig = flat.getDouble(i);
-            flat.putScalar(i, orig + h);
-            double plus = loss.getAsDouble();
-            flat.putScalar(i, orig - h);
-            double minus = loss.getAsDouble();
-            flat.putScalar(i, orig);
-            double numeric = (plus - minus) / (2 * h);
-            double rel = Math.abs(numeric - ana.getDouble(i)) / Math.max(Math.abs(numeric) + Math.abs(ana.getDouble(i)), 1e-3);
-            if (rel > worst) {
-                worst = rel;
-                where = "input[" + i + "] numeric=" + numeric + " analytic=" + ana.getDouble(i);
+        for (long i = 0; i < flat.length(); i++) worst.compare("input[" + i + "]", numeric(flat, i, loss), ana.getDouble(i));
+        return worst.report();
+    }
+
+    /** Central difference of the loss in entry i of a (view of a) tensor, restoring the entry afterwards. */
+    private static double numeric(INDArray flat, long i, DoubleSupplier loss) {
+        double h = 1e-6;
+        double orig = flat.getDouble(i);
+        flat.putScalar(i, orig + h);
+        double plus = loss.getAsDouble();
+        flat.putScalar(i, orig - h);
+        double minus = loss.getAsDouble();
+        flat.putScalar(i, orig);
+        return (plus - minus) / (2 * h);
+    }
+
+    /** Tracks the largest relative error seen (floor 1e-3: finite differences carry ~1e-10 noise). */
+    private static final class Worst {
+        private double rel;
+        private String where = "";
+
+        void compare(String at, double numeric, double analytic) {
+            double r = Math.abs(numeric - analytic) / Math.max(Math.abs(numeric) + Math.abs(analytic), 1e-3);
+            if (r > rel) {
+                rel = r;
+                where = at + " numeric=" + numeric + " analytic=" + analytic;
             }
         }
-        return new Report(worst, where);
+
+        Report report() {
+            return new Report(rel, where);
+        }
     }
 }

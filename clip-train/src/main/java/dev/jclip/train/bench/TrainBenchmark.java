@@ -42,7 +42,7 @@ public final class TrainBenchmark {
             model.parameters().zeroGrad();
             loss = model.trainStep(images, tokens).loss();
             opt.step(5e-4);
-            clampLogitScale(model);
+            model.clampLogitScale();
             double elapsed = (System.nanoTime() - t0) / 1e6;
             if (i >= warmup) {
                 ms[i - warmup] = elapsed;
@@ -84,13 +84,6 @@ public final class TrainBenchmark {
             best = Math.min(best, (System.nanoTime() - t0) / 1e9);
         }
         return round(2.0 * n * n * n / best / 1e9);
-    }
-
-    static void clampLogitScale(ClipModel model) {
-        INDArray v = model.logitScale().value();
-        double x = v.getDouble(0);
-        double clamped = Math.max(0, Math.min(Math.log(100), x));
-        if (clamped != x) v.assign(clamped);
     }
 
     static INDArray randomTokens(int batch, int ctx, int vocab, long seed) {
