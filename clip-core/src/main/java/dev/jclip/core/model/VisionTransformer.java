@@ -1,6 +1,7 @@
 package dev.jclip.core.model;
 
 import dev.jclip.core.config.VisionConfig;
+import dev.jclip.core.nn.CpuKernels;
 import dev.jclip.core.nn.LayerNorm;
 import dev.jclip.core.nn.Ops;
 import dev.jclip.core.nn.Parameter;
@@ -53,8 +54,13 @@ public final class VisionTransformer implements ImageTower {
         }
         batch = (int) images.size(0);
         if (images.dataType() != conv1.value().dataType()) images = images.castTo(conv1.value().dataType());
-        patches = images.reshape(batch, 3, grid, patch, grid, patch).permute(0, 2, 4, 1, 3, 5).dup('c')
-                .reshape((long) batch * grid * grid, 3L * patch * patch);
+        if (CpuKernels.applies(images)) {
+            patches = Nd4j.createUninitialized(images.dataType(), (long) batch * grid * grid, 3L * patch * patch);
+            CpuKernels.patchify(images, patch, patches);
+        } else {
+            patches = images.reshape(batch, 3, grid, patch, grid, patch).permute(0, 2, 4, 1, 3, 5).dup('c')
+                    .reshape((long) batch * grid * grid, 3L * patch * patch);
+        }
         INDArray embedded = Nd4j.gemm(patches, conv1.value().reshape(width, 3L * patch * patch), false, true);
         INDArray x = Nd4j.create(embedded.dataType(), batch, seqLen, width);
         x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())

@@ -8,16 +8,21 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.FloatBuffer;
 
 /**
- * Fused single-pass CPU kernels for the elementwise work around the matrix products (LayerNorm, QuickGELU,
- * masked softmax), over float32 data copied in bulk to and from ND4J's off-heap buffers. Each replaces five to
- * ten ND4J ops, each a JNI call and a full pass over memory. The layers keep an all-ND4J-op path (used on the
- * CUDA backend, for non-float types, and with {@code -Djclip.kernels=nd4j}); tests check the two against each other.
+ * Fused single-pass CPU kernels for the elementwise work around the matrix products (LayerNorm, QuickGELU; the
+ * attention core is {@link AttentionKernel}). Each replaces five to ten ND4J ops, each a JNI call and a full pass
+ * over memory. Rows are split over {@link KernelThreads}; each share copies its rows from ND4J's off-heap buffer
+ * into a thread-local array, runs the {@link FloatLoops} over them and copies the result back. The layers keep an
+ * all-ND4J-op path (used on the CUDA backend, for non-float types, and with {@code -Djclip.kernels=nd4j}); tests
+ * check the two against each other.
  */
 public final class CpuKernels {
     private static final boolean ENABLED = !"nd4j".equals(System.getProperty("jclip.kernels"))
             && Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
+    /** Elements per thread share below which splitting costs more than it saves. */
+    static final int GRAIN = 16_384;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[9][0]);
+    static final FloatLoops LOOPS = FloatLoops.INSTANCE;
 
     private CpuKernels() {
     }
@@ -31,25 +36,27 @@ public final class CpuKernels {
         return true;
     }
 
+    /** Which inner loops run: "vector" (the JDK's Vector API) or "scalar". */
+    public static String loops() {
+        return LOOPS instanceof ScalarFloatLoops ? "scalar" : "vector";
+    }
+
+    /** A thread-local work array of at least n floats (contents undefined). */
     static float[] scratch(int slot, int n) {
         float[][] s = SCRATCH.get();
         if (s[slot].length < n) s[slot] = new float[Math.max(n, s[slot].length * 3 / 2)];
         return s[slot];
     }
 
-    static float[] read(INDArray a, int slot) {
-        int n = (int) a.length();
-        float[] out = scratch(slot, n);
-        FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
-        b.get(out, 0, n);
-        return out;
+    /** The array's float view; element i of the (dense) array is at index {@code a.offset() + i}. */
+    static FloatBuffer buffer(INDArray a) {
+        return a.data().asNioFloat();
     }
 
-    static void write(float[] src, INDArray a) {
-        FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
-        b.put(src, 0, (int) a.length());
+    static float[] readAll(INDArray a) {
+        float[] out = new float[(int) a.length()];
+        buffer(a).get((int) a.offset(), out, 0, out.length);
+        return out;
     }
 
     /**
@@ -58,204 +65,208 @@ public final class CpuKernels {
      */
     static void layerNormForward(INDArray x, INDArray gain, INDArray bias, double eps, INDArray y, INDArray xhat, float[] rstd) {
         int n = (int) x.rows(), d = (int) x.columns();
-        float[] xs = read(x, 0);
-        float[] g = read(gain, 1).clone();
-        float[] bb = read(bias, 1);
-        float[] ys = scratch(2, n * d);
-        float[] hs = scratch(3, n * d);
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
-            double sum = 0;
-            for (int i = 0; i < d; i++) sum += xs[o + i];
-            float mean = (float) (sum / d);
-            double sq = 0;
-            for (int i = 0; i < d; i++) {
-                float c = xs[o + i] - mean;
-                sq += c * c;
+        float[] g = readAll(gain), b = readAll(bias);
+        FloatBuffer xb = buffer(x), yb = buffer(y), hb = buffer(xhat);
+        int xo = (int) x.offset(), yo = (int) y.offset(), ho = (int) xhat.offset();
+        KernelThreads.parallelFor(n, Math.max(1, GRAIN / d), (from, to) -> {
+            int len = (to - from) * d;
+            float[] xs = scratch(0, len), ys = scratch(1, len), hs = scratch(2, len);
+            xb.get(xo + from * d, xs, 0, len);
+            for (int r = 0; r < to - from; r++) {
+                int o = r * d;
+                float mean = LOOPS.sum(xs, o, d) / d;
+                float rs = (float) (1.0 / Math.sqrt(LOOPS.squaredDeviation(xs, o, d, mean) / d + eps));
+                rstd[from + r] = rs;
+                LOOPS.normalise(xs, o, d, mean, rs, g, b, hs, ys);
             }
-            float rs = (float) (1.0 / Math.sqrt(sq / d + eps));
-            rstd[r] = rs;
-            for (int i = 0; i < d; i++) {
-                float h = (xs[o + i] - mean) * rs;
-                hs[o + i] = h;
-                ys[o + i] = h * g[i] + bb[i];
-            }
-        }
-        write(ys, y);
-        write(hs, xhat);
+            yb.put(yo + from * d, ys, 0, len);
+            hb.put(ho + from * d, hs, 0, len);
+        });
     }
 
     /**
      * LayerNorm backward: dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * g;
-     * accumulates dg += sum(dy * xhat) and db += sum(dy) over rows (when the gradients are given).
+     * accumulates dg += sum(dy * xhat) and db += sum(dy) over rows (when the gradients are given). Each share sums
+     * its rows in float blocks of 32 rows, added up in double.
      */
     static void layerNormBackward(INDArray dy, INDArray xhat, float[] rstd, INDArray gain, INDArray dGain, INDArray dBias, INDArray dx) {
         int n = (int) dy.rows(), d = (int) dy.columns();
-        float[] dys = read(dy, 0);
-        float[] hs = read(xhat, 1);
-        float[] g = scratch(2, d + 2 * d);
-        FloatBuffer gb = gain.data().asNioFloat();
-        gb.position((int) gain.offset());
-        gb.get(g, 0, d);
-        float[] dxs = scratch(3, n * d);
-        double[] dg = new double[d];
-        double[] db = new double[d];
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
-            double s1 = 0, s2 = 0;
-            for (int i = 0; i < d; i++) {
-                float gy = dys[o + i];
-                float dh = gy * g[i];
-                s1 += dh;
-                s2 += dh * hs[o + i];
-                dg[i] += gy * hs[o + i];
-                db[i] += gy;
+        float[] g = readAll(gain);
+        FloatBuffer dyb = buffer(dy), hb = buffer(xhat), dxb = buffer(dx);
+        int dyo = (int) dy.offset(), ho = (int) xhat.offset(), dxo = (int) dx.offset();
+        int shares = Math.min(KernelThreads.threads(), Math.max(1, n / Math.max(1, GRAIN / d)));
+        double[][] dg = new double[shares][d], db = new double[shares][d];
+        KernelThreads.parallelFor(shares, 1, (firstShare, endShare) -> {
+            for (int share = firstShare; share < endShare; share++) {
+                int from = (int) ((long) n * share / shares), to = (int) ((long) n * (share + 1) / shares);
+                layerNormBackwardRows(dyb, dyo, hb, ho, dxb, dxo, from, to, d, g, rstd, dg[share], db[share]);
             }
-            float m1 = (float) (s1 / d), m2 = (float) (s2 / d), rs = rstd[r];
-            for (int i = 0; i < d; i++) dxs[o + i] = (dys[o + i] * g[i] - m1 - hs[o + i] * m2) * rs;
-        }
-        write(dxs, dx);
+        });
         if (dGain != null) {
             addInto(dGain, dg);
             addInto(dBias, db);
         }
     }
 
-    private static void addInto(INDArray acc, double[] add) {
-        FloatBuffer b = acc.data().asNioFloat();
+    private static void layerNormBackwardRows(FloatBuffer dyb, int dyo, FloatBuffer hb, int ho, FloatBuffer dxb, int dxo,
+                                              int from, int to, int d, float[] g, float[] rstd, double[] dg, double[] db) {
+        int len = (to - from) * d;
+        float[] dys = scratch(0, len), hs = scratch(1, len), dxs = scratch(2, len);
+        float[] dgBlock = scratch(3, d), dbBlock = scratch(4, d);
+        java.util.Arrays.fill(dgBlock, 0, d, 0f);
+        java.util.Arrays.fill(dbBlock, 0, d, 0f);
+        dyb.get(dyo + from * d, dys, 0, len);
+        hb.get(ho + from * d, hs, 0, len);
+        for (int r = 0; r < to - from; r++) {
+            int o = r * d;
+            float m1 = LOOPS.dot(dys, o, g, 0, d) / d;
+            float m2 = LOOPS.dotScaled(dys, o, g, hs, d) / d;
+            LOOPS.layerNormGrad(dys, hs, o, d, g, m1, m2, rstd[from + r], dxs, dgBlock, dbBlock);
+            if ((r & 31) == 31 || r == to - from - 1) {
+                for (int i = 0; i < d; i++) {
+                    dg[i] += dgBlock[i];
+                    db[i] += dbBlock[i];
+                }
+                java.util.Arrays.fill(dgBlock, 0, d, 0f);
+                java.util.Arrays.fill(dbBlock, 0, d, 0f);
+            }
+        }
+        dxb.put(dxo + from * d, dxs, 0, len);
+    }
+
+    private static void addInto(INDArray acc, double[][] shares) {
+        FloatBuffer b = buffer(acc);
         int off = (int) acc.offset();
-        for (int i = 0; i < add.length; i++) b.put(off + i, (float) (b.get(off + i) + add[i]));
+        for (int i = 0; i < shares[0].length; i++) {
+            double s = 0;
+            for (double[] share : shares) s += share[i];
+            b.put(off + i, (float) (b.get(off + i) + s));
+        }
     }
 
     /** QuickGELU forward y = x * s(1.702 x); keeps s for backward. */
     static void quickGeluForward(INDArray x, INDArray y, INDArray sig) {
-        int n = (int) x.length();
-        float[] xs = read(x, 0);
-        float[] ys = scratch(1, n);
-        float[] ss = scratch(2, n);
-        for (int i = 0; i < n; i++) {
-            float s = (float) (1.0 / (1.0 + Math.exp(-1.702 * xs[i])));
-            ss[i] = s;
-            ys[i] = xs[i] * s;
-        }
-        write(ys, y);
-        write(ss, sig);
+        FloatBuffer xb = buffer(x), yb = buffer(y), sb = buffer(sig);
+        int xo = (int) x.offset(), yo = (int) y.offset(), so = (int) sig.offset();
+        KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
+            int len = to - from;
+            float[] xs = scratch(0, len), ys = scratch(1, len), ss = scratch(2, len);
+            xb.get(xo + from, xs, 0, len);
+            LOOPS.quickGelu(xs, ys, ss, len);
+            yb.put(yo + from, ys, 0, len);
+            sb.put(so + from, ss, 0, len);
+        });
     }
 
     /** QuickGELU backward dx = dy * (s + 1.702 x s (1 - s)). */
     static void quickGeluBackward(INDArray dy, INDArray x, INDArray sig, INDArray dx) {
-        int n = (int) x.length();
-        float[] dys = read(dy, 0);
-        float[] xs = read(x, 1);
-        float[] ss = read(sig, 2);
-        float[] out = scratch(3, n);
-        for (int i = 0; i < n; i++) {
-            float s = ss[i];
-            out[i] = dys[i] * (s + 1.702f * xs[i] * s * (1 - s));
-        }
-        write(out, dx);
+        FloatBuffer dyb = buffer(dy), xb = buffer(x), sb = buffer(sig), dxb = buffer(dx);
+        int dyo = (int) dy.offset(), xo = (int) x.offset(), so = (int) sig.offset(), dxo = (int) dx.offset();
+        KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
+            int len = to - from;
+            float[] dys = scratch(0, len), xs = scratch(1, len), ss = scratch(2, len), out = scratch(3, len);
+            dyb.get(dyo + from, dys, 0, len);
+            xb.get(xo + from, xs, 0, len);
+            sb.get(so + from, ss, 0, len);
+            LOOPS.quickGeluGrad(dys, xs, ss, out, len);
+            dxb.put(dxo + from, out, 0, len);
+        });
     }
 
     /**
-     * Row softmax over the last dimension of [rows, t] in place, with an optional causal mask (row r of each
-     * t x t block sees columns 0..r only; masked entries become exactly 0).
+     * One AdamW update of flat float parameters, in one pass over p, g, m and v (ND4J needed a dozen whole-model
+     * ops and three model-sized scratch arrays). The flat arrays are cut into parameters by {@code ends} (exclusive
+     * end offsets, ascending); parameter s decays by {@code keep[s]} (1 - lr wd, or 1) and is skipped when
+     * {@code frozen[s]}.
      */
-    static void softmaxRows(INDArray scores, int t, boolean causal) {
-        int rows = (int) (scores.length() / t);
-        float[] s = read(scores, 0);
-        for (int r = 0; r < rows; r++) {
-            int o = r * t;
-            int visible = causal ? (r % t) + 1 : t;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < visible; i++) max = Math.max(max, s[o + i]);
-            double sum = 0;
-            for (int i = 0; i < visible; i++) {
-                float e = (float) Math.exp(s[o + i] - max);
-                s[o + i] = e;
-                sum += e;
+    public static void adamW(INDArray p, INDArray g, INDArray m, INDArray v, long[] ends, float[] keep, boolean[] frozen,
+                             float b1, float b2, float stepSize, float bc2Sqrt, float eps) {
+        int n = (int) p.length();
+        FloatBuffer pb = buffer(p), gb = buffer(g), mb = buffer(m), vb = buffer(v);
+        int po = (int) p.offset(), go = (int) g.offset(), mo = (int) m.offset(), vo = (int) v.offset();
+        int chunk = 8192;
+        KernelThreads.parallelFor((n + chunk - 1) / chunk, 8, (first, end) -> {
+            float[] ps = scratch(0, chunk), gs = scratch(1, chunk), ms = scratch(2, chunk), vs = scratch(3, chunk);
+            int seg = segmentOf(ends, (long) first * chunk);
+            for (int c = first; c < end; c++) {
+                int from = c * chunk, len = Math.min(chunk, n - from);
+                pb.get(po + from, ps, 0, len);
+                gb.get(go + from, gs, 0, len);
+                mb.get(mo + from, ms, 0, len);
+                vb.get(vo + from, vs, 0, len);
+                int i = 0;
+                while (i < len) {
+                    while (ends[seg] <= from + i) seg++;
+                    int run = (int) Math.min(len - i, ends[seg] - from - i);
+                    if (!frozen[seg]) LOOPS.adamW(ps, gs, ms, vs, i, run, keep[seg], b1, b2, stepSize, bc2Sqrt, eps);
+                    i += run;
+                }
+                pb.put(po + from, ps, 0, len);
+                mb.put(mo + from, ms, 0, len);
+                vb.put(vo + from, vs, 0, len);
             }
-            float inv = (float) (1.0 / sum);
-            for (int i = 0; i < visible; i++) s[o + i] *= inv;
-            for (int i = visible; i < t; i++) s[o + i] = 0f;
-        }
-        write(s, scores);
+        });
     }
 
-    /** Softmax backward in place on dP: dS = P * (dP - rowsum(dP * P)). */
-    static void softmaxBackwardRows(INDArray dProbs, INDArray probs, int t) {
-        int rows = (int) (probs.length() / t);
-        float[] dp = read(dProbs, 0);
-        float[] p = read(probs, 1);
-        for (int r = 0; r < rows; r++) {
-            int o = r * t;
-            double dot = 0;
-            for (int i = 0; i < t; i++) dot += dp[o + i] * p[o + i];
-            float d = (float) dot;
-            for (int i = 0; i < t; i++) dp[o + i] = p[o + i] * (dp[o + i] - d);
-        }
-        write(dp, dProbs);
+    private static int segmentOf(long[] ends, long index) {
+        int s = java.util.Arrays.binarySearch(ends, index);
+        return s >= 0 ? s + 1 : -s - 1;
     }
 
     /**
-     * Splits packed projections [B*T, 3D] into q (scaled), k and v, each [B*H, T, hd] (head-major), in one pass.
+     * table[ids[i]] += updates[i] for rows [N, D] into [V, D]. Each index's rows are summed in double in input order
+     * and added once, so the result is the same on every run (ND4J's float scatter_add with duplicate indices is not).
      */
-    static void splitQkv(INDArray qkv, int batch, int t, int heads, int hd, float scale, INDArray q, INDArray k, INDArray v) {
-        int d = heads * hd;
-        float[] src = read(qkv, 0);
-        int n = batch * t * d;
-        float[] qs = scratch(1, n), ks = scratch(2, n), vs = scratch(3, n);
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < t; i++) {
-                int row = (b * t + i) * 3 * d;
-                for (int h = 0; h < heads; h++) {
-                    int dst = ((b * heads + h) * t + i) * hd;
-                    int col = h * hd;
-                    for (int j = 0; j < hd; j++) {
-                        qs[dst + j] = src[row + col + j] * scale;
-                        ks[dst + j] = src[row + d + col + j];
-                        vs[dst + j] = src[row + 2 * d + col + j];
+    static void addRows(INDArray table, long[] ids, INDArray updates) {
+        int d = (int) updates.columns();
+        long rows = table.rows();
+        float[] u = readAll(updates);
+        java.util.Map<Long, double[]> sums = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= rows) {
+                throw new IllegalArgumentException("row index " + ids[i] + " outside [0, " + rows + ")");
+            }
+            double[] s = sums.computeIfAbsent(ids[i], k -> new double[d]);
+            for (int j = 0; j < d; j++) s[j] += u[i * d + j];
+        }
+        FloatBuffer tb = buffer(table);
+        int to = (int) table.offset();
+        float[] row = new float[d];
+        for (java.util.Map.Entry<Long, double[]> e : sums.entrySet()) {
+            int at = to + (int) (e.getKey() * d);
+            tb.get(at, row, 0, d);
+            double[] s = e.getValue();
+            for (int j = 0; j < d; j++) row[j] = (float) (row[j] + s[j]);
+            tb.put(at, row, 0, d);
+        }
+    }
+
+    /**
+     * Cuts images [B, C, S, S] into patches [B * (S/p)^2, C * p * p], rows in raster order of the patch grid and each
+     * row ordered (channel, y, x) like a convolution weight [width, C, p, p] flattened.
+     */
+    public static void patchify(INDArray images, int patch, INDArray out) {
+        int batch = (int) images.size(0), ch = (int) images.size(1), size = (int) images.size(2), grid = size / patch;
+        int image = ch * size * size;
+        FloatBuffer ib = buffer(images), ob = buffer(out);
+        int io = (int) images.offset(), oo = (int) out.offset();
+        KernelThreads.parallelFor(batch, Math.max(1, GRAIN / image), (first, end) -> {
+            float[] src = scratch(0, image), dst = scratch(1, image);
+            for (int b = first; b < end; b++) {
+                ib.get(io + b * image, src, 0, image);
+                int k = 0;
+                for (int gy = 0; gy < grid; gy++) {
+                    for (int gx = 0; gx < grid; gx++) {
+                        for (int c = 0; c < ch; c++) {
+                            for (int py = 0; py < patch; py++) {
+                                System.arraycopy(src, (c * size + gy * patch + py) * size + gx * patch, dst, k, patch);
+                                k += patch;
+                            }
+                        }
                     }
                 }
+                ob.put(oo + b * image, dst, 0, image);
             }
-        }
-        write(qs, q);
-        write(ks, k);
-        write(vs, v);
-    }
-
-    /** [B*H, T, hd] -> [B*T, D] written into columns [colOffset, colOffset + D) of dst (row width dst.columns()), times alpha. */
-    static void mergeHeads(INDArray x, int batch, int t, int heads, int hd, float alpha, float[] dst, int rowWidth, int colOffset) {
-        float[] src = read(x, 0);
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < t; i++) {
-                    int from = ((b * heads + h) * t + i) * hd;
-                    int to = (b * t + i) * rowWidth + colOffset + h * hd;
-                    for (int j = 0; j < hd; j++) dst[to + j] = src[from + j] * alpha;
-                }
-            }
-        }
-    }
-
-    /** Merges heads [B*H, T, hd] into a new [B*T, D] array. */
-    static INDArray mergeHeads(INDArray x, int batch, int t, int heads, int hd) {
-        int d = heads * hd;
-        INDArray out = Nd4j.create(x.dataType(), (long) batch * t, d);
-        float[] dst = scratch(1, batch * t * d);
-        mergeHeads(x, batch, t, heads, hd, 1f, dst, d, 0);
-        write(dst, out);
-        return out;
-    }
-
-    /** Packs dq (already including the scale), dk, dv [B*H, T, hd] into dqkv [B*T, 3D]. */
-    static INDArray packQkvGradient(INDArray dq, INDArray dk, INDArray dv, int batch, int t, int heads, int hd, float qScale) {
-        int d = heads * hd;
-        INDArray out = Nd4j.create(dq.dataType(), (long) batch * t, 3L * d);
-        float[] dst = scratch(1, batch * t * 3 * d);
-        mergeHeads(dq, batch, t, heads, hd, qScale, dst, 3 * d, 0);
-        mergeHeads(dk, batch, t, heads, hd, 1f, dst, 3 * d, d);
-        mergeHeads(dv, batch, t, heads, hd, 1f, dst, 3 * d, 2 * d);
-        write(dst, out);
-        return out;
+        });
     }
 }

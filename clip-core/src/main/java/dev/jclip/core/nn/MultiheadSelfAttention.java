@@ -19,6 +19,8 @@ public final class MultiheadSelfAttention implements Layer {
     private final INDArray mask; // [T, T] additive, or null
     private int batch;
     private INDArray q, k, v, probs;
+    private AttentionKernel fused; // the CPU kernel when the forward used it, else null
+    private INDArray packed;       // the forward's [B*T, 3D] projections, for the fused backward
 
     public MultiheadSelfAttention(Linear inProj, Linear outProj, int width, int heads, int seqLen, boolean causal) {
         if (width % heads != 0) throw new IllegalArgumentException("width " + width + " not divisible by " + heads + " heads");
@@ -60,51 +62,45 @@ public final class MultiheadSelfAttention implements Layer {
         INDArray qkv = inProj.forward(x);
         int hd = width / heads;
         if (CpuKernels.applies(qkv)) {
-            q = Nd4j.create(qkv.dataType(), (long) batch * heads, seqLen, hd);
-            k = q.ulike();
-            v = q.ulike();
-            CpuKernels.splitQkv(qkv, batch, seqLen, heads, hd, (float) scale, q, k, v);
-        } else {
+            fused = new AttentionKernel(batch, seqLen, heads, hd, (float) scale, mask != null);
+            packed = qkv;
+            probs = Nd4j.createUninitialized(qkv.dataType(), (long) batch * heads, seqLen, seqLen);
+            INDArray context = Nd4j.createUninitialized(qkv.dataType(), x.rows(), width);
+            fused.forward(qkv, probs, context);
+            return outProj.forward(context);
+        }
+        fused = null;
         q = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width))).muli(scale);
         k = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width, 2 * width)));
         v = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width, 3 * width)));
-        }
         INDArray scores = Nd4j.matmul(q, k, false, true, false); // [B*H, T, T]
-        if (CpuKernels.applies(scores)) {
-            CpuKernels.softmaxRows(scores, seqLen, mask != null);
-            probs = scores;
-        } else {
-            if (mask != null) scores.addi(mask.reshape(1, seqLen, seqLen).broadcast(scores.shape()));
-            INDArray flat = scores.reshape(scores.length() / seqLen, seqLen);
-            Ops.softmaxRowsInPlace(flat);
-            probs = flat.reshape(batch * heads, seqLen, seqLen);
-        }
+        if (mask != null) scores.addi(mask.reshape(1, seqLen, seqLen).broadcast(scores.shape()));
+        INDArray flat = scores.reshape(scores.length() / seqLen, seqLen);
+        Ops.softmaxRowsInPlace(flat);
+        probs = flat.reshape(batch * heads, seqLen, seqLen);
         INDArray context = Nd4j.matmul(probs, v); // [B*H, T, hd]
-        if (CpuKernels.applies(context)) return outProj.forward(CpuKernels.mergeHeads(context, batch, seqLen, heads, hd));
         return outProj.forward(mergeHeads(context));
     }
 
     @Override
     public INDArray backward(INDArray dy) {
-        INDArray dContext = splitHeads(outProj.backward(dy));
+        INDArray dOut = outProj.backward(dy);
+        if (fused != null) {
+            if (!CpuKernels.applies(dOut)) dOut = dOut.dup('c');
+            INDArray dqkv = Nd4j.createUninitialized(dy.dataType(), dy.rows(), 3L * width);
+            fused.backward(packed, probs, dOut, dqkv);
+            return inProj.backward(dqkv);
+        }
+        INDArray dContext = splitHeads(dOut);
         INDArray dProbs = Nd4j.matmul(dContext, v, false, true, false);
         INDArray dv = Nd4j.matmul(probs, dContext, true, false, false);
         // softmax backward: dS = P * (dP - rowsum(dP * P))
-        INDArray dScores;
-        if (CpuKernels.applies(dProbs, probs)) {
-            CpuKernels.softmaxBackwardRows(dProbs, probs, seqLen);
-            dScores = dProbs;
-        } else {
-            INDArray dp2 = dProbs.reshape(dProbs.length() / seqLen, seqLen);
-            INDArray p2 = probs.reshape(dp2.rows(), seqLen);
-            INDArray rowDot = dp2.mul(p2).sum(1).reshape(dp2.rows(), 1);
-            dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, seqLen, seqLen);
-        }
+        INDArray dp2 = dProbs.reshape(dProbs.length() / seqLen, seqLen);
+        INDArray p2 = probs.reshape(dp2.rows(), seqLen);
+        INDArray rowDot = dp2.mul(p2).sum(1).reshape(dp2.rows(), 1);
+        INDArray dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, seqLen, seqLen);
         INDArray dq = Nd4j.matmul(dScores, k);
         INDArray dk = Nd4j.matmul(dScores, q, true, false, false);
-        if (CpuKernels.applies(dq, dk, dv)) {
-            return inProj.backward(CpuKernels.packQkvGradient(dq, dk, dv, batch, seqLen, heads, width / heads, (float) scale));
-        }
         dq.muli(scale);
         INDArray dqkv = Nd4j.create(dy.dataType(), dy.rows(), 3L * width);
         dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).assign(mergeHeads(dq));

@@ -66,6 +66,10 @@ public final class Ops {
      */
     public static void scatterAddRows(INDArray table, INDArray indices, INDArray updates) {
         long[] ids = indices.toLongVector();
+        if (CpuKernels.applies(table, updates)) {
+            CpuKernels.addRows(table, ids, updates);
+            return;
+        }
         java.util.Map<Long, Integer> compact = new java.util.LinkedHashMap<>();
         int[] segment = new int[ids.length];
         for (int i = 0; i < ids.length; i++) segment[i] = compact.computeIfAbsent(ids[i], k -> compact.size());

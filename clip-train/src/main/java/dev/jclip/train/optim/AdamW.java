@@ -1,5 +1,6 @@
 package dev.jclip.train.optim;
 
+import dev.jclip.core.nn.CpuKernels;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.nn.ParameterStore;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -87,8 +88,10 @@ public final class AdamW {
     /** Moments and scratch space laid out like the store's flat buffers. */
     private static final class FlatState {
         final ParameterStore store;
-        final INDArray m, v, scratch, decayMask, trainMask;
+        final INDArray m, v;
+        INDArray scratch, decayMask, trainMask; // for the all-ND4J path only (created on first use)
         final Map<String, Long> offsets = new LinkedHashMap<>();
+        final long[] ends;                      // exclusive end offset of each parameter in the flat buffers
         int flagsHash = Integer.MIN_VALUE;
         boolean anyFrozen;
 
@@ -98,14 +101,14 @@ public final class AdamW {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 m = Nd4j.zeros(values.dataType(), values.length());
                 v = Nd4j.zeros(values.dataType(), values.length());
-                scratch = Nd4j.zeros(values.dataType(), values.length());
-                decayMask = Nd4j.zeros(values.dataType(), values.length());
-                trainMask = Nd4j.zeros(values.dataType(), values.length());
             }
+            ends = new long[store.parameters().size()];
             long offset = 0;
+            int i = 0;
             for (Parameter p : store.parameters()) {
                 offsets.put(p.name(), offset);
                 offset += p.size();
+                ends[i++] = offset;
             }
         }
 
@@ -121,6 +124,14 @@ public final class AdamW {
             for (Parameter p : store.parameters()) h = 31 * h + (p.trainable() ? 1 : 0);
             if (h == flagsHash) return;
             flagsHash = h;
+            if (scratch == null) {
+                INDArray values = store.flatValues();
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    scratch = Nd4j.zeros(values.dataType(), values.length());
+                    decayMask = Nd4j.zeros(values.dataType(), values.length());
+                    trainMask = Nd4j.zeros(values.dataType(), values.length());
+                }
+            }
             anyFrozen = false;
             for (Parameter p : store.parameters()) {
                 boolean decays = p.trainable() && (hyper.decayAll() || p.decay());
@@ -169,9 +180,23 @@ public final class AdamW {
 
     private void flatStep(double lr, double stepSize, double biasCorrection2Sqrt) {
         FlatState f = flat;
-        f.refreshMasks(hyper);
         INDArray value = f.store.flatValues();
         INDArray grad = f.store.flatGrads();
+        if (CpuKernels.applies(value, grad, f.m, f.v)) {
+            // one fused pass on the CPU; same formulas, without the masks and scratch arrays
+            float[] keep = new float[f.ends.length];
+            boolean[] frozen = new boolean[f.ends.length];
+            int i = 0;
+            for (Parameter p : f.store.parameters()) {
+                frozen[i] = !p.trainable();
+                boolean decays = hyper.weightDecay() != 0 && (hyper.decayAll() || p.decay());
+                keep[i++] = decays ? (float) (1 - lr * hyper.weightDecay()) : 1f;
+            }
+            CpuKernels.adamW(value, grad, f.m, f.v, f.ends, keep, frozen, (float) hyper.beta1(), (float) hyper.beta2(),
+                    (float) stepSize, (float) biasCorrection2Sqrt, (float) hyper.eps());
+            return;
+        }
+        f.refreshMasks(hyper);
         INDArray scratch = f.scratch;
         if (hyper.weightDecay() != 0) {
             // p *= 1 - lr * wd * mask

@@ -92,6 +92,48 @@ class AdamWTest {
         assertEquals(perParam.stateTensors().keySet().size(), flat.stateTensors().keySet().size());
     }
 
+    /**
+     * The fused float update over a flattened store (one pass on the kernel threads) against the per-parameter ND4J
+     * update: parameters that straddle the kernel's 8192-element chunks, a tower frozen mid-way, two threads.
+     */
+    @Test
+    void fusedFloatUpdateMatchesPerParameterUpdate() {
+        ParameterStore a = new ParameterStore(DataType.FLOAT, 3);
+        ParameterStore b = new ParameterStore(DataType.FLOAT, 3);
+        for (ParameterStore s : new ParameterStore[]{a, b}) {
+            s.normal("visual.proj", 0.5, 100, 90);
+            s.normal("visual.ln_post.bias", 0.5, 4000);
+            s.normal("text_projection", 0.5, 70, 70);
+            s.constant("logit_scale", 2.0);
+        }
+        b.flatten();
+        AdamW perParam = new AdamW(a.parameters(), AdamW.Hyper.vit());
+        AdamW fused = new AdamW(b, AdamW.Hyper.vit());
+        int threadsBefore = Nd4j.getEnvironment().maxThreads();
+        Nd4j.getEnvironment().setMaxThreads(2);
+        try {
+            Random r = new Random(5);
+            for (int step = 1; step <= 4; step++) {
+                boolean freeze = step >= 3;
+                a.get("text_projection").setTrainable(!freeze);
+                b.get("text_projection").setTrainable(!freeze);
+                for (Parameter p : a) {
+                    INDArray g = Nd4j.rand(DataType.FLOAT, p.value().shape()).subi(0.5).muli(r.nextDouble());
+                    p.grad().assign(g);
+                    b.get(p.name()).grad().assign(g);
+                }
+                perParam.step(1e-2);
+                fused.step(1e-2);
+                for (Parameter p : a) {
+                    double diff = p.value().sub(b.get(p.name()).value()).amaxNumber().doubleValue();
+                    assertTrue(diff < 1e-6, p.name() + " differs by " + diff + " at step " + step);
+                }
+            }
+        } finally {
+            Nd4j.getEnvironment().setMaxThreads(threadsBefore);
+        }
+    }
+
     /** Several steps against a naive double-precision implementation, with open_clip's decay rule and a frozen parameter. */
     @Test
     void matchesNaiveReferenceOverStepsWithDecayRuleAndFrozenParameter() {

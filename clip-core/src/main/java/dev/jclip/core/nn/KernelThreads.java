@@ -1,0 +1,65 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs the fused CPU kernels on as many Java threads as ND4J is allowed ({@code Threads.configure}, i.e. the
+ * {@code --threads} option), so that kernels written in Java scale like ND4J's own ops. The calling thread takes
+ * one share; the others go to a pool of daemon threads that sleep (not spin) between kernels, leaving the cores
+ * to ND4J's OpenMP threads while a GEMM runs.
+ */
+final class KernelThreads {
+    /** A share of work [from, to). */
+    interface Range {
+        void run(int from, int to);
+    }
+
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "jclip-kernel");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private KernelThreads() {
+    }
+
+    static int threads() {
+        return Math.max(1, Nd4j.getEnvironment().maxThreads());
+    }
+
+    /**
+     * Splits [0, n) into contiguous shares of at least {@code grain} items, at most one per thread, and runs them;
+     * returns when all are done, rethrowing the first failure.
+     */
+    static void parallelFor(int n, int grain, Range body) {
+        int shares = Math.min(threads(), Math.max(1, n / Math.max(1, grain)));
+        if (shares <= 1) {
+            body.run(0, n);
+            return;
+        }
+        Future<?>[] others = new Future<?>[shares - 1];
+        for (int s = 1; s < shares; s++) {
+            int from = (int) ((long) n * s / shares), to = (int) ((long) n * (s + 1) / shares);
+            others[s - 1] = POOL.submit(() -> body.run(from, to));
+        }
+        body.run(0, n / shares);
+        Throwable failure = null;
+        for (Future<?> f : others) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) failure = e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException("kernel thread failed", failure);
+    }
+}

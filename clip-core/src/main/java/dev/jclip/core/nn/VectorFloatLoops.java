@@ -1,0 +1,225 @@
+package dev.jclip.core.nn;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatLoops} on the JDK's Vector API (the widest vectors this CPU has), each loop a vector body and a scalar
+ * tail. Loaded only when the {@code jdk.incubator.vector} module is present.
+ */
+final class VectorFloatLoops implements FloatLoops {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final float QUICK_GELU_ALPHA = 1.702f;
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    @Override
+    public void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo) {
+        int c = 0;
+        for (; c <= n - L; c += L) {
+            // two accumulators so that consecutive multiply-adds do not wait on each other
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            int r = 0;
+            for (; r + 1 < rows; r += 2) {
+                acc0 = FloatVector.fromArray(S, x, xo + r * xStride + c).fma(FloatVector.broadcast(S, w[wo + r * wStride]), acc0);
+                acc1 = FloatVector.fromArray(S, x, xo + (r + 1) * xStride + c).fma(FloatVector.broadcast(S, w[wo + (r + 1) * wStride]), acc1);
+            }
+            if (r < rows) acc0 = FloatVector.fromArray(S, x, xo + r * xStride + c).fma(FloatVector.broadcast(S, w[wo + r * wStride]), acc0);
+            acc0.add(acc1).intoArray(y, yo + c);
+        }
+        for (; c < n; c++) {
+            float s = 0;
+            for (int r = 0; r < rows; r++) s += w[wo + r * wStride] * x[xo + r * xStride + c];
+            y[yo + c] = s;
+        }
+    }
+
+    @Override
+    public void scale(float[] a, int o, int n, float s) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, a, o + i).mul(s).intoArray(a, o + i);
+        for (; i < n; i++) a[o + i] *= s;
+    }
+
+    @Override
+    public float max(float[] a, int o, int n) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= L) {
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i <= n - L; i += L) acc = acc.max(FloatVector.fromArray(S, a, o + i));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, a[o + i]);
+        return m;
+    }
+
+    @Override
+    public float expShifted(float[] a, int o, int n, float shift) {
+        int i = 0;
+        float s = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) {
+                FloatVector e = FloatVector.fromArray(S, a, o + i).sub(shift).lanewise(VectorOperators.EXP);
+                e.intoArray(a, o + i);
+                acc = acc.add(e);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float e = (float) Math.exp(a[o + i] - shift);
+            a[o + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    @Override
+    public float sum(float[] a, int o, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, a, o + i));
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += a[o + i];
+        return s;
+    }
+
+    @Override
+    public float squaredDeviation(float[] a, int o, int n, float mean) {
+        int i = 0;
+        float s = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) {
+                FloatVector c = FloatVector.fromArray(S, a, o + i).sub(mean);
+                acc = c.fma(c, acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float c = a[o + i] - mean;
+            s += c * c;
+        }
+        return s;
+    }
+
+    @Override
+    public void normalise(float[] x, int o, int n, float mean, float rstd, float[] g, float[] b, float[] h, float[] y) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i).sub(mean).mul(rstd);
+            v.intoArray(h, o + i);
+            v.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
+        }
+        for (; i < n; i++) {
+            float v = (x[o + i] - mean) * rstd;
+            h[o + i] = v;
+            y[o + i] = v * g[i] + b[i];
+        }
+    }
+
+    @Override
+    public float dotScaled(float[] dy, int o, float[] g, float[] h, int n) {
+        int i = 0;
+        float s = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= n - L; i += L) {
+                FloatVector gy = FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, g, i));
+                acc = gy.fma(FloatVector.fromArray(S, h, o + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
+        return s;
+    }
+
+    @Override
+    public void layerNormGrad(float[] dy, float[] h, int o, int n, float[] g, float m1, float m2, float rstd, float[] dx,
+                              float[] dgAcc, float[] dbAcc) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector gy = FloatVector.fromArray(S, dy, o + i), hv = FloatVector.fromArray(S, h, o + i);
+            gy.mul(FloatVector.fromArray(S, g, i)).sub(m1).sub(hv.mul(m2)).mul(rstd).intoArray(dx, o + i);
+            gy.fma(hv, FloatVector.fromArray(S, dgAcc, i)).intoArray(dgAcc, i);
+            gy.add(FloatVector.fromArray(S, dbAcc, i)).intoArray(dbAcc, i);
+        }
+        for (; i < n; i++) {
+            float gy = dy[o + i], hv = h[o + i];
+            dx[o + i] = (gy * g[i] - m1 - hv * m2) * rstd;
+            dgAcc[i] += gy * hv;
+            dbAcc[i] += gy;
+        }
+    }
+
+    @Override
+    public void quickGelu(float[] x, float[] y, float[] s, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector sig = v.mul(-QUICK_GELU_ALPHA).lanewise(VectorOperators.EXP).add(1f);
+            sig = FloatVector.broadcast(S, 1f).div(sig);
+            sig.intoArray(s, i);
+            v.mul(sig).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            float v = (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
+            s[i] = v;
+            y[i] = x[i] * v;
+        }
+    }
+
+    @Override
+    public void quickGeluGrad(float[] dy, float[] x, float[] s, float[] dx, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, s, i);
+            FloatVector local = FloatVector.fromArray(S, x, i).mul(QUICK_GELU_ALPHA).mul(v).mul(v.neg().add(1f)).add(v);
+            FloatVector.fromArray(S, dy, i).mul(local).intoArray(dx, i);
+        }
+        for (; i < n; i++) {
+            float v = s[i];
+            dx[i] = dy[i] * (v + QUICK_GELU_ALPHA * x[i] * v * (1 - v));
+        }
+    }
+
+    @Override
+    public void adamW(float[] p, float[] g, float[] m, float[] v, int o, int n, float keep, float b1, float b2,
+                      float stepSize, float bc2Sqrt, float eps) {
+        int i = o, end = o + n;
+        for (; i <= end - L; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, g, i);
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(1 - b1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gi.mul(gi).mul(1 - b2));
+            mi.intoArray(m, i);
+            vi.intoArray(v, i);
+            FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+            FloatVector.fromArray(S, p, i).mul(keep).sub(mi.mul(stepSize).div(denom)).intoArray(p, i);
+        }
+        for (; i < end; i++) {
+            float gi = g[i];
+            float mi = b1 * m[i] + (1 - b1) * gi;
+            float vi = b2 * v[i] + (1 - b2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+        }
+    }
+}
