@@ -148,6 +148,7 @@ def main():
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--warmup-seconds", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -161,23 +162,31 @@ def main():
     images = torch.randn(a.batch_size, 3, s, s)
     tokens = torch.randint(1, t["vocab_size"] - 2, (a.batch_size, t["context_length"]))
     tokens[:, -1] = t["vocab_size"] - 1
-    times, cpu = [], []
-    for i in range(a.warmup + a.steps):
-        c0 = time.process_time()
-        t0 = time.perf_counter()
+    def step():
         opt.zero_grad(set_to_none=True)
         loss = model(images, tokens)
         loss.backward()
         opt.step()
         with torch.no_grad():
             model.logit_scale.clamp_(0, math.log(100))
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-            cpu.append((time.process_time() - c0) * 1000)
+        return loss
+
+    # the same warm-up rule as `clip bench train`: at least --warmup steps and --warmup-seconds
+    warmed, end = 0, time.perf_counter() + a.warmup_seconds
+    while warmed < a.warmup or time.perf_counter() < end:
+        step()
+        warmed += 1
+    times = []
+    c0 = time.process_time()
+    for i in range(a.steps):
+        t0 = time.perf_counter()
+        loss = step()
+        times.append((time.perf_counter() - t0) * 1000)
+    cpu_per_step = (time.process_time() - c0) * 1000 / a.steps
     med = statistics.median(times)
     print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "median_step_ms": round(med, 2),
                       "min_step_ms": round(min(times), 2),
-                      "median_cpu_ms": round(statistics.median(cpu), 2), "images_per_s": round(a.batch_size * 1000 / med, 2),
+                      "cpu_ms_per_step": round(cpu_per_step, 2), "warmup_steps": warmed, "images_per_s": round(a.batch_size * 1000 / med, 2),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                       "threads": a.threads, "batch_size": a.batch_size,
                       "parameters": sum(p.numel() for p in model.parameters()), "final_loss": round(loss.item(), 4)}))

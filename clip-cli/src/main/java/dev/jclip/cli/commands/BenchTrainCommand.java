@@ -19,7 +19,7 @@ public final class BenchTrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "time forward + loss + backward + AdamW steps: --model CFG --batch-size B --steps N [--threads T]";
+        return "time forward + loss + backward + AdamW steps: --model CFG --batch-size B --steps N [--threads T] [--warmup N] [--warmup-seconds S]";
     }
 
     @Override
@@ -28,6 +28,7 @@ public final class BenchTrainCommand implements Command {
         int batch = args.getInt("batch-size", 64);
         int steps = args.getInt("steps", 10);
         int warmup = args.getInt("warmup", 2);
+        double warmupSeconds = args.getDouble("warmup-seconds", 5);
         int threads = Threads.configure(args.getInt("threads", 0));
         boolean peak = args.flag("sgemm");
         long seed = args.getLong("seed", 0);
@@ -35,7 +36,7 @@ public final class BenchTrainCommand implements Command {
         ClipConfig cfg = ClipConfig.load(model);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, seed));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed));
         out.put("threads", threads);
         if (peak) out.put("sgemm_peak_gflops", TrainBenchmark.sgemmGflops(1024, 5));
         System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
  * Runs the fused CPU kernels on as many Java threads as ND4J is allowed ({@code Threads.configure}, i.e. the
  * {@code --threads} option), so that kernels written in Java scale like ND4J's own ops. The calling thread takes
  * one share; the others go to a pool of daemon threads that sleep (not spin) between kernels, leaving the cores
- * to ND4J's OpenMP threads while a GEMM runs.
+ * to ND4J's OpenMP threads while a GEMM runs. {@code -Djclip.kernelThreads=N} overrides the count (for experiments).
  */
 final class KernelThreads {
     /** A share of work [from, to). */
@@ -27,7 +27,10 @@ final class KernelThreads {
     private KernelThreads() {
     }
 
+    private static final int OVERRIDE = Integer.getInteger("jclip.kernelThreads", 0);
+
     static int threads() {
+        if (OVERRIDE > 0) return OVERRIDE;
         return Math.max(1, Nd4j.getEnvironment().maxThreads());
     }
 
