@@ -31,7 +31,7 @@ for cfg in "${configs[@]}"; do
   for t in 1 2; do
     j=(); p=(); jr=0; pr=0; gf=0
     for ((r = 0; r < rounds; r++)); do
-      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -jar "$root/clip-cli/target/clip.jar" \
+      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
             bench train --model "$root/bench/configs/$cfg.json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
       out=$(OMP_NUM_THREADS=$t /usr/bin/python3 "$root/bench/pytorch_clip.py" "$root/bench/configs/$cfg.json" \
