@@ -3,6 +3,7 @@
 # hits both alike, and prints one line per configuration and thread count with the medians and their ratio.
 #
 #   bench/compare.sh [ROUNDS] [CONFIGS...]       e.g. bench/compare.sh 3 small medium rn-tiny
+#                                                     bench/compare.sh 1 ViT-B-32 RN50   (presets, batch 8)
 #
 # Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3) and a built jar (./clip builds it).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
@@ -11,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"; shift || true
 configs=("${@:-small medium rn-tiny}")
 read -r -a configs <<< "${configs[*]}"
-declare -A batch=([small]=64 [medium]=128 [rn-tiny]=64)
+declare -A batch=([small]=64 [medium]=128 [rn-tiny]=64 [ViT-B-32]=8 [RN50]=8)
 steps="${JCLIP_BENCH_STEPS:-10}"
 
 load=$(cut -d' ' -f1 /proc/loadavg); cores=$(nproc)
@@ -28,13 +29,15 @@ field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$
 printf "%-8s %-7s %10s %10s %7s %9s %9s %9s\n" config threads jclip_ms torch_ms ratio jclip_rss torch_rss gflops
 for cfg in "${configs[@]}"; do
   b=${batch[$cfg]:-64}
+  json="$root/bench/configs/$cfg.json"
+  [ -f "$json" ] || json="$root/clip-core/src/main/resources/dev/jclip/core/model_configs/$cfg.json"
   for t in 1 2; do
     j=(); p=(); jr=0; pr=0; gf=0
     for ((r = 0; r < rounds; r++)); do
       out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
-            bench train --model "$root/bench/configs/$cfg.json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
+            bench train --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
-      out=$(OMP_NUM_THREADS=$t /usr/bin/python3 "$root/bench/pytorch_clip.py" "$root/bench/configs/$cfg.json" \
+      out=$(OMP_NUM_THREADS=$t /usr/bin/python3 "$root/bench/pytorch_clip.py" "$json" \
             --batch-size "$b" --steps "$steps" --threads "$t" | tail -1)
       p+=("$(echo "$out" | field median_step_ms)"); pr=$(echo "$out" | field peak_rss_mb)
     done

@@ -161,7 +161,21 @@ public final class ClipModel implements AutoCloseable {
             backwardText(r.gradTextFeatures());
             return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
                     r.gradTextFeatures().detach(), r.gradLogitScale());
+        } finally {
+            releaseStepMemory();
         }
+    }
+
+    /**
+     * Call after a step's scope ({@link #openStepWorkspace()}) closes. Outside the arena a step's temporaries are
+     * native memory freed only when the JVM collects their small Java handles, which with a small heap can be many
+     * steps later: gigabytes of dead arrays (RN50 at batch 8 passed 10 GB resident). Models that train without the
+     * arena are large, their steps take seconds, and collecting the small heap after each costs tens of
+     * milliseconds (measured: ViT-B/32 at batch 8 went from 7.6 to 4.7 GB and from 2.6 to 2.3 s per step).
+     * {@code -Djclip.gcAfterStep=false} turns it off.
+     */
+    public void releaseStepMemory() {
+        if (!useWorkspace && !"false".equals(System.getProperty("jclip.gcAfterStep"))) System.gc();
     }
 
     /** The largest logit scale CLIP allows: ln 100, a temperature of 0.01. */
