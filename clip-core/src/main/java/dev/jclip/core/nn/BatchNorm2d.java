@@ -31,6 +31,7 @@ public final class BatchNorm2d implements Layer {
     private INDArray input;       // evaluation mode: the input (x-hat is recomputed in backward)
     private INDArray normalised;  // training mode: x-hat
     private INDArray rstd;        // [1, C]
+    private float[] rstdFused;    // training mode on the CPU kernels: rstd per channel
 
     private BatchNorm2d(String name, Parameter gain, Parameter bias, INDArray runningMean, INDArray runningVar,
                         INDArray batchesTracked) {
@@ -92,6 +93,18 @@ public final class BatchNorm2d implements Layer {
         long n = x2.rows();
         if (training) {
             if (n < 2) throw new IllegalArgumentException(name + ": training needs more than one value per channel, got " + Arrays.toString(shape));
+            if (CpuKernels.applies(x2, gain.value(), bias.value())) {
+                normalised = Nd4j.createUninitialized(x2.dataType(), n, channels);
+                INDArray y = Nd4j.createUninitialized(x2.dataType(), n, channels);
+                rstdFused = new float[channels];
+                double[][] stats = CpuKernels.batchNormForward(x2, gain.value(), bias.value(), EPS, normalised, y, rstdFused);
+                rstd = null;
+                input = null;
+                updateRunningStats(Nd4j.createFromArray(stats[0]).castTo(x2.dataType()),
+                        Nd4j.createFromArray(stats[1]).castTo(x2.dataType()), n);
+                return y.reshape(shape);
+            }
+            rstdFused = null;
             INDArray mean = Ops.columnSums(x2).divi(n);                        // [1, C]
             INDArray centred = rowOp("subtract", x2, mean, Nd4j.createUninitialized(x2.dataType(), n, channels));
             INDArray y = rowOp("multiply", centred, centred, Nd4j.createUninitialized(x2.dataType(), n, channels));
@@ -132,6 +145,14 @@ public final class BatchNorm2d implements Layer {
     public INDArray backward(INDArray dy) {
         INDArray dy2 = Conv2d.rows(dy, channels);
         long n = dy2.rows();
+        if (rstdFused != null && normalised != null) {
+            if (!CpuKernels.applies(dy2)) dy2 = dy2.dup('c');
+            INDArray dx = Nd4j.createUninitialized(dy2.dataType(), n, channels);
+            boolean train = gain.trainable();
+            CpuKernels.batchNormBackward(dy2, normalised, rstdFused, gain.value(), train ? gain.grad() : null,
+                    train ? bias.grad() : null, dx);
+            return dx.reshape(shape);
+        }
         INDArray scale = rstd.mul(gain.value().reshape(1, channels));
         boolean batchStats = normalised != null;
         if (!batchStats && !gain.trainable()) {

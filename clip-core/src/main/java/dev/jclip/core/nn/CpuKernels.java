@@ -269,4 +269,127 @@ public final class CpuKernels {
             }
         });
     }
+
+    /** Adds a block of rows [from, to) of [n, c] data into float column accumulators acc[0..k). */
+    private interface ColumnBlock {
+        void add(int from, int to, float[][] acc);
+    }
+
+    /**
+     * k per-column sums over the rows of an [n, c] matrix. Each thread share adds 32-row blocks into float
+     * accumulators and those into double, so the sums stay accurate for tall matrices.
+     */
+    private static double[][] columnSums(int n, int c, int k, ColumnBlock block) {
+        int shares = Math.min(KernelThreads.threads(), Math.max(1, n / Math.max(1, GRAIN / c)));
+        double[][][] partial = new double[shares][k][c];
+        KernelThreads.parallelFor(shares, 1, (firstShare, endShare) -> {
+            float[][] acc = new float[k][c];
+            for (int share = firstShare; share < endShare; share++) {
+                int from = (int) ((long) n * share / shares), to = (int) ((long) n * (share + 1) / shares);
+                for (int r = from; r < to; r += 32) {
+                    for (float[] a : acc) java.util.Arrays.fill(a, 0f);
+                    block.add(r, Math.min(to, r + 32), acc);
+                    for (int q = 0; q < k; q++) {
+                        for (int i = 0; i < c; i++) partial[share][q][i] += acc[q][i];
+                    }
+                }
+            }
+        });
+        double[][] total = new double[k][c];
+        for (double[][] p : partial) {
+            for (int q = 0; q < k; q++) for (int i = 0; i < c; i++) total[q][i] += p[q][i];
+        }
+        return total;
+    }
+
+    /**
+     * BatchNorm training forward on channels-last rows x [n, c]: batch mean and biased variance per channel (two
+     * passes, so the variance has no cancellation), then xhat = (x - mean) rstd and y = xhat g + b. Returns
+     * {mean, var} in double for the running statistics; writes rstd.
+     */
+    static double[][] batchNormForward(INDArray x, INDArray gain, INDArray bias, double eps, INDArray xhat, INDArray y, float[] rstd) {
+        int n = (int) x.rows(), c = (int) x.columns();
+        FloatBuffer xb = buffer(x);
+        int xo = (int) x.offset();
+        double[] mean = columnSums(n, c, 1, (from, to, acc) -> {
+            float[] xs = scratch(0, (to - from) * c);
+            xb.get(xo + from * c, xs, 0, (to - from) * c);
+            for (int r = 0; r < to - from; r++) LOOPS.addInto(xs, r * c, acc[0], c);
+        })[0];
+        float[] meanF = new float[c];
+        for (int i = 0; i < c; i++) meanF[i] = (float) (mean[i] /= n);
+        double[] var = columnSums(n, c, 1, (from, to, acc) -> {
+            float[] xs = scratch(0, (to - from) * c);
+            xb.get(xo + from * c, xs, 0, (to - from) * c);
+            for (int r = 0; r < to - from; r++) LOOPS.addSquaredDeviationInto(xs, r * c, meanF, acc[0], c);
+        })[0];
+        for (int i = 0; i < c; i++) {
+            var[i] /= n;
+            rstd[i] = (float) (1.0 / Math.sqrt(var[i] + eps));
+        }
+        float[] g = readAll(gain), b = readAll(bias);
+        FloatBuffer hb = buffer(xhat), yb = buffer(y);
+        int ho = (int) xhat.offset(), yo = (int) y.offset();
+        KernelThreads.parallelFor(n, Math.max(1, GRAIN / c), (from, to) -> {
+            int len = (to - from) * c;
+            float[] xs = scratch(0, len), hs = scratch(1, len), ys = scratch(2, len);
+            xb.get(xo + from * c, xs, 0, len);
+            for (int r = 0; r < to - from; r++) LOOPS.normaliseChannels(xs, r * c, c, meanF, rstd, g, b, hs, ys);
+            hb.put(ho + from * c, hs, 0, len);
+            yb.put(yo + from * c, ys, 0, len);
+        });
+        return new double[][]{mean, var};
+    }
+
+    /**
+     * BatchNorm backward with batch statistics: dx = g rstd (dy - mean(dy) - xhat mean(dy xhat)) per channel; adds
+     * sum(dy xhat) and sum(dy) into the gain and bias gradients when given.
+     */
+    static void batchNormBackward(INDArray dy, INDArray xhat, float[] rstd, INDArray gain, INDArray dGain, INDArray dBias, INDArray dx) {
+        int n = (int) dy.rows(), c = (int) dy.columns();
+        FloatBuffer dyb = buffer(dy), hb = buffer(xhat), dxb = buffer(dx);
+        int dyo = (int) dy.offset(), ho = (int) xhat.offset(), dxo = (int) dx.offset();
+        double[][] sums = columnSums(n, c, 2, (from, to, acc) -> {
+            int len = (to - from) * c;
+            float[] dys = scratch(0, len), hs = scratch(1, len);
+            dyb.get(dyo + from * c, dys, 0, len);
+            hb.get(ho + from * c, hs, 0, len);
+            for (int r = 0; r < to - from; r++) {
+                LOOPS.addInto(dys, r * c, acc[0], c);
+                LOOPS.addProductInto(dys, hs, r * c, acc[1], c);
+            }
+        });
+        float[] g = readAll(gain), scale = new float[c], mDy = new float[c], mDyH = new float[c];
+        for (int i = 0; i < c; i++) {
+            scale[i] = g[i] * rstd[i];
+            mDy[i] = (float) (scale[i] * sums[0][i] / n);
+            mDyH[i] = (float) (scale[i] * sums[1][i] / n);
+        }
+        KernelThreads.parallelFor(n, Math.max(1, GRAIN / c), (from, to) -> {
+            int len = (to - from) * c;
+            float[] dys = scratch(0, len), hs = scratch(1, len), out = scratch(2, len);
+            dyb.get(dyo + from * c, dys, 0, len);
+            hb.get(ho + from * c, hs, 0, len);
+            for (int r = 0; r < to - from; r++) LOOPS.batchNormGrad(dys, hs, r * c, c, scale, mDy, mDyH, out);
+            dxb.put(dxo + from * c, out, 0, len);
+        });
+        if (dGain != null) {
+            addInto(dGain, new double[][]{sums[1]});
+            addInto(dBias, new double[][]{sums[0]});
+        }
+    }
+
+    /** ReLU backward: dx = y > 0 ? dy : 0. */
+    static void reluBackward(INDArray y, INDArray dy, INDArray dx) {
+        FloatBuffer yb = buffer(y), dyb = buffer(dy), dxb = buffer(dx);
+        int yo = (int) y.offset(), dyo = (int) dy.offset(), dxo = (int) dx.offset();
+        KernelThreads.parallelFor((int) y.length(), GRAIN, (from, to) -> {
+            int len = to - from;
+            float[] ys = scratch(0, len), dys = scratch(1, len), out = scratch(2, len);
+            yb.get(yo + from, ys, 0, len);
+            dyb.get(dyo + from, dys, 0, len);
+            LOOPS.reluGrad(ys, dys, out, len);
+            dxb.put(dxo + from, out, 0, len);
+        });
+    }
 }

@@ -70,4 +70,22 @@ interface FloatLoops {
      */
     void adamW(float[] p, float[] g, float[] m, float[] v, int o, int n, float keep, float b1, float b2, float stepSize,
                float bc2Sqrt, float eps);
+
+    /** acc[i] += x[o + i] */
+    void addInto(float[] x, int o, float[] acc, int n);
+
+    /** acc[i] += a[o + i] * b[o + i] */
+    void addProductInto(float[] a, float[] b, int o, float[] acc, int n);
+
+    /** acc[i] += (x[o + i] - mean[i])^2 */
+    void addSquaredDeviationInto(float[] x, int o, float[] mean, float[] acc, int n);
+
+    /** Per-channel normalisation of one row: h = (x - mean) * rstd, y = h * g + b (all but x, h, y indexed by channel). */
+    void normaliseChannels(float[] x, int o, int n, float[] mean, float[] rstd, float[] g, float[] b, float[] h, float[] y);
+
+    /** BatchNorm backward for one row: dx = scale * dy - (mDy + h * mDyH) (per-channel scale, mDy, mDyH). */
+    void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx);
+
+    /** ReLU backward: dx = y > 0 ? dy : 0 over [0, n) */
+    void reluGrad(float[] y, float[] dy, float[] dx, int n);
 }

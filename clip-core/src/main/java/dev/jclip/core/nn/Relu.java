@@ -32,6 +32,10 @@ public final class Relu implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+        if (CpuKernels.applies(output, dy)) {
+            CpuKernels.reluBackward(output, dy, dx);
+            return dx;
+        }
         // relu_bp passes dy where its first input is > 0; the output is > 0 exactly where the input is
         Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(output, dy).addOutputs(dx).addFloatingPointArguments(0.0).build());
         return dx;

@@ -117,4 +117,41 @@ final class ScalarFloatLoops implements FloatLoops {
             p[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
         }
     }
+
+    @Override
+    public void addInto(float[] x, int o, float[] acc, int n) {
+        for (int i = 0; i < n; i++) acc[i] += x[o + i];
+    }
+
+    @Override
+    public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
+        for (int i = 0; i < n; i++) acc[i] += a[o + i] * b[o + i];
+    }
+
+    @Override
+    public void addSquaredDeviationInto(float[] x, int o, float[] mean, float[] acc, int n) {
+        for (int i = 0; i < n; i++) {
+            float c = x[o + i] - mean[i];
+            acc[i] += c * c;
+        }
+    }
+
+    @Override
+    public void normaliseChannels(float[] x, int o, int n, float[] mean, float[] rstd, float[] g, float[] b, float[] h, float[] y) {
+        for (int i = 0; i < n; i++) {
+            float v = (x[o + i] - mean[i]) * rstd[i];
+            h[o + i] = v;
+            y[o + i] = v * g[i] + b[i];
+        }
+    }
+
+    @Override
+    public void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx) {
+        for (int i = 0; i < n; i++) dx[o + i] = scale[i] * dy[o + i] - (mDy[i] + h[o + i] * mDyH[i]);
+    }
+
+    @Override
+    public void reluGrad(float[] y, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+    }
 }

@@ -222,4 +222,69 @@ final class VectorFloatLoops implements FloatLoops {
             p[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
         }
     }
+
+    @Override
+    public void addInto(float[] x, int o, float[] acc, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) FloatVector.fromArray(S, acc, i).add(FloatVector.fromArray(S, x, o + i)).intoArray(acc, i);
+        for (; i < n; i++) acc[i] += x[o + i];
+    }
+
+    @Override
+    public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, a, o + i).fma(FloatVector.fromArray(S, b, o + i), FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) acc[i] += a[o + i] * b[o + i];
+    }
+
+    @Override
+    public void addSquaredDeviationInto(float[] x, int o, float[] mean, float[] acc, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector c = FloatVector.fromArray(S, x, o + i).sub(FloatVector.fromArray(S, mean, i));
+            c.fma(c, FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            float c = x[o + i] - mean[i];
+            acc[i] += c * c;
+        }
+    }
+
+    @Override
+    public void normaliseChannels(float[] x, int o, int n, float[] mean, float[] rstd, float[] g, float[] b, float[] h, float[] y) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i).sub(FloatVector.fromArray(S, mean, i)).mul(FloatVector.fromArray(S, rstd, i));
+            v.intoArray(h, o + i);
+            v.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
+        }
+        for (; i < n; i++) {
+            float v = (x[o + i] - mean[i]) * rstd[i];
+            h[o + i] = v;
+            y[o + i] = v * g[i] + b[i];
+        }
+    }
+
+    @Override
+    public void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector shift = FloatVector.fromArray(S, h, o + i).fma(FloatVector.fromArray(S, mDyH, i), FloatVector.fromArray(S, mDy, i));
+            FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, scale, i)).sub(shift).intoArray(dx, o + i);
+        }
+        for (; i < n; i++) dx[o + i] = scale[i] * dy[o + i] - (mDy[i] + h[o + i] * mDyH[i]);
+    }
+
+    @Override
+    public void reluGrad(float[] y, float[] dy, float[] dx, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (; i <= n - L; i += L) {
+            FloatVector yv = FloatVector.fromArray(S, y, i);
+            zero.blend(FloatVector.fromArray(S, dy, i), yv.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+        }
+        for (; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+    }
 }

@@ -95,6 +95,8 @@ class CpuKernelsTest {
                 }
                 compare(s -> new LayerNorm(s.normal("ln.weight", 1.0, 96), s.normal("ln.bias", 1.0, 96)), 1000, 96);
                 compare(s -> new QuickGelu(), 300, 200);
+                compare(s -> BatchNorm2d.create(s, "bn", 40, 0.7), 2000, 40);   // rows of channels-last pixels
+                compare(s -> new Relu(), 300, 70);
             });
         }
     }

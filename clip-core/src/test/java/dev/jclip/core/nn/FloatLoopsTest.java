@@ -127,6 +127,37 @@ class FloatLoopsTest {
     }
 
     @Test
+    void channelLoopsAgree() {
+        for (int n : LENGTHS) {
+            float[] x = random(n + 3), dy = random(n + 3), mean = random(n), rstd = random(n), g = random(n), b = random(n);
+            float[][] out = new float[2][];
+            int k = 0;
+            for (FloatLoops f : new FloatLoops[]{scalar, vector}) {
+                float[] sum = new float[n], prod = new float[n], sq = new float[n];
+                f.addInto(x, 3, sum, n);
+                f.addProductInto(x, dy, 3, prod, n);
+                f.addSquaredDeviationInto(x, 3, mean, sq, n);
+                float[] h = new float[n + 3], y = new float[n + 3], dx = new float[n + 3], relu = new float[n];
+                f.normaliseChannels(x, 3, n, mean, rstd, g, b, h, y);
+                f.batchNormGrad(dy, h, 3, n, g, mean, rstd, dx);
+                f.reluGrad(x, dy, relu, n);
+                float[] all = new float[7 * n];
+                float[][] parts = {sum, prod, sq, java.util.Arrays.copyOfRange(h, 3, n + 3),
+                        java.util.Arrays.copyOfRange(y, 3, n + 3), java.util.Arrays.copyOfRange(dx, 3, n + 3), relu};
+                for (int p = 0; p < parts.length; p++) System.arraycopy(parts[p], 0, all, p * n, n);
+                out[k++] = all;
+            }
+            close(out[0], out[1], "n=" + n);
+            for (int i = 0; i < n; i++) {
+                close(x[3 + i], out[0][i], "addInto");
+                close((double) x[3 + i] * dy[3 + i], out[0][n + i], "addProductInto");
+                close(Math.pow(x[3 + i] - mean[i], 2), out[0][2 * n + i], "addSquaredDeviationInto");
+                assertEquals(x[i] > 0 ? dy[i] : 0f, out[0][6 * n + i], "reluGrad");
+            }
+        }
+    }
+
+    @Test
     void adamWAgreesWithTheFormula() {
         for (int n : LENGTHS) {
             float[] g = random(n + 2);
