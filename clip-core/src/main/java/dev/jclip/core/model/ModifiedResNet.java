@@ -5,6 +5,7 @@ import dev.jclip.core.nn.AttentionPool2d;
 import dev.jclip.core.nn.AvgPool2d;
 import dev.jclip.core.nn.BatchNorm2d;
 import dev.jclip.core.nn.Bottleneck;
+import dev.jclip.core.nn.StepWorkspace;
 import dev.jclip.core.nn.Conv2d;
 import dev.jclip.core.nn.ParameterStore;
 import dev.jclip.core.nn.Relu;
@@ -100,7 +101,11 @@ public final class ModifiedResNet implements ImageTower {
     @Override
     public void backward(INDArray gradFeatures) {
         INDArray d = attnpool.backward(gradFeatures);
-        for (int i = blocks.size() - 1; i >= 0; i--) d = blocks.get(i).backward(d);
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            Bottleneck block = blocks.get(i);
+            INDArray in = d;
+            d = StepWorkspace.backwardInScratch(() -> block.backward(in));
+        }
         d = stemPool.backward(d);
         d = conv3.backward(bn3.backward(relu3.backward(d)));
         d = conv2.backward(bn2.backward(relu2.backward(d)));

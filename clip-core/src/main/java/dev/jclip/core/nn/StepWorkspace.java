@@ -6,7 +6,10 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.function.Supplier;
 
 /**
  * The memory arena for one training step. Every temporary of a forward/backward pass (activations, caches,
@@ -21,13 +24,41 @@ public final class StepWorkspace {
     public static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
             .initialSize(0)
             .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.2)
+            .overallocationLimit(0.05)
             .policyLearning(LearningPolicy.FIRST_LOOP)
             .policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE)
             .build();
 
+    private static final String BLOCK_ID = "jclip-block-backward";
+
     private StepWorkspace() {
+    }
+
+    /**
+     * Runs one block's backward pass in a scratch arena of its own that every block reuses: the block's temporaries
+     * (gradients of its activations, the attention and MLP intermediates) are dead once it returns, but inside the
+     * step arena they would stay until the end of the step (about 40% of it). Only the returned input gradient is
+     * copied out, to wherever the caller allocates. {@code -Djclip.blockScratch=false} turns it off.
+     */
+    public static INDArray backwardInScratch(Supplier<INDArray> backward) {
+        if (!BLOCK_SCRATCH) return backward.get();
+        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)) {
+            INDArray dx = backward.get();
+            try (MemoryWorkspace back = caller != null ? caller.notifyScopeBorrowed()
+                    : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return dx.dup(dx.ordering());
+            }
+        }
+    }
+
+    private static final boolean BLOCK_SCRATCH = !"false".equals(System.getProperty("jclip.blockScratch"));
+
+    /** Bytes currently reserved by this thread's step arena (0 when it has none yet). */
+    public static long arenaBytes() {
+        if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ID)) return 0;
+        return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ID).getCurrentSize();
     }
 
     /** Models up to this many parameters use the arena by default (see {@link #worthwhile(long)}). */

@@ -57,7 +57,11 @@ public final class Transformer implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
-        for (int i = blocks.size() - 1; i >= 0; i--) dy = blocks.get(i).backward(dy);
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            ResidualAttentionBlock block = blocks.get(i);
+            INDArray d = dy;
+            dy = StepWorkspace.backwardInScratch(() -> block.backward(d));
+        }
         return dy;
     }
 

@@ -79,6 +79,7 @@ public final class TrainBenchmark {
         out.put("gflops_per_s", round(flops / median / 1e6));
         out.put("step_gflop", round(flops / 1e9));
         out.put("peak_rss_mb", peakRssMb());
+        out.put("step_arena_mb", dev.jclip.core.nn.StepWorkspace.arenaBytes() / 1_000_000);
         out.put("batch_size", batch);
         out.put("steps", steps);
         out.put("parameters", model.parameters().count());
