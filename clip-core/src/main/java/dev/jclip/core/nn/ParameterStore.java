@@ -148,9 +148,13 @@ public final class ParameterStore implements Iterable<Parameter> {
                 long[] shape = p.value().shape();
                 INDArray v = view(flatValues, offset, n, shape);
                 INDArray g = view(flatGrads, offset, n, shape);
-                v.assign(p.value());
-                g.assign(p.grad());
+                INDArray oldValue = p.value(), oldGrad = p.grad();
+                v.assign(oldValue);
+                g.assign(oldGrad);
                 p.rebind(v, g);
+                // free the replaced arrays now rather than at some later collection: for ViT-B/32 they are 1.2 GB
+                if (oldValue.closeable()) oldValue.close();
+                if (oldGrad.closeable()) oldGrad.close();
                 offset += n;
             }
         }
