@@ -37,7 +37,9 @@ for cfg in "${configs[@]}"; do
       out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
             bench train --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
-      out=$(OMP_NUM_THREADS=$t /usr/bin/python3 "$root/bench/pytorch_clip.py" "$json" \
+      # PyTorch gets the launcher's thread settings too: with libgomp's default (spinning) wait policy its 2-thread
+      # steps were 2-7x slower here (SMALL 194 ms instead of 29, MEDIUM 1,284 instead of 651: docs/PERFORMANCE.md)
+      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$root/bench/pytorch_clip.py" "$json" \
             --batch-size "$b" --steps "$steps" --threads "$t" | tail -1)
       p+=("$(echo "$out" | field median_step_ms)"); pr=$(echo "$out" | field peak_rss_mb)
     done

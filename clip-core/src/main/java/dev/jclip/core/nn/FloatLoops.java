@@ -88,4 +88,7 @@ interface FloatLoops {
 
     /** ReLU backward: dx = y > 0 ? dy : 0 over [0, n) */
     void reluGrad(float[] y, float[] dy, float[] dx, int n);
+
+    /** y[yo + i] += x[xo + i] */
+    void addTo(float[] x, int xo, float[] y, int yo, int n);
 }

@@ -35,7 +35,10 @@ public final class Linear implements Layer {
     public INDArray forward(INDArray x) {
         input = x;
         INDArray y = Nd4j.gemm(x, weight.value(), false, true);
-        if (bias != null) y.addiRowVector(bias.value());
+        if (bias != null) {
+            if (CpuKernels.applies(y, bias.value())) CpuKernels.addRowInPlace(y, bias.value());
+            else y.addiRowVector(bias.value());
+        }
         return y;
     }
 

@@ -29,6 +29,10 @@ public final class Ops {
 
     /** {@code acc += ones^T x}: adds the column sums of x [N, D] into acc (any shape of D elements). */
     public static void addColumnSums(INDArray x, INDArray acc) {
+        if (x.rank() == 2 && CpuKernels.applies(x, acc)) {
+            CpuKernels.addColumnSums(x, acc);   // a Java pass: the 1-row GEMM scaled badly to two threads
+            return;
+        }
         INDArray ones = ones(x.dataType(), x.rows());
         INDArray target = acc.reshape(1, x.columns());
         Nd4j.gemm(ones, x, target, false, false, 1.0, 1.0);

@@ -154,4 +154,9 @@ final class ScalarFloatLoops implements FloatLoops {
     public void reluGrad(float[] y, float[] dy, float[] dx, int n) {
         for (int i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
     }
+
+    @Override
+    public void addTo(float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) y[yo + i] += x[xo + i];
+    }
 }

@@ -287,4 +287,13 @@ final class VectorFloatLoops implements FloatLoops {
         }
         for (; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
     }
+
+    @Override
+    public void addTo(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector.fromArray(S, y, yo + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += x[xo + i];
+    }
 }
