@@ -92,7 +92,8 @@ public final class Conv2d implements Layer {
             if (!inputGradient) return null;
             return Nd4j.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
         }
-        return NativeConvolution.fastBackward() ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
+        // conv2d_bp always computes the input gradient too; the first convolution needs only the weight gradient
+        return NativeConvolution.fastBackward() && inputGradient ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
     }
 
     /** libnd4j's conv2d_bp: the fast choice when libnd4j runs it on oneDNN. */
