@@ -6,12 +6,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link FloatLoops} on the JDK's Vector API (the widest vectors this CPU has), each loop a vector body and a scalar
- * tail. Loaded only when the {@code jdk.incubator.vector} module is present.
+ * tail (the scalar loops where they take an offset). Loaded only when the {@code jdk.incubator.vector} module is present.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final float QUICK_GELU_ALPHA = 1.702f;
+    /** The scalar loops finish what does not fill a whole vector. */
+    private static final ScalarFloatLoops SCALAR = new ScalarFloatLoops();
 
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
@@ -22,8 +24,7 @@ final class VectorFloatLoops implements FloatLoops {
             for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
             s = acc.reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return s + SCALAR.dot(a, ao + i, b, bo + i, n - i);
     }
 
     @Override
@@ -51,7 +52,7 @@ final class VectorFloatLoops implements FloatLoops {
     public void scale(float[] a, int o, int n, float s) {
         int i = 0;
         for (; i <= n - L; i += L) FloatVector.fromArray(S, a, o + i).mul(s).intoArray(a, o + i);
-        for (; i < n; i++) a[o + i] *= s;
+        SCALAR.scale(a, o + i, n - i, s);
     }
 
     @Override
@@ -63,8 +64,7 @@ final class VectorFloatLoops implements FloatLoops {
             for (; i <= n - L; i += L) acc = acc.max(FloatVector.fromArray(S, a, o + i));
             m = acc.reduceLanes(VectorOperators.MAX);
         }
-        for (; i < n; i++) m = Math.max(m, a[o + i]);
-        return m;
+        return Math.max(m, SCALAR.max(a, o + i, n - i));
     }
 
     @Override
@@ -80,12 +80,7 @@ final class VectorFloatLoops implements FloatLoops {
             }
             s = acc.reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) {
-            float e = (float) Math.exp(a[o + i] - shift);
-            a[o + i] = e;
-            s += e;
-        }
-        return s;
+        return s + SCALAR.expShifted(a, o + i, n - i, shift);
     }
 
     @Override
@@ -97,8 +92,7 @@ final class VectorFloatLoops implements FloatLoops {
             for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, a, o + i));
             s = acc.reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) s += a[o + i];
-        return s;
+        return s + SCALAR.sum(a, o + i, n - i);
     }
 
     @Override
@@ -113,11 +107,7 @@ final class VectorFloatLoops implements FloatLoops {
             }
             s = acc.reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) {
-            float c = a[o + i] - mean;
-            s += c * c;
-        }
-        return s;
+        return s + SCALAR.squaredDeviation(a, o + i, n - i, mean);
     }
 
     @Override
@@ -213,14 +203,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
             FloatVector.fromArray(S, p, i).mul(keep).sub(mi.mul(stepSize).div(denom)).intoArray(p, i);
         }
-        for (; i < end; i++) {
-            float gi = g[i];
-            float mi = b1 * m[i] + (1 - b1) * gi;
-            float vi = b2 * v[i] + (1 - b2) * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-        }
+        SCALAR.adamW(p, g, m, v, i, end - i, keep, b1, b2, stepSize, bc2Sqrt, eps);
     }
 
     @Override
@@ -294,6 +277,6 @@ final class VectorFloatLoops implements FloatLoops {
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, y, yo + i).add(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
         }
-        for (; i < n; i++) y[yo + i] += x[xo + i];
+        SCALAR.addTo(x, xo + i, y, yo + i, n - i);
     }
 }

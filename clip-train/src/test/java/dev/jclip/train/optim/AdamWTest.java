@@ -61,35 +61,7 @@ class AdamWTest {
     /** The flattened store's whole-model update equals the per-parameter one, step for step, frozen tower included. */
     @Test
     void flatUpdateEqualsPerParameterUpdate() {
-        ParameterStore a = new ParameterStore(DataType.DOUBLE, 3);
-        ParameterStore b = new ParameterStore(DataType.DOUBLE, 3);
-        for (ParameterStore s : new ParameterStore[]{a, b}) {
-            s.normal("visual.proj", 0.5, 3, 4);
-            s.normal("visual.ln_post.bias", 0.5, 4);
-            s.normal("text_projection", 0.5, 2, 2);
-            s.constant("logit_scale", 2.0);
-        }
-        b.flatten();
-        AdamW perParam = new AdamW(a.parameters(), AdamW.Hyper.vit());
-        AdamW flat = new AdamW(b, AdamW.Hyper.vit());
-        Random r = new Random(5);
-        for (int step = 1; step <= 4; step++) {
-            boolean freeze = step >= 3;
-            a.get("text_projection").setTrainable(!freeze);
-            b.get("text_projection").setTrainable(!freeze);
-            for (Parameter p : a) {
-                INDArray g = Nd4j.rand(DataType.DOUBLE, p.value().shape()).subi(0.5).muli(r.nextDouble());
-                p.grad().assign(p.trainable() ? g : g.muli(0));
-                b.get(p.name()).grad().assign(p.grad());
-            }
-            perParam.step(1e-2);
-            flat.step(1e-2);
-            for (Parameter p : a) {
-                INDArray other = b.get(p.name()).value();
-                assertTrue(p.value().sub(other).amaxNumber().doubleValue() < 1e-15, p.name() + " differs at step " + step);
-            }
-        }
-        assertEquals(perParam.stateTensors().keySet().size(), flat.stateTensors().keySet().size());
+        flatUpdateMatchesPerParameterUpdate(DataType.DOUBLE, new long[]{3, 4}, 4, new long[]{2, 2}, 1, 1e-15);
     }
 
     /**
@@ -98,19 +70,24 @@ class AdamWTest {
      */
     @Test
     void fusedFloatUpdateMatchesPerParameterUpdate() {
-        ParameterStore a = new ParameterStore(DataType.FLOAT, 3);
-        ParameterStore b = new ParameterStore(DataType.FLOAT, 3);
+        flatUpdateMatchesPerParameterUpdate(DataType.FLOAT, new long[]{100, 90}, 4000, new long[]{70, 70}, 2, 1e-6);
+    }
+
+    private static void flatUpdateMatchesPerParameterUpdate(DataType dtype, long[] projShape, long biasLength,
+                                                            long[] textShape, int threads, double tolerance) {
+        ParameterStore a = new ParameterStore(dtype, 3);
+        ParameterStore b = new ParameterStore(dtype, 3);
         for (ParameterStore s : new ParameterStore[]{a, b}) {
-            s.normal("visual.proj", 0.5, 100, 90);
-            s.normal("visual.ln_post.bias", 0.5, 4000);
-            s.normal("text_projection", 0.5, 70, 70);
+            s.normal("visual.proj", 0.5, projShape);
+            s.normal("visual.ln_post.bias", 0.5, biasLength);
+            s.normal("text_projection", 0.5, textShape);
             s.constant("logit_scale", 2.0);
         }
         b.flatten();
         AdamW perParam = new AdamW(a.parameters(), AdamW.Hyper.vit());
-        AdamW fused = new AdamW(b, AdamW.Hyper.vit());
+        AdamW flat = new AdamW(b, AdamW.Hyper.vit());
         int threadsBefore = Nd4j.getEnvironment().maxThreads();
-        Nd4j.getEnvironment().setMaxThreads(2);
+        Nd4j.getEnvironment().setMaxThreads(threads);
         try {
             Random r = new Random(5);
             for (int step = 1; step <= 4; step++) {
@@ -118,20 +95,21 @@ class AdamWTest {
                 a.get("text_projection").setTrainable(!freeze);
                 b.get("text_projection").setTrainable(!freeze);
                 for (Parameter p : a) {
-                    INDArray g = Nd4j.rand(DataType.FLOAT, p.value().shape()).subi(0.5).muli(r.nextDouble());
-                    p.grad().assign(g);
-                    b.get(p.name()).grad().assign(g);
+                    INDArray g = Nd4j.rand(dtype, p.value().shape()).subi(0.5).muli(r.nextDouble());
+                    p.grad().assign(p.trainable() ? g : g.muli(0));
+                    b.get(p.name()).grad().assign(p.grad());
                 }
                 perParam.step(1e-2);
-                fused.step(1e-2);
+                flat.step(1e-2);
                 for (Parameter p : a) {
                     double diff = p.value().sub(b.get(p.name()).value()).amaxNumber().doubleValue();
-                    assertTrue(diff < 1e-6, p.name() + " differs by " + diff + " at step " + step);
+                    assertTrue(diff < tolerance, p.name() + " differs by " + diff + " at step " + step);
                 }
             }
         } finally {
             Nd4j.getEnvironment().setMaxThreads(threadsBefore);
         }
+        assertEquals(perParam.stateTensors().keySet().size(), flat.stateTensors().keySet().size());
     }
 
     /** Several steps against a naive double-precision implementation, with open_clip's decay rule and a frozen parameter. */
