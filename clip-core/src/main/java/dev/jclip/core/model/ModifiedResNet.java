@@ -44,11 +44,11 @@ public final class ModifiedResNet implements ImageTower {
         imageSize = cfg.imageSize();
         int width = cfg.width();
         conv1 = Conv2d.create(store, PREFIX + "conv1.weight", 3, width / 2, 3, 2, 1).withoutInputGradient();
-        bn1 = BatchNorm2d.create(store, PREFIX + "bn1", width / 2, 1.0);
+        bn1 = BatchNorm2d.create(store, PREFIX + "bn1", width / 2, 1.0).overwritingInput();
         conv2 = Conv2d.create(store, PREFIX + "conv2.weight", width / 2, width / 2, 3, 1, 1);
-        bn2 = BatchNorm2d.create(store, PREFIX + "bn2", width / 2, 1.0);
+        bn2 = BatchNorm2d.create(store, PREFIX + "bn2", width / 2, 1.0).overwritingInput();
         conv3 = Conv2d.create(store, PREFIX + "conv3.weight", width / 2, width, 3, 1, 1);
-        bn3 = BatchNorm2d.create(store, PREFIX + "bn3", width, 1.0);
+        bn3 = BatchNorm2d.create(store, PREFIX + "bn3", width, 1.0).overwritingInput();
         batchNorms.addAll(List.of(bn1, bn2, bn3));
         int inplanes = width;
         int[] layers = cfg.layers();

@@ -26,6 +26,7 @@ public final class BatchNorm2d implements Layer {
     private final INDArray batchesTracked;
     private final int channels;
     private boolean training = true;
+    private boolean overwriteInput;
     // caches of the last forward
     private long[] shape;
     private INDArray input;       // evaluation mode: the input (x-hat is recomputed in backward)
@@ -53,6 +54,15 @@ public final class BatchNorm2d implements Layer {
                 store.buffer(prefix + ".running_mean", Nd4j.zeros(t, channels)),
                 store.buffer(prefix + ".running_var", Nd4j.ones(t, channels)),
                 store.buffer(prefix + ".num_batches_tracked", Nd4j.scalar(0L)));
+    }
+
+    /**
+     * Lets training mode write the normalised input over the input itself, for callers whose input is a fresh
+     * array nothing else reads (a convolution's output inside a ResNet): one activation less to keep per layer.
+     */
+    public BatchNorm2d overwritingInput() {
+        overwriteInput = true;
+        return this;
     }
 
     public void setTraining(boolean training) {
@@ -94,7 +104,7 @@ public final class BatchNorm2d implements Layer {
         if (training) {
             if (n < 2) throw new IllegalArgumentException(name + ": training needs more than one value per channel, got " + Arrays.toString(shape));
             if (CpuKernels.applies(x2, gain.value(), bias.value())) {
-                normalised = Nd4j.createUninitialized(x2.dataType(), n, channels);
+                normalised = overwriteInput ? x2 : Nd4j.createUninitialized(x2.dataType(), n, channels);
                 INDArray y = Nd4j.createUninitialized(x2.dataType(), n, channels);
                 rstdFused = new float[channels];
                 double[][] stats = CpuKernels.batchNormForward(x2, gain.value(), bias.value(), EPS, normalised, y, rstdFused);

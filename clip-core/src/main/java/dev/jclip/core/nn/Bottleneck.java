@@ -30,16 +30,16 @@ public final class Bottleneck implements Layer {
     public Bottleneck(ParameterStore store, String prefix, int inplanes, int planes, int stride) {
         int outplanes = planes * EXPANSION;
         conv1 = Conv2d.create(store, prefix + ".conv1.weight", inplanes, planes, 1, 1, 0);
-        bn1 = BatchNorm2d.create(store, prefix + ".bn1", planes, 1.0);
+        bn1 = BatchNorm2d.create(store, prefix + ".bn1", planes, 1.0).overwritingInput();
         conv2 = Conv2d.create(store, prefix + ".conv2.weight", planes, planes, 3, 1, 1);
-        bn2 = BatchNorm2d.create(store, prefix + ".bn2", planes, 1.0);
+        bn2 = BatchNorm2d.create(store, prefix + ".bn2", planes, 1.0).overwritingInput();
         pool = new AvgPool2d(stride);
         conv3 = Conv2d.create(store, prefix + ".conv3.weight", planes, outplanes, 1, 1, 0);
-        bn3 = BatchNorm2d.create(store, prefix + ".bn3", outplanes, 0.0);
+        bn3 = BatchNorm2d.create(store, prefix + ".bn3", outplanes, 0.0).overwritingInput();
         if (stride > 1 || inplanes != outplanes) {
             downPool = new AvgPool2d(stride);
             downConv = Conv2d.create(store, prefix + ".downsample.0.weight", inplanes, outplanes, 1, 1, 0);
-            downBn = BatchNorm2d.create(store, prefix + ".downsample.1", outplanes, 1.0);
+            downBn = BatchNorm2d.create(store, prefix + ".downsample.1", outplanes, 1.0).overwritingInput();
         } else {
             downPool = null;
             downConv = null;
