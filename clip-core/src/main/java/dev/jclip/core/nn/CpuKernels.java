@@ -144,31 +144,32 @@ public final class CpuKernels {
         }
     }
 
-    /** QuickGELU forward y = x * s(1.702 x); keeps s for backward. */
-    static void quickGeluForward(INDArray x, INDArray y, INDArray sig) {
-        FloatBuffer xb = buffer(x), yb = buffer(y), sb = buffer(sig);
-        int xo = (int) x.offset(), yo = (int) y.offset(), so = (int) sig.offset();
+    /** QuickGELU forward y = x * s(1.702 x). */
+    static void quickGeluForward(INDArray x, INDArray y) {
+        FloatBuffer xb = buffer(x), yb = buffer(y);
+        int xo = (int) x.offset(), yo = (int) y.offset();
         KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
             int len = to - from;
-            float[] xs = scratch(0, len), ys = scratch(1, len), ss = scratch(2, len);
+            float[] xs = scratch(0, len), ys = scratch(1, len);
             xb.get(xo + from, xs, 0, len);
-            LOOPS.quickGelu(xs, ys, ss, len);
+            LOOPS.quickGelu(xs, ys, len);
             yb.put(yo + from, ys, 0, len);
-            sb.put(so + from, ss, 0, len);
         });
     }
 
-    /** QuickGELU backward dx = dy * (s + 1.702 x s (1 - s)). */
-    static void quickGeluBackward(INDArray dy, INDArray x, INDArray sig, INDArray dx) {
-        FloatBuffer dyb = buffer(dy), xb = buffer(x), sb = buffer(sig), dxb = buffer(dx);
-        int dyo = (int) dy.offset(), xo = (int) x.offset(), so = (int) sig.offset(), dxo = (int) dx.offset();
+    /**
+     * QuickGELU backward dx = dy * (s + 1.702 x s (1 - s)), recomputing s from x: with SVML's exp that costs less
+     * than keeping s, an MLP-wide activation per block, for the backward pass.
+     */
+    static void quickGeluBackward(INDArray dy, INDArray x, INDArray dx) {
+        FloatBuffer dyb = buffer(dy), xb = buffer(x), dxb = buffer(dx);
+        int dyo = (int) dy.offset(), xo = (int) x.offset(), dxo = (int) dx.offset();
         KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
             int len = to - from;
-            float[] dys = scratch(0, len), xs = scratch(1, len), ss = scratch(2, len), out = scratch(3, len);
+            float[] dys = scratch(0, len), xs = scratch(1, len), out = scratch(2, len);
             dyb.get(dyo + from, dys, 0, len);
             xb.get(xo + from, xs, 0, len);
-            sb.get(so + from, ss, 0, len);
-            LOOPS.quickGeluGrad(dys, xs, ss, out, len);
+            LOOPS.quickGeluGrad(dys, xs, out, len);
             dxb.put(dxo + from, out, 0, len);
         });
     }

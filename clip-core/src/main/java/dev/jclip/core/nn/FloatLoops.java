@@ -58,11 +58,11 @@ interface FloatLoops {
     void layerNormGrad(float[] dy, float[] h, int o, int n, float[] g, float m1, float m2, float rstd, float[] dx,
                        float[] dgAcc, float[] dbAcc);
 
-    /** QuickGELU: s = sigmoid(1.702 x), y = x * s, over [0, n) */
-    void quickGelu(float[] x, float[] y, float[] s, int n);
+    /** QuickGELU: y = x * sigmoid(1.702 x), over [0, n) */
+    void quickGelu(float[] x, float[] y, int n);
 
-    /** QuickGELU backward: dx = dy * (s + 1.702 x s (1 - s)), over [0, n) */
-    void quickGeluGrad(float[] dy, float[] x, float[] s, float[] dx, int n);
+    /** QuickGELU backward: dx = dy * (s + 1.702 x s (1 - s)) with s = sigmoid(1.702 x) recomputed, over [0, n) */
+    void quickGeluGrad(float[] dy, float[] x, float[] dx, int n);
 
     /**
      * AdamW on [o, o + n): p *= keep (decoupled weight decay, keep = 1 - lr wd); m = b1 m + (1 - b1) g;

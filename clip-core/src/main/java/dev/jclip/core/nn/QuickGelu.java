@@ -14,8 +14,8 @@ public final class QuickGelu implements Layer {
         input = x;
         if (CpuKernels.applies(x)) {
             INDArray y = x.ulike();
-            sigmoid = x.ulike();
-            CpuKernels.quickGeluForward(x, y, sigmoid);
+            sigmoid = null;   // the fused backward recomputes it
+            CpuKernels.quickGeluForward(x, y);
             return y;
         }
         sigmoid = Transforms.sigmoid(x.mul(ALPHA), false);
@@ -24,9 +24,10 @@ public final class QuickGelu implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
-        if (CpuKernels.applies(dy, input, sigmoid)) {
+        if (sigmoid == null) {
+            if (!CpuKernels.applies(dy)) dy = dy.dup('c');
             INDArray dx = dy.ulike();
-            CpuKernels.quickGeluBackward(dy, input, sigmoid, dx);
+            CpuKernels.quickGeluBackward(dy, input, dx);
             return dx;
         }
         // d/dx [x s(ax)] = s + a x s (1 - s)

@@ -89,20 +89,20 @@ final class ScalarFloatLoops implements FloatLoops {
     }
 
     @Override
-    public void quickGelu(float[] x, float[] y, float[] s, int n) {
-        for (int i = 0; i < n; i++) {
-            float v = (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
-            s[i] = v;
-            y[i] = x[i] * v;
-        }
+    public void quickGelu(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) y[i] = x[i] * sigmoid(QUICK_GELU_ALPHA * x[i]);
     }
 
     @Override
-    public void quickGeluGrad(float[] dy, float[] x, float[] s, float[] dx, int n) {
+    public void quickGeluGrad(float[] dy, float[] x, float[] dx, int n) {
         for (int i = 0; i < n; i++) {
-            float v = s[i];
+            float v = sigmoid(QUICK_GELU_ALPHA * x[i]);
             dx[i] = dy[i] * (v + QUICK_GELU_ALPHA * x[i] * v * (1 - v));
         }
+    }
+
+    private static float sigmoid(float z) {
+        return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
 
     @Override

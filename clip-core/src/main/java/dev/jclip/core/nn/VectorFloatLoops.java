@@ -160,34 +160,32 @@ final class VectorFloatLoops implements FloatLoops {
     }
 
     @Override
-    public void quickGelu(float[] x, float[] y, float[] s, int n) {
+    public void quickGelu(float[] x, float[] y, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector sig = v.mul(-QUICK_GELU_ALPHA).lanewise(VectorOperators.EXP).add(1f);
-            sig = FloatVector.broadcast(S, 1f).div(sig);
-            sig.intoArray(s, i);
-            v.mul(sig).intoArray(y, i);
+            v.mul(sigmoid(v)).intoArray(y, i);
         }
-        for (; i < n; i++) {
-            float v = (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
-            s[i] = v;
-            y[i] = x[i] * v;
-        }
+        for (; i < n; i++) y[i] = x[i] * (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
     }
 
     @Override
-    public void quickGeluGrad(float[] dy, float[] x, float[] s, float[] dx, int n) {
+    public void quickGeluGrad(float[] dy, float[] x, float[] dx, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(S, s, i);
-            FloatVector local = FloatVector.fromArray(S, x, i).mul(QUICK_GELU_ALPHA).mul(v).mul(v.neg().add(1f)).add(v);
+            FloatVector xv = FloatVector.fromArray(S, x, i), s = sigmoid(xv);
+            FloatVector local = xv.mul(QUICK_GELU_ALPHA).mul(s).mul(s.neg().add(1f)).add(s);
             FloatVector.fromArray(S, dy, i).mul(local).intoArray(dx, i);
         }
         for (; i < n; i++) {
-            float v = s[i];
+            float v = (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
             dx[i] = dy[i] * (v + QUICK_GELU_ALPHA * x[i] * v * (1 - v));
         }
+    }
+
+    /** sigmoid(1.702 x) */
+    private static FloatVector sigmoid(FloatVector x) {
+        return FloatVector.broadcast(S, 1f).div(x.mul(-QUICK_GELU_ALPHA).lanewise(VectorOperators.EXP).add(1f));
     }
 
     @Override
