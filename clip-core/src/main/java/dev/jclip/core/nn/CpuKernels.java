@@ -8,9 +8,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.FloatBuffer;
 
 /**
- * Fused single-pass CPU kernels for the elementwise work around the matrix products (LayerNorm, QuickGELU; the
- * attention core is {@link AttentionKernel}). Each replaces five to ten ND4J ops, each a JNI call and a full pass
- * over memory. Rows are split over {@link KernelThreads}; each share copies its rows from ND4J's off-heap buffer
+ * Fused CPU kernels for the work around the matrix products: LayerNorm, QuickGELU, BatchNorm, ReLU, bias rows and
+ * bias gradients, the ViT patch cut, the token-embedding scatter and AdamW (the attention core is
+ * {@link AttentionKernel}). Each replaces several ND4J ops, each a JNI call and a full pass over memory. Rows are split over {@link KernelThreads}; each share copies its rows from ND4J's off-heap buffer
  * into a thread-local array, runs the {@link FloatLoops} over them and copies the result back. The layers keep an
  * all-ND4J-op path (used on the CUDA backend, for non-float types, and with {@code -Djclip.kernels=nd4j}); tests
  * check the two against each other.
@@ -21,7 +21,7 @@ public final class CpuKernels {
     /** Elements per thread share below which splitting costs more than it saves. */
     static final int GRAIN = 16_384;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[9][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
     static final FloatLoops LOOPS = FloatLoops.INSTANCE;
 
     private CpuKernels() {
@@ -86,62 +86,36 @@ public final class CpuKernels {
 
     /**
      * LayerNorm backward: dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * g;
-     * accumulates dg += sum(dy * xhat) and db += sum(dy) over rows (when the gradients are given). Each share sums
-     * its rows in float blocks of 32 rows, added up in double.
+     * accumulates dg += sum(dy * xhat) and db += sum(dy) over rows (when the gradients are given).
      */
     static void layerNormBackward(INDArray dy, INDArray xhat, float[] rstd, INDArray gain, INDArray dGain, INDArray dBias, INDArray dx) {
         int n = (int) dy.rows(), d = (int) dy.columns();
         float[] g = readAll(gain);
         FloatBuffer dyb = buffer(dy), hb = buffer(xhat), dxb = buffer(dx);
         int dyo = (int) dy.offset(), ho = (int) xhat.offset(), dxo = (int) dx.offset();
-        int shares = Math.min(KernelThreads.threads(), Math.max(1, n / Math.max(1, GRAIN / d)));
-        double[][] dg = new double[shares][d], db = new double[shares][d];
-        KernelThreads.parallelFor(shares, 1, (firstShare, endShare) -> {
-            for (int share = firstShare; share < endShare; share++) {
-                int from = (int) ((long) n * share / shares), to = (int) ((long) n * (share + 1) / shares);
-                layerNormBackwardRows(dyb, dyo, hb, ho, dxb, dxo, from, to, d, g, rstd, dg[share], db[share]);
+        double[][] sums = columnSums(n, d, 2, (from, to, acc, dys, hs) -> {
+            int len = (to - from) * d;
+            dyb.get(dyo + from * d, dys, 0, len);
+            hb.get(ho + from * d, hs, 0, len);
+            for (int r = 0; r < to - from; r++) {
+                int o = r * d;
+                float m1 = LOOPS.dot(dys, o, g, 0, d) / d;
+                float m2 = LOOPS.dotScaled(dys, o, g, hs, d) / d;
+                LOOPS.layerNormGrad(dys, hs, o, d, g, m1, m2, rstd[from + r], dys, acc[0], acc[1]);   // dx over dy
             }
+            dxb.put(dxo + from * d, dys, 0, len);
         });
         if (dGain != null) {
-            addInto(dGain, dg);
-            addInto(dBias, db);
+            addInto(dGain, sums[0]);
+            addInto(dBias, sums[1]);
         }
     }
 
-    private static void layerNormBackwardRows(FloatBuffer dyb, int dyo, FloatBuffer hb, int ho, FloatBuffer dxb, int dxo,
-                                              int from, int to, int d, float[] g, float[] rstd, double[] dg, double[] db) {
-        int len = (to - from) * d;
-        float[] dys = scratch(0, len), hs = scratch(1, len), dxs = scratch(2, len);
-        float[] dgBlock = scratch(3, d), dbBlock = scratch(4, d);
-        java.util.Arrays.fill(dgBlock, 0, d, 0f);
-        java.util.Arrays.fill(dbBlock, 0, d, 0f);
-        dyb.get(dyo + from * d, dys, 0, len);
-        hb.get(ho + from * d, hs, 0, len);
-        for (int r = 0; r < to - from; r++) {
-            int o = r * d;
-            float m1 = LOOPS.dot(dys, o, g, 0, d) / d;
-            float m2 = LOOPS.dotScaled(dys, o, g, hs, d) / d;
-            LOOPS.layerNormGrad(dys, hs, o, d, g, m1, m2, rstd[from + r], dxs, dgBlock, dbBlock);
-            if ((r & 31) == 31 || r == to - from - 1) {
-                for (int i = 0; i < d; i++) {
-                    dg[i] += dgBlock[i];
-                    db[i] += dbBlock[i];
-                }
-                java.util.Arrays.fill(dgBlock, 0, d, 0f);
-                java.util.Arrays.fill(dbBlock, 0, d, 0f);
-            }
-        }
-        dxb.put(dxo + from * d, dxs, 0, len);
-    }
-
-    private static void addInto(INDArray acc, double[][] shares) {
+    /** acc += add, elementwise over acc's (dense) elements. */
+    private static void addInto(INDArray acc, double[] add) {
         FloatBuffer b = buffer(acc);
         int off = (int) acc.offset();
-        for (int i = 0; i < shares[0].length; i++) {
-            double s = 0;
-            for (double[] share : shares) s += share[i];
-            b.put(off + i, (float) (b.get(off + i) + s));
-        }
+        for (int i = 0; i < add.length; i++) b.put(off + i, (float) (b.get(off + i) + add[i]));
     }
 
     /** QuickGELU forward y = x * s(1.702 x). */
@@ -319,10 +293,7 @@ public final class CpuKernels {
         int n = (int) x.rows(), c = (int) x.columns();
         FloatBuffer xb = buffer(x);
         int xo = (int) x.offset();
-        double[] mean = columnSums(n, c, 1, (from, to, acc, xs, unused) -> {
-            xb.get(xo + from * c, xs, 0, (to - from) * c);
-            for (int r = 0; r < to - from; r++) LOOPS.addInto(xs, r * c, acc[0], c);
-        })[0];
+        double[] mean = columnSum(x);
         float[] meanF = new float[c];
         for (int i = 0; i < c; i++) meanF[i] = (float) (mean[i] /= n);
         double[] var = columnSums(n, c, 1, (from, to, acc, xs, unused) -> {
@@ -360,7 +331,7 @@ public final class CpuKernels {
             dyb.get(dyo + from * c, dys, 0, len);
             hb.get(ho + from * c, hs, 0, len);
             for (int r = 0; r < to - from; r++) {
-                LOOPS.addInto(dys, r * c, acc[0], c);
+                LOOPS.addTo(dys, r * c, acc[0], 0, c);
                 LOOPS.addProductInto(dys, hs, r * c, acc[1], c);
             }
         });
@@ -379,8 +350,8 @@ public final class CpuKernels {
             dxb.put(dxo + from * c, out, 0, len);
         });
         if (dGain != null) {
-            addInto(dGain, new double[][]{sums[1]});
-            addInto(dBias, new double[][]{sums[0]});
+            addInto(dGain, sums[1]);
+            addInto(dBias, sums[0]);
         }
     }
 
@@ -415,13 +386,17 @@ public final class CpuKernels {
 
     /** acc += column sums of x [n, d] (a bias gradient), summed in double. */
     static void addColumnSums(INDArray x, INDArray acc) {
-        int n = (int) x.rows(), d = (int) x.columns();
+        addInto(acc, columnSum(x));
+    }
+
+    /** Column sums of x [n, d], in double. */
+    private static double[] columnSum(INDArray x) {
+        int d = (int) x.columns();
         FloatBuffer xb = buffer(x);
         int xo = (int) x.offset();
-        double[] sums = columnSums(n, d, 1, (from, to, a, xs, unused) -> {
+        return columnSums((int) x.rows(), d, 1, (from, to, acc, xs, unused) -> {
             xb.get(xo + from * d, xs, 0, (to - from) * d);
-            for (int r = 0; r < to - from; r++) LOOPS.addInto(xs, r * d, a[0], d);
+            for (int r = 0; r < to - from; r++) LOOPS.addTo(xs, r * d, acc[0], 0, d);
         })[0];
-        addInto(acc, new double[][]{sums});
     }
 }

@@ -54,7 +54,7 @@ interface FloatLoops {
     /** sum dy * g * h over one row (LayerNorm backward) */
     float dotScaled(float[] dy, int o, float[] g, float[] h, int n);
 
-    /** dx = (dy * g - m1 - h * m2) * rstd for one row, and dgAcc += dy * h, dbAcc += dy */
+    /** dx = (dy * g - m1 - h * m2) * rstd for one row, and dgAcc += dy * h, dbAcc += dy (dx may be dy) */
     void layerNormGrad(float[] dy, float[] h, int o, int n, float[] g, float m1, float m2, float rstd, float[] dx,
                        float[] dgAcc, float[] dbAcc);
 
@@ -70,9 +70,6 @@ interface FloatLoops {
      */
     void adamW(float[] p, float[] g, float[] m, float[] v, int o, int n, float keep, float b1, float b2, float stepSize,
                float bc2Sqrt, float eps);
-
-    /** acc[i] += x[o + i] */
-    void addInto(float[] x, int o, float[] acc, int n);
 
     /** acc[i] += a[o + i] * b[o + i] */
     void addProductInto(float[] a, float[] b, int o, float[] acc, int n);

@@ -119,11 +119,6 @@ final class ScalarFloatLoops implements FloatLoops {
     }
 
     @Override
-    public void addInto(float[] x, int o, float[] acc, int n) {
-        for (int i = 0; i < n; i++) acc[i] += x[o + i];
-    }
-
-    @Override
     public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
         for (int i = 0; i < n; i++) acc[i] += a[o + i] * b[o + i];
     }

@@ -31,6 +31,7 @@ public final class StepWorkspace {
             .build();
 
     private static final String BLOCK_ID = "jclip-block-backward";
+    private static final boolean BLOCK_SCRATCH = !"false".equals(System.getProperty("jclip.blockScratch"));
 
     private StepWorkspace() {
     }
@@ -52,8 +53,6 @@ public final class StepWorkspace {
             }
         }
     }
-
-    private static final boolean BLOCK_SCRATCH = !"false".equals(System.getProperty("jclip.blockScratch"));
 
     /** Bytes currently reserved by this thread's step arena (0 when it has none yet). */
     public static long arenaBytes() {

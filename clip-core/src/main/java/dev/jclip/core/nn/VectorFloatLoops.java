@@ -205,13 +205,6 @@ final class VectorFloatLoops implements FloatLoops {
     }
 
     @Override
-    public void addInto(float[] x, int o, float[] acc, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, acc, i).add(FloatVector.fromArray(S, x, o + i)).intoArray(acc, i);
-        for (; i < n; i++) acc[i] += x[o + i];
-    }
-
-    @Override
     public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {

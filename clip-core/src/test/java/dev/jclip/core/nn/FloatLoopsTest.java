@@ -134,7 +134,7 @@ class FloatLoopsTest {
             int k = 0;
             for (FloatLoops f : new FloatLoops[]{scalar, vector}) {
                 float[] sum = new float[n], prod = new float[n], sq = new float[n];
-                f.addInto(x, 3, sum, n);
+                f.addTo(x, 3, sum, 0, n);
                 f.addProductInto(x, dy, 3, prod, n);
                 f.addSquaredDeviationInto(x, 3, mean, sq, n);
                 float[] h = new float[n + 3], y = new float[n + 3], dx = new float[n + 3], relu = new float[n];
@@ -149,7 +149,7 @@ class FloatLoopsTest {
             }
             close(out[0], out[1], "n=" + n);
             for (int i = 0; i < n; i++) {
-                close(x[3 + i], out[0][i], "addInto");
+                close(x[3 + i], out[0][i], "addTo");
                 close((double) x[3 + i] * dy[3 + i], out[0][n + i], "addProductInto");
                 close(Math.pow(x[3 + i] - mean[i], 2), out[0][2 * n + i], "addSquaredDeviationInto");
                 assertEquals(x[i] > 0 ? dy[i] : 0f, out[0][6 * n + i], "reluGrad");

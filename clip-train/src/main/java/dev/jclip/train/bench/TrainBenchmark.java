@@ -43,24 +43,25 @@ public final class TrainBenchmark {
         Nd4j.getRandom().setSeed(seed);
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
         INDArray tokens = randomTokens(batch, cfg.text().contextLength(), cfg.text().vocabSize(), seed);
-        double[] ms = new double[steps];
-        double loss = Double.NaN;
+        java.util.function.DoubleSupplier step = () -> {   // one full step; returns its loss
+            model.parameters().zeroGrad();
+            double l = model.trainStep(images, tokens).loss();
+            opt.step(5e-4);
+            model.clampLogitScale();
+            return l;
+        };
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int warmed = 0;
         while (warmed < warmup || System.nanoTime() < warmupEnd) {
-            model.parameters().zeroGrad();
-            loss = model.trainStep(images, tokens).loss();
-            opt.step(5e-4);
-            model.clampLogitScale();
+            step.getAsDouble();
             warmed++;
         }
+        double[] ms = new double[steps];
+        double loss = Double.NaN;
         long cpuStart = processCpuNanos();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
-            model.parameters().zeroGrad();
-            loss = model.trainStep(images, tokens).loss();
-            opt.step(5e-4);
-            model.clampLogitScale();
+            loss = step.getAsDouble();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double cpuPerStep = (processCpuNanos() - cpuStart) / 1e6 / steps;

@@ -1,5 +1,6 @@
 package dev.jclip.train.optim;
 
+import dev.jclip.core.nn.CpuKernels;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.nn.ParameterStore;
 import dev.jclip.train.Fixtures;
@@ -84,6 +85,8 @@ class AdamWTest {
             s.constant("logit_scale", 2.0);
         }
         b.flatten();
+        // float stores take the fused CPU update, double ones the ND4J ops: make sure the intended path is tested
+        assertEquals(dtype == DataType.FLOAT, CpuKernels.applies(b.flatValues(), b.flatGrads()));
         AdamW perParam = new AdamW(a.parameters(), AdamW.Hyper.vit());
         AdamW flat = new AdamW(b, AdamW.Hyper.vit());
         int threadsBefore = Nd4j.getEnvironment().maxThreads();
