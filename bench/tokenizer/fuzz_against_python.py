@@ -1,8 +1,8 @@
 """Random-text comparison of `clip tokenize` against the Python transcription in simple_tokenizer_bench.py.
 
   /usr/bin/python3 bench/tokenizer/fuzz_against_python.py gen 2 8000 > /tmp/in.jsonl
-  clip tokenize --vocab ../shared/clip/bpe_simple_vocab_16e6.txt.gz --context-length 1000 < /tmp/in.jsonl > /tmp/java.jsonl
-  /usr/bin/python3 bench/tokenizer/fuzz_against_python.py compare ../shared/clip/bpe_simple_vocab_16e6.txt.gz /tmp/in.jsonl /tmp/java.jsonl
+  clip tokenize --vocab clip-data/src/main/resources/dev/jclip/data/text/bpe_simple_vocab_16e6.txt.gz --context-length 1000 < /tmp/in.jsonl > /tmp/java.jsonl
+  /usr/bin/python3 bench/tokenizer/fuzz_against_python.py compare clip-data/src/main/resources/dev/jclip/data/text/bpe_simple_vocab_16e6.txt.gz /tmp/in.jsonl /tmp/java.jsonl
 
 Texts mix many scripts, digits of several kinds, apostrophes, punctuation, spaces of several kinds, combining marks,
 emoji, full/half-width forms and ligatures. Latin-1 letters next to Windows-1252 punctuation are left out: they

@@ -9,7 +9,7 @@ captions (NFC, Latin ligatures, full/half width, curly quotes, C1 controls, cont
 much more work per caption (mojibake detection on every non-ASCII line), so the stand-in makes Python faster,
 never slower: the Java/Python ratio we report is a lower bound.
 
-Usage: /usr/bin/python3 bench/tokenizer/simple_tokenizer_bench.py --vocab ../shared/clip/bpe_simple_vocab_16e6.txt.gz \
+Usage: /usr/bin/python3 bench/tokenizer/simple_tokenizer_bench.py --vocab clip-data/src/main/resources/dev/jclip/data/text/bpe_simple_vocab_16e6.txt.gz \
            --captions captions.txt [--write-ids ids.txt]
 Prints one JSON line. Needs Debian's python3-regex.
 """

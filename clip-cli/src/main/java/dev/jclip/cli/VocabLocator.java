@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Finds the BPE vocabulary that goes with a checkpoint: an explicit path, else a {@code vocab.txt.gz} beside the
  * checkpoint or in its run folder (training writes one there), else OpenAI's merges file for a 49,408-token model
- * ({@code $JCLIP_VOCAB} or {@code ~/.cache/jclip/bpe_simple_vocab_16e6.txt.gz}).
+ * ({@code $JCLIP_VOCAB}, else the copy inside clip-data's jar).
  */
 public final class VocabLocator {
     public static final String RUN_VOCAB = "vocab.txt.gz";
@@ -26,6 +26,7 @@ public final class VocabLocator {
      */
     public static ClipTokenizer tokenizerFor(Path checkpoint, Path explicit, int vocabSize) {
         Path vocab = locate(checkpoint, explicit, vocabSize);
+        if (vocab == null) return ClipTokenizer.openai();
         ClipTokenizer tok = ClipTokenizer.load(vocab);
         if (tok.vocabSize() > vocabSize) {
             throw new UsageException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model embeds only "
@@ -34,6 +35,7 @@ public final class VocabLocator {
         return tok;
     }
 
+    /** The vocabulary file to use, or null for OpenAI's built-in one. */
     static Path locate(Path checkpoint, Path explicit, int vocabSize) {
         if (explicit != null) {
             if (!Files.isRegularFile(explicit)) throw new UsageException("vocabulary not found: " + explicit);
@@ -49,9 +51,7 @@ public final class VocabLocator {
         if (vocabSize == 49408) {
             String env = System.getenv("JCLIP_VOCAB");
             if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
-            Path cached = Path.of(System.getProperty("user.home"), ".cache", "jclip", OPENAI_VOCAB);
-            tried.add(cached);
-            if (Files.isRegularFile(cached)) return cached;
+            return null;
         }
         throw new UsageException("no BPE vocabulary found for " + checkpoint + " (looked at " + tried
                 + "): pass --vocab PATH (OpenAI's " + OPENAI_VOCAB + " or one from 'clip tokenizer train')");

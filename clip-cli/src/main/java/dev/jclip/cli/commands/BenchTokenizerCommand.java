@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code clip bench tokenizer [--vocab PATH (default $JCLIP_VOCAB, else ../shared/clip/...)] [--captions N] [--input FILE] [--repeat 3] [--write-captions FILE] [--write-ids FILE]}:
+ * {@code clip bench tokenizer [--vocab PATH (default $JCLIP_VOCAB, else OpenAI's, built in)] [--captions N] [--input FILE] [--repeat 3] [--write-captions FILE] [--write-ids FILE]}:
  * captions per second on one thread, tokenizing to 77-long rows with truncation, as a data loader does.
  * Captions come from {@code --input} (one a line) or are generated deterministically (web-like templates plus
  * Zipf-distributed words of the vocabulary, seed 1). A different set warms the JIT up first; each timed pass
@@ -23,7 +23,6 @@ import java.util.List;
  * with wall-clock and thread-CPU rates (they differ when the machine is shared).
  */
 public final class BenchTokenizerCommand implements Command {
-    static final String DEFAULT_VOCAB = "../shared/clip/bpe_simple_vocab_16e6.txt.gz";
     private final PrintStream out;
 
     public BenchTokenizerCommand() {
@@ -47,7 +46,8 @@ public final class BenchTokenizerCommand implements Command {
     @Override
     public int run(Args args) throws Exception {
         String envVocab = System.getenv("JCLIP_VOCAB");
-        Path vocab = Path.of(args.get("vocab", envVocab != null ? envVocab : DEFAULT_VOCAB));
+        String vocabArg = args.get("vocab", envVocab);
+        Path vocab = vocabArg != null ? Path.of(vocabArg) : null;
         int count = args.getInt("captions", 100_000);
         Path input = args.path("input");
         Path writeCaptions = args.path("write-captions");
@@ -55,10 +55,10 @@ public final class BenchTokenizerCommand implements Command {
         int repeat = args.getInt("repeat", 3);
         args.checkAllUsed();
         if (repeat < 1) throw new UsageException("--repeat must be positive, got " + repeat);
-        if (!Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
+        if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
         if (count < 1) throw new UsageException("--captions must be positive, got " + count);
 
-        ClipTokenizer probe = ClipTokenizer.load(vocab);
+        ClipTokenizer probe = vocab != null ? ClipTokenizer.load(vocab) : ClipTokenizer.openai();
         List<String> words = probe.vocabularyWords(20_000);
         List<String> captions;
         if (input != null) {
@@ -79,7 +79,7 @@ public final class BenchTokenizerCommand implements Command {
         double[] wall = new double[repeat];
         double[] cpu = new double[repeat];
         for (int r = 0; r < repeat; r++) {
-            ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+            ClipTokenizer tokenizer = vocab != null ? ClipTokenizer.load(vocab) : ClipTokenizer.openai();
             long c0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < rows.length; i++) {
@@ -105,7 +105,7 @@ public final class BenchTokenizerCommand implements Command {
         ObjectMapper json = new ObjectMapper();
         ObjectNode report = json.createObjectNode();
         report.put("bench", "tokenizer");
-        report.put("vocab", vocab.toString());
+        report.put("vocab", vocab != null ? vocab.toString() : "openai (built in)");
         report.put("source", input != null ? input.toString() : "synthetic seed 1");
         report.put("captions", rows.length);
         report.put("repeats", repeat);

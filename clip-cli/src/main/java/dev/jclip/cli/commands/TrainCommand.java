@@ -82,8 +82,8 @@ public final class TrainCommand implements Command {
             Trainer.Builder builder = Trainer.builder().config(cfg).data(data);
             if (cfg.zeroshotDataset() != null) builder.evalHook(zeroShotHook(cfg, model));
             Trainer trainer = builder.build();
-            Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
-            if (vocab != null && Files.isRegularFile(vocab)) copyVocabulary(vocab, Path.of(cfg.output()));
+            // a run with its own vocabulary keeps a copy; OpenAI's is built into clip-data and needs none
+            if (cfg.vocab() != null) copyVocabulary(Path.of(cfg.vocab()), Path.of(cfg.output()));
             return fitStoppingOnShutdown(trainer);
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
@@ -162,9 +162,10 @@ public final class TrainCommand implements Command {
         } catch (java.io.IOException e) {
             throw new UsageException("--zeroshot-dataset: " + e.getMessage());
         }
-        Path vocab = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
-        if (vocab == null || !Files.isRegularFile(vocab)) throw new UsageException("--zeroshot-dataset needs the vocabulary (--vocab)");
-        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
+        if (cfg.vocab() == null && model.text().vocabSize() != 49408) {
+            throw new UsageException("--zeroshot-dataset needs the vocabulary (--vocab) of a model that does not embed OpenAI's 49,408 tokens");
+        }
+        ClipTokenizer tokenizer = cfg.vocab() != null ? ClipTokenizer.load(Path.of(cfg.vocab())) : ClipTokenizer.openai();
         return (clip, step) -> {
             Evaluations.FeatureSource src = new Evaluations.FeatureSource(new ModelEncoder(clip, tokenizer), 64, null, "step " + step);
             Map<String, Double> m = Evaluations.zeroShot(src, dataset, templates, "step " + step).metrics();
@@ -232,13 +233,13 @@ public final class TrainCommand implements Command {
      */
     static BatchSource openShards(TrainConfig cfg, ClipConfig model) throws Exception {
         if (cfg.trainData() == null) throw new UsageException("missing required option --train-data");
-        Path vocabFile = cfg.vocab() != null ? Path.of(cfg.vocab()) : openAiVocabulary(model);
-        if (vocabFile == null) {
-            throw new UsageException("missing required option --vocab (a BPE merges file: OpenAI's"
-                    + " bpe_simple_vocab_16e6.txt.gz or one written by 'clip tokenizer train')");
+        if (cfg.vocab() == null && model.text().vocabSize() != 49408) {
+            throw new UsageException("missing required option --vocab (model '" + cfg.model() + "' embeds "
+                    + model.text().vocabSize() + " tokens, not OpenAI's 49,408: pass the merges file written by 'clip tokenizer train')");
         }
-        if (!Files.isRegularFile(vocabFile)) throw new UsageException("--vocab: file not found: " + vocabFile);
-        ClipTokenizer tokenizer = ClipTokenizer.load(vocabFile);
+        Path vocabFile = cfg.vocab() != null ? Path.of(cfg.vocab()) : null;
+        if (vocabFile != null && !Files.isRegularFile(vocabFile)) throw new UsageException("--vocab: file not found: " + vocabFile);
+        ClipTokenizer tokenizer = vocabFile != null ? ClipTokenizer.load(vocabFile) : ClipTokenizer.openai();
         int modelVocab = model.text().vocabSize();
         if (tokenizer.vocabSize() > modelVocab) {
             throw new UsageException("--vocab " + vocabFile + " has " + tokenizer.vocabSize() + " tokens but model '"
@@ -251,15 +252,6 @@ public final class TrainCommand implements Command {
         SampleSource source = sampleSource(cfg.trainData());
         LoaderConfig loader = LoaderBatchSource.trainingLoader(cfg, model);
         return new LoaderBatchSource(source, tokenizer, loader);
-    }
-
-    /** For a 49,408-token model without --vocab: $JCLIP_VOCAB or ~/.cache/jclip/bpe_simple_vocab_16e6.txt.gz. */
-    private static Path openAiVocabulary(ClipConfig model) {
-        if (model.text().vocabSize() != 49408) return null;
-        String env = System.getenv("JCLIP_VOCAB");
-        if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
-        Path cached = Path.of(System.getProperty("user.home"), ".cache", "jclip", "bpe_simple_vocab_16e6.txt.gz");
-        return Files.isRegularFile(cached) ? cached : null;
     }
 
     private static SampleSource sampleSource(String spec) throws Exception {

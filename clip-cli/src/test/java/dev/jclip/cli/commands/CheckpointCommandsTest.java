@@ -30,7 +30,7 @@ class CheckpointCommandsTest {
     Path dir;
 
     static Path fixture(String model, String file) {
-        return Path.of(System.getProperty("jclip.shared", "../../shared")).resolve("fixtures").resolve(model).resolve(file);
+        return dev.jclip.core.testing.Fixtures.fixture(model).resolve(file);
     }
 
     /** Runs a command, returning what it printed. */

@@ -89,7 +89,7 @@ class DataCommandsTest {
         Path m = manifest();
         JsonNode stats = new ObjectMapper().readTree(run(new DataStatsCommand(), "--csv", m.toString(), "--sep", "\\t",
                 "--image-size", "8", "--workers", "1", "--vocab",
-                dev.jclip.core.testing.Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString()));
+                dev.jclip.cli.testing.OpenAiVocabFile.path()));
         assertEquals(5, stats.get("samples").asInt());
         assertEquals(1, stats.get("shards").asInt());
         assertEquals(Map.of("missing_image", 1, "missing_caption", 1),

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerCommandsTest {
-    static final String VOCAB = Path.of(System.getProperty("jclip.shared", "../../shared"))
-            .resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString();
+    static final String VOCAB = dev.jclip.cli.testing.OpenAiVocabFile.path();
     final ObjectMapper json = new ObjectMapper();
 
     @TempDir

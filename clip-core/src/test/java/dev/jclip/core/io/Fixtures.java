@@ -22,12 +22,12 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    static Path shared() {
-        return Path.of(System.getProperty("jclip.shared", "../../shared"));
+    static Path testdata() {
+        return dev.jclip.core.testing.Fixtures.testdata();
     }
 
     static Path fixture(String model, String file) {
-        return shared().resolve("fixtures").resolve(model).resolve(file);
+        return testdata().resolve("fixtures").resolve(model).resolve(file);
     }
 
     /** The tensor's elements as little-endian bytes in C order. */

@@ -15,21 +15,21 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Access to the PyTorch parity fixtures in ../shared/fixtures, for tests. */
+/** Access to the PyTorch parity fixtures in the repository's testdata/fixtures, for tests. */
 public final class Fixtures {
     private Fixtures() {
     }
 
-    /** The shared folder (system property jclip.shared, set by the build). */
-    public static Path shared() {
-        String p = System.getProperty("jclip.shared");
-        Path path = p != null ? Path.of(p) : Path.of("../../shared");
-        if (!Files.isDirectory(path)) throw new IllegalStateException("shared folder not found: " + path.toAbsolutePath());
+    /** The repository's testdata folder (system property jclip.testdata, set by the build). */
+    public static Path testdata() {
+        String p = System.getProperty("jclip.testdata");
+        Path path = p != null ? Path.of(p) : Path.of("../testdata");
+        if (!Files.isDirectory(path)) throw new IllegalStateException("testdata folder not found: " + path.toAbsolutePath());
         return path;
     }
 
     public static Path fixture(String name) {
-        return shared().resolve("fixtures").resolve(name);
+        return testdata().resolve("fixtures").resolve(name);
     }
 
     /** A .npy file as an ND4J array in its stored type (Fortran-ordered files included). */

@@ -75,8 +75,30 @@ final class BpeVocabulary {
 
     /** Reads a merges file, gzip-compressed (detected by its magic bytes) or plain UTF-8. */
     static BpeVocabulary load(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return parse(in, path.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read BPE vocabulary " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** OpenAI's merges file as shipped inside this jar ({@value #OPENAI_RESOURCE}, MIT licence beside it). */
+    static BpeVocabulary openai() {
+        try (InputStream in = BpeVocabulary.class.getResourceAsStream(OPENAI_RESOURCE)) {
+            if (in == null) throw new IllegalStateException("OpenAI's BPE vocabulary is missing from the jar: " + OPENAI_RESOURCE);
+            return parse(in, "jar:" + OPENAI_RESOURCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the built-in BPE vocabulary: " + e.getMessage(), e);
+        }
+    }
+
+    /** OpenAI's {@code bpe_simple_vocab_16e6.txt.gz}, a class-path resource of clip-data. */
+    static final String OPENAI_RESOURCE = "bpe_simple_vocab_16e6.txt.gz";
+
+    /** Parses a merges stream named {@code source} in errors. */
+    static BpeVocabulary parse(InputStream stream, String source) throws IOException {
         String text;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(path))) {
+        try (InputStream raw = new BufferedInputStream(stream)) {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1F && raw.read() == 0x8B;
             raw.reset();
@@ -84,21 +106,19 @@ final class BpeVocabulary {
             ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
             in.transferTo(buf);
             text = buf.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read BPE vocabulary " + path + ": " + e.getMessage(), e);
         }
         String[] lines = text.split("\n", -1);
         int last = lines.length;
         while (last > 1 && lines[last - 1].isEmpty()) last--;
         int count = Math.min(last - 1, MAX_MERGES);
-        if (count < 0) throw new IllegalArgumentException(path + ": empty vocabulary file");
+        if (count < 0) throw new IllegalArgumentException(source + ": empty vocabulary file");
         List<String[]> merges = new ArrayList<>(count);
         for (int k = 1; k <= count; k++) {
             String line = lines[k];
             if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
             String[] parts = line.split(" ");
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new IllegalArgumentException(path + " line " + (k + 1) + ": expected two tokens separated by a space, got '"
+                throw new IllegalArgumentException(source + " line " + (k + 1) + ": expected two tokens separated by a space, got '"
                         + abbreviate(line) + "'");
             }
             merges.add(parts);
@@ -106,7 +126,7 @@ final class BpeVocabulary {
         try {
             return new BpeVocabulary(merges);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
     }
 

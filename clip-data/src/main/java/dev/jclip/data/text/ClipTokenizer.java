@@ -41,6 +41,18 @@ public final class ClipTokenizer implements CaptionTokenizer {
         return new ClipTokenizer(BpeVocabulary.load(mergesFile));
     }
 
+    /**
+     * OpenAI's tokenizer (49,408 tokens), from the merges file inside this jar. The vocabulary is parsed once per
+     * JVM and shared; each call returns a tokenizer with its own (empty) piece cache.
+     */
+    public static ClipTokenizer openai() {
+        return new ClipTokenizer(OpenAiVocabulary.VOCAB);
+    }
+
+    private static final class OpenAiVocabulary {
+        static final BpeVocabulary VOCAB = BpeVocabulary.openai();
+    }
+
     static ClipTokenizer of(BpeVocabulary vocab) {
         return new ClipTokenizer(vocab);
     }

@@ -14,7 +14,7 @@ class BpeMergerTest {
 
     @BeforeAll
     static void load() {
-        BpeVocabulary v = BpeVocabulary.load(ClipTokenizerReferenceTest.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        BpeVocabulary v = BpeVocabulary.openai();
         merger = new BpeMerger(v.ranks, v.mergedId);
     }
 

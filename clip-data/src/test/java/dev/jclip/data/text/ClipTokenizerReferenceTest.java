@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 class ClipTokenizerReferenceTest {
     static ClipTokenizer tokenizer;
 
-    static Path shared() {
-        return Path.of(System.getProperty("jclip.shared", "../../shared"));
+    static Path testdata() {
+        return Path.of(System.getProperty("jclip.testdata", "../testdata"));
     }
 
     @BeforeAll
     static void load() {
-        tokenizer = ClipTokenizer.load(shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        tokenizer = ClipTokenizer.openai();
     }
 
     @Test
@@ -40,7 +40,7 @@ class ClipTokenizerReferenceTest {
         ObjectMapper json = new ObjectMapper();
         List<String> failures = new ArrayList<>();
         int cases = 0;
-        for (String line : Files.readAllLines(shared().resolve("clip/tokenizer-cases.jsonl"))) {
+        for (String line : Files.readAllLines(testdata().resolve("clip/tokenizer-cases.jsonl"))) {
             if (line.isBlank()) continue;
             cases++;
             JsonNode c = json.readTree(line);

@@ -20,7 +20,7 @@ class ClipTokenizerTest {
 
     @BeforeAll
     static void load() {
-        tok = ClipTokenizer.load(ClipTokenizerReferenceTest.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        tok = ClipTokenizer.openai();
     }
 
     @Test
@@ -99,9 +99,9 @@ class ClipTokenizerTest {
             for (int k = 0; k < 1 + rnd.nextInt(12); k++) sb.append(words[rnd.nextInt(words.length)]).append(rnd.nextBoolean() ? " " : "");
             captions.add(sb.toString() + i);
         }
-        ClipTokenizer fresh = ClipTokenizer.load(ClipTokenizerReferenceTest.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        ClipTokenizer fresh = ClipTokenizer.of(BpeVocabulary.openai());
         int[][] sequential = fresh.tokenize(captions, 77, true);
-        ClipTokenizer shared = ClipTokenizer.load(ClipTokenizerReferenceTest.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"));
+        ClipTokenizer shared = ClipTokenizer.openai();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<int[][]>> parts = new ArrayList<>();
