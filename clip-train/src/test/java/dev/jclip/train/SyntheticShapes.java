@@ -108,6 +108,11 @@ public final class SyntheticShapes implements BatchSource {
     }
 
     @Override
+    public Shape shape() {
+        return new Shape(batchSize, imageSize, contextLength, vocabSize);
+    }
+
+    @Override
     public long samplesPerEpoch() {
         return size;
     }

@@ -40,8 +40,8 @@ class LoaderBatchSourceTest {
     }
 
     private static LoaderBatchSource source(TrainConfig cfg) {
-        LoaderConfig lc = LoaderConfig.builder(cfg.batchSize()).imageSize(32).contextLength(16).workers(2)
-                .seed(cfg.seed()).train(true).shuffleBuffer(32).build();
+        LoaderConfig lc = LoaderConfig.builder(cfg.data().batchSize()).imageSize(32).contextLength(16).workers(2)
+                .seed(cfg.runtime().seed()).train(true).shuffleBuffer(32).build();
         return new LoaderBatchSource(WebDatasetSource.of(shards + "/shard-{00000..00003}.tar", false),
                 ClipTokenizer.load(vocab), lc);
     }
