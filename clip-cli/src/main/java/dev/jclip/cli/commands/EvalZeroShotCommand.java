@@ -1,48 +1,67 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
 import dev.jclip.eval.Evaluations;
+import dev.jclip.eval.data.ClassNames;
 import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
 import dev.jclip.eval.zeroshot.PromptTemplates;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.List;
 
 /** {@code clip eval zeroshot}: zero-shot classification with prompt templates. */
-public final class EvalZeroShotCommand implements Command {
-    @Override
-    public String name() {
-        return "eval zeroshot";
+@Command(name = "zeroshot", description = "zero-shot classification of a labelled image set with prompt templates")
+public final class EvalZeroShotCommand extends ClipCommand {
+    @Mixin
+    CheckpointOption checkpoint;
+
+    @Option(names = "--dataset", required = true, paramLabel = "SPEC", description = "image folder, CSV/TSV or idx:PREFIX")
+    String dataset;
+
+    @Option(names = "--templates", paramLabel = "FILE", description = "prompt templates, one a line with {} (default: CLIP's)")
+    Path templatesFile;
+
+    @Option(names = "--classnames", paramLabel = "FILE", description = "class names, one a line, in label order")
+    Path classNames;
+
+    @Option(names = "--limit", paramLabel = "N", description = "evaluate a fixed random subset of N images; 0 = all")
+    int limit;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of that subset")
+    long seed;
+
+    @Mixin
+    EvalOptions eval;
+
+    @Mixin
+    ImageOptions images;
+
+    private final EncoderLoader loader;
+
+    public EvalZeroShotCommand() {
+        this(EncoderLoader.MODEL);
+    }
+
+    public EvalZeroShotCommand(EncoderLoader loader) {
+        this.loader = loader;
     }
 
     @Override
-    public String summary() {
-        return "zero-shot classification: --checkpoint C --dataset D [--templates FILE] [--classnames FILE] [--limit N] "
-                + EvalCommon.SHARED_OPTIONS;
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path checkpoint = args.requirePath("checkpoint");
-        String spec = args.require("dataset");
-        Path templatesFile = args.path("templates");
-        List<String> classNames = EvalCommon.classNames(args);
-        int limit = args.getInt("limit", 0);
-        long seed = args.getLong("seed", 0);
-        Path output = args.path("output");
-        EvalCommon.ModelOptions model = EvalCommon.ModelOptions.read(args, checkpoint);
-        args.checkAllUsed();
+    protected int run() throws Exception {
+        Path ckpt = checkpoint.required();
         if (limit < 0) throw new UsageException("--limit must be positive");
         List<String> templates = templatesFile == null ? PromptTemplates.DEFAULT : PromptTemplates.read(templatesFile);
-        LabelledImageDataset d = DatasetSpec.open(spec, classNames);
+        LabelledImageDataset d = DatasetSpec.open(dataset, classNames == null ? null : ClassNames.read(classNames));
         if (limit > 0) d = DatasetView.random(d, limit, seed);
-        Evaluations.FeatureSource src = model.load();
-        var report = Evaluations.zeroShot(src, d, templates, checkpoint.toString());
+        var report = Evaluations.zeroShot(eval.load(ckpt, loader), d, templates, ckpt.toString());
         if (templatesFile != null) report.setting("templates_file", templatesFile.toString());
-        EvalCommon.emit(report, output);
+        eval.emit(report);
         return 0;
     }
 }

@@ -1,8 +1,10 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.eval.data.ClassNames;
 import dev.jclip.eval.data.DatasetSpec;
@@ -20,28 +22,37 @@ import java.util.Map;
  * {@link DatasetSpec}, e.g. {@code idx:/usr/share/datasets/fashion-mnist/train}) into WebDataset shards of PNG
  * images with captions made from the class names by templates ({@link LabelCaptionShards}). Prints a JSON summary.
  */
-public final class LabelShardsCommand implements Command {
-    @Override
-    public String name() {
-        return "data label-shards";
-    }
+@Command(name = "label-shards", description = "turn a labelled image set (idx:PREFIX, folder, CSV) into WebDataset shards with captions from class-name templates")
+public final class LabelShardsCommand extends ClipCommand {
+    @Option(names = "--dataset", required = true, paramLabel = "SPEC", description = "image folder, CSV/TSV or idx:PREFIX")
+    String spec;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "shard folder")
+    Path output;
+
+    @Option(names = "--limit", paramLabel = "N", description = "a random subset of N images; 0 = all")
+    int limit;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the subset and the template choice")
+    long seed;
+
+    @Option(names = "--templates", paramLabel = "FILE", description = "caption templates with {} (default: a few of CLIP's)")
+    Path templatesFile;
+
+    @Option(names = "--classnames", paramLabel = "FILE", description = "class names, one a line, in label order")
+    Path classNamesFile;
+
+    @Option(names = "--samples-per-shard", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
+    int perShard = 1000;
+
+    @Option(names = "--prefix", paramLabel = "NAME", description = "shard file name prefix (default: ${DEFAULT-VALUE})")
+    String prefix = "shard";
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "turn a labelled image set (idx:PREFIX, folder, CSV) into WebDataset shards with captions from class-name templates";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        String spec = args.require("dataset");
-        Path output = args.requirePath("output");
-        int limit = args.getInt("limit", 0);
-        long seed = args.getLong("seed", 0);
-        Path templatesFile = args.path("templates");
-        Path classNamesFile = args.path("classnames");
-        int perShard = args.getInt("samples-per-shard", 1000);
-        String prefix = args.get("prefix", "shard");
-        args.checkAllUsed();
+    protected int run() throws Exception {
         if (perShard <= 0) throw new UsageException("--samples-per-shard must be positive, got " + perShard);
         if (limit < 0) throw new UsageException("--limit must be 0 (all) or positive, got " + limit);
         List<String> templates = templatesFile == null ? LabelCaptionShards.DEFAULT_TEMPLATES : PromptTemplates.read(templatesFile);

@@ -2,7 +2,7 @@ package dev.jclip.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.Checkpoints;
@@ -34,12 +34,12 @@ class CheckpointCommandsTest {
     }
 
     /** Runs a command, returning what it printed. */
-    static String run(dev.jclip.cli.Command c, String... argv) throws Exception {
+    static String run(java.util.concurrent.Callable<Integer> c, String... argv) throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(0, c.run(new Args(List.of(argv))));
+            assertEquals(0, Main.invoke(c, List.of(argv)));
         } finally {
             System.setOut(old);
         }
@@ -97,11 +97,11 @@ class CheckpointCommandsTest {
 
     @Test
     void convertRejectsBadUsageAndMismatchedConfig() throws IOException {
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt"))));
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt", "b.txt"))));
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt", "b.pt", "--fromat", "pt"))));
-        Exception e = assertThrows(Exception.class, () -> new ConvertCommand().run(new Args(List.of(
-                fixture("vit-tiny", "model.pt").toString(), dir.resolve("x.safetensors").toString(), "--config", "ViT-B-32"))));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt")));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt", "b.txt")));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt", "b.pt", "--fromat", "pt")));
+        Exception e = assertThrows(Exception.class, () -> Main.invoke(new ConvertCommand(), List.of(
+                fixture("vit-tiny", "model.pt").toString(), dir.resolve("x.safetensors").toString(), "--config", "ViT-B-32")));
         assertTrue(e.getMessage().contains("visual.conv1.weight"), e.getMessage());
     }
 
