@@ -10,8 +10,7 @@ import java.util.concurrent.Callable;
  * Every command takes {@code --help} and {@code --threads}.
  */
 public abstract class ClipCommand implements Callable<Integer> {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    private boolean help;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit") private boolean help;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "ND4J and BLAS threads; 0 = all cores (the clip launcher also sets OpenMP's and OpenBLAS's pools)")

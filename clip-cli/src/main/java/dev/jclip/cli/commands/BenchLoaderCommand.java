@@ -36,17 +36,13 @@ import java.util.stream.Stream;
  */
 @Command(name = "loader", description = "measure data loader throughput (images/s) on synthetic JPEG shards")
 public final class BenchLoaderCommand extends ClipCommand {
-    @Option(names = "--samples", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
-    int samples = 512;
+    @Option(names = "--samples", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int samples = 512;
 
-    @Option(names = "--source-size", paramLabel = "S", description = "JPEG side in pixels (default: ${DEFAULT-VALUE})")
-    int sourceSize = 256;
+    @Option(names = "--source-size", paramLabel = "S", description = "JPEG side in pixels (default: ${DEFAULT-VALUE})") int sourceSize = 256;
 
-    @Option(names = "--image-size", paramLabel = "S", description = "model input side (default: ${DEFAULT-VALUE})")
-    int imageSize = 224;
+    @Option(names = "--image-size", paramLabel = "S", description = "model input side (default: ${DEFAULT-VALUE})") int imageSize = 224;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
-    int batch = 32;
+    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int batch = 32;
 
     @Option(names = "--repeats", paramLabel = "N", description = "timed epochs per worker count, best kept (default: ${DEFAULT-VALUE})")
     int repeats = 3;
@@ -54,8 +50,7 @@ public final class BenchLoaderCommand extends ClipCommand {
     @Option(names = "--workers", paramLabel = "N,N", split = ",", description = "worker counts to measure (default: 1,2)")
     List<Integer> workerCounts = List.of(1, 2);
 
-    @Option(names = "--eval", description = "the evaluation transform instead of training's random crops")
-    boolean eval;
+    @Option(names = "--eval", description = "the evaluation transform instead of training's random crops") boolean eval;
 
     @Mixin
     ImageOptions images;

@@ -28,20 +28,15 @@ public final class BenchTokenizerCommand extends ClipCommand {
     @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file (default: $JCLIP_VOCAB, else OpenAI's, built in)")
     Path vocab = System.getenv("JCLIP_VOCAB") == null ? null : Path.of(System.getenv("JCLIP_VOCAB"));
 
-    @Option(names = "--captions", paramLabel = "N", description = "generated captions (default: ${DEFAULT-VALUE})")
-    int count = 100_000;
+    @Option(names = "--captions", paramLabel = "N", description = "generated captions (default: ${DEFAULT-VALUE})") int count = 100_000;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "captions to use instead, one a line")
-    Path input;
+    @Option(names = "--input", paramLabel = "FILE", description = "captions to use instead, one a line") Path input;
 
-    @Option(names = "--repeat", paramLabel = "N", description = "timed passes; the median is reported (default: ${DEFAULT-VALUE})")
-    int repeat = 3;
+    @Option(names = "--repeat", paramLabel = "N", description = "timed passes; the median is reported (default: ${DEFAULT-VALUE})") int repeat = 3;
 
-    @Option(names = "--write-captions", paramLabel = "FILE", description = "write the captions used")
-    Path writeCaptions;
+    @Option(names = "--write-captions", paramLabel = "FILE", description = "write the captions used") Path writeCaptions;
 
-    @Option(names = "--write-ids", paramLabel = "FILE", description = "write the token ids")
-    Path writeIds;
+    @Option(names = "--write-ids", paramLabel = "FILE", description = "write the token ids") Path writeIds;
 
     private final PrintStream out;
 

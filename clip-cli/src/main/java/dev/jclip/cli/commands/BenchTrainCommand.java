@@ -14,26 +14,20 @@ import java.util.Map;
 /** {@code clip bench train}: times training steps on random data and prints one JSON line. */
 @Command(name = "train", description = "time forward + loss + backward + AdamW steps on random data; prints one JSON line")
 public final class BenchTrainCommand extends ClipCommand {
-    @Option(names = "--model", paramLabel = "NAME|JSON", description = "(default: ${DEFAULT-VALUE})")
-    String model = "ViT-tiny";
+    @Option(names = "--model", paramLabel = "NAME|JSON", description = "(default: ${DEFAULT-VALUE})") String model = "ViT-tiny";
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})")
-    int batch = 64;
+    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})") int batch = 64;
 
-    @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: ${DEFAULT-VALUE})")
-    int steps = 10;
+    @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: ${DEFAULT-VALUE})") int steps = 10;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first, at least (default: ${DEFAULT-VALUE})")
-    int warmup = 2;
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first, at least (default: ${DEFAULT-VALUE})") int warmup = 2;
 
     @Option(names = "--warmup-seconds", paramLabel = "S", description = "and at least this long (default: ${DEFAULT-VALUE})")
     double warmupSeconds = 5;
 
-    @Option(names = "--no-sgemm", description = "skip the large-GEMM peak measurement")
-    boolean skipPeak;
+    @Option(names = "--no-sgemm", description = "skip the large-GEMM peak measurement") boolean skipPeak;
 
-    @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data") long seed;
 
     @Override
     protected int run() throws Exception {

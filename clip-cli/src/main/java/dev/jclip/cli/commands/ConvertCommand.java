@@ -22,14 +22,11 @@ import java.util.Map;
  */
 @Command(name = "convert", description = "convert a checkpoint (safetensors, .pt, TorchScript, Hugging Face) to safetensors or .pt")
 public final class ConvertCommand extends ClipCommand {
-    @Parameters(index = "0", paramLabel = "IN", description = "any readable checkpoint")
-    Path in;
+    @Parameters(index = "0", paramLabel = "IN", description = "any readable checkpoint") Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = ".safetensors or .pt")
-    Path out;
+    @Parameters(index = "1", paramLabel = "OUT", description = ".safetensors or .pt") Path out;
 
-    @Option(names = "--format", paramLabel = "safetensors|pt", description = "output format (default: from OUT's extension)")
-    String format;
+    @Option(names = "--format", paramLabel = "safetensors|pt", description = "output format (default: from OUT's extension)") String format;
 
     @Option(names = "--config", paramLabel = "NAME|JSON", description = "model config to store (checked against the weights; default: IN's own)")
     String configName;

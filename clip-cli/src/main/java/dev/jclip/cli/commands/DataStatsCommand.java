@@ -28,11 +28,9 @@ import java.util.Map;
  */
 @Command(name = "stats", description = "read a dataset through the loader and print sample, skip, image-size and caption-length statistics")
 public final class DataStatsCommand extends ClipCommand {
-    @Option(names = "--data", paramLabel = "SPEC", description = "WebDataset shards ('::' joins patterns)")
-    String spec;
+    @Option(names = "--data", paramLabel = "SPEC", description = "WebDataset shards ('::' joins patterns)") String spec;
 
-    @Option(names = "--csv", paramLabel = "PATH", description = "a CSV/TSV manifest instead of shards")
-    Path csv;
+    @Option(names = "--csv", paramLabel = "PATH", description = "a CSV/TSV manifest instead of shards") Path csv;
 
     @Mixin
     ManifestOptions columns;
@@ -40,17 +38,14 @@ public final class DataStatsCommand extends ClipCommand {
     @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file for caption lengths (default: whitespace-separated words)")
     Path vocab;
 
-    @Option(names = "--image-size", paramLabel = "S", description = "(default: ${DEFAULT-VALUE})")
-    int imageSize = 224;
+    @Option(names = "--image-size", paramLabel = "S", description = "(default: ${DEFAULT-VALUE})") int imageSize = 224;
 
     @Option(names = "--workers", paramLabel = "N", description = "decoding threads (default: all cores)")
     int workers = Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
-    int batchSize = 64;
+    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int batchSize = 64;
 
-    @Option(names = "--context-length", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
-    int context = 77;
+    @Option(names = "--context-length", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int context = 77;
 
     @Mixin
     ImageOptions images;

@@ -20,35 +20,26 @@ public final class DemoCommand extends ClipCommand {
     @Option(names = "--data", paramLabel = "DIR", description = "emoji packages already downloaded (default: fetched with npm into the cache)")
     Path data;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "download cache (default: $JCLIP_CACHE, else ~/.cache/jclip)")
-    Path cache;
+    @Option(names = "--cache", paramLabel = "DIR", description = "download cache (default: $JCLIP_CACHE, else ~/.cache/jclip)") Path cache;
 
     @Option(names = "--minutes", paramLabel = "M", description = "train for about this long (default: " + DemoRun.DEFAULT_STEPS + " steps)")
     Double minutes;
 
-    @Option(names = "--steps", paramLabel = "N", description = "train this many steps")
-    long steps;
+    @Option(names = "--steps", paramLabel = "N", description = "train this many steps") long steps;
 
-    @Option(names = "--model", paramLabel = "PRESET", description = "(default: ${DEFAULT-VALUE})")
-    String model = DemoRun.DEFAULT_MODEL;
+    @Option(names = "--model", paramLabel = "PRESET", description = "(default: ${DEFAULT-VALUE})") String model = DemoRun.DEFAULT_MODEL;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file (default: one learned from the training captions)")
-    Path vocab;
+    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file (default: one learned from the training captions)") Path vocab;
 
-    @Option(names = "--output", paramLabel = "RUN_DIR", description = "(default: ${DEFAULT-VALUE})")
-    Path output = Path.of("runs", "demo");
+    @Option(names = "--output", paramLabel = "RUN_DIR", description = "(default: ${DEFAULT-VALUE})") Path output = Path.of("runs", "demo");
 
-    @Option(names = "--seed", paramLabel = "S", description = "seed of the split, the model and the data order")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the split, the model and the data order") long seed;
 
-    @Option(names = "--limit", paramLabel = "N", description = "use only N emoji (at least 2); 0 = all")
-    int limit;
+    @Option(names = "--limit", paramLabel = "N", description = "use only N emoji (at least 2); 0 = all") int limit;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})")
-    int batchSize = DemoRun.DEFAULT_BATCH;
+    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})") int batchSize = DemoRun.DEFAULT_BATCH;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    double lr = DemoRun.DEFAULT_LR;
+    @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default: ${DEFAULT-VALUE})") double lr = DemoRun.DEFAULT_LR;
 
     @Option(names = "--captions-per-image", paramLabel = "N", description = "caption templates per image (default: ${DEFAULT-VALUE})")
     int captionsPerImage = DemoRun.DEFAULT_CAPTIONS;

@@ -34,30 +34,24 @@ import java.util.zip.ZipOutputStream;
 @Command(name = "encode", description = "cosine similarities and probabilities of images against texts (the classic CLIP example)")
 public final class EncodeCommand extends ClipCommand {
     @Mixin
-    CheckpointOption checkpoint;
+    ModelOptions model;
 
     @Option(names = "--vocab", paramLabel = "PATH", description = "BPE vocabulary (default: vocab.txt.gz beside the checkpoint, else OpenAI's)")
     Path vocab;
 
-    @Option(names = "--model", paramLabel = "NAME|JSON", description = "architecture (default: the checkpoint's own or inferred)")
-    String modelOverride;
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = "an image file (repeat for more)") List<String> images;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "an image file (repeat for more)")
-    List<String> images;
+    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "a caption (repeat for more)") List<String> texts;
 
-    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "a caption (repeat for more)")
-    List<String> texts;
-
-    @Option(names = "--output", paramLabel = "F.npz", description = "also write the features as numpy's .npz")
-    Path output;
+    @Option(names = "--output", paramLabel = "F.npz", description = "also write the features as numpy's .npz") Path output;
 
     @Mixin
     ImageOptions imageOptions;
 
     @Override
     protected int run() throws Exception {
-        Path checkpoint = this.checkpoint.required();
-        ClipModel model = EncoderLoader.loadModel(checkpoint, modelOverride);
+        Path checkpoint = this.model.checkpoint();
+        ClipModel model = this.model.load();
         ClipTokenizer tokenizer = VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize());
 
         int size = model.config().vision().imageSize();

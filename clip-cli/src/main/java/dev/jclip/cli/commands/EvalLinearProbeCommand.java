@@ -1,10 +1,7 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
 import dev.jclip.eval.Evaluations;
-import dev.jclip.eval.data.ClassNames;
-import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
 import dev.jclip.eval.features.PixelFeatures;
@@ -15,77 +12,44 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code clip eval linear-probe}: logistic regression on frozen features, C chosen on a validation split.
  * Features are a model's image features ({@code --checkpoint}) or raw pixels ({@code --pixels}, the baseline).
  */
 @Command(name = "linear-probe", description = "logistic regression on frozen image features (or raw pixels), C chosen on a validation split")
-public final class EvalLinearProbeCommand extends ClipCommand {
+public final class EvalLinearProbeCommand extends EvalCommand {
     private static final LinearProbe.Settings DEFAULTS = LinearProbe.Settings.defaults();
 
+    @Option(names = "--pixels", description = "raw pixels as features instead of a model's (the baseline)") boolean pixels;
+
+    @Option(names = "--pixel-size", paramLabel = "S", description = "pixels are resized to S x S; 0 = the dataset's own size") int pixelSize;
+
     @Mixin
-    CheckpointOption checkpoint;
+    DatasetOptions dataset;
 
-    @Option(names = "--pixels", description = "raw pixels as features instead of a model's (the baseline)")
-    boolean pixels;
-
-    @Option(names = "--pixel-size", paramLabel = "S", description = "pixels are resized to S x S; 0 = the dataset's own size")
-    int pixelSize;
-
-    @Option(names = "--dataset", required = true, paramLabel = "SPEC", description = "training images: image folder, CSV/TSV or idx:PREFIX")
-    String trainSpec;
-
-    @Option(names = "--test-dataset", paramLabel = "SPEC", description = "test images (default: a stratified split of --dataset)")
-    String testSpec;
+    @Option(names = "--test-dataset", paramLabel = "SPEC", description = "test images (default: a stratified split of --dataset)") String testSpec;
 
     @Option(names = "--test-fraction", paramLabel = "F", description = "share of --dataset held out for testing without --test-dataset (default: 0.2)")
     Double testFraction;
 
-    @Option(names = "--train-limit", paramLabel = "N", description = "a fixed random subset of N training images; 0 = all")
-    int trainLimit;
+    @Option(names = "--train-limit", paramLabel = "N", description = "a fixed random subset of N training images; 0 = all") int trainLimit;
 
-    @Option(names = "--test-limit", paramLabel = "N", description = "a fixed random subset of N test images; 0 = all")
-    int testLimit;
+    @Option(names = "--test-limit", paramLabel = "N", description = "a fixed random subset of N test images; 0 = all") int testLimit;
 
-    @Option(names = "--classnames", paramLabel = "FILE", description = "class names, one a line, in label order")
-    Path classNames;
-
-    @Option(names = "--seed", paramLabel = "S", description = "seed of the splits and subsets")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the splits and subsets") long seed;
 
     @Option(names = "--validation-fraction", paramLabel = "F", description = "share of the training set used to choose C")
     double validationFraction = DEFAULTS.validationFraction();
 
-    @Option(names = "--min-log-c", paramLabel = "E", description = "smallest log10 C searched")
-    int minLogC = DEFAULTS.minLog10C();
+    @Option(names = "--min-log-c", paramLabel = "E", description = "smallest log10 C searched") int minLogC = DEFAULTS.minLog10C();
 
-    @Option(names = "--max-log-c", paramLabel = "E", description = "largest log10 C searched")
-    int maxLogC = DEFAULTS.maxLog10C();
+    @Option(names = "--max-log-c", paramLabel = "E", description = "largest log10 C searched") int maxLogC = DEFAULTS.maxLog10C();
 
-    @Option(names = "--refinements", paramLabel = "R", description = "bisection steps around the best C")
-    int refinements = DEFAULTS.refinements();
+    @Option(names = "--refinements", paramLabel = "R", description = "bisection steps around the best C") int refinements = DEFAULTS.refinements();
 
     @Option(names = "--max-iterations", paramLabel = "N", description = "L-BFGS iterations per fit")
     int maxIterations = DEFAULTS.lbfgs().maxIterations();
-
-    @Mixin
-    EvalOptions eval;
-
-    @Mixin
-    ImageOptions images;
-
-    private final EncoderLoader loader;
-
-    public EvalLinearProbeCommand() {
-        this(EncoderLoader.MODEL);
-    }
-
-    public EvalLinearProbeCommand(EncoderLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     protected int run() throws Exception {
@@ -100,13 +64,12 @@ public final class EvalLinearProbeCommand extends ClipCommand {
         LinearProbe.Settings settings = new LinearProbe.Settings(validationFraction, seed, minLogC, maxLogC, refinements,
                 new Lbfgs.Settings(lbfgs.memory(), maxIterations, lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
 
-        List<String> names = classNames == null ? null : ClassNames.read(classNames);
-        LabelledImageDataset train = DatasetSpec.open(trainSpec, names);
+        LabelledImageDataset train = dataset.open();
         LabelledImageDataset test;
         if (testSpec != null) {
-            test = DatasetSpec.open(testSpec, names);
+            test = dataset.open(testSpec);
             if (!test.classNames().equals(train.classNames())) {
-                throw new IllegalArgumentException(testSpec + " has classes " + test.classNames() + " but " + trainSpec + " has " + train.classNames());
+                throw new IllegalArgumentException(testSpec + " has classes " + test.classNames() + " but " + dataset.spec + " has " + train.classNames());
             }
         } else {
             LabelledImageDataset[] parts = DatasetView.stratifiedSplit(train, testFraction == null ? 0.2 : testFraction, seed);

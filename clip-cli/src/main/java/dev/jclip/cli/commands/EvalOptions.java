@@ -19,14 +19,11 @@ public final class EvalOptions {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "images or texts per forward pass (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--cache", paramLabel = "DIR", description = "feature cache folder (default: ~/.cache/jclip/features)")
-    Path cache;
+    @Option(names = "--cache", paramLabel = "DIR", description = "feature cache folder (default: ~/.cache/jclip/features)") Path cache;
 
-    @Option(names = "--no-cache", description = "compute features without reading or writing the cache")
-    boolean noCache;
+    @Option(names = "--no-cache", description = "compute features without reading or writing the cache") boolean noCache;
 
-    @Option(names = "--output", paramLabel = "FILE.json", description = "write the report as JSON, Markdown and charts")
-    Path output;
+    @Option(names = "--output", paramLabel = "FILE.json", description = "write the report as JSON, Markdown and charts") Path output;
 
     /** True when an option that only applies to model features was given. */
     boolean modelOptionsGiven() {

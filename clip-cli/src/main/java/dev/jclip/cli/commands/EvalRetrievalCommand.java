@@ -1,38 +1,16 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.ClipCommand;
 import dev.jclip.eval.Evaluations;
 import dev.jclip.eval.data.ImageCaptionPairs;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
 /** {@code clip eval retrieval}: image-text retrieval recall@1/5/10 over a CSV/TSV of (image, caption) pairs. */
 @Command(name = "retrieval", description = "image<->text retrieval R@1/5/10 over a CSV/TSV of (image, caption) pairs")
-public final class EvalRetrievalCommand extends ClipCommand {
-    @Mixin
-    CheckpointOption checkpoint;
-
-    @Option(names = "--data", required = true, paramLabel = "PAIRS", description = "CSV/TSV with image and caption columns")
-    Path data;
-
-    @Mixin
-    EvalOptions eval;
-
-    @Mixin
-    ImageOptions images;
-
-    private final EncoderLoader loader;
-
-    public EvalRetrievalCommand() {
-        this(EncoderLoader.MODEL);
-    }
-
-    public EvalRetrievalCommand(EncoderLoader loader) {
-        this.loader = loader;
-    }
+public final class EvalRetrievalCommand extends EvalCommand {
+    @Option(names = "--data", required = true, paramLabel = "PAIRS", description = "CSV/TSV with image and caption columns") Path data;
 
     @Override
     protected int run() throws Exception {

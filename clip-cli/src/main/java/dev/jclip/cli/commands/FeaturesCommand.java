@@ -21,23 +21,17 @@ import java.nio.file.Path;
 @Command(name = "features", description = "write the image and text features, logits and loss of a checkpoint for given images and tokens (.npy), to compare with another implementation")
 public final class FeaturesCommand extends ClipCommand {
     @Mixin
-    CheckpointOption checkpoint;
+    ModelOptions model;
 
-    @Option(names = "--model", paramLabel = "NAME|JSON", description = "architecture (default: the checkpoint's own or inferred)")
-    String model;
+    @Option(names = "--images", required = true, paramLabel = "X.npy", description = "preprocessed images [n, 3, S, S]") Path imagesFile;
 
-    @Option(names = "--images", required = true, paramLabel = "X.npy", description = "preprocessed images [n, 3, S, S]")
-    Path imagesFile;
+    @Option(names = "--tokens", required = true, paramLabel = "T.npy", description = "token ids [m, context]") Path tokensFile;
 
-    @Option(names = "--tokens", required = true, paramLabel = "T.npy", description = "token ids [m, context]")
-    Path tokensFile;
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder") Path out;
 
     @Override
     protected int run() throws Exception {
-        ClipModel clip = EncoderLoader.loadModel(checkpoint.required(), model);
+        ClipModel clip = model.load();
         INDArray images = Npy.read(imagesFile).castTo(DataType.FLOAT);
         INDArray tokens = Npy.read(tokensFile);
         Files.createDirectories(out);

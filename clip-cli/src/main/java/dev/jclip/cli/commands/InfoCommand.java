@@ -19,8 +19,7 @@ import java.util.TreeMap;
  */
 @Command(name = "info", description = "describe a checkpoint: format, architecture, parameter count, dtypes")
 public final class InfoCommand extends ClipCommand {
-    @Parameters(paramLabel = "CHECKPOINT", description = "any checkpoint format")
-    Path file;
+    @Parameters(paramLabel = "CHECKPOINT", description = "any checkpoint format") Path file;
 
     @Override
     protected int run() {

@@ -5,7 +5,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.loader.CsvManifest;
@@ -32,36 +31,28 @@ import java.util.Set;
 public final class MakeShardsCommand extends ClipCommand {
     private static final Set<String> IMAGE_EXTS = Set.of("jpg", "jpeg", "png", "webp", "bmp");
 
-    @Option(names = "--csv", required = true, paramLabel = "PATH", description = "the manifest (paths relative to it)")
-    Path csv;
+    @Option(names = "--csv", required = true, paramLabel = "PATH", description = "the manifest (paths relative to it)") Path csv;
 
     @Mixin
     ManifestOptions columns;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "shard folder")
-    Path output;
+    @Mixin
+    ShardOutputOptions shards;
 
-    @Option(names = "--samples-per-shard", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
-    int perShard = 1000;
-
-    @Option(names = "--prefix", paramLabel = "NAME", description = "shard file name prefix (default: ${DEFAULT-VALUE})")
-    String prefix = "shard";
-
-    @Option(names = "--verify", description = "decode every image first and leave out those that fail")
-    boolean verify;
+    @Option(names = "--verify", description = "decode every image first and leave out those that fail") boolean verify;
 
     @Mixin
     ImageOptions images;
 
     @Override
     protected int run() throws Exception {
-        if (perShard <= 0) throw new UsageException("--samples-per-shard must be positive");
+        shards.checked();
         CsvManifest manifest = columns.read(csv);
 
         SkipCounter skips = new SkipCounter();
         long written = 0;
         ObjectMapper json = new ObjectMapper();
-        ShardWriter writer = new ShardWriter(output, prefix, perShard);
+        ShardWriter writer = new ShardWriter(shards.output, shards.prefix, shards.perShard);
         try (writer) {
             for (CsvManifest.Row row : manifest.rows()) {
                 String where = csv + " line " + row.line();
@@ -98,7 +89,7 @@ public final class MakeShardsCommand extends ClipCommand {
         summary.put("samples", written);
         summary.put("shards", writer.shards().size());
         summary.put("skipped", skips.snapshot());
-        summary.put("output", output.toString());
+        summary.put("output", shards.output.toString());
         System.out.println(json.writeValueAsString(summary));
         return 0;
     }

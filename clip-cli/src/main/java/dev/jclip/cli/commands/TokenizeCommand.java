@@ -28,14 +28,12 @@ import java.nio.file.Path;
  */
 @Command(name = "tokenize", description = "CLIP token ids for JSON lines {\"text\": ...} on stdin, JSON lines {\"ids\": [...]} out")
 public final class TokenizeCommand extends ClipCommand {
-    @Option(names = "--vocab", required = true, paramLabel = "PATH", description = "BPE merges file")
-    Path vocab;
+    @Option(names = "--vocab", required = true, paramLabel = "PATH", description = "BPE merges file") Path vocab;
 
     @Option(names = "--context-length", paramLabel = "N", description = "ids per row (default: ${DEFAULT-VALUE})")
     int context = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
 
-    @Option(names = "--truncate", description = "cut long captions (still ending with the end token) instead of refusing them")
-    boolean truncate;
+    @Option(names = "--truncate", description = "cut long captions (still ending with the end token) instead of refusing them") boolean truncate;
 
     private final InputStream in;
     private final OutputStream out;

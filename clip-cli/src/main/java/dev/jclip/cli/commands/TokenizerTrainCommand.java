@@ -19,14 +19,11 @@ import java.util.List;
  */
 @Command(name = "train", description = "learn a BPE vocabulary from captions, one a line")
 public final class TokenizerTrainCommand extends ClipCommand {
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "captions, one a line")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "captions, one a line") Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE[.gz]", description = "the merges file to write")
-    Path output;
+    @Option(names = "--output", required = true, paramLabel = "FILE[.gz]", description = "the merges file to write") Path output;
 
-    @Option(names = "--vocab-size", paramLabel = "N", description = "target vocabulary size (default: ${DEFAULT-VALUE})")
-    int vocabSize = 8192;
+    @Option(names = "--vocab-size", paramLabel = "N", description = "target vocabulary size (default: ${DEFAULT-VALUE})") int vocabSize = 8192;
 
     @Option(names = "--min-pair-count", paramLabel = "N", description = "stop when no pair occurs this often (default: ${DEFAULT-VALUE})")
     int minPairCount = 2;

@@ -102,7 +102,7 @@ class EvalCommandsTest {
         EncoderLoader never = (c, v) -> {
             throw new AssertionError("model loaded before the data was checked");
         };
-        IOException io = assertThrows(IOException.class, () -> Main.invoke(new EvalZeroShotCommand(never),
+        IOException io = assertThrows(IOException.class, () -> Main.invoke(new EvalZeroShotCommand().withLoader(never),
                 List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("nowhere").toString())));
         assertTrue(io.getMessage().contains("nowhere"), io.getMessage());
         // --vocab reaches the loader with the checkpoint
@@ -113,7 +113,7 @@ class EvalCommandsTest {
             seen[1] = v;
             return new FakeEncoder();
         };
-        assertEquals(0, Main.invoke(new EvalZeroShotCommand(fake),
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader(fake),
                 List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--vocab", vocab.toString(), "--no-cache")));
         assertEquals(ckpt, seen[0]);
         assertEquals(vocab, seen[1]);
@@ -175,16 +175,16 @@ class EvalCommandsTest {
         Path out = dir.resolve("zs.json");
         List<String> argv = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("ds").toString(), "--templates", templates.toString(),
                 "--cache", dir.resolve("cache").toString(), "--output", out.toString());
-        assertEquals(0, Main.invoke(new EvalZeroShotCommand(loader), argv));
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader(loader), argv));
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
         assertEquals(0.75, doc.get("top1").asDouble(), 1e-12);
         assertEquals(2, doc.get("settings").get("templates").size());
-        Main.invoke(new EvalZeroShotCommand(loader), argv);
+        Main.invoke(new EvalZeroShotCommand().withLoader(loader), argv);
         assertEquals(1, enc.imageCalls, "second run reads the feature cache");
 
         Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "image\tcaption\nds/red/a.png\tred\nds/green/a.png\tgreen\nds/blue/a.png\tblue\nds/blue/a.png\tnavy blue\n");
         Path rout = dir.resolve("ret.json");
-        Main.invoke(new EvalRetrievalCommand(loader), List.of("--checkpoint", ckpt.toString(), "--data", pairs.toString(), "--no-cache", "--output", rout.toString()));
+        Main.invoke(new EvalRetrievalCommand().withLoader(loader), List.of("--checkpoint", ckpt.toString(), "--data", pairs.toString(), "--no-cache", "--output", rout.toString()));
         JsonNode r = new ObjectMapper().readTree(rout.toFile());
         assertEquals(1.0, r.get("image_to_text_R@1").asDouble(), 1e-12);
         assertEquals(1.0, r.get("text_to_image_R@1").asDouble(), 1e-12);
