@@ -56,7 +56,7 @@ class MainTest {
     void unknownOptionsAreUsageErrorsThatSuggestTheNearestOne() {
         Outcome o = clip("train", "--bach-size", "8");
         assertEquals(2, o.code());
-        assertTrue(o.err().contains("clip train: Unknown option: '--bach-size'"), o.err());
+        assertTrue(o.err().contains("clip train: Unknown options: '--bach-size'"), o.err());
         assertTrue(o.err().contains("--batch-size"), "suggests the nearest: " + o.err());
         assertEquals(2, clip("bench", "train", "--steps", "ten").code());
         assertEquals(2, clip("no-such-command").code());
