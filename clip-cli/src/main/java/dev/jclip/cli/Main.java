@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
         footer = "%nclip COMMAND --help describes one command; clip completion writes a bash completion script.",
         subcommands = {DemoCommand.class, FeaturesCommand.class, EncodeCommand.class, InfoCommand.class,
                 ConvertCommand.class, TokenizeCommand.class, Main.Tokenizer.class, Main.Data.class,
-                TrainCommand.class, Main.Eval.class, Main.Bench.class, CompletionCommand.class})
+                TrainCommand.class, Main.Eval.class, Main.Bench.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
     @Command(name = "tokenizer", description = "BPE vocabularies", subcommands = TokenizerTrainCommand.class)

@@ -41,6 +41,9 @@ class MainTest {
             assertTrue(top.out().contains("  " + c + " "), c + " missing from:\n" + top.out());
         }
         assertEquals(2, clip().code(), "no command: usage, exit 2");
+        Outcome help = clip("help", "eval");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("linear-probe"), help.out());
         Outcome data = clip("data");
         assertEquals(2, data.code());
         assertTrue(data.out().contains("make-shards") && data.out().contains("label-shards") && data.out().contains("stats"), data.out());
@@ -88,7 +91,7 @@ class MainTest {
     }
 
     private static void collectLeaves(CommandLine c, List<CommandLine> out) {
-        if (c.getSubcommands().isEmpty()) out.add(c);
+        if (c.getSubcommands().isEmpty() && !c.getCommandName().equals("help")) out.add(c);
         for (CommandLine s : c.getSubcommands().values()) collectLeaves(s, out);
     }
 }

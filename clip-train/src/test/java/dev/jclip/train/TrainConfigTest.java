@@ -88,6 +88,8 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("valid options: [model, precision,"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> TrainConfig.defaults().with(Map.of("lr-schedular", "const"), "api"));
         assertTrue(e.getMessage().contains("api: unknown training option 'lr-schedular' (did you mean 'lr-scheduler'?)"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> TrainConfig.restore("{\"bach-size\": 64}", "runs/x/config.json"));
+        assertTrue(e.getMessage().contains("runs/x/config.json: unknown training option 'bach-size'"), "a run's config.json too: " + e.getMessage());
         e = assertThrows(ConfigException.class, () -> TrainConfig.builder().set("xyzzy-quux", 1, "api"));
         assertTrue(e.getMessage().contains("'xyzzy-quux'; valid options"), "nothing near: no suggestion: " + e.getMessage());
         e = assertThrows(ConfigException.class, () -> TrainConfig.parse("{\"batch-size\": \"many\"}", "x.json"));

@@ -34,7 +34,7 @@ import java.util.function.Function;
  * The library does the rest: the {@link Trainer} opens the data, checks everything and trains.
  */
 @Command(name = "train", description = "train a CLIP model (options as open_clip's; see docs/TRAINING.md)",
-        modelTransformer = TrainCommand.Flags.class, sortOptions = false)
+        modelTransformer = TrainCommand.Flags.class, sortOptions = false, abbreviateSynopsis = true)
 public final class TrainCommand extends ClipCommand {
 
     /** Adds one typed flag per training option, with its description and default, to the command's model. */
