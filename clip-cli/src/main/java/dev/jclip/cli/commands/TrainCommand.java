@@ -11,6 +11,7 @@ import dev.jclip.train.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,20 +39,29 @@ import java.util.function.Function;
         modelTransformer = TrainCommand.Flags.class, sortOptions = false, abbreviateSynopsis = true)
 public final class TrainCommand extends ClipCommand {
 
-    /** Adds one typed flag per training option, with its description and default, to the command's model. */
+    /**
+     * Adds one typed flag per training option, with its description and default, to the command's model; the
+     * help lists them under their concern.
+     */
     public static final class Flags implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             TrainConfig defaults = TrainConfig.defaults();
-            for (TrainOption o : TrainOption.ALL) {
-                String flag = "--" + o.name();
-                if (spec.optionsMap().containsKey(flag)) continue;   // --threads: every command's
-                Object dflt = defaults.get(o.name());
-                OptionSpec.Builder b = OptionSpec.builder(flag).type(o.type())
-                        .description(o.description() + (dflt == null ? "" : " (default: " + dflt + ")"));
-                if (o.type() == Boolean.class) b.arity("0..1").paramLabel("true|false");
-                else b.paramLabel(o.name().replace('-', '_').toUpperCase(java.util.Locale.ROOT));
-                spec.addOption(b.build());
+            for (TrainOption.Concern concern : TrainOption.Concern.values()) {
+                ArgGroupSpec.Builder group = ArgGroupSpec.builder().exclusive(false).multiplicity("0..1")
+                        .heading("%n" + concern.name().charAt(0) + concern.name().substring(1).toLowerCase(Locale.ROOT) + ":%n");
+                for (String name : TrainOption.of(concern)) {
+                    String flag = "--" + name;
+                    if (spec.optionsMap().containsKey(flag)) continue;   // --threads: every command's
+                    TrainOption o = TrainOption.named(name, "clip train");
+                    Object dflt = defaults.get(name);
+                    OptionSpec.Builder b = OptionSpec.builder(flag).type(o.type())
+                            .description(o.description() + (dflt == null ? "" : " (default: " + dflt + ")"));
+                    if (o.type() == Boolean.class) b.arity("0..1").paramLabel("true|false");
+                    else b.paramLabel(name.replace('-', '_').toUpperCase(Locale.ROOT));
+                    group.addArg(b.build());
+                }
+                if (!group.args().isEmpty()) spec.addArgGroup(group.build());
             }
             return spec;
         }
