@@ -38,7 +38,8 @@ public final class Main {
         dev.jclip.cli.commands.EncoderLoader.vocabHook = (checkpoint, vocab) -> {
             dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
             return new dev.jclip.eval.ModelEncoder(model,
-                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()));
+                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()),
+                    dev.jclip.eval.ModelEncoder.preprocessing(checkpoint, model.config().vision().imageSize(), null));
         };
         dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> dev.jclip.cli.commands.EncoderLoader.vocabHook.apply(checkpoint, null);
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.data.image.AlphaBackground;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,6 +59,8 @@ import java.util.Map;
  *                         steps in {@code clip train}; null: none
  * @param zeroshotTemplates prompt templates file for that evaluation; null: CLIP's defaults
  * @param zeroshotLimit    evaluate on a fixed random subset of this many images; 0: all
+ * @param alphaBackground  what transparent pixels are composited over: {@code white}, {@code black}, {@code none}
+ *                         or {@code R,G,B}; null: white for a new run, the checkpoint's when resuming
  */
 public record TrainConfig(
         String model,
@@ -94,7 +97,8 @@ public record TrainConfig(
         boolean lockText,
         String zeroshotDataset,
         String zeroshotTemplates,
-        int zeroshotLimit) {
+        int zeroshotLimit,
+        String alphaBackground) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -105,7 +109,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("ViT-B-32", null, null, 256, 1, 32, 0, 5e-4, null, null, null, 0.2, false,
                 10_000, "cosine", 0, 1.0, 0.0, 0, 0, "float32", null, null, null, 1000, 3, 10, 0, 0, 2,
-                false, false, null, null, 0);
+                false, false, null, null, 0, null);
     }
 
     /** Reads a JSON file over the defaults; errors name the file and the key. */
@@ -230,6 +234,13 @@ public record TrainConfig(
         if (threads < 0) problems.add("threads must be >= 0, got " + threads);
         if (workers <= 0) problems.add("workers must be positive, got " + workers);
         if (zeroshotLimit < 0) problems.add("zeroshot-limit must be >= 0, got " + zeroshotLimit);
+        if (alphaBackground != null) {
+            try {
+                AlphaBackground.parse(alphaBackground);
+            } catch (IllegalArgumentException e) {
+                problems.add("alpha-background: " + e.getMessage());
+            }
+        }
         if (lockImage && lockText) problems.add("lock-image and lock-text together leave only logit_scale to train");
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;

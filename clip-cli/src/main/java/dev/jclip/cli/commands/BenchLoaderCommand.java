@@ -1,11 +1,12 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.data.image.PreprocessConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.cli.Args;
 import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.ClipImageTransform;
-import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.loader.Batch;
@@ -41,7 +42,7 @@ public final class BenchLoaderCommand implements Command {
 
     @Override
     public String summary() {
-        return "measure data loader throughput (images/s) on synthetic JPEG shards";
+        return "measure data loader throughput (images/s) on synthetic JPEG shards [--alpha-background white|black|none|R,G,B]";
     }
 
     @Override
@@ -52,6 +53,7 @@ public final class BenchLoaderCommand implements Command {
         int batch = args.getInt("batch-size", 32);
         int repeats = Math.max(1, args.getInt("repeats", 3));
         boolean train = !args.flag("eval");
+        AlphaBackground background = EvalCommon.alphaBackground(args, AlphaBackground.WHITE);
         List<Integer> workerCounts = new ArrayList<>();
         for (String w : args.get("workers", "1,2").split(",")) {
             try {
@@ -66,11 +68,11 @@ public final class BenchLoaderCommand implements Command {
         try {
             long bytes = writeShards(dir, samples, sourceSize);
             print(json, "shards", Map.of("samples", samples, "source_size", sourceSize, "mean_jpeg_bytes", bytes / samples));
-            costs(json, sourceSize, imageSize, train, repeats);
+            costs(json, sourceSize, imageSize, background, train, repeats);
             String spec = dir + "/bench-{00000.." + String.format("%05d", (samples - 1) / 256) + "}.tar";
             for (int workers : workerCounts) {
                 LoaderConfig cfg = LoaderConfig.builder(batch).imageSize(imageSize).workers(workers).train(train)
-                        .shuffleBuffer(256).dropLast(false).build();
+                        .alphaBackground(background).shuffleBuffer(256).dropLast(false).build();
                 epoch(spec, cfg); // warm-up: JIT, ND4J, page cache
                 double best = Double.MAX_VALUE;
                 long[] stats = null;
@@ -114,11 +116,12 @@ public final class BenchLoaderCommand implements Command {
     }
 
     /** Single-thread microseconds per image for decoding and for the transform, on 64 images, best of several passes. */
-    private static void costs(ObjectMapper json, int sourceSize, int imageSize, boolean train, int repeats) throws Exception {
+    private static void costs(ObjectMapper json, int sourceSize, int imageSize, AlphaBackground background, boolean train,
+                              int repeats) throws Exception {
         SyntheticShapes gen = new SyntheticShapes(sourceSize, 1);
         List<byte[]> jpgs = new ArrayList<>();
         for (int i = 0; i < 64; i++) jpgs.add(ImageEncoder.jpeg(gen.sample(i).image(), 0.9f));
-        ClipImageTransform t = new ClipImageTransform(imageSize);
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(imageSize).withAlphaBackground(background));
         float[] out = new float[t.floatsPerImage()];
         List<RgbImage> decoded = new ArrayList<>();
         double bestDecode = Double.MAX_VALUE;
@@ -126,7 +129,7 @@ public final class BenchLoaderCommand implements Command {
         for (int rep = 0; rep < 2 + 3 * repeats; rep++) { // the first two passes warm up the JIT
             decoded.clear();
             long t0 = System.nanoTime();
-            for (byte[] j : jpgs) decoded.add(ImageDecoder.decode(j));
+            for (byte[] j : jpgs) decoded.add(t.decode(j));
             long t1 = System.nanoTime();
             SplittableRandom rng = new SplittableRandom(rep);
             for (RgbImage img : decoded) {

@@ -3,6 +3,7 @@ package dev.jclip.cli.commands;
 import dev.jclip.cli.Args;
 import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.cli.demo.DemoRun;
 
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class DemoCommand implements Command {
     public String summary() {
         return "train a small CLIP on real emoji images for a few minutes, evaluate it on an unseen drawing style and write"
                 + " report.html: [--data DIR] [--cache DIR] [--minutes M | --steps N] [--model PRESET] [--vocab PATH]"
-                + " [--output RUN_DIR] [--seed S] [--limit N] [--batch-size B] [--lr LR]";
+                + " [--output RUN_DIR] [--seed S] [--limit N] [--batch-size B] [--lr LR] [--alpha-background white|black|none|R,G,B]";
     }
 
     @Override
@@ -39,7 +40,8 @@ public final class DemoCommand implements Command {
                 args.getInt("limit", 0),
                 args.getInt("batch-size", DemoRun.DEFAULT_BATCH),
                 args.getDouble("lr", DemoRun.DEFAULT_LR),
-                args.getInt("captions-per-image", DemoRun.DEFAULT_CAPTIONS));
+                args.getInt("captions-per-image", DemoRun.DEFAULT_CAPTIONS),
+                EvalCommon.alphaBackground(args, AlphaBackground.WHITE));
         args.checkAllUsed();
         if (args.has("minutes") && !(o.minutes() > 0)) throw new UsageException("--minutes must be positive, got " + o.minutes());
         if (o.minutes() > 0 && o.steps() > 0) throw new UsageException("give --minutes or --steps, not both");

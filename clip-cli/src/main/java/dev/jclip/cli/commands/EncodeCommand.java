@@ -8,10 +8,14 @@ import dev.jclip.cli.VocabLocator;
 import dev.jclip.core.io.Npy;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.eval.ModelEncoder;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,7 +42,8 @@ public final class EncodeCommand implements Command {
 
     @Override
     public String summary() {
-        return "cosine similarities and probabilities: --checkpoint C [--vocab V] --image FILE... --text \"...\"... [--output F.npz]";
+        return "cosine similarities and probabilities: --checkpoint C [--vocab V] --image FILE... --text \"...\"... [--output F.npz]"
+                + " [--alpha-background white|black|none|R,G,B (default: the checkpoint's, else white)]";
     }
 
     @Override
@@ -49,24 +54,31 @@ public final class EncodeCommand implements Command {
         List<String> images = args.all("image");
         List<String> texts = args.all("text");
         Path output = args.path("output");
+        AlphaBackground alphaOverride = EvalCommon.alphaBackground(args, null);
         args.checkAllUsed();
         if (images.isEmpty() || texts.isEmpty()) throw new UsageException("give at least one --image and one --text");
         ClipModel model = ModelLoader.load(checkpoint, modelOverride);
         ClipTokenizer tokenizer = VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize());
 
         int size = model.config().vision().imageSize();
-        ClipImageTransform transform = new ClipImageTransform(size);
-        float[] pixels = new float[images.size() * transform.floatsPerImage()];
-        for (int i = 0; i < images.size(); i++) {
-            Path file = Path.of(images.get(i));
+        // images are seen as in training: the checkpoint's preprocessing, unless --alpha-background overrides it
+        ClipImageTransform transform = new ClipImageTransform(ModelEncoder.preprocessing(checkpoint, size, alphaOverride));
+        List<BufferedImage> decoded = new ArrayList<>();
+        for (String image : images) {
+            Path file = Path.of(image);
             if (!Files.isRegularFile(file)) throw new UsageException("image not found: " + file);
             try {
-                transform.evalInto(ImageDecoder.decode(Files.readAllBytes(file)), pixels, i * transform.floatsPerImage());
-            } catch (ImageDecodeException e) {
-                throw new UsageException("cannot decode image " + file + ": " + e.getMessage());
+                decoded.add(ImageDecoder.readFile(file));
+            } catch (IOException e) {
+                throw new UsageException(e.getMessage());
             }
         }
-        INDArray imageBatch = Nd4j.create(pixels, new long[]{images.size(), 3, size, size}, 'c');
+        INDArray imageBatch;
+        try {
+            imageBatch = transform.evalBatch(decoded);
+        } catch (ImageDecodeException e) {
+            throw new UsageException("cannot convert an image to RGB: " + e.getMessage());
+        }
         INDArray tokens = tokenizer.tokenizeToArray(texts, model.config().text().contextLength(), true, DataType.INT);
         INDArray fi = model.encodeImage(imageBatch);
         INDArray ft = model.encodeText(tokens);

@@ -7,6 +7,7 @@ import dev.jclip.eval.Evaluations;
 import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.eval.features.PixelFeatures;
 import dev.jclip.eval.probe.Lbfgs;
 import dev.jclip.eval.probe.LinearProbe;
@@ -53,6 +54,7 @@ public final class EvalLinearProbeCommand implements Command {
                 new Lbfgs.Settings(lbfgs.memory(), args.getInt("max-iterations", lbfgs.maxIterations()), lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
         Path output = args.path("output");
         EvalCommon.ModelOptions modelOptions = pixels ? null : EvalCommon.ModelOptions.read(args, checkpoint);
+        AlphaBackground pixelBackground = pixels ? EvalCommon.alphaBackground(args, AlphaBackground.WHITE) : null;
         if (pixels && (args.has("batch-size") || args.has("cache") || args.has("no-cache") || args.has("vocab"))) {
             throw new UsageException("--vocab/--batch-size/--cache/--no-cache apply to model features, not --pixels");
         }
@@ -81,8 +83,8 @@ public final class EvalLinearProbeCommand implements Command {
         String model;
         if (pixels) {
             int size = pixelSize > 0 ? pixelSize : PixelFeatures.defaultSize(train);
-            trainX = PixelFeatures.extract(train, size);
-            testX = PixelFeatures.extract(test, size);
+            trainX = PixelFeatures.extract(train, size, pixelBackground);
+            testX = PixelFeatures.extract(test, size, pixelBackground);
             model = "raw-pixels";
             pixelSize = size;
         } else {

@@ -3,6 +3,7 @@ package dev.jclip.cli.demo;
 import dev.jclip.cli.VocabLocator;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.TextConfig;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.text.BpeTrainer;
@@ -83,7 +84,7 @@ final class DemoTraining {
 
     /** The trainer's settings for the demo run (a ViT gets CLIP's AdamW betas; cosine schedule with warmup). */
     static TrainConfig trainConfig(Path modelJson, DemoData data, Path runDir, int batchSize, long steps, double lr,
-                                   long seed, boolean resume) {
+                                   long seed, boolean resume, AlphaBackground alphaBackground) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", modelJson.toAbsolutePath().toString());
         o.put("train-data", data.trainShards());
@@ -101,6 +102,7 @@ final class DemoTraining {
         o.put("keep-checkpoints", 2);
         o.put("log-every", Math.max(1, Math.min(20, steps / 20)));
         o.put("workers", 1);
+        o.put("alpha-background", alphaBackground.toString());
         return TrainConfig.defaults().with(o, "demo").validate();
     }
 

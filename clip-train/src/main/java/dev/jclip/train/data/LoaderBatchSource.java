@@ -1,5 +1,9 @@
 package dev.jclip.train.data;
 
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.io.Checkpoints;
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.DataLoader;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.LoaderPosition;
@@ -7,6 +11,11 @@ import dev.jclip.data.loader.SampleSource;
 import dev.jclip.data.text.CaptionTokenizer;
 import dev.jclip.train.Batch;
 import dev.jclip.train.BatchSource;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.checkpoint.CheckpointManager;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The trainer's view of clip-data's {@link DataLoader}: one loader per epoch, its {@link LoaderPosition} as the
@@ -20,21 +29,44 @@ public final class LoaderBatchSource implements BatchSource {
     private DataLoader loader;
     private LoaderPosition position = LoaderPosition.start(0);
 
-    /** The loader settings a training run implies: batch, workers and seed from the run, sizes from the model. */
-    public static LoaderConfig trainingLoader(dev.jclip.train.TrainConfig cfg, dev.jclip.core.config.ClipConfig model) {
+    /**
+     * The loader settings a training run implies: batch, workers and seed from the run, sizes from the model,
+     * the alpha background from the run or, when it does not set one, from the checkpoint it resumes (white for
+     * a new run), so that a resumed run keeps seeing images the way it started.
+     */
+    public static LoaderConfig trainingLoader(TrainConfig cfg, ClipConfig model) {
         return LoaderConfig.builder(cfg.batchSize())
                 .imageSize(model.vision().imageSize())
                 .contextLength(model.text().contextLength())
                 .workers(cfg.workers())
                 .seed(cfg.seed())
                 .train(true)
+                .alphaBackground(alphaBackground(cfg, model))
                 .build();
+    }
+
+    private static AlphaBackground alphaBackground(TrainConfig cfg, ClipConfig model) {
+        if (cfg.alphaBackground() != null) return AlphaBackground.parse(cfg.alphaBackground());
+        if (cfg.resume() == null) return AlphaBackground.WHITE;
+        Path checkpoint;
+        try {
+            checkpoint = new CheckpointManager(Path.of(cfg.output()).resolve("checkpoints"), 0, new SafeTensorsFile()).resolve(cfg.resume());
+        } catch (IOException e) {
+            return AlphaBackground.WHITE; // nothing to resume: Trainer.Builder.build() reports it
+        }
+        return PreprocessConfig.fromMetadata(Checkpoints.readMetadata(checkpoint), model.vision().imageSize(),
+                checkpoint.toString()).alphaBackground();
     }
 
     public LoaderBatchSource(SampleSource source, CaptionTokenizer tokenizer, LoaderConfig config) {
         this.source = source;
         this.tokenizer = tokenizer;
         this.config = config;
+    }
+
+    @Override
+    public PreprocessConfig preprocessing() {
+        return config.preprocessConfig();
     }
 
     @Override
