@@ -169,6 +169,8 @@ public final class DemoRun {
         for (var it = now.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (k.equals("steps") || k.equals("fitted_to_minutes")) continue;
+            // runs from before the setting existed trained on images drawn on white
+            if (k.equals("alpha_background") && saved.get(k) == null && now.get(k).asText().equals("white")) continue;
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
                         + ": choose another --output to start a new run (or delete the folder)");

@@ -135,7 +135,7 @@ public final class Checkpoints {
 
     /** A safetensors file's {@code __metadata__} strings; empty for other formats, which carry none. */
     public static Map<String, String> readMetadata(Path file) {
-        if (detect(file) != Format.SAFETENSORS) return Map.of();
+        if (!java.nio.file.Files.isRegularFile(file) || detect(file) != Format.SAFETENSORS) return Map.of();
         try (SafeTensors.Reader r = SafeTensors.open(file)) {
             return Map.copyOf(r.metadata());
         }
