@@ -65,6 +65,8 @@ public final class TorchZip {
 
     /** Reads the tensors; a storage used by one tensor only is handed over without a copy. */
     static Map<String, INDArray> materialize(TorchArchive archive, Map<String, PickleReader.TensorRef> refs) {
+        refs.forEach(archive::checkInBounds); // each view inside its storage, then all views together bounded
+        checkViewExpansion(refs, archive.file());
         Map<String, Integer> uses = new HashMap<>();
         for (PickleReader.TensorRef t : refs.values()) uses.merge(t.storage().key(), 1, Integer::sum);
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -74,6 +76,32 @@ public final class TorchZip {
         }
         archive.releaseStorages();
         return out;
+    }
+
+    /**
+     * The tensors may add up to at most {@link Limits#VIEW_EXPANSION} times the elements of the storages they
+     * view, checked before anything is allocated: a few bytes of pickle can otherwise describe broadcast
+     * (stride-0) or overlapping views that copy one small storage into gigabytes.
+     */
+    static void checkViewExpansion(Map<String, PickleReader.TensorRef> refs, Path file) {
+        Map<String, Long> stored = new HashMap<>();
+        long viewed = 0;
+        for (Map.Entry<String, PickleReader.TensorRef> e : refs.entrySet()) {
+            PickleReader.StorageRef s = e.getValue().storage();
+            stored.put(s.key(), s.numel());
+            try {
+                viewed = Math.addExact(viewed, TensorBytes.numel(e.getValue().shape()));
+            } catch (RuntimeException ex) {
+                throw new CheckpointException(file + ": tensor '" + e.getKey() + "' has a bad size "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+        }
+        long storedTotal = stored.values().stream().mapToLong(Long::longValue).sum();
+        long ratio = viewed == 0 ? 0 : storedTotal == 0 ? Long.MAX_VALUE : (viewed + storedTotal - 1) / storedTotal;
+        if (Limits.VIEW_EXPANSION.exceededBy(ratio)) {
+            throw new CheckpointException(file + ": reading tensors: they add up to " + viewed + " elements viewing "
+                    + storedTotal + " stored ones (overlapping or broadcast views): " + Limits.VIEW_EXPANSION.explain(ratio));
+        }
     }
 
     /**
