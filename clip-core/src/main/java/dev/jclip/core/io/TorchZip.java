@@ -25,7 +25,17 @@ import java.util.zip.ZipOutputStream;
  * reads (also with {@code weights_only=True}).
  */
 public final class TorchZip {
+    /** Entry (under the archive's top folder) holding the model config JSON; PyTorch ignores it. */
+    public static final String CONFIG_ENTRY = "jclip/config.json";
+
     private TorchZip() {
+    }
+
+    /** The model config our writer stores beside data.pkl, or null when the archive has none. */
+    public static String readConfigJson(Path file) {
+        try (TorchArchive archive = new TorchArchive(file)) {
+            return archive.readText(CONFIG_ENTRY);
+        }
     }
 
     /** The state dict's tensors in file order, each in its stored type; open_clip's wrapper is unwrapped. */
@@ -110,6 +120,15 @@ public final class TorchZip {
      * {@code version}. The file appears under its final name only once complete.
      */
     public static void write(Map<String, INDArray> tensors, Path file) {
+        write(tensors, null, file);
+    }
+
+    /**
+     * As {@link #write(Map, Path)}, with the model config JSON (may be null) in the entry
+     * {@code archive/}{@value #CONFIG_ENTRY}, which {@code torch.load} ignores and {@link #readConfigJson} reads:
+     * loading the file back then builds the same model (head counts cannot be inferred from the weights).
+     */
+    public static void write(Map<String, INDArray> tensors, String configJson, Path file) {
         String top = "archive/";
         byte[] pickle = statePickle(tensors);
         AtomicFile.write(file, channel -> {
@@ -118,6 +137,7 @@ public final class TorchZip {
                 zip.setMethod(ZipOutputStream.STORED);
                 putEntry(zip, counter, top + "data.pkl", pickle);
                 putEntry(zip, counter, top + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                if (configJson != null) putEntry(zip, counter, top + CONFIG_ENTRY, configJson.getBytes(StandardCharsets.UTF_8));
                 int i = 0;
                 for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
                     putTensor(zip, counter, top + "data/" + i++, e.getValue());

@@ -33,12 +33,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * handled, and reported as unsupported: WebP (the JDK has no decoder).
  */
 public final class ImageDecoder {
-    /**
-     * Images with more pixels are refused before decoding, as unsupported: PIL's decompression-bomb limit
-     * (2 x {@code Image.MAX_IMAGE_PIXELS}), so that one hostile header cannot exhaust the heap.
-     */
-    public static final long MAX_PIXELS = 2L * 89_478_485L;
-
     static {
         ImageIO.setUseCache(false); // decode from memory, never through temporary files
     }
@@ -48,14 +42,18 @@ public final class ImageDecoder {
 
     /** Decodes and converts to RGB; throws {@link ImageDecodeException} for corrupt or unsupported data. */
     public static RgbImage decode(byte[] bytes) throws ImageDecodeException {
-        BufferedImage img = read(bytes);
-        try {
-            if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && img.getRaster().getNumBands() == 4) {
-                return cmykToRgb(img.getRaster());
+        try (ImageSizeGuard admitted = ImageSizeGuard.admit(bytes)) { // size from the header, before decoding
+            BufferedImage img = read(bytes);
+            try {
+                if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && img.getRaster().getNumBands() == 4) {
+                    return cmykToRgb(img.getRaster());
+                }
+                return toRgb(img);
+            } catch (RuntimeException e) {
+                throw new ImageDecodeException("cannot convert " + describe(img) + " to RGB: " + e, true, e);
             }
-            return toRgb(img);
-        } catch (RuntimeException e) {
-            throw new ImageDecodeException("cannot convert " + describe(img) + " to RGB: " + e, true, e);
+        } catch (OutOfMemoryError e) {
+            throw ImageSizeGuard.outOfMemory(e);
         }
     }
 
@@ -69,11 +67,7 @@ public final class ImageDecoder {
             List<String> warnings = new ArrayList<>();
             try {
                 reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new ImageDecodeException("image too large: " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " exceeds " + MAX_PIXELS + " pixels", true, null);
-                }
+                ImageSizeGuard.check(reader.getWidth(0), reader.getHeight(0));
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
