@@ -61,7 +61,7 @@ public final class EncodeCommand implements Command {
             Path file = Path.of(images.get(i));
             if (!Files.isRegularFile(file)) throw new UsageException("image not found: " + file);
             try {
-                transform.evalInto(ImageDecoder.decode(Files.readAllBytes(file)), pixels, i * transform.floatsPerImage());
+                transform.evalInto(ImageDecoder.decode(dev.jclip.data.shards.ShardWriter.readRecord(file)), pixels, i * transform.floatsPerImage());
             } catch (ImageDecodeException e) {
                 throw new UsageException("cannot decode image " + file + ": " + e.getMessage());
             }
