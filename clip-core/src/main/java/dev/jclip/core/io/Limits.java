@@ -16,7 +16,7 @@ public final class Limits {
     /** Bytes of a pickle ({@code data.pkl}) or a text entry ({@code code/*.py}) of a PyTorch archive. */
     public static final Limit PICKLE_BYTES = new Limit("pickleBytes", 64L << 20, "bytes");
     /** Values a pickle may create (each opcode pushing a value counts one): bounds the heap its tree takes. */
-    public static final Limit PICKLE_VALUES = new Limit("pickleValues", 2_000_000, "values");
+    public static final Limit PICKLE_VALUES = new Limit("pickleValues", 1_000_000, "values");
     /**
      * Elements a checkpoint's tensors may add up to, as a multiple of the elements of the storages they view:
      * 1 for a state dict whose tensors partition their storages; tied weights (two names, one storage) need 2.
@@ -25,8 +25,8 @@ public final class Limits {
     public static final Limit VIEW_EXPANSION = new Limit("viewExpansion", 2, "times the stored elements");
     /** Bytes of a safetensors header (the reference implementation's limit). */
     public static final Limit SAFETENSORS_HEADER_BYTES = new Limit("safetensorsHeaderBytes", 100L << 20, "bytes");
-    /** Tensors in one safetensors header. */
-    public static final Limit SAFETENSORS_TENSORS = new Limit("safetensorsTensors", 100_000, "tensors");
+    /** Tensors in one safetensors header (the largest CLIP checkpoints have about 1,000). */
+    public static final Limit SAFETENSORS_TENSORS = new Limit("safetensorsTensors", 50_000, "tensors");
     /** Pixels of one image, read from its header before decoding (PIL's {@code Image.MAX_IMAGE_PIXELS}). */
     public static final Limit IMAGE_PIXELS = new Limit("imagePixels", 89_478_485L, "pixels");
     /** Longer side over shorter side of an image: the resize to the model's size grows with it. */

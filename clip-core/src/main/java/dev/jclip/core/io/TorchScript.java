@@ -109,14 +109,18 @@ public final class TorchScript {
             String text = archive.readText(name);
             if (text == null) continue;
             String current = null;
-            for (String line : text.split("\n")) {
-                String className = className(line);
-                if (className != null) {
-                    current = module + "." + className;
+            for (int start = 0, end; start < text.length(); start = end + 1) {
+                end = text.indexOf('\n', start);
+                if (end < 0) end = text.length();
+                if (text.startsWith("class", start)) { // only candidate lines become strings
+                    String className = className(text.substring(start, end));
+                    if (className != null) current = module + "." + className;
                     continue;
                 }
-                if (current == null || line.isEmpty() || !Character.isWhitespace(line.charAt(0))) continue;
-                List<String> names = declaredNames(line.strip());
+                int first = start;
+                while (first < end && Character.isWhitespace(text.charAt(first))) first++;
+                if (current == null || first == start || !text.startsWith("__", first)) continue;
+                List<String> names = declaredNames(text.substring(first, end).strip());
                 if (names != null) out.computeIfAbsent(current, k -> new HashSet<>()).addAll(names);
             }
         }

@@ -37,7 +37,7 @@ public final class HostileFiles {
         out.put("pt-overlapping-views", write(dir.resolve("overlapping-views.pt"), overlappingViewsPt(4000, 1 << 16)));
         out.put("pt-pickle-size-bypass", write(dir.resolve("pickle-size-bypass.pt"), pickleSizeBypassPt(64 << 20)));
         out.put("pt-deep-tuple-key", write(dir.resolve("deep-tuple-key.pt"), ptWithPickle(deepTupleKeyPickle(80))));
-        out.put("pt-deep-list", write(dir.resolve("deep-list.pt"), ptWithPickle(deepListPickle(1_000_000))));
+        out.put("pt-deep-list", write(dir.resolve("deep-list.pt"), ptWithPickle(deepListPickle(500_000))));
         out.put("pt-self-referencing", write(dir.resolve("self-referencing.pt"), ptWithPickle(selfReferencingKeyPickle())));
         out.put("ts-quadratic-code", write(dir.resolve("quadratic-code.pt"), torchScript(quadraticCode(2_000_000))));
         out.put("st-1.4M-tensors", manyTensorsSafetensors(dir.resolve("many-tensors.safetensors"), 1_400_000));
