@@ -26,7 +26,7 @@ public final class Limits {
     /** Bytes of a safetensors header (the reference implementation's limit). */
     public static final Limit SAFETENSORS_HEADER_BYTES = new Limit("safetensorsHeaderBytes", 100L << 20, "bytes");
     /** Tensors in one safetensors header (the largest CLIP checkpoints have about 1,000). */
-    public static final Limit SAFETENSORS_TENSORS = new Limit("safetensorsTensors", 50_000, "tensors");
+    public static final Limit SAFETENSORS_TENSORS = new Limit("safetensorsTensors", 20_000, "tensors");
     /** Pixels of one image, read from its header before decoding (PIL's {@code Image.MAX_IMAGE_PIXELS}). */
     public static final Limit IMAGE_PIXELS = new Limit("imagePixels", 89_478_485L, "pixels");
     /** Longer side over shorter side of an image: the resize to the model's size grows with it. */

@@ -148,7 +148,7 @@ class HostileCheckpointsTest {
     @Test
     void aSafetensorsHeaderOf1Point4MillionTensorsIsRefusedQuickly() throws IOException {
         Path f = HostileFiles.manyTensorsSafetensors(dir.resolve("1.4M.safetensors"), 1_400_000);
-        assertTrue(refused(f, () -> Checkpoints.inspect(f)).contains("50001 tensors exceeds the limit of 50000"));
+        assertTrue(refused(f, () -> Checkpoints.inspect(f)).contains("20001 tensors exceeds the limit of 20000"));
     }
 
     @Test
