@@ -1,6 +1,10 @@
 package dev.jclip.eval.data;
 
+import dev.jclip.data.image.ImageSizeGuard;
+import dev.jclip.data.image.ImageTooLargeException;
+import dev.jclip.data.shards.ShardWriter;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +23,11 @@ final class ImageFiles {
     static BufferedImage read(Path p) throws IOException {
         BufferedImage img;
         try {
-            img = ImageIO.read(p.toFile());
+            byte[] bytes = ShardWriter.readRecord(p); // bounded, and the header's size checked before decoding
+            ImageSizeGuard.checkHeader(bytes);
+            img = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (ImageTooLargeException e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IOException(p + ": cannot decode image: " + e.getMessage(), e);
         }
