@@ -30,7 +30,7 @@ public final class Limits {
     /** Pixels of one image, read from its header before decoding (PIL's {@code Image.MAX_IMAGE_PIXELS}). */
     public static final Limit IMAGE_PIXELS = new Limit("imagePixels", 89_478_485L, "pixels");
     /** Longer side over shorter side of an image: the resize to the model's size grows with it. */
-    public static final Limit IMAGE_ASPECT = new Limit("imageAspect", 200, "(longer side / shorter side)");
+    public static final Limit IMAGE_ASPECT = new Limit("imageAspect", 200, "times");
     /**
      * Pixels being decoded at once by all threads together: a decoder waits until its image fits, so the heap
      * a loader needs does not grow with its worker count (and neither do its "too large" counts).

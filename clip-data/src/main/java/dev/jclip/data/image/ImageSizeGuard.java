@@ -65,8 +65,9 @@ public final class ImageSizeGuard implements AutoCloseable {
         }
         long aspect = Math.max(width, height) / Math.max(1, Math.min(width, height));
         if (Limits.IMAGE_ASPECT.exceededBy(aspect)) {
-            throw new ImageTooLargeException("image too large: " + width + "x" + height + " has an aspect ratio of "
-                    + Limits.IMAGE_ASPECT.explain(aspect) + "; its resize would be too large", null);
+            throw new ImageTooLargeException("image too large: " + width + "x" + height + ": an aspect ratio (longer side over "
+                    + "shorter) of " + Limits.IMAGE_ASPECT.explain(aspect) + "; resizing its shorter side to the model's "
+                    + "size would make the longer one too large", null);
         }
     }
 

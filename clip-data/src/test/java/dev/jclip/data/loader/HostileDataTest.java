@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jclip.core.io.Limits;
 import dev.jclip.core.testing.HostileFiles;
+import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecoder;
+import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.image.ImageSizeGuard;
 import dev.jclip.data.image.ImageTooLargeException;
 import dev.jclip.data.shards.RecordTooLargeException;
@@ -49,7 +51,13 @@ class HostileDataTest {
         assertTrue(e.getMessage().contains("aspect ratio") && e.getMessage().contains("jclip.limit.imageAspect"), e.getMessage());
         System.setProperty(Limits.IMAGE_ASPECT.property(), "100000");
         try {
-            assertEquals(100_000, ImageDecoder.decode(tall).height(), "raising the limit admits it");
+            RgbImage img = ImageDecoder.decode(tall);
+            assertEquals(100_000, img.height(), "raising the limit admits it");
+            ClipImageTransform t = new ClipImageTransform(224); // and the resize does not overflow: 224 x 22,400,000
+            float[] px = new float[t.floatsPerImage()];
+            t.evalInto(img, px, 0);
+            t.trainInto(img, new java.util.SplittableRandom(1), px, 0);
+            assertTrue(Float.isFinite(px[0]) && Float.isFinite(px[px.length - 1]));
         } finally {
             System.clearProperty(Limits.IMAGE_ASPECT.property());
         }
@@ -75,6 +83,9 @@ class HostileDataTest {
         new Random(1).nextBytes(garbage);
         byte[] bigRecord = new byte[300_000];
         new Random(2).nextBytes(bigRecord);
+        byte[] hugePng = HostileFiles.pngDeclaring(20000, 20000);
+        byte[] hugeJpeg = HostileFiles.jpegDeclaring(20000, 20000);
+        byte[] tall = HostileFiles.png(1, 100_000);
         try (ShardWriter w = new ShardWriter(shards, "s", 100)) {
             int k = 0;
             for (int round = 0; round < 3; round++) {
@@ -84,9 +95,9 @@ class HostileDataTest {
                     good.add(key);
                 }
                 w.write(String.format("%05d", k++), "png", garbage, "corrupt", null);
-                w.write(String.format("%05d", k++), "png", HostileFiles.pngDeclaring(20000, 20000), "huge png", null);
-                w.write(String.format("%05d", k++), "jpg", HostileFiles.jpegDeclaring(20000, 20000), "huge jpeg", null);
-                w.write(String.format("%05d", k++), "png", HostileFiles.png(1, 100_000), "tall", null);
+                w.write(String.format("%05d", k++), "png", hugePng, "huge png", null);
+                w.write(String.format("%05d", k++), "jpg", hugeJpeg, "huge jpeg", null);
+                w.write(String.format("%05d", k++), "png", tall, "tall", null);
                 w.write(String.format("%05d", k++), "png", bigRecord, "oversized record", null);
             }
         }
