@@ -154,7 +154,7 @@ public final class PickleReader {
                 case ']' -> push(new ArrayList<>());
                 case ')' -> push(new Tuple(List.of()));
                 case 't' -> push(new Tuple(popMark()));
-                case 0x85 -> push(new Tuple(List.of(pop())));
+                case 0x85 -> push(new Tuple(Arrays.asList(pop()))); // not List.of: the item may be None (null)
                 case 0x86 -> {
                     Object b = pop();
                     Object a = pop();

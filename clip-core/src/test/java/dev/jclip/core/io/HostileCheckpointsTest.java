@@ -106,6 +106,12 @@ class HostileCheckpointsTest {
     }
 
     @Test
+    void aOneTupleOfNoneIsATupleNotANullPointerException() { // found by CheckpointReaderProperties at 20,000 tries
+        Object t = new PickleReader(new byte[]{(byte) 0x80, 2, 'N', (byte) 0x85, '.'}, "t.pkl", false).load();
+        assertEquals(java.util.Arrays.asList((Object) null), ((PickleReader.Tuple) t).items());
+    }
+
+    @Test
     void torchScriptCodeIsScannedInLinearTime() throws IOException {
         Path f = HostileFiles.write(dir.resolve("quadratic.pt"), HostileFiles.torchScript(HostileFiles.quadraticCode(2_000_000)));
         Map<String, TensorInfo> infos = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> Checkpoints.inspect(f));
