@@ -7,7 +7,6 @@ import static dev.jclip.core.testing.TransparentImages.rgba;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jclip.cli.Args;
 import dev.jclip.cli.Main;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.Npy;
@@ -31,6 +30,7 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code clip encode} and evaluation see a transparent PNG and a palette PNG with a transparent index as the same
@@ -130,11 +130,22 @@ class TransparentImagesCliTest {
                 "--text", "a", "--alpha-background", "grey"));
     }
 
+    /** The options every eval command mixes in, parsed as picocli parses them. */
+    @CommandLine.Command
+    static final class EvalFlags {
+        @CommandLine.Mixin
+        EvalOptions eval;
+
+        @CommandLine.Mixin
+        ImageOptions images;
+    }
+
     /** The eval commands' model loading: features of the transparent folder equal those of the composited one. */
     private static float[][] evalFeatures(Path checkpoint, String folder, String... flags) throws Exception {
         List<String> argv = new ArrayList<>(List.of("--vocab", vocab.toString(), "--no-cache"));
         argv.addAll(List.of(flags));
-        Evaluations.FeatureSource src = EvalCommon.ModelOptions.read(new Args(argv), checkpoint).load();
+        EvalFlags parsed = CommandLine.populateCommand(new EvalFlags(), argv.toArray(new String[0]));
+        Evaluations.FeatureSource src = parsed.eval.load(checkpoint, EncoderLoader.MODEL, parsed.images);
         return src.images(new ImageFolderDataset(dir.resolve(folder), null));
     }
 

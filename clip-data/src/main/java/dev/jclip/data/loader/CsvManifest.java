@@ -57,7 +57,7 @@ public final class CsvManifest {
         byte[] bytes = Files.readAllBytes(file);
         List<List<byte[]>> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
-        parse(bytes, (byte) separator, records, lines);
+        parse(file, bytes, (byte) separator, records, lines);
         if (records.isEmpty()) throw new IllegalArgumentException("manifest " + file + " is empty (no header row)");
         List<String> header = new ArrayList<>();
         for (byte[] f : records.get(0)) header.add(new String(f, java.nio.charset.StandardCharsets.UTF_8).strip());
@@ -105,7 +105,8 @@ public final class CsvManifest {
     }
 
     /** Splits into records of fields; records that are entirely empty lines are dropped. */
-    private static void parse(byte[] b, byte sep, List<List<byte[]>> records, List<Integer> lines) {
+    private static void parse(Path file, byte[] b, byte sep, List<List<byte[]>> records, List<Integer> lines) {
+        long maxRow = dev.jclip.core.io.Limits.LINE_CHARS.get();
         int i = 0;
         int line = 1;
         int n = b.length;
@@ -117,7 +118,12 @@ public final class CsvManifest {
             boolean quoted = false;
             boolean fieldStart = true;
             boolean recordEnded = false;
+            int rowStart = i;
             while (i < n && !recordEnded) {
+                if (i - rowStart > maxRow) { // bounded work and memory: an unterminated quote would swallow the file
+                    throw new IllegalArgumentException("manifest " + file + " line " + startLine + ": reading the row: "
+                            + dev.jclip.core.io.Limits.LINE_CHARS.explain(i - rowStart) + " (an unterminated quote?)");
+                }
                 byte c = b[i++];
                 if (quoted) {
                     if (c == '"') {

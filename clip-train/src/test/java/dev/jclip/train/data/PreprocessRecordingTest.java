@@ -49,7 +49,7 @@ class PreprocessRecordingTest {
 
     private static TrainConfig config(Path out, long steps, Object... more) {
         Object[] kv = {"model", "ViT-tiny", "batch-size", 8, "steps", steps, "lr", 1e-3, "warmup", 1,
-                "output", out.toString(), "checkpoint-every", 2, "seed", 3, "workers", 1};
+                "output", out.toString(), "checkpoint-every", 2, "seed", 3};
         Object[] all = new Object[kv.length + more.length];
         System.arraycopy(kv, 0, all, 0, kv.length);
         System.arraycopy(more, 0, all, kv.length, more.length);
@@ -57,7 +57,7 @@ class PreprocessRecordingTest {
     }
 
     private static void fit(TrainConfig cfg) throws Exception {
-        LoaderConfig loader = LoaderBatchSource.trainingLoader(cfg, MODEL);
+        LoaderConfig loader = TrainingData.loaderConfig(cfg, MODEL);
         try (LoaderBatchSource data = new LoaderBatchSource(WebDatasetSource.of(shards, false), tokenizer, loader)) {
             Trainer.builder().config(cfg).data(data).interactive(false).build().fit();
         }
@@ -77,12 +77,12 @@ class PreprocessRecordingTest {
 
         // resumed without --alpha-background: the checkpoint's black, not the default white
         TrainConfig resumed = config(run, 4, "resume", "latest");
-        assertEquals(AlphaBackground.BLACK, LoaderBatchSource.trainingLoader(resumed, MODEL).alphaBackground());
+        assertEquals(AlphaBackground.BLACK, TrainingData.loaderConfig(resumed, MODEL).alphaBackground());
         fit(resumed);
         assertEquals("black", recorded(run.resolve("model.safetensors")));
         // an explicit value overrides the checkpoint's
         TrainConfig overridden = config(run, 6, "resume", "latest", "alpha-background", "0,128,255");
-        assertEquals(new AlphaBackground(0, 128, 255), LoaderBatchSource.trainingLoader(overridden, MODEL).alphaBackground());
+        assertEquals(new AlphaBackground(0, 128, 255), TrainingData.loaderConfig(overridden, MODEL).alphaBackground());
     }
 
     @Test
