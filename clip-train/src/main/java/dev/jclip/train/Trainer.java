@@ -83,6 +83,8 @@ public final class Trainer {
     private final TensorFile io;
     private final boolean interactive;
     private final Path runDir;
+    /** The BPE merges file's text of {@code cfg.vocab()}, or null for OpenAI's built-in vocabulary. */
+    private final String vocabText;
     private final CheckpointManager checkpoints;
     private final long totalSteps;
     private final long stepsPerEpoch;
@@ -105,6 +107,9 @@ public final class Trainer {
         this.interactive = b.interactive;
         this.runDir = Path.of(cfg.output());
         this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.keepCheckpoints(), io);
+        // the vocabulary travels inside every checkpoint and the final model, so each file alone encodes text
+        this.vocabText = cfg.vocab() == null ? null : dev.jclip.data.text.ClipTokenizer.mergesText(Path.of(cfg.vocab()));
+        if (vocabText != null) checkpoints.carry(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
         this.totalSteps = totalSteps;
         this.stepsPerEpoch = stepsPerEpoch;
         this.schedule = schedule;
@@ -257,6 +262,7 @@ public final class Trainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
             meta.put("jclip.train_config", cfg.toJson());
+            if (vocabText != null) meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);

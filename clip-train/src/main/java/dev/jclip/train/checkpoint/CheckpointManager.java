@@ -61,6 +61,14 @@ public final class CheckpointManager {
         return dir.resolve(String.format("step-%08d.safetensors", step));
     }
 
+    /** Metadata written into every checkpoint besides the training state (the run's vocabulary). */
+    private final Map<String, String> carried = new LinkedHashMap<>();
+
+    /** Adds {@code key = value} to the metadata of every checkpoint saved from now on. */
+    public void carry(String key, String value) {
+        carried.put(key, value);
+    }
+
     /** Writes a checkpoint atomically, then deletes the oldest beyond {@code keepLast}. Returns its path. */
     public Path save(Checkpoint c) throws IOException {
         Files.createDirectories(dir);
@@ -75,6 +83,7 @@ public final class CheckpointManager {
         meta.put(META_STATE, c.state().toJson());
         if (c.trainConfigJson() != null) meta.put(META_TRAIN_CONFIG, c.trainConfigJson());
         if (c.modelConfigJson() != null) meta.put(META_MODEL_CONFIG, c.modelConfigJson());
+        meta.putAll(carried);
         Path target = pathFor(c.state().step());
         writeAtomically(io, target, tensors, meta);
         prune();
