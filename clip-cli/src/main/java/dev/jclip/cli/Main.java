@@ -27,8 +27,19 @@ public final class Main {
         all.add(new dev.jclip.cli.commands.BenchTrainCommand());
         all.add(new dev.jclip.cli.commands.BenchTokenizerCommand());
         all.add(new dev.jclip.cli.commands.BenchLoaderCommand());
+        all.add(new dev.jclip.cli.commands.PretrainedListCommand(Main::options));
+        all.add(new dev.jclip.cli.commands.PretrainedFetchCommand(Main::options));
         return all;
     }
+
+    /** Pretrained downloads: cache, offline mode, mirror and registry from the environment. */
+    static dev.jclip.api.ClipOptions options() {
+        dev.jclip.api.ClipOptions env = dev.jclip.api.ClipOptions.fromEnvironment();
+        return offline ? env.withOffline(true) : env;
+    }
+
+    /** {@code --offline} on this command line (consumed before the command parses its options). */
+    private static volatile boolean offline;
 
     public static void main(String[] argv) {
         System.exit(run(argv));
@@ -70,7 +81,8 @@ public final class Main {
             return 0;
         }
         try {
-            Args args = new Args(rest);
+            offline = rest.contains("--offline");
+            Args args = new Args(List.of(PretrainedOption.expand(rest.toArray(new String[0]), options())));
             return best.run(args);
         } catch (UsageException e) {
             System.err.println("clip " + best.name() + ": " + e.getMessage());

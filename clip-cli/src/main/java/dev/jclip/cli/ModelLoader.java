@@ -9,7 +9,15 @@ import java.nio.file.Path;
 
 /** Loads a model for the commands that take {@code --checkpoint} (and optionally {@code --model}). */
 public final class ModelLoader {
+    /** Architectures of files that {@code --pretrained} resolved: the registry's, not the one inferred from shapes. */
+    private static final java.util.Map<Path, ClipConfig> PRETRAINED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ModelLoader() {
+    }
+
+    /** Loads {@code file} with {@code config} (e.g. the registry's activation) unless {@code --model} overrides it. */
+    static void registerArchitecture(Path file, ClipConfig config) {
+        PRETRAINED.put(file.toAbsolutePath(), config);
     }
 
     /**
@@ -17,7 +25,8 @@ public final class ModelLoader {
      */
     public static ClipModel load(Path checkpoint, String modelOverride) {
         try {
-            return ClipModels.load(checkpoint, modelOverride == null ? null : ClipConfig.load(modelOverride));
+            ClipConfig config = modelOverride != null ? ClipConfig.load(modelOverride) : PRETRAINED.get(checkpoint.toAbsolutePath());
+            return ClipModels.load(checkpoint, config);
         } catch (NoSuchFileException e) {
             throw new UsageException("checkpoint not found: " + checkpoint);
         }
