@@ -82,7 +82,7 @@ public final class Main {
         }
         try {
             offline = rest.contains("--offline");
-            Args args = new Args(List.of(PretrainedOption.expand(rest.toArray(new String[0]), options())));
+            Args args = new Args(List.of(PretrainedOption.expand(rest.toArray(new String[0]), Main::options)));
             return best.run(args);
         } catch (UsageException e) {
             System.err.println("clip " + best.name() + ": " + e.getMessage());

@@ -19,9 +19,14 @@ public final class PretrainedOption {
 
     /** {@code argv} with {@code --pretrained NAME:TAG} replaced by {@code --checkpoint FILE} and {@code --offline} consumed. */
     public static String[] expand(String[] argv, ClipOptions options) throws IOException {
+        return expand(argv, () -> options);
+    }
+
+    /** As above; {@code options} is read only when {@code --pretrained} is given. */
+    public static String[] expand(String[] argv, java.util.function.Supplier<ClipOptions> settings) throws IOException {
         List<String> out = new ArrayList<>();
         String spec = null;
-        boolean offline = options.offline();
+        boolean offline = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (a.equals("--offline")) {
@@ -38,6 +43,7 @@ public final class PretrainedOption {
             }
         }
         if (spec == null) return out.toArray(new String[0]);
+        ClipOptions options = settings.get();
         if (out.contains("--checkpoint")) throw new UsageException("give --checkpoint or --pretrained, not both");
         int colon = spec.indexOf(':');
         if (colon <= 0 || colon == spec.length() - 1) throw new UsageException("--pretrained takes NAME:TAG, e.g. ViT-B-32:openai, got '" + spec + "'");
@@ -47,7 +53,7 @@ public final class PretrainedOption {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        java.nio.file.Path file = new WeightsCache(options.withOffline(offline)).fetch(model);
+        java.nio.file.Path file = new WeightsCache(offline ? options.withOffline(true) : options).fetch(model);
         ModelLoader.registerArchitecture(file, model.config());
         out.add("--checkpoint");
         out.add(file.toString());
