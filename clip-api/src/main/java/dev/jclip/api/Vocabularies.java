@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * {@value ClipTokenizer#METADATA_KEY}, written by the Trainer), else a {@value #RUN_VOCAB} beside it or in the
  * run folder above, else OpenAI's for a 49,408-token text tower, else none.
  */
-final class Vocabularies {
+public final class Vocabularies {
     static final String RUN_VOCAB = "vocab.txt.gz";
     static final int OPENAI_VOCAB_SIZE = 49408;
 
@@ -35,7 +35,8 @@ final class Vocabularies {
         return tok;
     }
 
-    private static ClipTokenizer stored(Path checkpoint) {
+    /** The vocabulary stored in a safetensors checkpoint's metadata, or null (other formats carry none). */
+    public static ClipTokenizer stored(Path checkpoint) {
         if (Checkpoints.detect(checkpoint) != Checkpoints.Format.SAFETENSORS) return null;
         try (SafeTensors.Reader r = SafeTensors.open(checkpoint)) {
             String text = r.metadata().get(ClipTokenizer.METADATA_KEY);

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the BPE vocabulary that goes with a checkpoint: an explicit path, else a {@code vocab.txt.gz} beside the
+ * Finds the BPE vocabulary that goes with a checkpoint: an explicit path, else the one stored in the checkpoint's
+ * metadata ({@code jclip.vocab}), else a {@code vocab.txt.gz} beside the
  * checkpoint or in its run folder (training writes one there), else OpenAI's merges file for a 49,408-token model
  * ({@code $JCLIP_VOCAB}, else the copy inside clip-data's jar).
  */
@@ -25,11 +26,13 @@ public final class VocabLocator {
      * merges long before a preset's size); the unused embedding rows are never looked up.
      */
     public static ClipTokenizer tokenizerFor(Path checkpoint, Path explicit, int vocabSize) {
-        Path vocab = locate(checkpoint, explicit, vocabSize);
-        if (vocab == null) return ClipTokenizer.openai();
-        ClipTokenizer tok = ClipTokenizer.load(vocab);
+        // the vocabulary a checkpoint carries in its metadata (the Trainer writes it) comes first
+        ClipTokenizer carried = explicit == null && Files.isRegularFile(checkpoint) ? dev.jclip.api.Vocabularies.stored(checkpoint) : null;
+        Path vocab = carried != null ? null : locate(checkpoint, explicit, vocabSize);
+        if (carried == null && vocab == null) return ClipTokenizer.openai();
+        ClipTokenizer tok = carried != null ? carried : ClipTokenizer.load(vocab);
         if (tok.vocabSize() > vocabSize) {
-            throw new UsageException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model embeds only "
+            throw new UsageException("vocabulary " + (carried != null ? checkpoint + " (metadata)" : vocab) + " has " + tok.vocabSize() + " tokens but the model embeds only "
                     + vocabSize + ": pass the matching --vocab");
         }
         return tok;
