@@ -1,6 +1,8 @@
 package dev.jclip.cli;
 
 import dev.jclip.cli.commands.BenchLoaderCommand;
+import dev.jclip.cli.commands.PretrainedFetchCommand;
+import dev.jclip.cli.commands.PretrainedListCommand;
 import dev.jclip.cli.commands.BenchTokenizerCommand;
 import dev.jclip.cli.commands.BenchTrainCommand;
 import dev.jclip.cli.commands.CompletionCommand;
@@ -36,7 +38,7 @@ import java.util.concurrent.Callable;
         footer = "%nclip COMMAND --help describes one command; clip completion writes a bash completion script.",
         subcommands = {DemoCommand.class, FeaturesCommand.class, EncodeCommand.class, InfoCommand.class,
                 ConvertCommand.class, TokenizeCommand.class, Main.Tokenizer.class, Main.Data.class,
-                TrainCommand.class, Main.Eval.class, Main.Bench.class, CompletionCommand.class,
+                TrainCommand.class, Main.Eval.class, Main.Bench.class, Main.Pretrained.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
@@ -57,6 +59,11 @@ public final class Main extends CommandGroup {
     @Command(name = "bench", description = "measure speed",
             subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class})
     static final class Bench extends CommandGroup {
+    }
+
+    @Command(name = "pretrained", description = "pretrained weights by name and tag: list them, fetch them into the cache",
+            subcommands = {PretrainedListCommand.class, PretrainedFetchCommand.class})
+    static final class Pretrained extends CommandGroup {
     }
 
     public static void main(String[] argv) {

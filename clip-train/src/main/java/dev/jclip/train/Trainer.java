@@ -88,6 +88,8 @@ public final class Trainer {
     private final TensorFile io;
     private final boolean interactive;
     private final Path runDir;
+    /** The BPE merges file's text of {@code cfg.vocab()}, or null for OpenAI's built-in vocabulary. */
+    private final String vocabText;
     private final CheckpointManager checkpoints;
     private final long totalSteps;
     private final long stepsPerEpoch;
@@ -111,6 +113,9 @@ public final class Trainer {
         this.interactive = b.interactive;
         this.runDir = Path.of(cfg.checkpointing().output());
         this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.checkpointing().keep(), io);
+        // the vocabulary travels inside every checkpoint and the final model, so each file alone encodes text
+        this.vocabText = cfg.data().vocab() == null ? null : dev.jclip.data.text.ClipTokenizer.mergesText(Path.of(cfg.data().vocab()));
+        if (vocabText != null) checkpoints.carry(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
         this.totalSteps = totalSteps;
         this.stepsPerEpoch = stepsPerEpoch;
         this.schedule = schedule;
@@ -279,6 +284,7 @@ public final class Trainer {
             meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
             meta.put("jclip.train_config", cfg.toJson());
             if (data.preprocessing() != null) meta.put(PreprocessConfig.METADATA_KEY, preprocessJson());
+            if (vocabText != null) meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);

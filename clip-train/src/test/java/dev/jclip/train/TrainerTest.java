@@ -197,6 +197,27 @@ class TrainerTest {
     }
 
     @Test
+    void vocabularyTravelsInEveryCheckpointAndTheFinalModel() throws Exception {
+        Path vocab = tmp.resolve("vocab.txt");
+        String text = "#version: test\nt h\nth e</w>\na n\n";
+        Files.writeString(vocab, text);
+        Path out = tmp.resolve("vocab-run");
+        TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 2, "lr", 1e-3, "warmup", 1,
+                "output", out.toString(), "checkpoint-every", 1, "keep-checkpoints", 5, "vocab", vocab.toString());
+        Trainer.builder().config(cfg).data(shapes(32, 8)).interactive(false).build().fit();
+        List<Path> files = new ArrayList<>(new CheckpointManager(out.resolve("checkpoints"), 0, new SafeTensorsFile()).list());
+        assertEquals(2, files.size());
+        files.add(out.resolve("model.safetensors"));
+        for (Path f : files) {
+            try (dev.jclip.core.io.SafeTensors.Reader r = dev.jclip.core.io.SafeTensors.open(f)) {
+                assertEquals(text, r.metadata().get(dev.jclip.data.text.ClipTokenizer.METADATA_KEY), f.toString());
+            }
+        }
+        assertEquals(dev.jclip.data.text.ClipTokenizer.load(vocab).vocabSize(),
+                dev.jclip.data.text.ClipTokenizer.parse(text, "metadata").vocabSize());
+    }
+
+    @Test
     void initLoadsWeightsLockImageFreezesTheTowerAndLogitScaleIsClamped() throws Exception {
         Path out = tmp.resolve("lock");
         Path init = Fixtures.vitTiny("model.safetensors");

@@ -1,19 +1,68 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.api.PretrainedModel;
+import dev.jclip.api.WeightsCache;
 import dev.jclip.cli.UsageException;
+import dev.jclip.core.config.ClipConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
-/** {@code --checkpoint PATH}, for every command that loads a model's weights. */
+/**
+ * {@code --checkpoint PATH} or {@code --pretrained NAME:TAG}, for every command that loads a model's weights. A
+ * pretrained name is fetched into the cache (once, SHA-256 checked) and read with the registry's architecture,
+ * which the weights alone do not fix (OpenAI's releases use QuickGELU).
+ */
 public final class CheckpointOption {
     @Option(names = "--checkpoint", paramLabel = "PATH",
             description = "model weights: safetensors, PyTorch .pt, OpenAI TorchScript or Hugging Face, recognised by content")
     Path path;
 
-    /** The path, which this command needs. */
-    Path required() {
-        if (path == null) throw new UsageException("missing required option --checkpoint");
+    @Option(names = "--pretrained", paramLabel = "NAME:TAG",
+            description = "registered weights instead of --checkpoint, e.g. ViT-B-32:openai (see 'clip pretrained list')")
+    String pretrained;
+
+    @Mixin
+    Downloads downloads;
+
+    private PretrainedModel registered;
+    private Path fetched;
+
+    /** True when either option was given. */
+    boolean given() {
+        return path != null || pretrained != null;
+    }
+
+    /** The weights file, which this command needs: {@code --checkpoint}, or {@code --pretrained}'s cached download. */
+    Path required() throws IOException {
+        if (path != null && pretrained != null) throw new UsageException("give --checkpoint or --pretrained, not both");
+        if (pretrained != null) return fetch();
+        if (path == null) throw new UsageException("missing required option --checkpoint (or --pretrained NAME:TAG)");
         return path;
+    }
+
+    /** The registry's architecture for {@code --pretrained}; null for {@code --checkpoint} (the file's own). */
+    ClipConfig architecture() throws IOException {
+        if (pretrained == null) return null;
+        fetch();
+        return registered.config();
+    }
+
+    private Path fetch() throws IOException {
+        if (fetched != null) return fetched;
+        int colon = pretrained.indexOf(':');
+        if (colon <= 0 || colon == pretrained.length() - 1) {
+            throw new UsageException("--pretrained takes NAME:TAG, e.g. ViT-B-32:openai, got '" + pretrained + "'");
+        }
+        var options = downloads.options();
+        try {
+            registered = options.registry().get(pretrained.substring(0, colon), pretrained.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        fetched = new WeightsCache(options).fetch(registered);
+        return fetched;
     }
 }

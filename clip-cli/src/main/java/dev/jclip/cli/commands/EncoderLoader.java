@@ -22,21 +22,27 @@ public interface EncoderLoader {
     ImageTextEncoder load(Path checkpoint, Path vocab) throws IOException;
 
     /** The checkpoint's model with its vocabulary ({@link VocabLocator#forCheckpoint}). */
-    EncoderLoader MODEL = (checkpoint, vocab) -> {
-        ClipModel model = loadModel(checkpoint, null);
+    EncoderLoader MODEL = model(null);
+
+    /** As {@link #MODEL}, read as {@code architecture} (null: the checkpoint's own or inferred). */
+    static EncoderLoader model(ClipConfig architecture) {
+        return (checkpoint, vocab) -> encoder(loadModel(checkpoint, architecture), checkpoint, vocab);
+    }
+
+    private static ImageTextEncoder encoder(ClipModel model, Path checkpoint, Path vocab) {
         return new ModelEncoder(model, VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize()),
                 ModelEncoder.preprocessing(checkpoint, model.config().vision().imageSize(), null));
-    };
+    }
 
     /**
      * A model from any checkpoint format.
      *
-     * @param modelOverride a preset name or JSON path, or null for the config stored in (or inferred from) the checkpoint
+     * @param architecture the config to read it as, or null for the one stored in (or inferred from) the checkpoint
      */
-    static ClipModel loadModel(Path checkpoint, String modelOverride) throws IOException {
+    static ClipModel loadModel(Path checkpoint, ClipConfig architecture) throws IOException {
         if (!Files.exists(checkpoint)) throw new dev.jclip.cli.UsageException("checkpoint not found: " + checkpoint);
         try {
-            return ClipModels.load(checkpoint, modelOverride == null ? null : ClipConfig.load(modelOverride));
+            return ClipModels.load(checkpoint, architecture);
         } catch (NoSuchFileException e) {
             throw new dev.jclip.cli.UsageException("checkpoint not found: " + checkpoint);
         }

@@ -17,11 +17,16 @@ abstract class EvalCommand extends ClipCommand {
     @Mixin
     ImageOptions images;
 
-    EncoderLoader loader = EncoderLoader.MODEL;
+    private EncoderLoader loader;
 
     /** This command with another model loader (tests). */
     public EvalCommand withLoader(EncoderLoader loader) {
         this.loader = loader;
         return this;
+    }
+
+    /** The model loader: the real one, reading {@code --pretrained} weights with the registry's architecture. */
+    EncoderLoader loader() throws java.io.IOException {
+        return loader != null ? loader : EncoderLoader.model(checkpoint.architecture());
     }
 }

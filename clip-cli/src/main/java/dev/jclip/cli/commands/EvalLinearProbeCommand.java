@@ -54,7 +54,7 @@ public final class EvalLinearProbeCommand extends EvalCommand {
 
     @Override
     protected int run() throws Exception {
-        if (pixels == (checkpoint.path != null)) throw new UsageException("give exactly one of --pixels and --checkpoint C");
+        if (pixels == checkpoint.given()) throw new UsageException("give exactly one of --pixels and --checkpoint C (or --pretrained NAME:TAG)");
         if (pixels && eval.modelOptionsGiven()) {
             throw new UsageException("--vocab/--batch-size/--cache/--no-cache apply to model features, not --pixels");
         }
@@ -90,10 +90,10 @@ public final class EvalLinearProbeCommand extends EvalCommand {
             model = "raw-pixels";
             pixelSize = size;
         } else {
-            Evaluations.FeatureSource src = eval.load(checkpoint.path, loader, images);
+            Evaluations.FeatureSource src = eval.load(checkpoint.required(), loader(), images);
             trainX = src.images(train);
             testX = src.images(test);
-            model = checkpoint.path.toString();
+            model = checkpoint.required().toString();
         }
         long start = System.nanoTime();
         EvalReport report = Evaluations.linearProbe(trainX, train.labels(), testX, test.labels(), train.classNames(), settings, train.name(), model);

@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,11 +15,11 @@ public final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "NAME|JSON", description = "architecture (default: the checkpoint's own or inferred)") String model;
 
-    Path checkpoint() {
+    Path checkpoint() throws IOException {
         return checkpoint.required();
     }
 
     ClipModel load() throws IOException {
-        return EncoderLoader.loadModel(checkpoint(), model);
+        return EncoderLoader.loadModel(checkpoint(), model != null ? ClipConfig.load(model) : checkpoint.architecture());
     }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -248,8 +247,10 @@ public final class SafeTensors {
                 if (e.end() == e.begin()) {
                     out = TensorBytes.fromBytes(ByteBuffer.allocate(0), e.type(), e.shape());
                 } else {
-                    MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
-                    out = TensorBytes.fromBytes(map, e.type(), e.shape());
+                    // read straight into the array's native buffer: a mapping would keep the file's pages resident
+                    // beside the copy until the mapping is collected (605 MB more peak for ViT-B/32)
+                    channel.position(dataStart + e.begin());
+                    out = TensorBytes.fromChannel(channel, e.type(), e.shape());
                 }
             } catch (IOException | RuntimeException ex) {
                 throw new CheckpointException(file + ": cannot read tensor '" + name + "': " + ex.getMessage(), ex);

@@ -59,7 +59,19 @@ public final class ClipModel implements AutoCloseable {
         return new ClipModel(config, new ParameterStore(dtype, seed));
     }
 
-    /** A model holding the given weights (OpenAI key names); every key must match. */
+    /**
+     * A model for encoding only, holding the given float32 weights (OpenAI key names, every key must match) as
+     * its parameters: no random initialisation, no gradients, no copies (tensors of another type are cast once).
+     * Evaluation mode (BatchNorm uses running statistics). Its backward passes and optimisers fail.
+     */
+    public static ClipModel forInference(ClipConfig config, Map<String, INDArray> state) {
+        ClipModel m = new ClipModel(config, ParameterStore.forInference(state, DataType.FLOAT));
+        m.store.checkAllWeightsUsed();
+        m.setTraining(false);
+        return m;
+    }
+
+    /** A trainable model holding a copy of the given weights (OpenAI key names); every key must match. */
     public static ClipModel fromStateDict(ClipConfig config, Map<String, INDArray> state) {
         ClipModel m = create(config, 0);
         m.store.load(state, true);

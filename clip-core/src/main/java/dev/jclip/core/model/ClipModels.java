@@ -4,7 +4,6 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.ArchitectureInference;
 import dev.jclip.core.io.Checkpoints;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Loads a {@link ClipModel} from any checkpoint format that {@link Checkpoints} reads (safetensors, PyTorch zip,
+ * Loads a {@link ClipModel} for inference (no gradients, see {@link ClipModel#forInference}) from any checkpoint format that {@link Checkpoints} reads (safetensors, PyTorch zip,
  * open_clip training checkpoints, OpenAI's TorchScript archives, Hugging Face names), recognised by content.
  */
 public final class ClipModels {
@@ -33,9 +32,6 @@ public final class ClipModels {
         ClipConfig cfg = config != null
                 ? ArchitectureInference.infer(Checkpoints.readShapes(checkpoint), config)
                 : Checkpoints.readConfig(checkpoint);
-        Map<String, INDArray> state = Checkpoints.readStateDict(checkpoint, DataType.FLOAT);
-        ClipModel model = ClipModel.fromStateDict(cfg, state);
-        model.setTraining(false);
-        return model;
+        return ClipModel.forInference(cfg, Checkpoints.readStateDict(checkpoint, DataType.FLOAT));
     }
 }

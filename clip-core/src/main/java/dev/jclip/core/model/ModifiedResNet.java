@@ -39,7 +39,11 @@ public final class ModifiedResNet implements ImageTower {
     private final List<BatchNorm2d> batchNorms = new ArrayList<>();
     private boolean training = true;
 
+    /** Bottlenecks of an inference model run in the reused scratch arena. */
+    private final boolean inference;
+
     public ModifiedResNet(ParameterStore store, VisionConfig cfg, int embedDim) {
+        inference = store.isInference();
         if (!cfg.isResNet()) throw new IllegalArgumentException("not a ResNet vision config: " + cfg);
         imageSize = cfg.imageSize();
         int width = cfg.width();
@@ -94,7 +98,11 @@ public final class ModifiedResNet implements ImageTower {
         x = relu2.forward(bn2.forward(conv2.forward(x)));
         x = relu3.forward(bn3.forward(conv3.forward(x)));
         x = stemPool.forward(x);
-        for (Bottleneck b : blocks) x = b.forward(x);
+        for (Bottleneck b : blocks) {
+            INDArray in = x;
+            // an inference model never runs backward: each bottleneck's temporaries die with it (as in Transformer)
+            x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
+        }
         return attnpool.forward(x);
     }
 

@@ -13,11 +13,12 @@ public final class Parameter {
     private final boolean decay;
     private boolean trainable = true;
 
-    Parameter(String name, INDArray value) {
+    /** @param withGrad false for inference models: no gradient buffer is allocated and the parameter is frozen */
+    Parameter(String name, INDArray value, boolean withGrad) {
         this.name = name;
         this.value = value;
-        this.grad = value.ulike();
-        this.grad.assign(0);
+        this.grad = withGrad ? value.ulike().assign(0) : null;
+        this.trainable = withGrad;
         this.decay = decaysByDefault(name, value.rank());
     }
 
@@ -47,6 +48,7 @@ public final class Parameter {
 
     /** The accumulated gradient, same shape as the value. */
     public INDArray grad() {
+        if (grad == null) throw new IllegalStateException(name + " has no gradient: the model was loaded for inference");
         return grad;
     }
 
@@ -60,6 +62,7 @@ public final class Parameter {
     }
 
     public void setTrainable(boolean trainable) {
+        if (trainable && grad == null) throw new IllegalStateException(name + " belongs to an inference model and cannot be trained");
         this.trainable = trainable;
     }
 
@@ -68,7 +71,7 @@ public final class Parameter {
     }
 
     public void zeroGrad() {
-        grad.assign(0);
+        if (grad != null) grad.assign(0);
     }
 
     @Override

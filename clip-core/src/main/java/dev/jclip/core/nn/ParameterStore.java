@@ -19,6 +19,11 @@ import java.util.SplittableRandom;
  * statistics, {@code num_batches_tracked}), each keyed by its OpenAI state-dict name. Checkpoint import and
  * export are lookups in this map. Initial values are drawn from a per-name seeded generator, so a
  * parameter's initial value depends on the model seed and its name only, not on creation order.
+ *
+ * <p>A store made by {@link #forInference} holds given weights instead: each registration takes the tensor of
+ * that name (no random draw, no copy when the type matches) and no parameter gets a gradient, so an inference
+ * model costs its weights' memory once, not the three copies (initial values, flat values, flat gradients) of a
+ * trainable one.
  */
 public final class ParameterStore implements Iterable<Parameter> {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
@@ -27,10 +32,30 @@ public final class ParameterStore implements Iterable<Parameter> {
     private final long seed;
     private INDArray flatValues;
     private INDArray flatGrads;
+    /** The weights an inference store hands out by name; null for a trainable store. */
+    private final Map<String, INDArray> weights;
 
     public ParameterStore(DataType dtype, long seed) {
+        this(dtype, seed, null);
+    }
+
+    private ParameterStore(DataType dtype, long seed, Map<String, INDArray> weights) {
         this.dtype = dtype;
         this.seed = seed;
+        this.weights = weights;
+    }
+
+    /**
+     * A store whose parameters are the given tensors (OpenAI key names), without gradients. Every registered name
+     * must be present with its shape; {@link #checkAllWeightsUsed()} then reports tensors nobody registered.
+     */
+    public static ParameterStore forInference(Map<String, INDArray> weights, DataType dtype) {
+        return new ParameterStore(dtype, 0, new LinkedHashMap<>(weights));
+    }
+
+    /** True for a store made by {@link #forInference}: no gradients, not trainable. */
+    public boolean isInference() {
+        return weights != null;
     }
 
     public DataType dtype() {
@@ -39,16 +64,19 @@ public final class ParameterStore implements Iterable<Parameter> {
 
     /** Registers a parameter filled with zeros. */
     public Parameter zeros(String name, long... shape) {
+        if (weights != null) return add(name, given(name, shape));
         return add(name, Nd4j.zeros(dtype, shape));
     }
 
     /** Registers a parameter filled with {@code value}. */
     public Parameter constant(String name, double value, long... shape) {
+        if (weights != null) return add(name, given(name, shape));
         return add(name, Nd4j.zeros(dtype, shape).addi(value));
     }
 
     /** Registers a parameter drawn from N(0, std^2). */
     public Parameter normal(String name, double std, long... shape) {
+        if (weights != null) return add(name, given(name, shape));
         SplittableRandom rng = rngFor(name);
         long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         double[] values = new double[Math.toIntExact(n)];
@@ -58,6 +86,7 @@ public final class ParameterStore implements Iterable<Parameter> {
 
     /** Registers a parameter drawn from U(-bound, bound) (PyTorch's default Linear/Conv init uses this). */
     public Parameter uniform(String name, double bound, long... shape) {
+        if (weights != null) return add(name, given(name, shape));
         SplittableRandom rng = rngFor(name);
         long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         double[] values = new double[Math.toIntExact(n)];
@@ -72,7 +101,7 @@ public final class ParameterStore implements Iterable<Parameter> {
             throw new IllegalArgumentException("duplicate parameter name: " + name);
         }
         if (value.dataType() != dtype) value = value.castTo(dtype);
-        Parameter p = new Parameter(name, value);
+        Parameter p = new Parameter(name, value, weights == null);
         params.put(name, p);
         return p;
     }
@@ -82,6 +111,7 @@ public final class ParameterStore implements Iterable<Parameter> {
         if (params.containsKey(name) || buffers.containsKey(name)) {
             throw new IllegalArgumentException("duplicate state name: " + name);
         }
+        if (weights != null) value = given(name, value.shape()).castTo(value.dataType());
         buffers.put(name, value);
         return value;
     }
@@ -124,6 +154,7 @@ public final class ParameterStore implements Iterable<Parameter> {
     }
 
     public void zeroGrad() {
+        if (weights != null) return;
         if (flatGrads != null) {
             flatGrads.assign(0);
         } else {
@@ -137,7 +168,8 @@ public final class ParameterStore implements Iterable<Parameter> {
      * instead of a few per parameter. Called once the model is built; registration order defines the layout.
      */
     public void flatten() {
-        if (flatValues != null) return;
+        // an inference store keeps the given tensors as they are: nothing is updated, so nothing needs one buffer
+        if (flatValues != null || weights != null) return;
         long total = count();
         try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             flatValues = Nd4j.create(dtype, total);
@@ -213,6 +245,24 @@ public final class ParameterStore implements Iterable<Parameter> {
             List<String> unexpected = new ArrayList<>();
             for (String k : state.keySet()) if (!live.containsKey(k)) unexpected.add(k);
             if (!unexpected.isEmpty()) throw new IllegalArgumentException("checkpoint has unexpected keys: " + unexpected);
+        }
+    }
+
+    /** The given tensor {@code name}, removed from the pending weights, checked against {@code shape}. */
+    private INDArray given(String name, long[] shape) {
+        INDArray w = weights.remove(name);
+        if (w == null) throw new IllegalArgumentException("checkpoint is missing key '" + name + "'");
+        if (!Arrays.equals(squeezeScalar(w.shape()), squeezeScalar(shape))) {
+            throw new IllegalArgumentException("shape mismatch for '" + name + "': checkpoint "
+                    + Arrays.toString(w.shape()) + ", model " + Arrays.toString(shape));
+        }
+        return Arrays.equals(w.shape(), shape) ? w : w.reshape(shape);
+    }
+
+    /** For an inference store: fails naming the given tensors that no layer registered (a wrong architecture). */
+    public void checkAllWeightsUsed() {
+        if (weights != null && !weights.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint has unexpected keys: " + weights.keySet());
         }
     }
 

@@ -43,6 +43,19 @@ public final class StepWorkspace {
      * copied out, to wherever the caller allocates. {@code -Djclip.blockScratch=false} turns it off.
      */
     public static INDArray backwardInScratch(Supplier<INDArray> backward) {
+        return inScratch(backward);
+    }
+
+    /**
+     * Runs one block's forward pass of an inference model in the same scratch arena: only the block's output is
+     * copied out, so encoding holds one block's temporaries at a time. The block's caches for backward point into
+     * the reused arena afterwards: only for models that never run backward.
+     */
+    public static INDArray forwardInScratch(Supplier<INDArray> forward) {
+        return inScratch(forward);
+    }
+
+    private static INDArray inScratch(Supplier<INDArray> backward) {
         if (!BLOCK_SCRATCH) return backward.get();
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
         try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)) {

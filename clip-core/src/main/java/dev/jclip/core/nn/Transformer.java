@@ -8,9 +8,16 @@ import java.util.List;
 /** A stack of {@link ResidualAttentionBlock}s named {@code prefix.resblocks.N}. */
 public final class Transformer implements Layer {
     private final List<ResidualAttentionBlock> blocks;
+    /** Blocks of an inference model run in a reused scratch arena: nothing they cache is ever read back. */
+    private final boolean inference;
 
     public Transformer(List<ResidualAttentionBlock> blocks) {
+        this(blocks, false);
+    }
+
+    private Transformer(List<ResidualAttentionBlock> blocks, boolean inference) {
         this.blocks = List.copyOf(blocks);
+        this.inference = inference;
     }
 
     /** How each weight group is initialised; 0 standard deviations mean PyTorch's module defaults. */
@@ -39,7 +46,7 @@ public final class Transformer implements Layer {
             Linear proj = linear(store, p + ".mlp.c_proj", hidden, width, init.projStd());
             blocks.add(new ResidualAttentionBlock(ln1, attn, ln2, fc, quickGelu ? new QuickGelu() : new Gelu(), proj));
         }
-        return new Transformer(blocks);
+        return new Transformer(blocks, store.isInference());
     }
 
     private static Linear linear(ParameterStore store, String prefix, int in, int out, double std) {
@@ -51,7 +58,12 @@ public final class Transformer implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        for (ResidualAttentionBlock b : blocks) x = b.forward(x);
+        for (ResidualAttentionBlock b : blocks) {
+            INDArray in = x;
+            // a trainable model keeps every block's activations for backward; an inference model (which has no
+            // backward) drops them with the block: ViT-B/32 on 64 images peaked at 5.8 GB before, see docs/API.md
+            x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
+        }
         return x;
     }
 

@@ -3,7 +3,7 @@ package dev.jclip.data.text;
 /**
  * CLIP's caption normalisation, as OpenAI's {@code SimpleTokenizer.encode} applies it before splitting:
  * {@code ftfy.fix_text}, {@code html.unescape} twice, whitespace runs collapsed to one space and trimmed,
- * lower case. Plain printable-ASCII captions without '&' take a shortcut with the same result.
+ * lower case. Plain printable-ASCII captions without {@code &} take a shortcut with the same result.
  */
 public final class ClipTextCleaner {
     private ClipTextCleaner() {

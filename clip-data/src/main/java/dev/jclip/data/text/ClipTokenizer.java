@@ -42,6 +42,34 @@ public final class ClipTokenizer implements CaptionTokenizer {
     }
 
     /**
+     * The safetensors metadata key under which a checkpoint carries the vocabulary it was trained with (the merges
+     * file's text), so that the model file alone is enough to encode text.
+     */
+    public static final String METADATA_KEY = "jclip.vocab";
+
+    /** Parses a merges file's text, such as {@link #METADATA_KEY}'s value; {@code source} names it in errors. */
+    public static ClipTokenizer parse(String mergesText, String source) {
+        try {
+            return new ClipTokenizer(BpeVocabulary.parse(new java.io.ByteArrayInputStream(
+                    mergesText.getBytes(java.nio.charset.StandardCharsets.UTF_8)), source));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A merges file's text (gzip-compressed files are decompressed), for {@link #METADATA_KEY}. */
+    public static String mergesText(Path mergesFile) {
+        try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(mergesFile))) {
+            in.mark(2);
+            boolean gzip = in.read() == 0x1F && in.read() == 0x8B;
+            in.reset();
+            return new String((gzip ? new java.util.zip.GZIPInputStream(in) : in).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read BPE vocabulary " + mergesFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * OpenAI's tokenizer (49,408 tokens), from the merges file inside this jar. The vocabulary is parsed once per
      * JVM and shared; each call returns a tokenizer with its own (empty) piece cache.
      */

@@ -1,6 +1,7 @@
 package dev.jclip.data.text;
 
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.io.Checkpoints;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,38 +55,63 @@ public final class VocabLocator {
         return tokenizer;
     }
 
-    /** The tokenizer for a checkpoint whose text tower embeds {@code vocabSize} tokens. */
+    /**
+     * The tokenizer for a checkpoint whose text tower embeds {@code vocabSize} tokens: {@code explicit} when given,
+     * else {@link #find}; an error naming the places looked at when there is none.
+     */
     public static ClipTokenizer forCheckpoint(Path checkpoint, Path explicit, int vocabSize) {
-        Path vocab = locate(checkpoint, explicit, vocabSize);
-        if (vocab == null) return ClipTokenizer.openai();
-        ClipTokenizer tok = ClipTokenizer.load(vocab);
+        if (explicit != null) {
+            if (!Files.isRegularFile(explicit)) throw new ConfigException("vocabulary not found: " + explicit);
+            return fitting(ClipTokenizer.load(explicit), explicit.toString(), vocabSize);
+        }
+        ClipTokenizer found = find(checkpoint, vocabSize);
+        if (found == null) {
+            throw new ConfigException("no BPE vocabulary found for " + checkpoint + " (looked at its metadata and "
+                    + runVocabularies(checkpoint) + "): pass --vocab PATH (OpenAI's " + OPENAI_VOCAB
+                    + " or one from 'clip tokenizer train')");
+        }
+        return found;
+    }
+
+    /**
+     * The vocabulary that goes with a checkpoint, or null: the one it carries in its metadata
+     * ({@value ClipTokenizer#METADATA_KEY}, written by the Trainer), else a {@value #RUN_VOCAB} beside it or in its
+     * run folder, else OpenAI's ({@code $JCLIP_VOCAB}, else the one in this jar) for a 49,408-token text tower.
+     */
+    public static ClipTokenizer find(Path checkpoint, int vocabSize) {
+        String carried = Checkpoints.readMetadata(checkpoint).get(ClipTokenizer.METADATA_KEY);
+        if (carried != null) {
+            String source = checkpoint + " __metadata__." + ClipTokenizer.METADATA_KEY;
+            return fitting(ClipTokenizer.parse(carried, source), source, vocabSize);
+        }
+        for (Path p : runVocabularies(checkpoint)) {
+            if (Files.isRegularFile(p)) return fitting(ClipTokenizer.load(p), p.toString(), vocabSize);
+        }
+        if (vocabSize != OPENAI_VOCAB_SIZE) return null;
+        String env = System.getenv("JCLIP_VOCAB");
+        if (env != null && Files.isRegularFile(Path.of(env))) return fitting(ClipTokenizer.load(Path.of(env)), env, vocabSize);
+        return ClipTokenizer.openai();
+    }
+
+    /** {@value #RUN_VOCAB} in the checkpoint's folder and the two above it (a run's checkpoints/ lies one below). */
+    private static List<Path> runVocabularies(Path checkpoint) {
+        List<Path> places = new ArrayList<>();
+        for (Path d = checkpoint.toAbsolutePath().getParent(); d != null && places.size() < 3; d = d.getParent()) {
+            places.add(d.resolve(RUN_VOCAB));
+        }
+        return places;
+    }
+
+    /**
+     * A smaller vocabulary than the model's is accepted, as training accepts it (a BPE vocabulary trained on a few
+     * templated captions runs out of merges long before a preset's size); the unused rows are never looked up.
+     */
+    private static ClipTokenizer fitting(ClipTokenizer tok, String source, int vocabSize) {
         if (tok.vocabSize() > vocabSize) {
-            throw new ConfigException("vocabulary " + vocab + " has " + tok.vocabSize() + " tokens but the model embeds only "
+            throw new ConfigException("vocabulary " + source + " has " + tok.vocabSize() + " tokens but the model embeds only "
                     + vocabSize + ": pass the matching --vocab");
         }
         return tok;
-    }
-
-    /** The vocabulary file to use for a checkpoint, or null for OpenAI's built-in one. */
-    static Path locate(Path checkpoint, Path explicit, int vocabSize) {
-        if (explicit != null) {
-            if (!Files.isRegularFile(explicit)) throw new ConfigException("vocabulary not found: " + explicit);
-            return explicit;
-        }
-        List<Path> tried = new ArrayList<>();
-        Path dir = checkpoint.toAbsolutePath().getParent();
-        for (Path d = dir; d != null && tried.size() < 3; d = d.getParent()) {
-            Path p = d.resolve(RUN_VOCAB);
-            tried.add(p);
-            if (Files.isRegularFile(p)) return p;
-        }
-        if (vocabSize == OPENAI_VOCAB_SIZE) {
-            String env = System.getenv("JCLIP_VOCAB");
-            if (env != null && Files.isRegularFile(Path.of(env))) return Path.of(env);
-            return null;
-        }
-        throw new ConfigException("no BPE vocabulary found for " + checkpoint + " (looked at " + tried
-                + "): pass --vocab PATH (OpenAI's " + OPENAI_VOCAB + " or one from 'clip tokenizer train')");
     }
 
     /**

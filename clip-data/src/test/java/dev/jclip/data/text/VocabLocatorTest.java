@@ -31,4 +31,16 @@ class VocabLocatorTest {
         ConfigException e = assertThrows(ConfigException.class, () -> VocabLocator.forCheckpoint(checkpoint, null, size - 1));
         assertTrue(e.getMessage().contains(size + " tokens") && e.getMessage().contains("embeds only " + (size - 1)), e.getMessage());
     }
+
+    @Test
+    void theVocabularyStoredInACheckpointComesFirst() throws Exception {
+        String merges = "#version: test\nb a\nba g</w>\n";
+        Path checkpoint = Files.createDirectories(dir.resolve("elsewhere")).resolve("model.safetensors");
+        dev.jclip.core.io.SafeTensors.write(java.util.Map.of("x", org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1)),
+                java.util.Map.of(ClipTokenizer.METADATA_KEY, merges), checkpoint);
+        int size = ClipTokenizer.parse(merges, "test").vocabSize();
+        assertEquals(size, VocabLocator.forCheckpoint(checkpoint, null, 1000).vocabSize(), "no vocab.txt.gz needed");
+        ConfigException e = assertThrows(ConfigException.class, () -> VocabLocator.forCheckpoint(checkpoint, null, size - 1));
+        assertTrue(e.getMessage().contains("__metadata__." + ClipTokenizer.METADATA_KEY), e.getMessage());
+    }
 }

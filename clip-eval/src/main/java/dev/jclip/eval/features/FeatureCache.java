@@ -38,7 +38,7 @@ public final class FeatureCache {
         if (Files.isRegularFile(npy) && Files.isRegularFile(keyFile)) {
             String stored = Files.readString(keyFile, StandardCharsets.UTF_8);
             if (stored.equals(key)) {
-                LOG.info("features from cache {}", npy);
+                LOG.debug("features from cache {}", npy);
                 return NpyFile.read(npy);
             }
             LOG.warn("cache file {} holds a different key; recomputing", npy);
@@ -49,7 +49,7 @@ public final class FeatureCache {
         Path tmp = dir.resolve(hash + ".key.tmp");
         Files.writeString(tmp, key, StandardCharsets.UTF_8);
         Files.move(tmp, keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        LOG.info("cached {} feature vectors in {}", features.length, npy);
+        LOG.debug("cached {} feature vectors in {}", features.length, npy);
         return features;
     }
 

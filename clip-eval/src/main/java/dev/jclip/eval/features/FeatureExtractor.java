@@ -50,7 +50,7 @@ public final class FeatureExtractor {
             }
             if (f.length != to - from) throw new IllegalStateException("encoder returned " + f.length + " features for " + (to - from) + " images");
             System.arraycopy(f, 0, out, from, f.length);
-            if ((from / batchSize) % 20 == 0) LOG.info("encoded {}/{} images ({} s)", to, count, (System.nanoTime() - start) / 1_000_000_000L);
+            if ((from / batchSize) % 20 == 0) LOG.debug("encoded {}/{} images ({} s)", to, count, (System.nanoTime() - start) / 1_000_000_000L);
         }
         return out;
     }

@@ -103,7 +103,7 @@ public final class LinearProbe {
         LogisticRegression.Model m = LogisticRegression.fit(fx, fy, numClasses, Math.pow(10, log10C), s.lbfgs(),
                 nearest == null ? null : models.get(nearest));
         double acc = m.accuracy(vx, vy);
-        LOG.info("C = 1e{}: validation accuracy {} ({} iterations)", String.format("%.2f", log10C), acc, m.fit().iterations());
+        LOG.debug("C = 1e{}: validation accuracy {} ({} iterations)", String.format("%.2f", log10C), acc, m.fit().iterations());
         models.put(log10C, m);
         accuracy.put(log10C, acc);
     }

@@ -63,6 +63,14 @@ public final class CheckpointManager {
         return dir.resolve(String.format("step-%08d.safetensors", step));
     }
 
+    /** Metadata written into every checkpoint besides the training state (the run's vocabulary). */
+    private final Map<String, String> carried = new LinkedHashMap<>();
+
+    /** Adds {@code key = value} to the metadata of every checkpoint saved from now on. */
+    public void carry(String key, String value) {
+        carried.put(key, value);
+    }
+
     /** Writes a checkpoint atomically, then deletes the oldest beyond {@code keepLast}. Returns its path. */
     public Path save(Checkpoint c) throws IOException {
         Files.createDirectories(dir);
@@ -78,6 +86,7 @@ public final class CheckpointManager {
         if (c.trainConfigJson() != null) meta.put(META_TRAIN_CONFIG, c.trainConfigJson());
         if (c.modelConfigJson() != null) meta.put(META_MODEL_CONFIG, c.modelConfigJson());
         if (c.preprocessJson() != null) meta.put(META_PREPROCESS, c.preprocessJson());
+        meta.putAll(carried);
         Path target = pathFor(c.state().step());
         writeAtomically(io, target, tensors, meta);
         prune();
