@@ -58,6 +58,10 @@ import java.util.Map;
  *                         steps in {@code clip train}; null: none
  * @param zeroshotTemplates prompt templates file for that evaluation; null: CLIP's defaults
  * @param zeroshotLimit    evaluate on a fixed random subset of this many images; 0: all
+ * @param lossSpikeFactor  stop when a step's loss exceeds this many times the running mean of the losses before it
+ *                         (after 20 steps; see {@code LossSpikeGuard}); 0 disables the check
+ * @param allowNumericsChange resume even when the numerics settings ({@link Numerics}) differ from the checkpoint's;
+ *                         the change is logged and the run no longer matches an uninterrupted one bit for bit
  */
 public record TrainConfig(
         String model,
@@ -94,7 +98,9 @@ public record TrainConfig(
         boolean lockText,
         String zeroshotDataset,
         String zeroshotTemplates,
-        int zeroshotLimit) {
+        int zeroshotLimit,
+        double lossSpikeFactor,
+        boolean allowNumericsChange) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -105,7 +111,7 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig("ViT-B-32", null, null, 256, 1, 32, 0, 5e-4, null, null, null, 0.2, false,
                 10_000, "cosine", 0, 1.0, 0.0, 0, 0, "float32", null, null, null, 1000, 3, 10, 0, 0, 2,
-                false, false, null, null, 0);
+                false, false, null, null, 0, 3.0, false);
     }
 
     /** Reads a JSON file over the defaults; errors name the file and the key. */
@@ -229,6 +235,9 @@ public record TrainConfig(
         if (evalEvery < 0) problems.add("eval-every must be >= 0, got " + evalEvery);
         if (threads < 0) problems.add("threads must be >= 0, got " + threads);
         if (workers <= 0) problems.add("workers must be positive, got " + workers);
+        if (!(lossSpikeFactor >= 0) || Double.isInfinite(lossSpikeFactor)) {
+            problems.add("loss-spike-factor must be >= 0 (0 = off), got " + lossSpikeFactor);
+        }
         if (zeroshotLimit < 0) problems.add("zeroshot-limit must be >= 0, got " + zeroshotLimit);
         if (lockImage && lockText) problems.add("lock-image and lock-text together leave only logit_scale to train");
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));

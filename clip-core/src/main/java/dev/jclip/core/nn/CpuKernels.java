@@ -43,6 +43,11 @@ public final class CpuKernels {
         KernelThreads.configure(n);
     }
 
+    /** Whether the fused Java kernels run ("fused") or every layer uses ND4J ops ("nd4j": CUDA, -Djclip.kernels=nd4j). */
+    public static String kernels() {
+        return ENABLED ? "fused" : "nd4j";
+    }
+
     /** Which inner loops run: "vector" (the JDK's Vector API) or "scalar". */
     public static String loops() {
         return LOOPS instanceof ScalarFloatLoops ? "scalar" : "vector";
@@ -393,6 +398,32 @@ public final class CpuKernels {
             for (int r = 0; r < to - from; r++) LOOPS.addTo(rs, 0, ys, r * d, d);
             yb.put(yo + from * d, ys, 0, len);
         });
+    }
+
+    /** Elements per chunk of a whole-array reduction: a fixed partition, whatever the thread count. */
+    static final int CHUNK_ELEMENTS = 16_384;
+
+    /**
+     * sum x_i^2 over a dense float array: each chunk of {@link #CHUNK_ELEMENTS} by {@link FloatLoops#dot}, the chunks'
+     * sums added in double in order. (ND4J's {@code norm2} splits the array by thread count: different last bits at
+     * 1 and 2 threads, measured.)
+     */
+    public static double sumOfSquares(INDArray x) {
+        int n = (int) x.length(), chunks = Math.max(1, (n + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS);
+        FloatBuffer xb = buffer(x);
+        int xo = (int) x.offset();
+        double[] partial = new double[chunks];
+        KernelThreads.parallelFor(chunks, 4, (first, end) -> {
+            float[] xs = scratch(0, CHUNK_ELEMENTS);
+            for (int c = first; c < end; c++) {
+                int from = c * CHUNK_ELEMENTS, len = Math.min(CHUNK_ELEMENTS, n - from);
+                xb.get(xo + from, xs, 0, len);
+                partial[c] = LOOPS.dot(xs, 0, xs, 0, len);
+            }
+        });
+        double total = 0;
+        for (double p : partial) total += p;
+        return total;
     }
 
     /** acc += column sums of x [n, d] (a bias gradient), summed in double. */

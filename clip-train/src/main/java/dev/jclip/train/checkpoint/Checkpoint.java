@@ -12,7 +12,14 @@ import java.util.Map;
  * @param state           counters, RNG and data-loader position
  * @param trainConfigJson the run's full training configuration as JSON
  * @param modelConfigJson the model architecture as open_clip JSON
+ * @param numericsJson    the settings the numbers depend on ({@code dev.jclip.train.Numerics}), or null
+ * @param lossGuardJson   the loss-spike detector's running mean, or null
  */
 public record Checkpoint(Map<String, INDArray> model, Map<String, INDArray> optimizer, TrainingState state,
-                         String trainConfigJson, String modelConfigJson) {
+                         String trainConfigJson, String modelConfigJson, String numericsJson, String lossGuardJson) {
+
+    public Checkpoint(Map<String, INDArray> model, Map<String, INDArray> optimizer, TrainingState state,
+                      String trainConfigJson, String modelConfigJson) {
+        this(model, optimizer, state, trainConfigJson, modelConfigJson, null, null);
+    }
 }

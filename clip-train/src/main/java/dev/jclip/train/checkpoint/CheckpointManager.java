@@ -36,6 +36,8 @@ public final class CheckpointManager {
     static final String FORMAT = "jclip-train-checkpoint-1";
     static final String META_STATE = "jclip.training_state";
     static final String META_TRAIN_CONFIG = "jclip.train_config";
+    static final String META_NUMERICS = "jclip.numerics";
+    static final String META_LOSS_GUARD = "jclip.loss_guard";
     /** The model config under the key the fixtures and the model loader read. */
     static final String META_MODEL_CONFIG = dev.jclip.core.io.SafeTensors.CONFIG_KEY;
 
@@ -75,6 +77,8 @@ public final class CheckpointManager {
         meta.put(META_STATE, c.state().toJson());
         if (c.trainConfigJson() != null) meta.put(META_TRAIN_CONFIG, c.trainConfigJson());
         if (c.modelConfigJson() != null) meta.put(META_MODEL_CONFIG, c.modelConfigJson());
+        if (c.numericsJson() != null) meta.put(META_NUMERICS, c.numericsJson());
+        if (c.lossGuardJson() != null) meta.put(META_LOSS_GUARD, c.lossGuardJson());
         Path target = pathFor(c.state().step());
         writeAtomically(io, target, tensors, meta);
         prune();
@@ -126,7 +130,8 @@ public final class CheckpointManager {
             }
         }
         TrainingState state = TrainingState.fromJson(meta.get(META_STATE), path.toString());
-        return new Checkpoint(model, optimizer, state, meta.get(META_TRAIN_CONFIG), meta.get(META_MODEL_CONFIG));
+        return new Checkpoint(model, optimizer, state, meta.get(META_TRAIN_CONFIG), meta.get(META_MODEL_CONFIG),
+                meta.get(META_NUMERICS), meta.get(META_LOSS_GUARD));
     }
 
     /**
