@@ -167,11 +167,11 @@ class TrainerTest {
 
     @Test
     void aLossSpikeStopsTheRunKeepsTheCheckpointBeforeItAndSaysHowToContinue() throws Exception {
-        // a factor of 0.5 makes the first step after the 20-step warmup a "spike": the rule and threshold are
-        // LossSpikeGuardTest's; here the trainer's reaction
+        // a factor of 1e-6 makes the first step after the 20-step warmup a "spike" (the loss is positive): the rule
+        // and threshold are LossSpikeGuardTest's; here the trainer's reaction
         Path out = tmp.resolve("spike");
         TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 25, "lr", 1e-3, "warmup", 1,
-                "output", out.toString(), "checkpoint-every", 4, "keep-checkpoints", 1, "seed", 1, "loss-spike-factor", 0.5);
+                "output", out.toString(), "checkpoint-every", 4, "keep-checkpoints", 1, "seed", 1, "loss-spike-factor", 1e-6);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder().config(cfg)
                 .data(shapes(64, 8)).interactive(false).build().fit());
         assertEquals(21, e.step());
