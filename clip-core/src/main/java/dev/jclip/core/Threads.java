@@ -11,12 +11,16 @@ public final class Threads {
     private Threads() {
     }
 
-    /** Uses {@code n} threads for ND4J ops and BLAS; {@code n <= 0} keeps the defaults. Returns the count in use. */
+    /**
+     * Uses {@code n} threads for ND4J ops, BLAS and the fused Java kernels; {@code n <= 0} keeps the defaults. Returns
+     * the count ND4J reports (which does not drop below its starting {@code OMP_NUM_THREADS}).
+     */
     public static int configure(int n) {
         if (n > 0) {
             Nd4j.getEnvironment().setMaxThreads(n);
             Nd4j.getEnvironment().setMaxMasterThreads(n);
             Nd4j.factory().blas().setMaxThreads(n);
+            dev.jclip.core.nn.CpuKernels.setThreads(n);
         }
         return Nd4j.getEnvironment().maxThreads();
     }

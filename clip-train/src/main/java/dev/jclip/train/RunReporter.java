@@ -71,6 +71,13 @@ final class RunReporter implements AutoCloseable {
         appendLog("ERROR", msg);
     }
 
+    /** Settings written into the next metrics line (the first step of each invocation carries the numerics). */
+    private Map<String, ?> pendingSettings;
+
+    void attachToNextStep(Map<String, ?> settings) {
+        pendingSettings = settings;
+    }
+
     void step(StepMetrics m, Map<String, Double> extra) throws IOException {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("step", m.step());
@@ -83,6 +90,10 @@ final class RunReporter implements AutoCloseable {
         row.put("samples_per_s", m.samplesPerSecond());
         row.put("data_wait", m.dataWaitShare());
         row.putAll(extra);
+        if (pendingSettings != null) {
+            row.put("numerics", pendingSettings);
+            pendingSettings = null;
+        }
         metrics.write(JSON.writeValueAsString(row));
         metrics.newLine();
         metrics.flush();

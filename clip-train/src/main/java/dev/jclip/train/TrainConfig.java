@@ -62,7 +62,7 @@ public final class TrainConfig {
     }
 
     /** The run folder and its checkpoints. */
-    public record Checkpointing(String output, String resume, long every, int keep) {
+    public record Checkpointing(String output, String resume, long every, int keep, boolean allowNumericsChange) {
     }
 
     /** The evaluation hook's interval and the zero-shot evaluation's inputs. */
@@ -70,7 +70,7 @@ public final class TrainConfig {
     }
 
     /** Randomness, threads and logging. */
-    public record Runtime(long seed, int threads, int logEvery) {
+    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -94,9 +94,10 @@ public final class TrainConfig {
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
                 lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
-        checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"));
+        checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
+                bool("allow-numerics-change"));
         evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"));
-        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"));
+        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"));
     }
 
     public Model model() {
@@ -246,6 +247,9 @@ public final class TrainConfig {
         if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
+        if (!(runtime.lossSpikeFactor() >= 0) || Double.isInfinite(runtime.lossSpikeFactor())) {
+            problems.add("loss-spike-factor must be >= 0 (0 = off), got " + runtime.lossSpikeFactor());
+        }
         if (data.alphaBackground() != null) {
             try {
                 dev.jclip.data.image.AlphaBackground.parse(data.alphaBackground());
@@ -419,6 +423,8 @@ public final class TrainConfig {
 
         public Builder keepCheckpoints(int v) { return put("keep-checkpoints", v); }
 
+        public Builder allowNumericsChange(boolean v) { return put("allow-numerics-change", v); }
+
         public Builder evalEvery(long v) { return put("eval-every", v); }
 
         public Builder zeroshotDataset(String v) { return put("zeroshot-dataset", v); }
@@ -432,5 +438,7 @@ public final class TrainConfig {
         public Builder threads(int v) { return put("threads", v); }
 
         public Builder logEvery(int v) { return put("log-every", v); }
+
+        public Builder lossSpikeFactor(double v) { return put("loss-spike-factor", v); }
     }
 }

@@ -56,6 +56,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("resume", Concern.CHECKPOINTING, String.class, null, "latest, or a checkpoint path to continue from"),
             new TrainOption("checkpoint-every", Concern.CHECKPOINTING, Long.class, 1000L, "checkpoint interval in steps (one is always written at the end)"),
             new TrainOption("keep-checkpoints", Concern.CHECKPOINTING, Integer.class, 3, "newest checkpoints kept; 0 = all"),
+            new TrainOption("allow-numerics-change", Concern.CHECKPOINTING, Boolean.class, false, "resume even when the settings the numbers depend on (Numerics) differ from the checkpoint's; the change is logged"),
 
             new TrainOption("eval-every", Concern.EVALUATION, Long.class, 0L, "run the evaluation every this many steps and at the end; 0 = off"),
             new TrainOption("zeroshot-dataset", Concern.EVALUATION, String.class, null, "labelled images (any clip eval dataset spec) for zero-shot top-1/top-5"),
@@ -64,7 +65,8 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
 
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),
-            new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"));
+            new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"),
+            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"));
 
     private static final Map<String, TrainOption> BY_NAME = new LinkedHashMap<>();
 

@@ -167,6 +167,15 @@ public final class Trainer {
 
     private Result run() throws Exception {
         Threads.configure(cfg.runtime().threads());
+        Map<String, String> numerics = Numerics.current(cfg);
+        Checkpoint resumed = resumeFrom != null ? CheckpointManager.load(resumeFrom, io) : null;
+        List<String> numericsChanged = resumed != null && resumed.numericsJson() != null
+                ? Numerics.differences(Numerics.fromJson(resumed.numericsJson(), resumeFrom.toString()), numerics) : List.of();
+        if (!numericsChanged.isEmpty() && !cfg.checkpointing().allowNumericsChange()) {
+            throw new ConfigException("cannot resume from " + resumeFrom + ": settings that change the numbers differ from"
+                    + " the checkpoint's (" + String.join(", ", numericsChanged) + "), so the run would not continue bit for"
+                    + " bit; resume with the same settings, or pass allow-numerics-change (--allow-numerics-change)");
+        }
         Files.createDirectories(runDir);
         writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
         // a run with its own vocabulary keeps a copy, where evaluation looks for it; OpenAI's is built in
@@ -179,8 +188,10 @@ public final class Trainer {
         long samplesSeen = 0;
         boolean epochOpen = false;
         TrainConfig resumedConfig = null;
-        if (resumeFrom != null) {
-            Checkpoint c = CheckpointManager.load(resumeFrom, io);
+        LossSpikeGuard spikes = new LossSpikeGuard(cfg.runtime().lossSpikeFactor());
+        if (resumed != null) {
+            Checkpoint c = resumed;
+            if (c.lossGuardJson() != null) spikes.restore(c.lossGuardJson());
             resumedConfig = savedConfig(c);
             model.parameters().load(c.model(), true);
             TrainingState s = c.state();
@@ -207,9 +218,16 @@ public final class Trainer {
                     cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
             if (initFrom != null) report.info("initial weights from %s", initFrom);
             if (data.preprocessing() != null) report.info("images: %s", preprocessJson());
+            report.info("numerics: %s", Numerics.toJson(numerics));
+            report.attachToNextStep(numerics);
+            if (!numericsChanged.isEmpty()) {
+                report.warn("resuming with numerics settings changed since the checkpoint (allowed by allow-numerics-change;"
+                        + " the run will not match an uninterrupted one): " + String.join(", ", numericsChanged));
+            }
             if (resumedConfig != null) {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
-                changed.removeIf(d -> d.startsWith("resume:"));
+                // the thread count does not change results; the two below are about this invocation only
+                changed.removeIf(d -> d.startsWith("resume:") || d.startsWith("threads:") || d.startsWith("allow-numerics-change:"));
                 if (!changed.isEmpty()) {
                     report.warn("resuming with options changed since the checkpoint (the run will not match an"
                             + " uninterrupted one): " + String.join(", ", changed));
@@ -240,12 +258,18 @@ public final class Trainer {
                 model.parameters().zeroGrad();
                 double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq());
                 if (!Double.isFinite(loss)) {
-                    throw diverged(report, stepNumber, "loss is " + loss);
+                    throw diverged(report, stepNumber, "loss is " + loss, lr);
+                }
+                double runningMean = spikes.mean();
+                if (spikes.isSpike(loss)) {
+                    throw diverged(report, stepNumber, String.format(java.util.Locale.ROOT,
+                            "loss spiked to %.4f, %.1f times its running mean %.4f (loss-spike-factor %s)",
+                            loss, loss / runningMean, runningMean, cfg.runtime().lossSpikeFactor()), lr);
                 }
                 double gradNorm = cfg.optimisation().gradClipNorm() > 0 ? GradientClipping.clip(model.parameters(), cfg.optimisation().gradClipNorm())
                         : GradientClipping.globalNorm(model.parameters());
                 if (!Double.isFinite(gradNorm)) {
-                    throw diverged(report, stepNumber, "gradient norm is " + gradNorm + " (" + firstNonFiniteGradient() + ")");
+                    throw diverged(report, stepNumber, "gradient norm is " + gradNorm + " (" + firstNonFiniteGradient() + ")", lr);
                 }
                 optimizer.step(lr);
                 model.clampLogitScale();
@@ -259,16 +283,16 @@ public final class Trainer {
                 if (evalHook != null && cfg.evaluation().every() > 0 && (step % cfg.evaluation().every() == 0 || step == totalSteps)) {
                     evalMetrics = evaluate(step, report);
                 }
-                StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, Math.exp(model.logitScale().value().getDouble(0)),
+                StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, StrictMath.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
                 report.step(m, evalMetrics);
                 if ((cfg.checkpointing().every() > 0 && step % cfg.checkpointing().every() == 0) || step == totalSteps) {
-                    lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                    lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
                     lastSavedStep = step;
                 }
                 for (StepListener l : stepListeners) l.onStep(m);
                 if (stopRequested && step < totalSteps) {
-                    if (lastSavedStep != step) lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                    if (lastSavedStep != step) lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
                     report.info("stopped on request after step %d of %d; continue with resume latest", step, totalSteps);
                     return new Result(step, samplesSeen, lastLoss, null, checkpoints.latest().orElse(null), true);
                 }
@@ -277,7 +301,7 @@ public final class Trainer {
                 for (EpochListener l : epochListeners) l.onEpoch(epoch, step);
             }
             if (lastSavedStep != step) {
-                lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
+                lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
             }
             Path finalModel = runDir.resolve("model.safetensors");
             Map<String, String> meta = new LinkedHashMap<>();
@@ -285,6 +309,7 @@ public final class Trainer {
             meta.put("jclip.train_config", cfg.toJson());
             if (data.preprocessing() != null) meta.put(PreprocessConfig.METADATA_KEY, preprocessJson());
             if (vocabText != null) meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
+            meta.put("jclip.numerics", Numerics.toJson(numerics));
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
@@ -302,10 +327,19 @@ public final class Trainer {
         }
     }
 
-    private TrainingDivergedException diverged(RunReporter report, long step, String what) throws IOException {
+    /**
+     * Stops the run: nothing is written for the failed step, so the newest checkpoint (from before it) stays; the
+     * message says where to resume and with what.
+     */
+    private TrainingDivergedException diverged(RunReporter report, long step, String what, double lr) throws IOException {
         String last = checkpoints.latest().map(Path::toString).orElse("none");
         String msg = "step " + step + ": " + what + "; training stopped (last good checkpoint: " + last + ")";
         report.error(msg);
+        if (!last.equals("none")) {
+            report.error(String.format(java.util.Locale.ROOT, "to continue: resume %s with a lower learning rate (e.g. lr %.3g,"
+                    + " half of this step's %.3g); if one batch caused it, its data come again on resume at step %d, so also"
+                    + " change seed or data, or raise loss-spike-factor", last, lr / 2, lr, step));
+        }
         return new TrainingDivergedException(step, msg);
     }
 
@@ -333,10 +367,10 @@ public final class Trainer {
     }
 
     private Path saveCheckpoint(long step, int epoch, long stepInEpoch, long samplesSeen, SplitMix64 rng,
-                                RunReporter report) throws Exception {
+                                Map<String, String> numerics, LossSpikeGuard spikes, RunReporter report) throws Exception {
         TrainingState s = new TrainingState(step, epoch, stepInEpoch, samplesSeen, optimizer.stepCount(), rng.state(), data.state());
         Path p = checkpoints.save(new Checkpoint(model.parameters().stateDict(), optimizer.stateTensors(), s,
-                cfg.toJson(), model.config().toJson(), preprocessJson()));
+                cfg.toJson(), model.config().toJson(), preprocessJson(), Numerics.toJson(numerics), spikes.toJson()));
         report.info("checkpoint %s", p);
         for (CheckpointListener l : checkpointListeners) l.onCheckpoint(p, step);
         return p;

@@ -166,6 +166,30 @@ class TrainerTest {
     }
 
     @Test
+    void aLossSpikeStopsTheRunKeepsTheCheckpointBeforeItAndSaysHowToContinue() throws Exception {
+        // a factor of 1e-6 makes the first step after the 20-step warmup a "spike" (the loss is positive): the rule
+        // and threshold are LossSpikeGuardTest's; here the trainer's reaction
+        Path out = tmp.resolve("spike");
+        TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 25, "lr", 1e-3, "warmup", 1,
+                "output", out.toString(), "checkpoint-every", 4, "keep-checkpoints", 1, "seed", 1, "loss-spike-factor", 1e-6);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder().config(cfg)
+                .data(shapes(64, 8)).interactive(false).build().fit());
+        assertEquals(21, e.step());
+        assertTrue(e.getMessage().startsWith("step 21: loss spiked to "), e.getMessage());
+        CheckpointManager cm = new CheckpointManager(out.resolve("checkpoints"), 0, new SafeTensorsFile());
+        assertEquals(List.of(cm.pathFor(20)), cm.list(), "the newest checkpoint from before the spike stays");
+        String log = Files.readString(out.resolve("train.log"));
+        assertTrue(log.contains("to continue: resume " + cm.pathFor(20) + " with a lower learning rate"), log);
+
+        // the numerics settings are in the checkpoint and in the first metrics line
+        String numerics = new SafeTensorsFile().read(cm.pathFor(20)).metadata().get("jclip.numerics");
+        assertTrue(numerics.contains("\"loops\":\"vector\"") && numerics.contains("\"precision\":\"float32\""), numerics);
+        List<JsonNode> m = metrics(out);
+        assertEquals("vector", m.get(0).get("numerics").get("loops").asText());
+        assertFalse(m.get(1).has("numerics"));
+    }
+
+    @Test
     void configErrorsAreReportedBeforeAnyWork() {
         Path out = tmp.resolve("never");
         ConfigException e = assertThrows(ConfigException.class, () -> Trainer.builder()

@@ -1,6 +1,5 @@
 package dev.jclip.core.model;
 
-import dev.jclip.core.nn.Ops;
 import dev.jclip.core.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +24,7 @@ public final class ContrastiveLoss {
     public static INDArray logits(INDArray imageFeatures, INDArray textFeatures, double logitScale) {
         INDArray ui = normalise(imageFeatures, null);
         INDArray ut = normalise(textFeatures, null);
-        return Nd4j.gemm(ui, ut, false, true).muli(Math.exp(logitScale));
+        return Nd4j.gemm(ui, ut, false, true).muli(StrictMath.exp(logitScale));
     }
 
     /**
@@ -44,28 +43,49 @@ public final class ContrastiveLoss {
         if (textFeatures.rows() != b) {
             throw new IllegalArgumentException("image and text batches differ: " + b + " vs " + textFeatures.rows());
         }
-        double scale = Math.exp(logitScale);
+        double scale = StrictMath.exp(logitScale);
         INDArray normI = Nd4j.create(imageFeatures.dataType(), b, 1);
         INDArray normT = Nd4j.create(textFeatures.dataType(), b, 1);
         INDArray ui = normalise(imageFeatures, normI);
         INDArray ut = normalise(textFeatures, normT);
         INDArray logits = Nd4j.gemm(ui, ut, false, true).muli(scale);   // [B, B]
 
-        INDArray pRows = Ops.softmaxRowsInPlace(logits.dup('c'));           // image -> text
-        INDArray pCols = Ops.softmaxRowsInPlace(logits.transpose().dup('c')); // text -> image
-        double loss = 0;
-        for (int i = 0; i < b; i++) {
-            loss -= Math.log(pRows.getDouble(i, i)) + Math.log(pCols.getDouble(i, i));
+        // cross-entropy as log-sum-exp in double: lse - l_ii, finite for any finite logits (log(softmax) in float
+        // gave -inf once a gap exceeded ~104); StrictMath so the value does not depend on the JVM or the CPU
+        int n = (int) b;
+        double[] l = logits.dup('c').data().asDouble();
+        double[] lseRow = new double[n], lseCol = new double[n];
+        for (int i = 0; i < n; i++) {
+            lseRow[i] = logSumExp(l, i * n, 1, n);
+            lseCol[i] = logSumExp(l, i, n, n);
         }
-        loss /= 2.0 * b;
+        double loss = 0;
+        for (int i = 0; i < n; i++) loss += (lseRow[i] - l[i * n + i]) + (lseCol[i] - l[i * n + i]);
+        loss /= 2.0 * n;
 
-        // d loss / d logits = ((P_rows - I) + (P_cols - I)^T) / (2B)
-        INDArray eye = Nd4j.eye(b).castTo(logits.dataType());
-        INDArray dLogits = pRows.subi(eye).addi(pCols.subi(eye).transpose()).divi(2.0 * b);
-        double dLogitScale = dLogits.mul(logits).sumNumber().doubleValue();
+        // d loss / d l_ij = (softmax over row i + softmax over column j - 2 [i == j]) / (2B)
+        double[] dl = new double[n * n];
+        double dLogitScale = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double g = StrictMath.exp(l[i * n + j] - lseRow[i]) + StrictMath.exp(l[i * n + j] - lseCol[j]) - (i == j ? 2 : 0);
+                dl[i * n + j] = g / (2.0 * n);
+                dLogitScale += dl[i * n + j] * l[i * n + j];
+            }
+        }
+        INDArray dLogits = Nd4j.create(dl, new long[]{n, n}, 'c').castTo(logits.dataType());
         INDArray dUi = Nd4j.gemm(dLogits, ut, false, false).muli(scale);
         INDArray dUt = Nd4j.gemm(dLogits, ui, true, false).muli(scale);
         return new Result(loss, logits, normaliseBackward(ui, normI, dUi), normaliseBackward(ut, normT, dUt), dLogitScale);
+    }
+
+    /** log sum_k exp(x[from + k * stride]), k < n, shifted by the maximum so no term overflows. */
+    static double logSumExp(double[] x, int from, int stride, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) max = Math.max(max, x[from + k * stride]);
+        double sum = 0;
+        for (int k = 0; k < n; k++) sum += StrictMath.exp(x[from + k * stride] - max);
+        return max + StrictMath.log(sum);
     }
 
     /** x / ||x|| per row; writes the norms into {@code norms} [N, 1] when given. */

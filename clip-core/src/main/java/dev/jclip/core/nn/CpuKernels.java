@@ -10,8 +10,10 @@ import java.nio.FloatBuffer;
 /**
  * Fused CPU kernels for the work around the matrix products: LayerNorm, QuickGELU, BatchNorm, ReLU, bias rows and
  * bias gradients, the ViT patch cut, the token-embedding scatter and AdamW (the attention core is
- * {@link AttentionKernel}). Each replaces several ND4J ops, each a JNI call and a full pass over memory. Rows are split over {@link KernelThreads}; each share copies its rows from ND4J's off-heap buffer
- * into a thread-local array, runs the {@link FloatLoops} over them and copies the result back. The layers keep an
+ * {@link AttentionKernel}). Each replaces several ND4J ops, each a JNI call and a full pass over memory. Rows are split
+ * over {@link KernelThreads}; each share copies its rows from ND4J's off-heap buffer into a thread-local array, runs
+ * the {@link FloatLoops} over them and copies the result back. Results do not depend on the number of threads: a
+ * share computes whole rows (or whole elements), and sums over rows use a fixed partition ({@link #CHUNK_ROWS}). The layers keep an
  * all-ND4J-op path (used on the CUDA backend, for non-float types, and with {@code -Djclip.kernels=nd4j}); tests
  * check the two against each other.
  */
@@ -34,6 +36,16 @@ public final class CpuKernels {
             if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)) return false;
         }
         return true;
+    }
+
+    /** Runs the kernels on n threads (n <= 0: as many as ND4J uses); results do not depend on it. */
+    public static void setThreads(int n) {
+        KernelThreads.configure(n);
+    }
+
+    /** Whether the fused Java kernels run ("fused") or every layer uses ND4J ops ("nd4j": CUDA, -Djclip.kernels=nd4j). */
+    public static String kernels() {
+        return ENABLED ? "fused" : "nd4j";
     }
 
     /** Which inner loops run: "vector" (the JDK's Vector API) or "scalar". */
@@ -132,8 +144,8 @@ public final class CpuKernels {
     }
 
     /**
-     * QuickGELU backward dx = dy * (s + 1.702 x s (1 - s)), recomputing s from x: with SVML's exp that costs less
-     * than keeping s, an MLP-wide activation per block, for the backward pass.
+     * QuickGELU backward dx = dy * (s + 1.702 x s (1 - s)), recomputing s from x: with a vectorised exp that costs
+     * less than keeping s, an MLP-wide activation per block, for the backward pass.
      */
     static void quickGeluBackward(INDArray dy, INDArray x, INDArray dx) {
         FloatBuffer dyb = buffer(dy), xb = buffer(x), dxb = buffer(dx);
@@ -256,23 +268,27 @@ public final class CpuKernels {
 
     private static final int BLOCK_ROWS = 32;
 
+    /** Rows per chunk of a column sum: a fixed partition, so the sums do not depend on the thread count. */
+    static final int CHUNK_ROWS = 1024;
+
     /**
-     * k per-column sums over the rows of an [n, c] matrix. Each thread share adds 32-row blocks into float
-     * accumulators and those into double, so the sums stay accurate for tall matrices.
+     * k per-column sums over the rows of an [n, c] matrix. The rows are cut into chunks of {@link #CHUNK_ROWS}
+     * whatever the number of threads; within a chunk 32-row blocks are added into float accumulators and those, in
+     * order, into double; the chunks' double sums are added in chunk order. Threads take whole chunks.
      */
     private static double[][] columnSums(int n, int c, int k, ColumnBlock block) {
-        int shares = Math.min(KernelThreads.threads(), Math.max(1, n / Math.max(1, GRAIN / c)));
-        double[][][] partial = new double[shares][k][c];
-        KernelThreads.parallelFor(shares, 1, (firstShare, endShare) -> {
+        int chunks = Math.max(1, (n + CHUNK_ROWS - 1) / CHUNK_ROWS);
+        double[][][] partial = new double[chunks][k][c];
+        KernelThreads.parallelFor(chunks, Math.max(1, GRAIN / (CHUNK_ROWS * c)), (firstChunk, endChunk) -> {
             float[][] acc = new float[k][c];
             float[] work0 = scratch(0, BLOCK_ROWS * c), work1 = scratch(1, BLOCK_ROWS * c);
-            for (int share = firstShare; share < endShare; share++) {
-                int from = (int) ((long) n * share / shares), to = (int) ((long) n * (share + 1) / shares);
+            for (int chunk = firstChunk; chunk < endChunk; chunk++) {
+                int from = chunk * CHUNK_ROWS, to = Math.min(n, from + CHUNK_ROWS);
                 for (int r = from; r < to; r += BLOCK_ROWS) {
                     for (float[] a : acc) java.util.Arrays.fill(a, 0f);
                     block.add(r, Math.min(to, r + BLOCK_ROWS), acc, work0, work1);
                     for (int q = 0; q < k; q++) {
-                        for (int i = 0; i < c; i++) partial[share][q][i] += acc[q][i];
+                        for (int i = 0; i < c; i++) partial[chunk][q][i] += acc[q][i];
                     }
                 }
             }
@@ -382,6 +398,32 @@ public final class CpuKernels {
             for (int r = 0; r < to - from; r++) LOOPS.addTo(rs, 0, ys, r * d, d);
             yb.put(yo + from * d, ys, 0, len);
         });
+    }
+
+    /** Elements per chunk of a whole-array reduction: a fixed partition, whatever the thread count. */
+    static final int CHUNK_ELEMENTS = 16_384;
+
+    /**
+     * sum x_i^2 over a dense float array: each chunk of {@link #CHUNK_ELEMENTS} by {@link FloatLoops#dot}, the chunks'
+     * sums added in double in order. (ND4J's {@code norm2} splits the array by thread count: different last bits at
+     * 1 and 2 threads, measured.)
+     */
+    public static double sumOfSquares(INDArray x) {
+        int n = (int) x.length(), chunks = Math.max(1, (n + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS);
+        FloatBuffer xb = buffer(x);
+        int xo = (int) x.offset();
+        double[] partial = new double[chunks];
+        KernelThreads.parallelFor(chunks, 4, (first, end) -> {
+            float[] xs = scratch(0, CHUNK_ELEMENTS);
+            for (int c = first; c < end; c++) {
+                int from = c * CHUNK_ELEMENTS, len = Math.min(CHUNK_ELEMENTS, n - from);
+                xb.get(xo + from, xs, 0, len);
+                partial[c] = LOOPS.dot(xs, 0, xs, 0, len);
+            }
+        });
+        double total = 0;
+        for (double p : partial) total += p;
+        return total;
     }
 
     /** acc += column sums of x [n, d] (a bias gradient), summed in double. */

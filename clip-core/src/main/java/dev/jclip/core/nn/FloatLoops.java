@@ -4,8 +4,19 @@ package dev.jclip.core.nn;
  * The innermost loops of the fused CPU kernels, over float arrays at an offset. Two versions: the JDK's Vector API
  * ({@link VectorFloatLoops}, used when the JVM runs with {@code --add-modules jdk.incubator.vector}, as the
  * {@code clip} launcher and the tests do) and plain Java loops ({@link ScalarFloatLoops}, everywhere else, or with
- * {@code -Djclip.vector=false}). The vector version's exponential is SVML's, 10x faster than {@code Math.exp} per
- * element; both agree to float rounding (tested).
+ * {@code -Djclip.vector=false}).
+ *
+ * <p><b>Both give the same bits</b>, in every JIT tier and on any vector width, so a training run does not depend on
+ * the machine, the JVM's flags or when the JIT compiles what (tested). That fixes how each result is rounded:
+ * <ul>
+ *   <li>no fused multiply-add anywhere: every {@code a * b + c} is a rounded product, then a rounded sum;</li>
+ *   <li>the exponential is {@link FloatExp} (not {@code Math.exp} or the Vector API's {@code EXP});</li>
+ *   <li>a sum of n terms t_i (dot products, sums, softmax denominators) is taken over 16 lanes whatever the hardware
+ *       width: lane j adds t_j, t_{j+16}, ... in order from 0 over the first 16 floor(n/16) terms; the lanes are
+ *       combined as a fixed tree (lane j + lane j+8, then j + j+4, j + j+2, j + j+1) and the remaining n mod 16 terms
+ *       added one at a time. See {@link ScalarFloatLoops#sum16}.</li>
+ *   <li>a weighted sum of rows ({@link #combineRows}) adds the rows in order into each column from 0.</li>
+ * </ul>
  */
 interface FloatLoops {
 
@@ -17,19 +28,22 @@ interface FloatLoops {
         if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             try {
                 return (FloatLoops) Class.forName("dev.jclip.core.nn.VectorFloatLoops").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                // fall through to the scalar loops
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // no 256-bit vectors on this CPU, or no Vector API: the scalar loops give the same results
             }
         }
         return new ScalarFloatLoops();
     }
+
+    /** Lanes of every partial sum, whatever the vector width. */
+    int LANES = 16;
 
     /** sum a[ao + i] * b[bo + i], i < n */
     float dot(float[] a, int ao, float[] b, int bo, int n);
 
     /**
      * y[yo + c] = sum over r < rows of w[wo + r * wStride] * x[xo + r * xStride + c], for c < n: a weighted sum of
-     * rows (a vector-matrix product; a weight stride of T walks a column of a T x T block), accumulated in registers.
+     * rows (a vector-matrix product; a weight stride of T walks a column of a T x T block), rows added in order.
      */
     void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo);
 
@@ -51,7 +65,7 @@ interface FloatLoops {
     /** h = (x - mean) * rstd; y = h * g + b, for one row of n */
     void normalise(float[] x, int o, int n, float mean, float rstd, float[] g, float[] b, float[] h, float[] y);
 
-    /** sum dy * g * h over one row (LayerNorm backward) */
+    /** sum (dy * g) * h over one row (LayerNorm backward) */
     float dotScaled(float[] dy, int o, float[] g, float[] h, int n);
 
     /** dx = (dy * g - m1 - h * m2) * rstd for one row, and dgAcc += dy * h, dbAcc += dy (dx may be dy) */

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
  * {@code --threads} option), so that kernels written in Java scale like ND4J's own ops. The calling thread takes
  * one share; the others go to a pool of daemon threads that sleep (not spin) between kernels, leaving the cores
  * to ND4J's OpenMP threads while a GEMM runs. {@code -Djclip.kernelThreads=N} overrides the count (for experiments).
+ * The kernels' results do not depend on the count (each share computes whole rows or elements; see {@link CpuKernels}).
  */
 final class KernelThreads {
     /** A share of work [from, to). */
@@ -28,9 +29,21 @@ final class KernelThreads {
     }
 
     private static final int OVERRIDE = Integer.getInteger("jclip.kernelThreads", 0);
+    /** The count set by {@code Threads.configure}; 0: follow ND4J. */
+    private static volatile int configured;
+
+    /**
+     * Sets the thread count ({@code Threads.configure} does). ND4J's {@code setMaxThreads} cannot lower its own count
+     * below the {@code OMP_NUM_THREADS} it started with (measured: {@code maxThreads()} stays 2), so the kernels keep
+     * their own.
+     */
+    static void configure(int n) {
+        configured = Math.max(0, n);
+    }
 
     static int threads() {
         if (OVERRIDE > 0) return OVERRIDE;
+        if (configured > 0) return configured;
         return Math.max(1, Nd4j.getEnvironment().maxThreads());
     }
 

@@ -39,6 +39,16 @@ public final class Ops {
         if (target != acc && !sharesBuffer(target, acc)) acc.assign(target.reshape(acc.shape()));
     }
 
+    /**
+     * The sum of squares of all elements, the same at any thread count: a fixed partition in the fused kernels;
+     * otherwise (CUDA, double, {@code -Djclip.kernels=nd4j}) ND4J's {@code norm2}.
+     */
+    public static double sumOfSquares(INDArray x) {
+        if (CpuKernels.applies(x)) return CpuKernels.sumOfSquares(x);
+        double n = x.norm2Number().doubleValue();
+        return n * n;
+    }
+
     /** Column sums of x [N, D] as a new [1, D] array. */
     public static INDArray columnSums(INDArray x) {
         return Nd4j.gemm(ones(x.dataType(), x.rows()), x, false, false);

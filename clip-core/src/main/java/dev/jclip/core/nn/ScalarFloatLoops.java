@@ -1,13 +1,36 @@
 package dev.jclip.core.nn;
 
-/** {@link FloatLoops} as plain Java loops (the JIT vectorises the simple ones itself). */
+/**
+ * {@link FloatLoops} as plain Java loops. They define the results: {@link VectorFloatLoops} computes the same
+ * roundings in the same order (see {@link FloatLoops} for the rules) and the tests check the bits agree.
+ */
 final class ScalarFloatLoops implements FloatLoops {
     private static final float QUICK_GELU_ALPHA = 1.702f;
 
+    /** The fixed combination of 16 lane sums: lane j + lane j+8, then j + j+4, j + j+2, j + j+1. */
+    static float sum16(float[] p) {
+        float q0 = p[0] + p[8], q1 = p[1] + p[9], q2 = p[2] + p[10], q3 = p[3] + p[11];
+        float q4 = p[4] + p[12], q5 = p[5] + p[13], q6 = p[6] + p[14], q7 = p[7] + p[15];
+        return ((q0 + q4) + (q2 + q6)) + ((q1 + q5) + (q3 + q7));
+    }
+
+    /** The number of leading terms that go into the 16 lanes. */
+    static int laned(int n) {
+        return n - n % LANES;
+    }
+
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int full = laned(n);
         float s = 0;
-        for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
+        if (full > 0) {
+            float[] p = new float[LANES];
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) p[j] += a[ao + i + j] * b[bo + i + j];
+            }
+            s = sum16(p);
+        }
+        for (int i = full; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
 
@@ -35,9 +58,21 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public float expShifted(float[] a, int o, int n, float shift) {
+        int full = laned(n);
         float s = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(a[o + i] - shift);
+        if (full > 0) {
+            float[] p = new float[LANES];
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) {
+                    float e = FloatExp.exp(a[o + i + j] - shift);
+                    a[o + i + j] = e;
+                    p[j] += e;
+                }
+            }
+            s = sum16(p);
+        }
+        for (int i = full; i < n; i++) {
+            float e = FloatExp.exp(a[o + i] - shift);
             a[o + i] = e;
             s += e;
         }
@@ -46,15 +81,34 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public float sum(float[] a, int o, int n) {
+        int full = laned(n);
         float s = 0;
-        for (int i = 0; i < n; i++) s += a[o + i];
+        if (full > 0) {
+            float[] p = new float[LANES];
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) p[j] += a[o + i + j];
+            }
+            s = sum16(p);
+        }
+        for (int i = full; i < n; i++) s += a[o + i];
         return s;
     }
 
     @Override
     public float squaredDeviation(float[] a, int o, int n, float mean) {
+        int full = laned(n);
         float s = 0;
-        for (int i = 0; i < n; i++) {
+        if (full > 0) {
+            float[] p = new float[LANES];
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) {
+                    float c = a[o + i + j] - mean;
+                    p[j] += c * c;
+                }
+            }
+            s = sum16(p);
+        }
+        for (int i = full; i < n; i++) {
             float c = a[o + i] - mean;
             s += c * c;
         }
@@ -72,8 +126,16 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public float dotScaled(float[] dy, int o, float[] g, float[] h, int n) {
+        int full = laned(n);
         float s = 0;
-        for (int i = 0; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
+        if (full > 0) {
+            float[] p = new float[LANES];
+            for (int i = 0; i < full; i += LANES) {
+                for (int j = 0; j < LANES; j++) p[j] += dy[o + i + j] * g[i + j] * h[o + i + j];
+            }
+            s = sum16(p);
+        }
+        for (int i = full; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
         return s;
     }
 
@@ -90,19 +152,15 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void quickGelu(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) y[i] = x[i] * sigmoid(QUICK_GELU_ALPHA * x[i]);
+        for (int i = 0; i < n; i++) y[i] = x[i] * FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
     }
 
     @Override
     public void quickGeluGrad(float[] dy, float[] x, float[] dx, int n) {
         for (int i = 0; i < n; i++) {
-            float v = sigmoid(QUICK_GELU_ALPHA * x[i]);
-            dx[i] = dy[i] * (v + QUICK_GELU_ALPHA * x[i] * v * (1 - v));
+            float s = FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
+            dx[i] = dy[i] * (x[i] * QUICK_GELU_ALPHA * s * (1 - s) + s);
         }
-    }
-
-    private static float sigmoid(float z) {
-        return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
 
     @Override
@@ -110,11 +168,11 @@ final class ScalarFloatLoops implements FloatLoops {
                       float stepSize, float bc2Sqrt, float eps) {
         for (int i = o; i < o + n; i++) {
             float gi = g[i];
-            float mi = b1 * m[i] + (1 - b1) * gi;
-            float vi = b2 * v[i] + (1 - b2) * gi * gi;
+            float mi = m[i] * b1 + gi * (1 - b1);
+            float vi = v[i] * b2 + gi * gi * (1 - b2);
             m[i] = mi;
             v[i] = vi;
-            p[i] = p[i] * keep - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+            p[i] = p[i] * keep - mi * stepSize / ((float) Math.sqrt(vi) / bc2Sqrt + eps);   // float sqrt, exactly rounded
         }
     }
 
@@ -142,7 +200,7 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx) {
-        for (int i = 0; i < n; i++) dx[o + i] = scale[i] * dy[o + i] - (mDy[i] + h[o + i] * mDyH[i]);
+        for (int i = 0; i < n; i++) dx[o + i] = dy[o + i] * scale[i] - (h[o + i] * mDyH[i] + mDy[i]);
     }
 
     @Override

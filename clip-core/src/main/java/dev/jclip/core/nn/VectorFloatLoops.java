@@ -1,51 +1,93 @@
 package dev.jclip.core.nn;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FloatLoops} on the JDK's Vector API (the widest vectors this CPU has), each loop a vector body and a scalar
- * tail (the scalar loops where they take an offset). Loaded only when the {@code jdk.incubator.vector} module is present.
+ * {@link FloatLoops} on the JDK's Vector API, giving bit for bit the results of {@link ScalarFloatLoops} (the rules
+ * are in {@link FloatLoops}). Vectors are 8 floats (256 bits) on every machine: two of them hold the 16 lanes of a
+ * sum, so AVX2 and AVX-512 machines round identically (and the JDK 17 compilers intrinsify 256-bit shapes fully,
+ * where 512-bit ones fell back to Java code in places). Loaded only when the {@code jdk.incubator.vector} module is
+ * present; refuses to load on a CPU without 256-bit vectors, where the scalar loops are faster.
  */
 final class VectorFloatLoops implements FloatLoops {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final int L = 8;
     private static final float QUICK_GELU_ALPHA = 1.702f;
     /** The scalar loops finish what does not fill a whole vector. */
     private static final ScalarFloatLoops SCALAR = new ScalarFloatLoops();
 
+    VectorFloatLoops() {
+        if (FloatVector.SPECIES_PREFERRED.vectorBitSize() < S.vectorBitSize()) {
+            throw new UnsupportedOperationException("this CPU has no 256-bit vectors");
+        }
+    }
+
+    /** {@link ScalarFloatLoops#sum16} of lanes 0..7 in lo and 8..15 in hi. */
+    private static float sum16(FloatVector lo, FloatVector hi) {
+        FloatVector q = lo.add(hi);
+        return ((q.lane(0) + q.lane(4)) + (q.lane(2) + q.lane(6))) + ((q.lane(1) + q.lane(5)) + (q.lane(3) + q.lane(7)));
+    }
+
+    /** {@link FloatExp#exp}, lane by lane. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(FloatExp.LO).min(FloatExp.HI);
+        FloatVector t = xc.mul(FloatExp.LOG2E).add(FloatExp.SHIFTER);
+        FloatVector n = t.sub(FloatExp.SHIFTER);
+        FloatVector r = xc.sub(n.mul(FloatExp.LN2_HI)).sub(n.mul(FloatExp.LN2_LO));
+        FloatVector p = r.mul(FloatExp.P0).add(FloatExp.P1).mul(r).add(FloatExp.P2).mul(r).add(FloatExp.P3).mul(r)
+                .add(FloatExp.P4).mul(r).add(FloatExp.P5);
+        p = p.mul(r).mul(r).add(r).add(1f);
+        FloatVector twoToN = t.reinterpretAsInts().add(127 - FloatExp.SHIFTER_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+        VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LO);
+        return p.mul(twoToN).blend(0f, under);
+    }
+
+    /** sigmoid(1.702 x) = 1 / (exp(-1.702 x) + 1) */
+    private static FloatVector sigmoid(FloatVector x) {
+        return FloatVector.broadcast(S, 1f).div(exp(x.mul(-QUICK_GELU_ALPHA)).add(1f));
+    }
+
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int i = 0;
+        int full = ScalarFloatLoops.laned(n);
         float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-            s = acc.reduceLanes(VectorOperators.ADD);
+        if (full > 0) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < full; i += LANES) {
+                lo = lo.add(FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)));
+                hi = hi.add(FloatVector.fromArray(S, a, ao + i + L).mul(FloatVector.fromArray(S, b, bo + i + L)));
+            }
+            s = sum16(lo, hi);
         }
-        return s + SCALAR.dot(a, ao + i, b, bo + i, n - i);
+        for (int i = full; i < n; i++) s += a[ao + i] * b[bo + i];
+        return s;
     }
 
     @Override
     public void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo) {
         int c = 0;
-        for (; c <= n - L; c += L) {
-            // two accumulators so that consecutive multiply-adds do not wait on each other
+        for (; c <= n - 2 * L; c += 2 * L) {
+            // two column blocks at once, so that consecutive additions do not wait on each other
             FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
-            int r = 0;
-            for (; r + 1 < rows; r += 2) {
-                acc0 = FloatVector.fromArray(S, x, xo + r * xStride + c).fma(FloatVector.broadcast(S, w[wo + r * wStride]), acc0);
-                acc1 = FloatVector.fromArray(S, x, xo + (r + 1) * xStride + c).fma(FloatVector.broadcast(S, w[wo + (r + 1) * wStride]), acc1);
+            for (int r = 0; r < rows; r++) {
+                float a = w[wo + r * wStride];
+                int xr = xo + r * xStride + c;
+                acc0 = acc0.add(FloatVector.fromArray(S, x, xr).mul(a));
+                acc1 = acc1.add(FloatVector.fromArray(S, x, xr + L).mul(a));
             }
-            if (r < rows) acc0 = FloatVector.fromArray(S, x, xo + r * xStride + c).fma(FloatVector.broadcast(S, w[wo + r * wStride]), acc0);
-            acc0.add(acc1).intoArray(y, yo + c);
+            acc0.intoArray(y, yo + c);
+            acc1.intoArray(y, yo + c + L);
         }
-        for (; c < n; c++) {
-            float s = 0;
-            for (int r = 0; r < rows; r++) s += w[wo + r * wStride] * x[xo + r * xStride + c];
-            y[yo + c] = s;
+        for (; c <= n - L; c += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int r = 0; r < rows; r++) acc = acc.add(FloatVector.fromArray(S, x, xo + r * xStride + c).mul(w[wo + r * wStride]));
+            acc.intoArray(y, yo + c);
         }
+        if (c < n) SCALAR.combineRows(w, wo, wStride, rows, x, xo + c, xStride, n - c, y, yo + c);
     }
 
     @Override
@@ -57,6 +99,7 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public float max(float[] a, int o, int n) {
+        // a maximum is exact whatever the order
         int i = 0;
         float m = Float.NEGATIVE_INFINITY;
         if (n >= L) {
@@ -69,45 +112,62 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public float expShifted(float[] a, int o, int n, float shift) {
-        int i = 0;
+        int full = ScalarFloatLoops.laned(n);
         float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector e = FloatVector.fromArray(S, a, o + i).sub(shift).lanewise(VectorOperators.EXP);
-                e.intoArray(a, o + i);
-                acc = acc.add(e);
+        if (full > 0) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < full; i += LANES) {
+                FloatVector e0 = exp(FloatVector.fromArray(S, a, o + i).sub(shift));
+                FloatVector e1 = exp(FloatVector.fromArray(S, a, o + i + L).sub(shift));
+                e0.intoArray(a, o + i);
+                e1.intoArray(a, o + i + L);
+                lo = lo.add(e0);
+                hi = hi.add(e1);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sum16(lo, hi);
         }
-        return s + SCALAR.expShifted(a, o + i, n - i, shift);
+        for (int i = full; i < n; i++) {
+            float e = FloatExp.exp(a[o + i] - shift);
+            a[o + i] = e;
+            s += e;
+        }
+        return s;
     }
 
     @Override
     public float sum(float[] a, int o, int n) {
-        int i = 0;
+        int full = ScalarFloatLoops.laned(n);
         float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, a, o + i));
-            s = acc.reduceLanes(VectorOperators.ADD);
+        if (full > 0) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < full; i += LANES) {
+                lo = lo.add(FloatVector.fromArray(S, a, o + i));
+                hi = hi.add(FloatVector.fromArray(S, a, o + i + L));
+            }
+            s = sum16(lo, hi);
         }
-        return s + SCALAR.sum(a, o + i, n - i);
+        for (int i = full; i < n; i++) s += a[o + i];
+        return s;
     }
 
     @Override
     public float squaredDeviation(float[] a, int o, int n, float mean) {
-        int i = 0;
+        int full = ScalarFloatLoops.laned(n);
         float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector c = FloatVector.fromArray(S, a, o + i).sub(mean);
-                acc = c.fma(c, acc);
+        if (full > 0) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < full; i += LANES) {
+                FloatVector c0 = FloatVector.fromArray(S, a, o + i).sub(mean), c1 = FloatVector.fromArray(S, a, o + i + L).sub(mean);
+                lo = lo.add(c0.mul(c0));
+                hi = hi.add(c1.mul(c1));
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sum16(lo, hi);
         }
-        return s + SCALAR.squaredDeviation(a, o + i, n - i, mean);
+        for (int i = full; i < n; i++) {
+            float c = a[o + i] - mean;
+            s += c * c;
+        }
+        return s;
     }
 
     @Override
@@ -116,7 +176,7 @@ final class VectorFloatLoops implements FloatLoops {
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, o + i).sub(mean).mul(rstd);
             v.intoArray(h, o + i);
-            v.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
+            v.mul(FloatVector.fromArray(S, g, i)).add(FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
         }
         for (; i < n; i++) {
             float v = (x[o + i] - mean) * rstd;
@@ -127,17 +187,18 @@ final class VectorFloatLoops implements FloatLoops {
 
     @Override
     public float dotScaled(float[] dy, int o, float[] g, float[] h, int n) {
-        int i = 0;
+        int full = ScalarFloatLoops.laned(n);
         float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i <= n - L; i += L) {
-                FloatVector gy = FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, g, i));
-                acc = gy.fma(FloatVector.fromArray(S, h, o + i), acc);
+        if (full > 0) {
+            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+            for (int i = 0; i < full; i += LANES) {
+                lo = lo.add(FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, g, i)).mul(FloatVector.fromArray(S, h, o + i)));
+                hi = hi.add(FloatVector.fromArray(S, dy, o + i + L).mul(FloatVector.fromArray(S, g, i + L))
+                        .mul(FloatVector.fromArray(S, h, o + i + L)));
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sum16(lo, hi);
         }
-        for (; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
+        for (int i = full; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
         return s;
     }
 
@@ -148,8 +209,8 @@ final class VectorFloatLoops implements FloatLoops {
         for (; i <= n - L; i += L) {
             FloatVector gy = FloatVector.fromArray(S, dy, o + i), hv = FloatVector.fromArray(S, h, o + i);
             gy.mul(FloatVector.fromArray(S, g, i)).sub(m1).sub(hv.mul(m2)).mul(rstd).intoArray(dx, o + i);
-            gy.fma(hv, FloatVector.fromArray(S, dgAcc, i)).intoArray(dgAcc, i);
-            gy.add(FloatVector.fromArray(S, dbAcc, i)).intoArray(dbAcc, i);
+            FloatVector.fromArray(S, dgAcc, i).add(gy.mul(hv)).intoArray(dgAcc, i);
+            FloatVector.fromArray(S, dbAcc, i).add(gy).intoArray(dbAcc, i);
         }
         for (; i < n; i++) {
             float gy = dy[o + i], hv = h[o + i];
@@ -166,7 +227,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector v = FloatVector.fromArray(S, x, i);
             v.mul(sigmoid(v)).intoArray(y, i);
         }
-        for (; i < n; i++) y[i] = x[i] * (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
+        for (; i < n; i++) y[i] = x[i] * FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
     }
 
     @Override
@@ -178,14 +239,9 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector.fromArray(S, dy, i).mul(local).intoArray(dx, i);
         }
         for (; i < n; i++) {
-            float v = (float) (1.0 / (1.0 + Math.exp(-QUICK_GELU_ALPHA * x[i])));
-            dx[i] = dy[i] * (v + QUICK_GELU_ALPHA * x[i] * v * (1 - v));
+            float s = FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
+            dx[i] = dy[i] * (x[i] * QUICK_GELU_ALPHA * s * (1 - s) + s);
         }
-    }
-
-    /** sigmoid(1.702 x) */
-    private static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(S, 1f).div(x.mul(-QUICK_GELU_ALPHA).lanewise(VectorOperators.EXP).add(1f));
     }
 
     @Override
@@ -208,7 +264,7 @@ final class VectorFloatLoops implements FloatLoops {
     public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector.fromArray(S, a, o + i).fma(FloatVector.fromArray(S, b, o + i), FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+            FloatVector.fromArray(S, acc, i).add(FloatVector.fromArray(S, a, o + i).mul(FloatVector.fromArray(S, b, o + i))).intoArray(acc, i);
         }
         for (; i < n; i++) acc[i] += a[o + i] * b[o + i];
     }
@@ -218,7 +274,7 @@ final class VectorFloatLoops implements FloatLoops {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector c = FloatVector.fromArray(S, x, o + i).sub(FloatVector.fromArray(S, mean, i));
-            c.fma(c, FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+            FloatVector.fromArray(S, acc, i).add(c.mul(c)).intoArray(acc, i);
         }
         for (; i < n; i++) {
             float c = x[o + i] - mean[i];
@@ -232,7 +288,7 @@ final class VectorFloatLoops implements FloatLoops {
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, o + i).sub(FloatVector.fromArray(S, mean, i)).mul(FloatVector.fromArray(S, rstd, i));
             v.intoArray(h, o + i);
-            v.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
+            v.mul(FloatVector.fromArray(S, g, i)).add(FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
         }
         for (; i < n; i++) {
             float v = (x[o + i] - mean[i]) * rstd[i];
@@ -245,10 +301,10 @@ final class VectorFloatLoops implements FloatLoops {
     public void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector shift = FloatVector.fromArray(S, h, o + i).fma(FloatVector.fromArray(S, mDyH, i), FloatVector.fromArray(S, mDy, i));
+            FloatVector shift = FloatVector.fromArray(S, h, o + i).mul(FloatVector.fromArray(S, mDyH, i)).add(FloatVector.fromArray(S, mDy, i));
             FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, scale, i)).sub(shift).intoArray(dx, o + i);
         }
-        for (; i < n; i++) dx[o + i] = scale[i] * dy[o + i] - (mDy[i] + h[o + i] * mDyH[i]);
+        for (; i < n; i++) dx[o + i] = dy[o + i] * scale[i] - (h[o + i] * mDyH[i] + mDy[i]);
     }
 
     @Override

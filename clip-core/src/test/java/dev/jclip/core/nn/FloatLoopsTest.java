@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Vector API loops against the plain loops (and those against double-precision sums), at lengths below, at and
- * between vector widths, at odd offsets and strides.
+ * The Vector API loops against the plain loops, bit for bit (and those against double-precision sums), at lengths
+ * below, at and between vector widths and the 16 summation lanes, at odd offsets and strides.
  */
 class FloatLoopsTest {
     private final FloatLoops scalar = new ScalarFloatLoops();
@@ -34,6 +34,18 @@ class FloatLoopsTest {
 
     private static void close(float[] expected, float[] actual, String what) {
         for (int i = 0; i < expected.length; i++) close(expected[i], actual[i], what + "[" + i + "]");
+    }
+
+    /** The same bits (the loops' contract, so that results do not depend on the JVM's flags or the CPU). */
+    private static void same(float[] scalar, float[] vector, String what) {
+        for (int i = 0; i < scalar.length; i++) {
+            assertEquals(Float.floatToIntBits(scalar[i]), Float.floatToIntBits(vector[i]),
+                    what + "[" + i + "]: scalar " + scalar[i] + ", vector " + vector[i]);
+        }
+    }
+
+    private static void same(float scalar, float vector, String what) {
+        same(new float[]{scalar}, new float[]{vector}, what);
     }
 
     @Test
@@ -63,6 +75,9 @@ class FloatLoopsTest {
                 close(sq, f.squaredDeviation(a, 3, n, 0.25f), name + " squaredDeviation");
                 if (n > 0) assertEquals((float) max, f.max(a, 3, n), name + " max");
             }
+            same(scalar.dot(a, 3, b, 7, n), vector.dot(a, 3, b, 7, n), "dot n=" + n);
+            same(scalar.sum(a, 3, n), vector.sum(a, 3, n), "sum n=" + n);
+            same(scalar.squaredDeviation(a, 3, n, 0.25f), vector.squaredDeviation(a, 3, n, 0.25f), "squaredDeviation n=" + n);
         }
     }
 
@@ -80,13 +95,17 @@ class FloatLoopsTest {
                         magnitude[c] += Math.abs(term);
                     }
                 }
+                float[][] ys = new float[2][];
+                int k = 0;
                 for (FloatLoops f : new FloatLoops[]{scalar, vector}) {
                     float[] y = random(n + 6);   // garbage that must be overwritten
                     f.combineRows(w, 2, wStride, rows, x, 5, xStride, n, y, 6);
                     for (int c = 0; c < n; c++) {
                         close(expected[c], y[6 + c], magnitude[c], f.getClass().getSimpleName() + " rows=" + rows + " c=" + c);
                     }
+                    ys[k++] = java.util.Arrays.copyOfRange(y, 6, 6 + n);
                 }
+                same(ys[0], ys[1], "combineRows n=" + n + " rows=" + rows);
             }
         }
     }
@@ -115,7 +134,7 @@ class FloatLoopsTest {
                 all[8 * n + 1] = dotScaled;
                 out[k++] = all;
             }
-            close(out[0], out[1], "n=" + n);
+            same(out[0], out[1], "n=" + n);
             // and the scalar loops against the formulas
             for (int i = 0; i < n; i++) {
                 double sig = 1 / (1 + Math.exp(-1.702 * x[i]));
@@ -147,7 +166,7 @@ class FloatLoopsTest {
                 for (int p = 0; p < parts.length; p++) System.arraycopy(parts[p], 0, all, p * n, n);
                 out[k++] = all;
             }
-            close(out[0], out[1], "n=" + n);
+            same(out[0], out[1], "n=" + n);
             for (int i = 0; i < n; i++) {
                 close(x[3 + i], out[0][i], "addTo");
                 close((double) x[3 + i] * dy[3 + i], out[0][n + i], "addProductInto");
@@ -180,6 +199,9 @@ class FloatLoopsTest {
                     close(pi, p[k][i], "p " + k);
                 }
             }
+            same(p[0], p[1], "adamW p n=" + n);
+            same(m[0], m[1], "adamW m n=" + n);
+            same(v[0], v[1], "adamW v n=" + n);
         }
     }
 }

@@ -13,7 +13,15 @@ import java.util.Map;
  * @param trainConfigJson the run's full training configuration as JSON
  * @param modelConfigJson the model architecture as open_clip JSON
  * @param preprocessJson  the image pipeline's settings ({@code PreprocessConfig}); null when the data had none
+ * @param numericsJson    the settings the numbers depend on ({@code dev.jclip.train.Numerics}), or null
+ * @param lossGuardJson   the loss-spike detector's running mean, or null
  */
 public record Checkpoint(Map<String, INDArray> model, Map<String, INDArray> optimizer, TrainingState state,
-                         String trainConfigJson, String modelConfigJson, String preprocessJson) {
+                         String trainConfigJson, String modelConfigJson, String preprocessJson, String numericsJson,
+                         String lossGuardJson) {
+
+    public Checkpoint(Map<String, INDArray> model, Map<String, INDArray> optimizer, TrainingState state,
+                      String trainConfigJson, String modelConfigJson) {
+        this(model, optimizer, state, trainConfigJson, modelConfigJson, null, null, null);
+    }
 }

@@ -38,6 +38,8 @@ public final class CheckpointManager {
     static final String META_STATE = "jclip.training_state";
     static final String META_TRAIN_CONFIG = "jclip.train_config";
     static final String META_PREPROCESS = PreprocessConfig.METADATA_KEY;
+    static final String META_NUMERICS = "jclip.numerics";
+    static final String META_LOSS_GUARD = "jclip.loss_guard";
     /** The model config under the key the fixtures and the model loader read. */
     static final String META_MODEL_CONFIG = dev.jclip.core.io.SafeTensors.CONFIG_KEY;
 
@@ -87,6 +89,8 @@ public final class CheckpointManager {
         if (c.modelConfigJson() != null) meta.put(META_MODEL_CONFIG, c.modelConfigJson());
         if (c.preprocessJson() != null) meta.put(META_PREPROCESS, c.preprocessJson());
         meta.putAll(carried);
+        if (c.numericsJson() != null) meta.put(META_NUMERICS, c.numericsJson());
+        if (c.lossGuardJson() != null) meta.put(META_LOSS_GUARD, c.lossGuardJson());
         Path target = pathFor(c.state().step());
         writeAtomically(io, target, tensors, meta);
         prune();
@@ -139,7 +143,8 @@ public final class CheckpointManager {
         }
         TrainingState state = TrainingState.fromJson(meta.get(META_STATE), path.toString());
         return new Checkpoint(model, optimizer, state, meta.get(META_TRAIN_CONFIG), meta.get(META_MODEL_CONFIG),
-                meta.get(META_PREPROCESS));
+                meta.get(META_PREPROCESS),
+                meta.get(META_NUMERICS), meta.get(META_LOSS_GUARD));
     }
 
     /**

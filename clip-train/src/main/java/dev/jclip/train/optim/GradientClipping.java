@@ -16,8 +16,7 @@ public final class GradientClipping {
         double sumSq = 0;
         for (Parameter p : params) {
             if (!p.trainable()) continue;
-            double n = p.grad().norm2Number().doubleValue();
-            sumSq += n * n;
+            sumSq += dev.jclip.core.nn.Ops.sumOfSquares(p.grad());   // the same at any thread count
         }
         return Math.sqrt(sumSq);
     }
