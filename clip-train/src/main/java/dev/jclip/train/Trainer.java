@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
@@ -14,19 +15,16 @@ import dev.jclip.train.optim.AdamW;
 import dev.jclip.train.optim.GradientClipping;
 import dev.jclip.train.schedule.LrSchedule;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Trains a {@link ClipModel} with AdamW on a {@link BatchSource}: learning-rate schedule, optional gradient
@@ -145,7 +143,7 @@ public final class Trainer {
     public Result fit() throws Exception {
         Threads.configure(cfg.threads());
         Files.createDirectories(runDir);
-        writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
+        AtomicFile.writeString(runDir.resolve("config.json"), cfg.toJson());
 
         SplitMix64 rng = new SplitMix64(cfg.seed());
         long step = 0;
@@ -326,12 +324,6 @@ public final class Trainer {
         long n = 0;
         for (Parameter p : model.parameters()) if (p.trainable()) n += p.size();
         return n;
-    }
-
-    private static void writeTextAtomically(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Collects the run's parts; {@link #build()} checks them all before anything is written. */

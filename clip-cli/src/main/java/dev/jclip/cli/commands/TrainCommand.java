@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.cli.Args;
 import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
@@ -181,18 +182,17 @@ public final class TrainCommand implements Command {
      * weights (written to a temporary name, then renamed).
      */
     static void copyVocabulary(Path vocab, Path runDir) throws java.io.IOException {
-        Files.createDirectories(runDir);
         Path target = runDir.resolve("vocab.txt.gz");
         if (Files.isRegularFile(target) && Files.isSameFile(vocab, target)) return;
-        Path tmp = runDir.resolve(".vocab.txt.gz.tmp");
         if (vocab.getFileName().toString().endsWith(".gz")) {
-            Files.copy(vocab, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.copy(vocab, target);
         } else {
-            try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp))) {
-                Files.copy(vocab, out);
-            }
+            AtomicFile.write(target, tmp -> {
+                try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(tmp))) {
+                    Files.copy(vocab, out);
+                }
+            });
         }
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The config from defaults, then {@code --config FILE}, then the other options. */
