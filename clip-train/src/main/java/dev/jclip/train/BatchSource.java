@@ -1,5 +1,7 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
+
 /**
  * Where the trainer gets its batches: one epoch at a time, with a position that can be saved in a checkpoint
  * and restored so a resumed run sees exactly the batches the interrupted one would have seen.

@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
 import dev.jclip.core.nn.StepWorkspace;

@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
