@@ -20,24 +20,17 @@ import java.util.Locale;
  *
  * <p>Fields are split on bytes, which is safe for UTF-8 (no byte of a multi-byte sequence is ASCII), and decoded
  * one by one and strictly, so a caption in another encoding spoils only its own row.
+ *
+ * @param header the header's names, stripped
+ * @param rows   the data rows, in file order
  */
-public final class DelimitedTable {
-    /** One record and the line it starts on (1-based; a newline inside quotes counts). */
-    public static final class Row {
-        private final Path file;
-        private final int line;
-        private final List<byte[]> fields;
-
-        private Row(Path file, int line, List<byte[]> fields) {
-            this.file = file;
-            this.line = line;
-            this.fields = fields;
-        }
-
-        public int line() {
-            return line;
-        }
-
+public record DelimitedTable(Path file, List<String> header, List<Row> rows) {
+    /**
+     * One record.
+     *
+     * @param line the line it starts on (1-based; a newline inside quotes counts)
+     */
+    public record Row(Path file, int line, List<byte[]> fields) {
         public int size() {
             return fields.size();
         }
@@ -61,16 +54,6 @@ public final class DelimitedTable {
         }
     }
 
-    private final Path file;
-    private final List<String> header;
-    private final List<Row> rows;
-
-    private DelimitedTable(Path file, List<String> header, List<Row> rows) {
-        this.file = file;
-        this.header = header;
-        this.rows = rows;
-    }
-
     /** Reads {@code file} with a tab separator when its name ends in {@code .tsv}, a comma otherwise. */
     public static DelimitedTable read(Path file) throws IOException {
         boolean tsv = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".tsv");
@@ -86,20 +69,6 @@ public final class DelimitedTable {
         List<String> header = new ArrayList<>();
         for (int i = 0; i < all.get(0).size(); i++) header.add(all.get(0).text(i));
         return new DelimitedTable(file, List.copyOf(header), List.copyOf(all.subList(1, all.size())));
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    /** The header's names, stripped. */
-    public List<String> header() {
-        return header;
-    }
-
-    /** The data rows, in file order. */
-    public List<Row> rows() {
-        return rows;
     }
 
     /**
