@@ -2,6 +2,7 @@ package dev.jclip.core.model;
 
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.testing.TorchReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,15 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ModifiedResNet fixture made by PyTorch with OpenAI's model classes (evaluation mode): outputs must agree. */
 class ResNetFixtureParityTest {
+    private static TorchReference ref;
     private static Path dir;
     private static ClipConfig config;
     private static Map<String, INDArray> weights;
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Fixtures.fixture("rn-tiny");
-        config = ClipConfig.parse(Fixtures.metadataConfig(dir.resolve("model.safetensors")), "rn-tiny");
-        weights = Fixtures.safetensors(dir.resolve("model.safetensors"));
+        ref = TorchReference.load("rn-tiny");
+        dir = ref.dir();
+        config = ref.config();
+        weights = ref.weights();
     }
 
     @Test
@@ -48,20 +51,7 @@ class ResNetFixtureParityTest {
 
     @Test
     void reproducesReferenceOutputs() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
-        model.setTraining(false);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy"));
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
-        INDArray fi = model.encodeImage(images);
-        INDArray ft = model.encodeText(tokens);
-        double dImage = Fixtures.maxAbsDiff(fi, Fixtures.npy(dir.resolve("image_features.npy")));
-        assertTrue(dImage < 1e-4, "image features differ by " + dImage);
-        assertTrue(Fixtures.maxAbsDiff(ft, Fixtures.npy(dir.resolve("text_features.npy"))) < 1e-4);
-        ClipModel.Logits logits = model.forward(images, tokens);
-        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(logits.perText(), Fixtures.npy(dir.resolve("logits_per_text.npy"))) < 1e-4);
-        double loss = ContrastiveLoss.compute(fi, ft, model.logitScale().value().getDouble(0)).loss();
-        assertEquals(Fixtures.npy(dir.resolve("loss.npy")).getDouble(0), loss, 1e-4);
+        ref.assertReproducedBy(ref.model());
     }
 
     @Test

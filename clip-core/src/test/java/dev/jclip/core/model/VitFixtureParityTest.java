@@ -3,6 +3,7 @@ package dev.jclip.core.model;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.testing.TorchReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,15 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ViT fixture made by PyTorch with OpenAI's model classes: outputs and gradients must agree. */
 class VitFixtureParityTest {
+    private static TorchReference ref;
     private static Path dir;
     private static ClipConfig config;
     private static Map<String, INDArray> weights;
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Fixtures.fixture("vit-tiny");
-        config = ClipConfig.parse(Fixtures.metadataConfig(dir.resolve("model.safetensors")), "vit-tiny");
-        weights = Fixtures.safetensors(dir.resolve("model.safetensors"));
+        ref = TorchReference.load("vit-tiny");
+        dir = ref.dir();
+        config = ref.config();
+        weights = ref.weights();
     }
 
     @Test
@@ -36,19 +39,7 @@ class VitFixtureParityTest {
 
     @Test
     void reproducesReferenceOutputs() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
-        model.setTraining(false);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy"));
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
-        INDArray fi = model.encodeImage(images);
-        INDArray ft = model.encodeText(tokens);
-        assertTrue(Fixtures.maxAbsDiff(fi, Fixtures.npy(dir.resolve("image_features.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(ft, Fixtures.npy(dir.resolve("text_features.npy"))) < 1e-4);
-        ClipModel.Logits logits = model.forward(images, tokens);
-        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(logits.perText(), Fixtures.npy(dir.resolve("logits_per_text.npy"))) < 1e-4);
-        double loss = ContrastiveLoss.compute(fi, ft, model.logitScale().value().getDouble(0)).loss();
-        assertEquals(Fixtures.npy(dir.resolve("loss.npy")).getDouble(0), loss, 1e-4);
+        ref.assertReproducedBy(ref.model());
     }
 
     @Test
