@@ -1,91 +1,118 @@
 package dev.jclip.cli;
 
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.jclip.cli.commands.BenchLoaderCommand;
+import dev.jclip.cli.commands.BenchTokenizerCommand;
+import dev.jclip.cli.commands.BenchTrainCommand;
+import dev.jclip.cli.commands.CompletionCommand;
+import dev.jclip.cli.commands.ConvertCommand;
+import dev.jclip.cli.commands.DataStatsCommand;
+import dev.jclip.cli.commands.DemoCommand;
+import dev.jclip.cli.commands.EncodeCommand;
+import dev.jclip.cli.commands.EvalLinearProbeCommand;
+import dev.jclip.cli.commands.EvalRetrievalCommand;
+import dev.jclip.cli.commands.EvalZeroShotCommand;
+import dev.jclip.cli.commands.FeaturesCommand;
+import dev.jclip.cli.commands.InfoCommand;
+import dev.jclip.cli.commands.LabelShardsCommand;
+import dev.jclip.cli.commands.MakeShardsCommand;
+import dev.jclip.cli.commands.TokenizeCommand;
+import dev.jclip.cli.commands.TokenizerTrainCommand;
+import dev.jclip.cli.commands.TrainCommand;
+import dev.jclip.core.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
 import java.util.List;
+import java.util.concurrent.Callable;
 
-/** Entry point of the {@code clip} command: dispatches to a {@link Command} by its leading words. */
-public final class Main {
+/**
+ * Entry point of the {@code clip} command. Exit codes: 0 success, 1 a failure while working, 2 bad arguments
+ * (unknown option, bad value, bad configuration), 3 ND4J's backend could not start (or training diverged),
+ * 130 training stopped on Ctrl-C.
+ */
+@Command(name = "clip", description = "CLIP training and evaluation on the JVM (jclip)",
+        footer = "%nclip COMMAND --help describes one command; clip completion writes a bash completion script.",
+        subcommands = {DemoCommand.class, FeaturesCommand.class, EncodeCommand.class, InfoCommand.class,
+                ConvertCommand.class, TokenizeCommand.class, Main.Tokenizer.class, Main.Data.class,
+                TrainCommand.class, Main.Eval.class, Main.Bench.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main extends CommandGroup {
 
-    /** Every command, in the order {@code --help} lists them. */
-    static List<Command> commands() {
-        List<Command> all = new ArrayList<>();
-        all.add(new dev.jclip.cli.commands.DemoCommand());
-        all.add(new dev.jclip.cli.commands.FeaturesCommand());
-        all.add(new dev.jclip.cli.commands.EncodeCommand());
-        all.add(new dev.jclip.cli.commands.InfoCommand());
-        all.add(new dev.jclip.cli.commands.ConvertCommand());
-        all.add(new dev.jclip.cli.commands.TokenizeCommand());
-        all.add(new dev.jclip.cli.commands.TokenizerTrainCommand());
-        all.add(new dev.jclip.cli.commands.MakeShardsCommand());
-        all.add(new dev.jclip.cli.commands.LabelShardsCommand());
-        all.add(new dev.jclip.cli.commands.DataStatsCommand());
-        all.add(new dev.jclip.cli.commands.TrainCommand());
-        all.add(new dev.jclip.cli.commands.EvalZeroShotCommand());
-        all.add(new dev.jclip.cli.commands.EvalRetrievalCommand());
-        all.add(new dev.jclip.cli.commands.EvalLinearProbeCommand());
-        all.add(new dev.jclip.cli.commands.BenchTrainCommand());
-        all.add(new dev.jclip.cli.commands.BenchTokenizerCommand());
-        all.add(new dev.jclip.cli.commands.BenchLoaderCommand());
-        return all;
+    @Command(name = "tokenizer", description = "BPE vocabularies", subcommands = TokenizerTrainCommand.class)
+    static final class Tokenizer extends CommandGroup {
+    }
+
+    @Command(name = "data", description = "datasets: WebDataset shards, statistics",
+            subcommands = {MakeShardsCommand.class, LabelShardsCommand.class, DataStatsCommand.class})
+    static final class Data extends CommandGroup {
+    }
+
+    @Command(name = "eval", description = "evaluate a checkpoint",
+            subcommands = {EvalZeroShotCommand.class, EvalRetrievalCommand.class, EvalLinearProbeCommand.class})
+    static final class Eval extends CommandGroup {
+    }
+
+    @Command(name = "bench", description = "measure speed",
+            subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class})
+    static final class Bench extends CommandGroup {
     }
 
     public static void main(String[] argv) {
         System.exit(run(argv));
     }
 
-    static {
-        dev.jclip.cli.commands.EncoderLoader.vocabHook = (checkpoint, vocab) -> {
-            dev.jclip.core.model.ClipModel model = ModelLoader.load(checkpoint, null);
-            return new dev.jclip.eval.ModelEncoder(model,
-                    VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize()));
-        };
-        dev.jclip.cli.commands.EncoderLoader.hook = checkpoint -> dev.jclip.cli.commands.EncoderLoader.vocabHook.apply(checkpoint, null);
-    }
-
+    /** Runs {@code clip ARGV...} and returns the exit code. */
     public static int run(String... argv) {
         Runtime.quietNd4j();
-        List<String> words = Arrays.asList(argv);
-        if (words.isEmpty() || words.get(0).equals("--help") || words.get(0).equals("-h") || words.get(0).equals("help")) {
-            printHelp();
-            return words.isEmpty() ? 2 : 0;
-        }
-        Command best = null;
-        int bestLen = 0;
-        for (Command c : commands()) {
-            String[] name = c.name().split(" ");
-            if (name.length <= words.size() && name.length > bestLen
-                    && Arrays.equals(name, words.subList(0, name.length).toArray(new String[0]))) {
-                best = c;
-                bestLen = name.length;
-            }
-        }
-        if (best == null) {
-            System.err.println("clip: unknown command '" + String.join(" ", words) + "'; see clip --help");
-            return 2;
-        }
-        List<String> rest = words.subList(bestLen, words.size());
-        if (rest.contains("--help") || rest.contains("-h")) {
-            System.out.println("clip " + best.name() + ": " + best.summary());
-            return 0;
-        }
+        return commandLine().execute(argv);
+    }
+
+    /** The whole command tree, with the exit-code mapping. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(Main::badArguments);
+        cl.setExecutionExceptionHandler((e, failed, parsed) -> failure(e, failed.getCommandSpec().qualifiedName()));
+        return cl;
+    }
+
+    /**
+     * Parses {@code argv} into {@code command} and runs it, letting exceptions through: how tests run one command.
+     * Bad arguments (unknown option, missing or badly typed value) are a {@link UsageException}.
+     */
+    public static int invoke(Callable<Integer> command, List<String> argv) throws Exception {
+        CommandLine cl = new CommandLine(command);
         try {
-            Args args = new Args(rest);
-            return best.run(args);
-        } catch (UsageException e) {
-            System.err.println("clip " + best.name() + ": " + e.getMessage());
-            return 2;
-        } catch (Throwable e) {
-            if (isBackendFailure(e)) {
-                System.err.println("clip: could not start ND4J's backend (" + rootMessage(e) + ").\n"
-                        + "  A CUDA build (mvn -Pcuda) needs an NVIDIA GPU with the CUDA 11.6 driver and runtime;"
-                        + " build without -Pcuda to run on the CPU (nd4j-native).");
-                return 3;
-            }
-            System.err.println("clip " + best.name() + ": error: " + rootMessage(e));
-            if (System.getenv("JCLIP_DEBUG") != null) e.printStackTrace();
-            return 1;
+            cl.parseArgs(argv.toArray(String[]::new));
+        } catch (ParameterException e) {
+            throw new UsageException(e.getMessage());
         }
+        return command.call();
+    }
+
+    private static int badArguments(ParameterException e, String[] argv) {
+        CommandLine cl = e.getCommandLine();
+        System.err.println(cl.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, System.err);
+        System.err.println("see '" + cl.getCommandSpec().qualifiedName() + " --help'");
+        return 2;
+    }
+
+    private static int failure(Exception e, String command) {
+        if (e instanceof UsageException || e instanceof ConfigException) {
+            System.err.println(command + ": " + e.getMessage());
+            return 2;
+        }
+        if (isBackendFailure(e)) {
+            System.err.println("clip: could not start ND4J's backend (" + rootMessage(e) + ").\n"
+                    + "  A CUDA build (mvn -Pcuda) needs an NVIDIA GPU with the CUDA 11.6 driver and runtime;"
+                    + " build without -Pcuda to run on the CPU (nd4j-native).");
+            return 3;
+        }
+        System.err.println(command + ": error: " + rootMessage(e));
+        if (System.getenv("JCLIP_DEBUG") != null) e.printStackTrace();
+        return 1;
     }
 
     /** True when the failure comes from loading ND4J's native backend (no GPU, missing CUDA, wrong platform). */
@@ -106,13 +133,5 @@ public final class Main {
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
-    }
-
-    private static void printHelp() {
-        System.out.println("clip: CLIP training and evaluation on the JVM (jclip)\n\nCommands:");
-        for (Command c : commands()) {
-            System.out.printf("  %-22s %s%n", c.name(), c.summary());
-        }
-        System.out.println("\nclip COMMAND --help describes one command.");
     }
 }

@@ -4,9 +4,6 @@ import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ClipModels;
 import dev.jclip.core.model.ContrastiveLoss;
 import dev.jclip.data.image.ClipImageTransform;
-import dev.jclip.data.loader.LoaderConfig;
-import dev.jclip.data.loader.WebDatasetSource;
-import dev.jclip.data.shards.ShardSpec;
 import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
@@ -14,10 +11,8 @@ import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.zeroshot.PromptTemplates;
 import dev.jclip.eval.zeroshot.ZeroShotClassifier;
-import dev.jclip.train.BatchSource;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainConfig;
-import dev.jclip.train.data.LoaderBatchSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,7 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,15 +40,11 @@ class ReadmeExampleTest {
         bpe.trainAndWrite(vocab);
 
         // 1. Train (the same as: clip train --model ViT-tiny --train-data 'shards/shard-{00000..00003}.tar' ...)
-        TrainConfig cfg = TrainConfig.defaults().with(Map.of(
-                "model", "ViT-tiny", "train-data", dir + "/shards/shard-{00000..00003}.tar", "vocab", vocab.toString(),
-                "batch-size", 32, "steps", 4, "lr", 1e-3, "warmup", 1, "output", dir.resolve("run").toString()), "readme");
-        ClipTokenizer tokenizer = ClipTokenizer.load(vocab);
-        LoaderConfig loader = LoaderConfig.builder(cfg.batchSize()).imageSize(32).contextLength(16).seed(cfg.seed()).train(true).build();
-        try (BatchSource data = new LoaderBatchSource(new WebDatasetSource(ShardSpec.expand(cfg.trainData()), false), tokenizer, loader)) {
-            Trainer.Result result = Trainer.builder().config(cfg).data(data).build().fit();
-            assertEquals(4, result.steps());
-        }
+        TrainConfig cfg = TrainConfig.builder().model("ViT-tiny").trainData(dir + "/shards/shard-{00000..00003}.tar")
+                .vocab(vocab.toString()).batchSize(32).steps(4).lr(1e-3).warmup(1).output(dir.resolve("run").toString()).build();
+        Trainer.Result result = Trainer.builder().config(cfg).build().fit();   // opens train-data with vocab, checks it fits the model
+        assertEquals(4, result.steps());
+        ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve("run/vocab.txt.gz"));   // the run keeps its vocabulary
 
         // 2. Encode images and texts with the trained weights
         try (ClipModel model = ClipModels.load(dir.resolve("run/model.safetensors"))) {

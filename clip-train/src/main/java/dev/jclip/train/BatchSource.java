@@ -8,6 +8,20 @@ import dev.jclip.data.loader.Batch;
  */
 public interface BatchSource extends AutoCloseable {
 
+    /**
+     * What every batch holds, for the {@link Trainer} to check against the model before training starts.
+     *
+     * @param batchSize     pairs per batch (the global batch)
+     * @param imageSize     images are {@code [batchSize, 3, imageSize, imageSize]}
+     * @param contextLength tokens are {@code [batchSize, contextLength]}
+     * @param vocabSize     every token id is below this
+     */
+    record Shape(int batchSize, int imageSize, int contextLength, int vocabSize) {
+    }
+
+    /** The shape of its batches. */
+    Shape shape();
+
     /** Training pairs in one epoch, or -1 when unknown (then the run needs an explicit step count). */
     long samplesPerEpoch();
 

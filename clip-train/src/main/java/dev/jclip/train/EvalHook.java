@@ -3,6 +3,7 @@ package dev.jclip.train;
 import dev.jclip.core.model.ClipModel;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Evaluation run by the trainer every {@code eval-every} steps (zero-shot accuracy, retrieval, ...). The model
@@ -15,4 +16,9 @@ public interface EvalHook {
      * @return named metrics, logged and written to {@code metrics.jsonl} (may be empty)
      */
     Map<String, Double> evaluate(ClipModel model, long step) throws Exception;
+
+    /** The training options this hook reads (e.g. {@code zeroshot-dataset}): the trainer refuses the others as unused. */
+    default Set<String> options() {
+        return Set.of();
+    }
 }

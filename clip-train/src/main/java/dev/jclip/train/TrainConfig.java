@@ -1,114 +1,153 @@
 package dev.jclip.train;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.core.config.ConfigException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Every option of a training run. In JSON (a {@code --config} file, a run's {@code config.json}, a checkpoint's
- * metadata) the keys are the command-line option names: {@code {"model": "ViT-tiny", "batch-size": 256,
- * "accum-freq": 4}}. Keys left out take the defaults below; unknown keys are errors naming the key.
+ * Every setting of a training run, grouped by concern: {@link #model()}, {@link #data()},
+ * {@link #optimisation()}, {@link #schedule()}, {@link #checkpointing()}, {@link #evaluation()},
+ * {@link #runtime()}. Each option is declared once, in {@link TrainOption#ALL}; its name is the same in JSON
+ * (a {@code --config} file, a run's {@code config.json}, a checkpoint's metadata), on the command line and in
+ * {@link Builder#set}. An unknown name is refused with the valid ones.
  *
- * @param model            model preset name or path to an open_clip model JSON
- * @param trainData        training shards (brace pattern such as {@code shards/{0000..0009}.tar})
- * @param vocab            BPE vocabulary file for the tokenizer (null: the built-in one)
- * @param batchSize        global batch size (pairs per optimiser step)
- * @param accumFreq        micro-batches per step (feature-caching gradient accumulation); divides {@code batchSize}
- * @param epochs           passes over the training data (ignored when {@code steps} is set)
- * @param steps            total optimiser steps; 0 derives them from {@code epochs} and the data size
- * @param lr               peak learning rate
- * @param beta1            AdamW beta1; null: 0.9
- * @param beta2            AdamW beta2; null: 0.98 for a ViT, 0.999 for a ResNet
- * @param eps              AdamW epsilon; null: 1e-6 for a ViT, 1e-8 for a ResNet
- * @param wd               weight decay
- * @param decayAll         decay every parameter, not only open_clip's (weights of rank >= 2)
- * @param warmup           linear warmup steps
- * @param lrScheduler      {@code cosine}, {@code const} or {@code const-cooldown}
- * @param lrCooldownSteps  length of the cooldown for {@code const-cooldown}
- * @param lrCooldownPower  exponent of the cooldown decay (1 = linear)
- * @param lrCooldownEnd    learning rate at the end of the cooldown
- * @param gradClipNorm     clip gradients to this global norm; 0 disables clipping
- * @param seed             seed of model initialisation, data order and every other random choice
- * @param precision        {@code float32} or {@code float64}
- * @param output           run folder (config.json, metrics.jsonl, train.log, checkpoints/, model.safetensors)
- * @param resume           {@code latest} or a checkpoint path to continue from; null starts fresh
- * @param init             weights (checkpoint or state dict) to start from, with fresh optimiser and counters
- * @param checkpointEvery  save a checkpoint every this many steps (and always at the end); 0: only at the end
- * @param keepCheckpoints  checkpoints kept (newest); 0 keeps all
- * @param logEvery         log a progress line every this many steps
- * @param evalEvery        run the evaluation hook every this many steps; 0 disables it
- * @param threads          compute threads (0: the library default)
- * @param workers          data-loading threads
- * @param lockImage        freeze the image tower ({@code visual.*})
- * @param lockText         freeze the text tower
- * @param zeroshotDataset  labelled images (a clip-eval dataset spec) for zero-shot accuracy every {@code evalEvery}
- *                         steps in {@code clip train}; null: none
- * @param zeroshotTemplates prompt templates file for that evaluation; null: CLIP's defaults
- * @param zeroshotLimit    evaluate on a fixed random subset of this many images; 0: all
+ * <pre>{@code
+ * TrainConfig cfg = TrainConfig.builder().model("ViT-tiny").trainData("shards/{0000..0003}.tar").vocab("vocab.txt.gz")
+ *         .batchSize(32).steps(4).lr(1e-3).warmup(1).output("run").build();
+ * }</pre>
+ *
+ * The config remembers which options were set explicitly (by a builder setter, {@link Builder#set}, or a JSON
+ * file read with {@link #load}), as opposed to defaults and values {@link #restore restored} from a saved run:
+ * the {@link Trainer} refuses an explicit option that the chosen path would ignore.
  */
-public record TrainConfig(
-        String model,
-        String trainData,
-        String vocab,
-        int batchSize,
-        int accumFreq,
-        int epochs,
-        long steps,
-        double lr,
-        Double beta1,
-        Double beta2,
-        Double eps,
-        double wd,
-        boolean decayAll,
-        long warmup,
-        String lrScheduler,
-        long lrCooldownSteps,
-        double lrCooldownPower,
-        double lrCooldownEnd,
-        double gradClipNorm,
-        long seed,
-        String precision,
-        String output,
-        String resume,
-        String init,
-        long checkpointEvery,
-        int keepCheckpoints,
-        int logEvery,
-        long evalEvery,
-        int threads,
-        int workers,
-        boolean lockImage,
-        boolean lockText,
-        String zeroshotDataset,
-        String zeroshotTemplates,
-        int zeroshotLimit) {
+public final class TrainConfig {
+    /**
+     * Version of the JSON form, written as {@code "schema-version"}. 1: the flat option map main wrote before the
+     * key existed (read unchanged); 2: the same names plus the version.
+     */
+    public static final int SCHEMA_VERSION = 2;
+    static final String VERSION_KEY = "schema-version";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-
-    /** open_clip's defaults where it has one (lr 5e-4, wd 0.2, warmup 10,000, cosine). */
-    public static TrainConfig defaults() {
-        return new TrainConfig("ViT-B-32", null, null, 256, 1, 32, 0, 5e-4, null, null, null, 0.2, false,
-                10_000, "cosine", 0, 1.0, 0.0, 0, 0, "float32", null, null, null, 1000, 3, 10, 0, 0, 2,
-                false, false, null, null, 0);
+    /** What is trained: architecture, numeric precision, starting weights, frozen towers. */
+    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText) {
     }
 
-    /** Reads a JSON file over the defaults; errors name the file and the key. */
+    /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
+    public record Data(String trainData, String vocab, int batchSize, int workers) {
+    }
+
+    /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
+    public record Optimisation(int accumFreq, double lr, Double beta1, Double beta2, Double eps, double wd,
+                               boolean decayAll, double gradClipNorm) {
+    }
+
+    /** How long and at which learning rate. */
+    public record Schedule(int epochs, long steps, long warmup, String lrScheduler, long lrCooldownSteps,
+                           double lrCooldownPower, double lrCooldownEnd) {
+    }
+
+    /** The run folder and its checkpoints. */
+    public record Checkpointing(String output, String resume, long every, int keep) {
+    }
+
+    /** The evaluation hook's interval and the zero-shot evaluation's inputs. */
+    public record Evaluation(long every, String zeroshotDataset, String zeroshotTemplates, int zeroshotLimit) {
+    }
+
+    /** Randomness, threads and logging. */
+    public record Runtime(long seed, int threads, int logEvery) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Map<String, Object> values;   // every option, by name, converted to its type
+    private final Set<String> explicit;
+    private final Model model;
+    private final Data data;
+    private final Optimisation optimisation;
+    private final Schedule schedule;
+    private final Checkpointing checkpointing;
+    private final Evaluation evaluation;
+    private final Runtime runtime;
+
+    private TrainConfig(Map<String, Object> values, Set<String> explicit) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
+        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
+        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"));
+        optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
+                (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
+        schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
+                lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
+        checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"));
+        evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"));
+        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Data data() {
+        return data;
+    }
+
+    public Optimisation optimisation() {
+        return optimisation;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public Checkpointing checkpointing() {
+        return checkpointing;
+    }
+
+    public Evaluation evaluation() {
+        return evaluation;
+    }
+
+    public Runtime runtime() {
+        return runtime;
+    }
+
+    /** open_clip's defaults where it has one (lr 5e-4, wd 0.2, warmup 10,000, cosine); nothing explicit. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(TrainOption.defaults(), Set.of());
+    }
+
+    /** A builder over the defaults. */
+    public static Builder builder() {
+        return new Builder(TrainOption.defaults(), Set.of());
+    }
+
+    /** A builder over this config's values, keeping which of them were set explicitly. */
+    public Builder toBuilder() {
+        return new Builder(values, explicit);
+    }
+
+    /** A copy with the given options set explicitly (string keys as in JSON); errors name {@code source}. */
+    public TrainConfig with(Map<String, ?> options, String source) {
+        return toBuilder().setAll(options, source).build();
+    }
+
+    /** A user's JSON file over the defaults: the options it names count as explicitly set. */
     public static TrainConfig load(Path file) {
         if (!Files.isRegularFile(file)) throw new ConfigException("training config file not found: " + file);
         try {
@@ -118,8 +157,20 @@ public record TrainConfig(
         }
     }
 
-    /** Parses JSON text over the defaults; {@code source} names it in errors. */
+    /** A user's JSON text over the defaults; {@code source} names it in errors. */
     public static TrainConfig parse(String json, String source) {
+        return read(json, source, true);
+    }
+
+    /**
+     * A saved run's config (its {@code config.json}, a checkpoint's metadata), any schema version up to
+     * {@link #SCHEMA_VERSION}: nothing in it counts as explicitly set.
+     */
+    public static TrainConfig restore(String json, String source) {
+        return read(json, source, false);
+    }
+
+    private static TrainConfig read(String json, String source, boolean explicit) {
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -127,65 +178,54 @@ public record TrainConfig(
             throw new ConfigException(source + ": invalid JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) throw new ConfigException(source + ": expected a JSON object");
-        return defaults().overlay((ObjectNode) root, source);
+        int version = root.has(VERSION_KEY) ? root.get(VERSION_KEY).asInt(-1) : 1;
+        if (version < 1 || version > SCHEMA_VERSION) {
+            throw new ConfigException(source + ": " + VERSION_KEY + " " + root.get(VERSION_KEY)
+                    + " is not one this jclip reads (1 to " + SCHEMA_VERSION + ")");
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals(VERSION_KEY)) continue;
+            JsonNode v = e.getValue();
+            if (v.isContainerNode()) throw new ConfigException(source + ": bad value for '" + e.getKey() + "': expected a single value");
+            options.put(e.getKey(), v.isNull() ? null : v.isNumber() ? v.numberValue() : v.isBoolean() ? v.booleanValue() : v.asText());
+        }
+        Builder b = builder().setAll(options, source);
+        return explicit ? b.build() : new TrainConfig(b.values, Set.of());
     }
 
-    /** A copy with the given options replaced ({@code key -> value}, keys as in JSON); errors name {@code source}. */
-    public TrainConfig with(Map<String, ?> overrides, String source) {
-        return overlay(JSON.valueToTree(overrides), source);
+    /** The options set explicitly, in table order (none for {@link #defaults()} and {@link #restore}). */
+    public Set<String> explicitOptions() {
+        return explicit;
     }
 
-    private TrainConfig overlay(ObjectNode overrides, String source) {
-        ObjectNode tree = JSON.valueToTree(this);
-        List<String> unknown = new ArrayList<>();
-        for (Iterator<String> it = overrides.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!tree.has(k)) unknown.add(k);
-        }
-        if (!unknown.isEmpty()) {
-            throw new ConfigException(source + ": unknown training option(s) " + unknown + "; known: " + names());
-        }
-        tree.setAll(overrides);
-        try {
-            return JSON.treeToValue(tree, TrainConfig.class);
-        } catch (JsonProcessingException e) {
-            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
-                    ? m.getPath().get(0).getFieldName() : "?";
-            throw new ConfigException(source + ": bad value for '" + field + "': " + e.getOriginalMessage(), e);
-        }
+    public boolean isExplicit(String option) {
+        TrainOption.named(option, "isExplicit");
+        return explicit.contains(option);
     }
 
-    /** The option names, as used in JSON and on the command line. */
-    public static List<String> names() {
-        List<String> out = new ArrayList<>();
-        JSON.valueToTree(defaults()).fieldNames().forEachRemaining(out::add);
-        return out;
-    }
-
-    /** Each option's name (as in JSON and on the command line) and Java type, in declaration order. */
-    public static Map<String, Class<?>> optionTypes() {
-        Map<String, Class<?>> out = new java.util.LinkedHashMap<>();
-        for (java.lang.reflect.RecordComponent c : TrainConfig.class.getRecordComponents()) {
-            out.put(c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT), c.getType());
-        }
-        return out;
+    /** One option's value by name (as in JSON). */
+    public Object get(String option) {
+        return values.get(TrainOption.named(option, "get").name());
     }
 
     /** Options whose values differ from {@code other}'s, each as {@code "name: other -> this"}. */
     public List<String> differencesFrom(TrainConfig other) {
-        JsonNode mine = JSON.valueToTree(this);
-        JsonNode theirs = JSON.valueToTree(other);
         List<String> out = new ArrayList<>();
-        for (Iterator<String> it = mine.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!mine.get(k).equals(theirs.get(k))) out.add(k + ": " + theirs.get(k) + " -> " + mine.get(k));
+        for (String k : values.keySet()) {
+            if (!Objects.equals(values.get(k), other.values.get(k))) out.add(k + ": " + other.values.get(k) + " -> " + values.get(k));
         }
         return out;
     }
 
+    /** The JSON form: {@code schema-version} and every option by name. */
     public String toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(VERSION_KEY, SCHEMA_VERSION);
+        out.putAll(values);
         try {
-            return JSON.writeValueAsString(this);
+            return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -197,46 +237,191 @@ public record TrainConfig(
      */
     public TrainConfig validate() {
         List<String> problems = new ArrayList<>();
-        if (model == null || model.isBlank()) problems.add("model is required");
-        if (batchSize <= 0) problems.add("batch-size must be positive, got " + batchSize);
-        if (accumFreq <= 0) problems.add("accum-freq must be positive, got " + accumFreq);
-        else if (batchSize > 0 && batchSize % accumFreq != 0) {
-            problems.add("batch-size " + batchSize + " is not divisible by accum-freq " + accumFreq);
+        int batch = data.batchSize();
+        int accum = optimisation.accumFreq();
+        if (model.name() == null || model.name().isBlank()) problems.add("model is required");
+        if (!"float32".equals(model.precision()) && !"float64".equals(model.precision())) {
+            problems.add("precision must be float32 or float64, got '" + model.precision() + "'");
         }
-        if (steps < 0) problems.add("steps must be >= 0, got " + steps);
-        if (steps == 0 && epochs <= 0) problems.add("epochs must be positive when steps is not given, got " + epochs);
-        if (!(lr > 0) || Double.isInfinite(lr)) problems.add("lr must be positive, got " + lr);
-        if (beta1 != null && !(beta1 >= 0 && beta1 < 1)) problems.add("beta1 must be in [0, 1), got " + beta1);
-        if (beta2 != null && !(beta2 >= 0 && beta2 < 1)) problems.add("beta2 must be in [0, 1), got " + beta2);
-        if (eps != null && !(eps > 0)) problems.add("eps must be positive, got " + eps);
-        if (!(wd >= 0)) problems.add("wd must be >= 0, got " + wd);
-        if (warmup < 0) problems.add("warmup must be >= 0, got " + warmup);
-        if (!List.of("cosine", "const", "const-cooldown").contains(lrScheduler)) {
-            problems.add("lr-scheduler must be cosine, const or const-cooldown, got '" + lrScheduler + "'");
+        if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
+        if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
+        if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
+        if (accum <= 0) problems.add("accum-freq must be positive, got " + accum);
+        else if (batch > 0 && batch % accum != 0) problems.add("batch-size " + batch + " is not divisible by accum-freq " + accum);
+        Optimisation o = optimisation;
+        if (!(o.lr() > 0) || Double.isInfinite(o.lr())) problems.add("lr must be positive, got " + o.lr());
+        if (o.beta1() != null && !(o.beta1() >= 0 && o.beta1() < 1)) problems.add("beta1 must be in [0, 1), got " + o.beta1());
+        if (o.beta2() != null && !(o.beta2() >= 0 && o.beta2() < 1)) problems.add("beta2 must be in [0, 1), got " + o.beta2());
+        if (o.eps() != null && !(o.eps() > 0)) problems.add("eps must be positive, got " + o.eps());
+        if (!(o.wd() >= 0)) problems.add("wd must be >= 0, got " + o.wd());
+        if (!(o.gradClipNorm() >= 0)) problems.add("grad-clip-norm must be >= 0, got " + o.gradClipNorm());
+        Schedule s = schedule;
+        if (s.steps() < 0) problems.add("steps must be >= 0, got " + s.steps());
+        if (s.steps() == 0 && s.epochs() <= 0) problems.add("epochs must be positive when steps is not given, got " + s.epochs());
+        if (s.warmup() < 0) problems.add("warmup must be >= 0, got " + s.warmup());
+        if (!List.of("cosine", "const", "const-cooldown").contains(s.lrScheduler())) {
+            problems.add("lr-scheduler must be cosine, const or const-cooldown, got '" + s.lrScheduler() + "'");
         }
-        if ("const-cooldown".equals(lrScheduler) && lrCooldownSteps <= 0) {
+        if ("const-cooldown".equals(s.lrScheduler()) && s.lrCooldownSteps() <= 0) {
             problems.add("lr-cooldown-steps must be positive for const-cooldown");
         }
-        if (!(gradClipNorm >= 0)) problems.add("grad-clip-norm must be >= 0, got " + gradClipNorm);
-        if (!"float32".equals(precision) && !"float64".equals(precision)) {
-            problems.add("precision must be float32 or float64, got '" + precision + "'");
+        Checkpointing c = checkpointing;
+        if (c.output() == null || c.output().isBlank()) problems.add("output (the run folder) is required");
+        if (c.resume() != null && model.init() != null) problems.add("resume and init exclude each other (resume restores the weights)");
+        if (c.every() < 0) problems.add("checkpoint-every must be >= 0, got " + c.every());
+        if (c.keep() < 0) problems.add("keep-checkpoints must be >= 0, got " + c.keep());
+        Evaluation e = evaluation;
+        if (e.every() < 0) problems.add("eval-every must be >= 0, got " + e.every());
+        if (e.zeroshotLimit() < 0) problems.add("zeroshot-limit must be >= 0, got " + e.zeroshotLimit());
+        if (e.zeroshotDataset() != null && e.every() <= 0) {
+            problems.add("zeroshot-dataset needs eval-every N (evaluate every N steps and at the end)");
         }
-        if (output == null || output.isBlank()) problems.add("output (the run folder) is required");
-        if (resume != null && init != null) problems.add("resume and init exclude each other (resume restores the weights)");
-        if (checkpointEvery < 0) problems.add("checkpoint-every must be >= 0, got " + checkpointEvery);
-        if (keepCheckpoints < 0) problems.add("keep-checkpoints must be >= 0, got " + keepCheckpoints);
-        if (logEvery <= 0) problems.add("log-every must be positive, got " + logEvery);
-        if (evalEvery < 0) problems.add("eval-every must be >= 0, got " + evalEvery);
-        if (threads < 0) problems.add("threads must be >= 0, got " + threads);
-        if (workers <= 0) problems.add("workers must be positive, got " + workers);
-        if (zeroshotLimit < 0) problems.add("zeroshot-limit must be >= 0, got " + zeroshotLimit);
-        if (lockImage && lockText) problems.add("lock-image and lock-text together leave only logit_scale to train");
+        if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
+        if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;
     }
 
     /** Pairs per micro-batch. */
     public int microBatchSize() {
-        return batchSize / accumFreq;
+        return data.batchSize() / optimisation.accumFreq();
+    }
+
+    /** Equal values (which of them were explicit does not matter). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig t && values.equals(t.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + values;
+    }
+
+    private String str(String k) {
+        return (String) values.get(k);
+    }
+
+    private int integer(String k) {
+        return (Integer) values.get(k);
+    }
+
+    private long lng(String k) {
+        return (Long) values.get(k);
+    }
+
+    private double dbl(String k) {
+        return (Double) values.get(k);
+    }
+
+    private boolean bool(String k) {
+        return (Boolean) values.get(k);
+    }
+
+    /** Sets options by type or by name; every option set here counts as explicit. */
+    public static final class Builder {
+        private final Map<String, Object> values;
+        private final Set<String> explicit;
+
+        private Builder(Map<String, Object> values, Set<String> explicit) {
+            this.values = new LinkedHashMap<>(values);
+            this.explicit = new LinkedHashSet<>(explicit);
+        }
+
+        /** The string-keyed entry (JSON names); the value is converted to the option's type, errors name {@code source}. */
+        public Builder set(String option, Object value, String source) {
+            TrainOption o = TrainOption.named(option, source);
+            values.put(o.name(), o.convert(value, source));
+            explicit.add(o.name());
+            return this;
+        }
+
+        public Builder setAll(Map<String, ?> options, String source) {
+            options.forEach((k, v) -> set(k, v, source));
+            return this;
+        }
+
+        public TrainConfig build() {
+            return new TrainConfig(values, explicit);
+        }
+
+        private Builder put(String option, Object value) {
+            return set(option, value, "TrainConfig.Builder");
+        }
+
+        public Builder model(String v) { return put("model", v); }
+
+        public Builder precision(String v) { return put("precision", v); }
+
+        public Builder init(String v) { return put("init", v); }
+
+        public Builder lockImage(boolean v) { return put("lock-image", v); }
+
+        public Builder lockText(boolean v) { return put("lock-text", v); }
+
+        public Builder trainData(String v) { return put("train-data", v); }
+
+        public Builder vocab(String v) { return put("vocab", v); }
+
+        public Builder batchSize(int v) { return put("batch-size", v); }
+
+        public Builder workers(int v) { return put("workers", v); }
+
+        public Builder accumFreq(int v) { return put("accum-freq", v); }
+
+        public Builder lr(double v) { return put("lr", v); }
+
+        public Builder beta1(Double v) { return put("beta1", v); }
+
+        public Builder beta2(Double v) { return put("beta2", v); }
+
+        public Builder eps(Double v) { return put("eps", v); }
+
+        public Builder wd(double v) { return put("wd", v); }
+
+        public Builder decayAll(boolean v) { return put("decay-all", v); }
+
+        public Builder gradClipNorm(double v) { return put("grad-clip-norm", v); }
+
+        public Builder epochs(int v) { return put("epochs", v); }
+
+        public Builder steps(long v) { return put("steps", v); }
+
+        public Builder warmup(long v) { return put("warmup", v); }
+
+        public Builder lrScheduler(String v) { return put("lr-scheduler", v); }
+
+        public Builder lrCooldownSteps(long v) { return put("lr-cooldown-steps", v); }
+
+        public Builder lrCooldownPower(double v) { return put("lr-cooldown-power", v); }
+
+        public Builder lrCooldownEnd(double v) { return put("lr-cooldown-end", v); }
+
+        public Builder output(String v) { return put("output", v); }
+
+        public Builder resume(String v) { return put("resume", v); }
+
+        public Builder checkpointEvery(long v) { return put("checkpoint-every", v); }
+
+        public Builder keepCheckpoints(int v) { return put("keep-checkpoints", v); }
+
+        public Builder evalEvery(long v) { return put("eval-every", v); }
+
+        public Builder zeroshotDataset(String v) { return put("zeroshot-dataset", v); }
+
+        public Builder zeroshotTemplates(String v) { return put("zeroshot-templates", v); }
+
+        public Builder zeroshotLimit(int v) { return put("zeroshot-limit", v); }
+
+        public Builder seed(long v) { return put("seed", v); }
+
+        public Builder threads(int v) { return put("threads", v); }
+
+        public Builder logEvery(int v) { return put("log-every", v); }
     }
 }

@@ -12,6 +12,8 @@ import dev.jclip.train.checkpoint.CheckpointManager;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
 import dev.jclip.train.checkpoint.TensorFile;
 import dev.jclip.train.checkpoint.TrainingState;
+import dev.jclip.train.data.TrainingData;
+import dev.jclip.data.text.VocabLocator;
 import dev.jclip.train.optim.AdamW;
 import dev.jclip.train.optim.GradientClipping;
 import dev.jclip.train.schedule.LrSchedule;
@@ -75,6 +77,7 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final ClipModel model;
     private final BatchSource data;
+    private final boolean ownsData;   // opened from train-data by build(): fit() closes it
     private final EvalHook evalHook;
     private final List<StepListener> stepListeners;
     private final List<EpochListener> epochListeners;
@@ -91,19 +94,20 @@ public final class Trainer {
     private final Path initFrom;
     private volatile boolean stopRequested;
 
-    private Trainer(Builder b, ClipModel model, long totalSteps, long stepsPerEpoch, LrSchedule schedule,
-                    Path resumeFrom, Path initFrom) {
+    private Trainer(Builder b, ClipModel model, BatchSource data, long totalSteps, long stepsPerEpoch,
+                    LrSchedule schedule, Path resumeFrom, Path initFrom) {
         this.cfg = b.config;
         this.model = model;
-        this.data = b.data;
+        this.data = data;
+        this.ownsData = b.data == null;
         this.evalHook = b.evalHook;
         this.stepListeners = List.copyOf(b.stepListeners);
         this.epochListeners = List.copyOf(b.epochListeners);
         this.checkpointListeners = List.copyOf(b.checkpointListeners);
         this.io = b.io;
         this.interactive = b.interactive;
-        this.runDir = Path.of(cfg.output());
-        this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.keepCheckpoints(), io);
+        this.runDir = Path.of(cfg.checkpointing().output());
+        this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.checkpointing().keep(), io);
         this.totalSteps = totalSteps;
         this.stepsPerEpoch = stepsPerEpoch;
         this.schedule = schedule;
@@ -136,17 +140,31 @@ public final class Trainer {
     /** AdamW settings: the config's values where given, else CLIP's defaults for the tower type. */
     static AdamW.Hyper hyper(TrainConfig cfg, ClipConfig modelCfg) {
         AdamW.Hyper d = modelCfg.vision().isResNet() ? AdamW.Hyper.resnet() : AdamW.Hyper.vit();
-        return new AdamW.Hyper(cfg.beta1() != null ? cfg.beta1() : d.beta1(), cfg.beta2() != null ? cfg.beta2() : d.beta2(),
-                cfg.eps() != null ? cfg.eps() : d.eps(), cfg.wd(), cfg.decayAll());
+        TrainConfig.Optimisation o = cfg.optimisation();
+        return new AdamW.Hyper(o.beta1() != null ? o.beta1() : d.beta1(), o.beta2() != null ? o.beta2() : d.beta2(),
+                o.eps() != null ? o.eps() : d.eps(), o.wd(), o.decayAll());
     }
 
-    /** Runs to the configured number of steps (continuing a checkpoint when resuming). */
+    /**
+     * Runs to the configured number of steps (continuing a checkpoint when resuming). Data the trainer opened
+     * itself from {@code train-data} is closed at the end.
+     */
     public Result fit() throws Exception {
-        Threads.configure(cfg.threads());
+        try {
+            return run();
+        } finally {
+            if (ownsData) data.close();
+        }
+    }
+
+    private Result run() throws Exception {
+        Threads.configure(cfg.runtime().threads());
         Files.createDirectories(runDir);
         AtomicFile.writeString(runDir.resolve("config.json"), cfg.toJson());
+        // a run with its own vocabulary keeps a copy, where evaluation looks for it; OpenAI's is built in
+        if (ownsData && cfg.data().vocab() != null) VocabLocator.keepWithRun(Path.of(cfg.data().vocab()), runDir);
 
-        SplitMix64 rng = new SplitMix64(cfg.seed());
+        SplitMix64 rng = new SplitMix64(cfg.runtime().seed());
         long step = 0;
         int epoch = 0;
         long stepInEpoch = 0;
@@ -175,10 +193,10 @@ public final class Trainer {
         Path lastCheckpoint = null;
         long lastSavedStep = resumeFrom != null ? step : -1;
         double lastLoss = Double.NaN;
-        try (RunReporter report = new RunReporter(runDir, cfg.logEvery(), interactive, resumeFrom != null ? step : -1)) {
+        try (RunReporter report = new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1)) {
             report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
-                    cfg.model(), totalSteps, cfg.batchSize(), cfg.accumFreq(), trainableCount(), runDir);
+                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
             if (initFrom != null) report.info("initial weights from %s", initFrom);
             if (resumedConfig != null) {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
@@ -198,24 +216,24 @@ public final class Trainer {
                 Batch batch = stepsPerEpoch > 0 && stepInEpoch >= stepsPerEpoch ? null : data.next();
                 long t1 = System.nanoTime();
                 if (batch == null) {
-                    if (stepInEpoch == 0) throw new IllegalStateException("epoch " + epoch + " yielded no full batch of " + cfg.batchSize());
+                    if (stepInEpoch == 0) throw new IllegalStateException("epoch " + epoch + " yielded no full batch of " + cfg.data().batchSize());
                     for (EpochListener l : epochListeners) l.onEpoch(epoch, step);
                     epoch++;
                     epochOpen = false;
                     continue;
                 }
-                if (batch.size() != cfg.batchSize()) {
-                    throw new IllegalStateException("data source gave a batch of " + batch.size() + ", expected " + cfg.batchSize());
+                if (batch.size() != cfg.data().batchSize()) {
+                    throw new IllegalStateException("data source gave a batch of " + batch.size() + ", expected " + cfg.data().batchSize());
                 }
                 double lr = schedule.lr(step);
                 long stepNumber = step + 1;
                 Nd4j.getRandom().setSeed(rng.nextLong());
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.accumFreq());
+                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq());
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss);
                 }
-                double gradNorm = cfg.gradClipNorm() > 0 ? GradientClipping.clip(model.parameters(), cfg.gradClipNorm())
+                double gradNorm = cfg.optimisation().gradClipNorm() > 0 ? GradientClipping.clip(model.parameters(), cfg.optimisation().gradClipNorm())
                         : GradientClipping.globalNorm(model.parameters());
                 if (!Double.isFinite(gradNorm)) {
                     throw diverged(report, stepNumber, "gradient norm is " + gradNorm + " (" + firstNonFiniteGradient() + ")");
@@ -229,13 +247,13 @@ public final class Trainer {
                 long t2 = System.nanoTime();
 
                 Map<String, Double> evalMetrics = Map.of();
-                if (evalHook != null && cfg.evalEvery() > 0 && (step % cfg.evalEvery() == 0 || step == totalSteps)) {
+                if (evalHook != null && cfg.evaluation().every() > 0 && (step % cfg.evaluation().every() == 0 || step == totalSteps)) {
                     evalMetrics = evaluate(step, report);
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, Math.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
                 report.step(m, evalMetrics);
-                if ((cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0) || step == totalSteps) {
+                if ((cfg.checkpointing().every() > 0 && step % cfg.checkpointing().every() == 0) || step == totalSteps) {
                     lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, report);
                     lastSavedStep = step;
                 }
@@ -267,7 +285,7 @@ public final class Trainer {
     private TrainConfig savedConfig(Checkpoint c) {
         if (c.trainConfigJson() == null) return null;
         try {
-            return TrainConfig.parse(c.trainConfigJson(), resumeFrom + " (train config)");
+            return TrainConfig.restore(c.trainConfigJson(), resumeFrom + " (train config)");
         } catch (ConfigException e) {
             return null;   // written by another version: nothing to compare, the resume itself does not depend on it
         }
@@ -315,7 +333,7 @@ public final class Trainer {
 
     private void lockTowers() {
         for (Parameter p : model.parameters()) {
-            if ((cfg.lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.lockText() && ClipModel.isTextParameter(p.name()))) {
+            if ((cfg.model().lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.model().lockText() && ClipModel.isTextParameter(p.name()))) {
                 p.setTrainable(false);
             }
         }
@@ -353,6 +371,10 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * The batches to train on; without one, {@link #build()} opens {@code train-data} with {@code vocab}
+         * ({@link TrainingData}) and {@link #fit()} closes it. A source passed here is the caller's to close.
+         */
         public Builder data(BatchSource data) {
             this.data = data;
             return this;
@@ -391,36 +413,106 @@ public final class Trainer {
             return this;
         }
 
-        /** Validates everything that can be checked up front; throws {@link ConfigException} naming the problem. */
+        /**
+         * Validates everything that can be checked up front; throws {@link ConfigException} naming the problem:
+         * the config's values, the model name, an option set explicitly that this run would not use, data that
+         * does not fit the model, the step count, the schedule, the checkpoint to resume or the weights to start from.
+         */
         public Trainer build() throws IOException {
             if (config == null) throw new ConfigException("no training config given");
             config.validate();
-            if (data == null) throw new ConfigException("no training data given (train-data)");
-            ClipConfig modelCfg = ClipConfig.load(config.model());
+            refuseUnusedOptions();
+            ClipConfig modelCfg = ClipConfig.load(config.model().name());
             if (model != null && !model.config().equals(modelCfg)) {
-                throw new ConfigException("the model passed in does not match model '" + config.model() + "'");
+                throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
+            BatchSource source = data != null ? data : TrainingData.open(config, modelCfg);
+            try {
+                return build(modelCfg, source);
+            } catch (RuntimeException | IOException e) {
+                if (data == null) closeQuietly(source, e);
+                throw e;
+            }
+        }
+
+        /**
+         * An option the user set that this run would ignore is an error, never silently dropped: the data
+         * options when a source is passed in, the evaluation options that no hook reads. Defaults and values
+         * restored from a saved run are not explicit, so they never trip this.
+         */
+        private void refuseUnusedOptions() {
+            List<String> unused = new ArrayList<>();
+            if (data != null) {
+                for (String o : List.of("train-data", "vocab", "workers")) {
+                    if (config.isExplicit(o)) unused.add(o + " (the BatchSource passed to data() is used instead)");
+                }
+            }
+            if (evalHook == null && config.isExplicit("eval-every")) unused.add("eval-every (no evaluation hook is set)");
+            for (String o : List.of("zeroshot-dataset", "zeroshot-templates", "zeroshot-limit")) {
+                if (config.isExplicit(o) && (evalHook == null || !evalHook.options().contains(o))) {
+                    unused.add(o + " (no evaluation hook reads it" + (evalHook == null ? "" : "; the hook reads " + evalHook.options()) + ")");
+                }
+            }
+            if (!unused.isEmpty()) {
+                throw new ConfigException("option(s) set but not used by this run: " + String.join("; ", unused));
+            }
+        }
+
+        /** The source's batches against the model and the config, each mismatch named. */
+        private static void checkShape(BatchSource.Shape shape, ClipConfig model, TrainConfig config) {
+            List<String> problems = new ArrayList<>();
+            if (shape.batchSize() != config.data().batchSize()) {
+                problems.add("it gives batches of " + shape.batchSize() + " pairs but batch-size is " + config.data().batchSize());
+            }
+            if (shape.imageSize() != model.vision().imageSize()) {
+                problems.add("its images are " + shape.imageSize() + " pixels square but model '" + config.model().name()
+                        + "' takes " + model.vision().imageSize());
+            }
+            if (shape.contextLength() != model.text().contextLength()) {
+                problems.add("its captions are " + shape.contextLength() + " tokens long but model '" + config.model().name()
+                        + "' has a context length of " + model.text().contextLength());
+            }
+            if (shape.vocabSize() > model.text().vocabSize()) {
+                problems.add("its token ids go up to " + (shape.vocabSize() - 1) + " but model '" + config.model().name()
+                        + "' embeds only " + model.text().vocabSize() + " tokens");
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException("the training data does not fit the model: " + String.join("; ", problems));
+            }
+        }
+
+        private static void closeQuietly(BatchSource source, Exception failure) {
+            try {
+                source.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+
+        private Trainer build(ClipConfig modelCfg, BatchSource data) throws IOException {
+            checkShape(data.shape(), modelCfg, config);
             long samples = data.samplesPerEpoch();
-            long perEpoch = samples > 0 ? samples / config.batchSize() : -1;
+            long perEpoch = samples > 0 ? samples / config.data().batchSize() : -1;
             if (samples > 0 && perEpoch == 0) {
-                throw new ConfigException("train-data has " + samples + " pairs, fewer than one batch of " + config.batchSize());
+                throw new ConfigException("train-data has " + samples + " pairs, fewer than one batch of " + config.data().batchSize());
             }
             long total;
-            if (config.steps() > 0) total = config.steps();
-            else if (perEpoch > 0) total = perEpoch * config.epochs();
+            if (config.schedule().steps() > 0) total = config.schedule().steps();
+            else if (perEpoch > 0) total = perEpoch * config.schedule().epochs();
             else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps)");
             LrSchedule schedule;
+            TrainConfig.Schedule sc = config.schedule();
             try {
-                schedule = LrSchedule.named(config.lrScheduler(), config.lr(), config.warmup(), total,
-                        config.lrCooldownSteps(), config.lrCooldownPower(), config.lrCooldownEnd());
+                schedule = LrSchedule.named(sc.lrScheduler(), config.optimisation().lr(), sc.warmup(), total,
+                        sc.lrCooldownSteps(), sc.lrCooldownPower(), sc.lrCooldownEnd());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage() + " (total steps " + total + ")");
             }
-            Path out = Path.of(config.output());
+            Path out = Path.of(config.checkpointing().output());
             Path resumeFrom = null;
-            if (config.resume() != null) {
+            if (config.checkpointing().resume() != null) {
                 try {
-                    resumeFrom = new CheckpointManager(out.resolve("checkpoints"), 0, io).resolve(config.resume());
+                    resumeFrom = new CheckpointManager(out.resolve("checkpoints"), 0, io).resolve(config.checkpointing().resume());
                 } catch (IOException e) {
                     throw new ConfigException("cannot resume: " + e.getMessage());
                 }
@@ -430,13 +522,13 @@ public final class Trainer {
                         + " or choose a new output folder");
             }
             Path initFrom = null;
-            if (config.init() != null) {
-                initFrom = Path.of(config.init());
+            if (config.model().init() != null) {
+                initFrom = Path.of(config.model().init());
                 if (!Files.isRegularFile(initFrom)) throw new ConfigException("init weights not found: " + initFrom);
             }
-            ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.seed(),
-                    "float64".equals(config.precision()) ? DataType.DOUBLE : DataType.FLOAT);
-            return new Trainer(this, m, total, perEpoch, schedule, resumeFrom, initFrom);
+            ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.runtime().seed(),
+                    "float64".equals(config.model().precision()) ? DataType.DOUBLE : DataType.FLOAT);
+            return new Trainer(this, m, data, total, perEpoch, schedule, resumeFrom, initFrom);
         }
     }
 }

@@ -96,6 +96,11 @@ public final class SyntheticBatches implements BatchSource {
     }
 
     @Override
+    public Shape shape() {
+        return new Shape(batchSize, imageSize, contextLength, vocabSize);
+    }
+
+    @Override
     public long samplesPerEpoch() {
         return size;
     }

@@ -1,9 +1,10 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
-import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.image.ImageEncoder;
@@ -33,34 +34,31 @@ import java.util.stream.Stream;
  * {@code --eval}), and single-thread costs of decoding and of the transform alone. Prints one JSON line per
  * measurement and deletes the shards.
  */
-public final class BenchLoaderCommand implements Command {
-    @Override
-    public String name() {
-        return "bench loader";
-    }
+@Command(name = "loader", description = "measure data loader throughput (images/s) on synthetic JPEG shards")
+public final class BenchLoaderCommand extends ClipCommand {
+    @Option(names = "--samples", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int samples = 512;
+
+    @Option(names = "--source-size", paramLabel = "S", description = "JPEG side in pixels (default: ${DEFAULT-VALUE})") int sourceSize = 256;
+
+    @Option(names = "--image-size", paramLabel = "S", description = "model input side (default: ${DEFAULT-VALUE})") int imageSize = 224;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int batch = 32;
+
+    @Option(names = "--repeats", paramLabel = "N", description = "timed epochs per worker count, best kept (default: ${DEFAULT-VALUE})")
+    int repeats = 3;
+
+    @Option(names = "--workers", paramLabel = "N,N", split = ",", description = "worker counts to measure (default: 1,2)")
+    List<Integer> workerCounts = List.of(1, 2);
+
+    @Option(names = "--eval", description = "the evaluation transform instead of training's random crops") boolean eval;
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "measure data loader throughput (images/s) on synthetic JPEG shards";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        int samples = args.getInt("samples", 512);
-        int sourceSize = args.getInt("source-size", 256);
-        int imageSize = args.getInt("image-size", 224);
-        int batch = args.getInt("batch-size", 32);
-        int repeats = Math.max(1, args.getInt("repeats", 3));
-        boolean train = !args.flag("eval");
-        List<Integer> workerCounts = new ArrayList<>();
-        for (String w : args.get("workers", "1,2").split(",")) {
-            try {
-                workerCounts.add(Integer.parseInt(w.trim()));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--workers must be a comma-separated list of integers, got '" + w + "'");
-            }
-        }
-        args.checkAllUsed();
+    protected int run() throws Exception {
+        repeats = Math.max(1, repeats);
+        boolean train = !eval;
         ObjectMapper json = new ObjectMapper();
         Path dir = Files.createTempDirectory("jclip-bench-loader");
         try {

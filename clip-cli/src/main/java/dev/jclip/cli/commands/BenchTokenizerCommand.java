@@ -1,9 +1,10 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.SyntheticCaptions;
@@ -22,7 +23,21 @@ import java.util.List;
  * starts with an empty merge cache, and the median of {@code --repeat} passes is reported. Prints one JSON line
  * with wall-clock and thread-CPU rates (they differ when the machine is shared).
  */
-public final class BenchTokenizerCommand implements Command {
+@Command(name = "tokenizer", description = "tokenizer captions/s on one thread; prints one JSON line")
+public final class BenchTokenizerCommand extends ClipCommand {
+    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file (default: $JCLIP_VOCAB, else OpenAI's, built in)")
+    Path vocab = System.getenv("JCLIP_VOCAB") == null ? null : Path.of(System.getenv("JCLIP_VOCAB"));
+
+    @Option(names = "--captions", paramLabel = "N", description = "generated captions (default: ${DEFAULT-VALUE})") int count = 100_000;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "captions to use instead, one a line") Path input;
+
+    @Option(names = "--repeat", paramLabel = "N", description = "timed passes; the median is reported (default: ${DEFAULT-VALUE})") int repeat = 3;
+
+    @Option(names = "--write-captions", paramLabel = "FILE", description = "write the captions used") Path writeCaptions;
+
+    @Option(names = "--write-ids", paramLabel = "FILE", description = "write the token ids") Path writeIds;
+
     private final PrintStream out;
 
     public BenchTokenizerCommand() {
@@ -34,26 +49,7 @@ public final class BenchTokenizerCommand implements Command {
     }
 
     @Override
-    public String name() {
-        return "bench tokenizer";
-    }
-
-    @Override
-    public String summary() {
-        return "tokenizer captions/s on one thread (--vocab PATH --captions N | --input FILE)";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        String envVocab = System.getenv("JCLIP_VOCAB");
-        String vocabArg = args.get("vocab", envVocab);
-        Path vocab = vocabArg != null ? Path.of(vocabArg) : null;
-        int count = args.getInt("captions", 100_000);
-        Path input = args.path("input");
-        Path writeCaptions = args.path("write-captions");
-        Path writeIds = args.path("write-ids");
-        int repeat = args.getInt("repeat", 3);
-        args.checkAllUsed();
+    protected int run() throws Exception {
         if (repeat < 1) throw new UsageException("--repeat must be positive, got " + repeat);
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
         if (count < 1) throw new UsageException("--captions must be positive, got " + count);

@@ -1,8 +1,9 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.train.bench.TrainBenchmark;
@@ -11,28 +12,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code clip bench train}: times training steps on random data and prints one JSON line. */
-public final class BenchTrainCommand implements Command {
-    @Override
-    public String name() {
-        return "bench train";
-    }
+@Command(name = "train", description = "time forward + loss + backward + AdamW steps on random data; prints one JSON line")
+public final class BenchTrainCommand extends ClipCommand {
+    @Option(names = "--model", paramLabel = "NAME|JSON", description = "(default: ${DEFAULT-VALUE})") String model = "ViT-tiny";
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})") int batch = 64;
+
+    @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: ${DEFAULT-VALUE})") int steps = 10;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first, at least (default: ${DEFAULT-VALUE})") int warmup = 2;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", description = "and at least this long (default: ${DEFAULT-VALUE})")
+    double warmupSeconds = 5;
+
+    @Option(names = "--no-sgemm", description = "skip the large-GEMM peak measurement") boolean skipPeak;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data") long seed;
 
     @Override
-    public String summary() {
-        return "time forward + loss + backward + AdamW steps: --model CFG --batch-size B --steps N [--threads T] [--warmup N] [--warmup-seconds S] [--no-sgemm]";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        String model = args.get("model", "ViT-tiny");
-        int batch = args.getInt("batch-size", 64);
-        int steps = args.getInt("steps", 10);
-        int warmup = args.getInt("warmup", 2);
-        double warmupSeconds = args.getDouble("warmup-seconds", 5);
-        int threads = Threads.configure(args.getInt("threads", 0));
-        boolean skipPeak = args.flag("no-sgemm");
-        long seed = args.getLong("seed", 0);
-        args.checkAllUsed();
+    protected int run() throws Exception {
+        int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);

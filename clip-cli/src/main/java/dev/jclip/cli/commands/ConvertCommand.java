@@ -1,7 +1,9 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.ArchitectureInference;
@@ -9,7 +11,6 @@ import dev.jclip.core.io.Checkpoints;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,26 +20,19 @@ import java.util.Map;
  * {@code --config} (checked against the weights), else the input's own metadata config; an inferred one is not
  * written, since head counts cannot be inferred.
  */
-public final class ConvertCommand implements Command {
-    @Override
-    public String name() {
-        return "convert";
-    }
+@Command(name = "convert", description = "convert a checkpoint (safetensors, .pt, TorchScript, Hugging Face) to safetensors or .pt")
+public final class ConvertCommand extends ClipCommand {
+    @Parameters(index = "0", paramLabel = "IN", description = "any readable checkpoint") Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = ".safetensors or .pt") Path out;
+
+    @Option(names = "--format", paramLabel = "safetensors|pt", description = "output format (default: from OUT's extension)") String format;
+
+    @Option(names = "--config", paramLabel = "NAME|JSON", description = "model config to store (checked against the weights; default: IN's own)")
+    String configName;
 
     @Override
-    public String summary() {
-        return "convert a checkpoint (safetensors, .pt, TorchScript, Hugging Face) to safetensors or .pt";
-    }
-
-    @Override
-    public int run(Args args) {
-        String format = args.get("format", null);
-        String configName = args.get("config", null);
-        args.checkAllUsed();
-        List<String> pos = args.positional();
-        if (pos.size() != 2) throw new UsageException("usage: clip convert IN OUT [--format safetensors|pt] [--config NAME_OR_JSON]");
-        Path in = Path.of(pos.get(0));
-        Path out = Path.of(pos.get(1));
+    protected int run() {
         Checkpoints.Format target;
         try {
             target = format != null ? Checkpoints.Format.parse(format) : Checkpoints.Format.forFileName(out);

@@ -1,8 +1,13 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.data.loader.CsvManifestSource;
+import dev.jclip.data.loader.WebDatasetSource;
+import dev.jclip.cli.UsageException;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.data.loader.Batch;
 import dev.jclip.data.loader.DataLoader;
 import dev.jclip.data.loader.LoaderConfig;
@@ -21,26 +26,39 @@ import java.util.Map;
  * {@code image_sizes} (min/max/mean of the decoded width and height) and {@code caption_tokens} (min/max/mean of
  * the tokenized length: ids up to and including the end token, after truncation to the context length).
  */
-public final class DataStatsCommand implements Command {
-    @Override
-    public String name() {
-        return "data stats";
-    }
+@Command(name = "stats", description = "read a dataset through the loader and print sample, skip, image-size and caption-length statistics")
+public final class DataStatsCommand extends ClipCommand {
+    @Option(names = "--data", paramLabel = "SPEC", description = "WebDataset shards ('::' joins patterns)") String spec;
+
+    @Option(names = "--csv", paramLabel = "PATH", description = "a CSV/TSV manifest instead of shards") Path csv;
+
+    @Mixin
+    ManifestOptions columns;
+
+    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file for caption lengths (default: whitespace-separated words)")
+    Path vocab;
+
+    @Option(names = "--image-size", paramLabel = "S", description = "(default: ${DEFAULT-VALUE})") int imageSize = 224;
+
+    @Option(names = "--workers", paramLabel = "N", description = "decoding threads (default: all cores)")
+    int workers = Math.max(1, java.lang.Runtime.getRuntime().availableProcessors());
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int batchSize = 64;
+
+    @Option(names = "--context-length", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})") int context = 77;
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "read a dataset through the loader and print sample, skip, image-size and caption-length statistics";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        SampleSource source = DataSourceOptions.source(args);
-        Path vocab = args.path("vocab");
-        int imageSize = args.getInt("image-size", 224);
-        int workers = args.getInt("workers", Math.max(1, java.lang.Runtime.getRuntime().availableProcessors()));
-        int batchSize = args.getInt("batch-size", 64);
-        int context = args.getInt("context-length", 77);
-        args.checkAllUsed();
+    protected int run() throws Exception {
+        if ((spec == null) == (csv == null)) throw new UsageException("give exactly one of --data SPEC or --csv PATH");
+        SampleSource source;
+        try {
+            source = spec != null ? WebDatasetSource.of(spec, false) : new CsvManifestSource(columns.read(csv));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         CaptionTokenizer tokenizer = tokenizer(vocab);
         LoaderConfig cfg = LoaderConfig.builder(batchSize).imageSize(imageSize).contextLength(context).workers(workers)
                 .train(false).dropLast(false).build();

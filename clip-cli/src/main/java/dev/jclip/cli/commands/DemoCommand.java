@@ -1,10 +1,13 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
 import dev.jclip.cli.demo.DemoRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -12,44 +15,50 @@ import java.nio.file.Path;
  * evaluates it on the other (zero-shot, retrieval, linear probes) and writes {@code report.html}. See
  * docs/DEMO.md.
  */
-public final class DemoCommand implements Command {
-    @Override
-    public String name() {
-        return "demo";
-    }
+@Command(name = "demo", description = "train a small CLIP on real emoji images for a few minutes, evaluate it on an unseen drawing style and write report.html")
+public final class DemoCommand extends ClipCommand {
+    @Option(names = "--data", paramLabel = "DIR", description = "emoji packages already downloaded (default: fetched with npm into the cache)")
+    Path data;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "download cache (default: $JCLIP_CACHE, else ~/.cache/jclip)") Path cache;
+
+    @Option(names = "--minutes", paramLabel = "M", description = "train for about this long (default: " + DemoRun.DEFAULT_STEPS + " steps)")
+    Double minutes;
+
+    @Option(names = "--steps", paramLabel = "N", description = "train this many steps") long steps;
+
+    @Option(names = "--model", paramLabel = "PRESET", description = "(default: ${DEFAULT-VALUE})") String model = DemoRun.DEFAULT_MODEL;
+
+    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file (default: one learned from the training captions)") Path vocab;
+
+    @Option(names = "--output", paramLabel = "RUN_DIR", description = "(default: ${DEFAULT-VALUE})") Path output = Path.of("runs", "demo");
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the split, the model and the data order") long seed;
+
+    @Option(names = "--limit", paramLabel = "N", description = "use only N emoji (at least 2); 0 = all") int limit;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})") int batchSize = DemoRun.DEFAULT_BATCH;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate (default: ${DEFAULT-VALUE})") double lr = DemoRun.DEFAULT_LR;
+
+    @Option(names = "--captions-per-image", paramLabel = "N", description = "caption templates per image (default: ${DEFAULT-VALUE})")
+    int captionsPerImage = DemoRun.DEFAULT_CAPTIONS;
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "train a small CLIP on real emoji images for a few minutes, evaluate it on an unseen drawing style and write"
-                + " report.html: [--data DIR] [--cache DIR] [--minutes M | --steps N] [--model PRESET] [--vocab PATH]"
-                + " [--output RUN_DIR] [--seed S] [--limit N] [--batch-size B] [--lr LR]";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        DemoRun.Options o = new DemoRun.Options(
-                args.path("data"),
-                cache(args.path("cache")),
-                args.getDouble("minutes", 0),
-                args.getLong("steps", 0),
-                args.get("model", DemoRun.DEFAULT_MODEL),
-                args.path("vocab"),
-                args.has("output") ? args.path("output") : Path.of("runs", "demo"),
-                args.getLong("seed", 0),
-                args.getInt("limit", 0),
-                args.getInt("batch-size", DemoRun.DEFAULT_BATCH),
-                args.getDouble("lr", DemoRun.DEFAULT_LR),
-                args.getInt("captions-per-image", DemoRun.DEFAULT_CAPTIONS));
-        args.checkAllUsed();
-        if (args.has("minutes") && !(o.minutes() > 0)) throw new UsageException("--minutes must be positive, got " + o.minutes());
-        if (o.minutes() > 0 && o.steps() > 0) throw new UsageException("give --minutes or --steps, not both");
-        if (o.steps() < 0) throw new UsageException("--steps must be positive, got " + o.steps());
-        if (o.limit() < 0 || (o.limit() > 0 && o.limit() < 2)) throw new UsageException("--limit must be at least 2, got " + o.limit());
-        if (o.batchSize() < 2) throw new UsageException("--batch-size must be at least 2, got " + o.batchSize());
-        if (!(o.lr() > 0)) throw new UsageException("--lr must be positive, got " + o.lr());
-        if (o.captionsPerImage() < 1) throw new UsageException("--captions-per-image must be at least 1");
-        if (o.vocab() != null && !java.nio.file.Files.isRegularFile(o.vocab())) throw new UsageException("--vocab: file not found: " + o.vocab());
-        DemoRun.Outcome out = new DemoRun(o).run();
+    protected int run() throws Exception {
+        if (minutes != null && !(minutes > 0)) throw new UsageException("--minutes must be positive, got " + minutes);
+        if (minutes != null && steps > 0) throw new UsageException("give --minutes or --steps, not both");
+        if (steps < 0) throw new UsageException("--steps must be positive, got " + steps);
+        if (limit < 0 || (limit > 0 && limit < 2)) throw new UsageException("--limit must be at least 2, got " + limit);
+        if (batchSize < 2) throw new UsageException("--batch-size must be at least 2, got " + batchSize);
+        if (!(lr > 0)) throw new UsageException("--lr must be positive, got " + lr);
+        if (captionsPerImage < 1) throw new UsageException("--captions-per-image must be at least 1");
+        if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
+        DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
+                model, vocab, output, seed, limit, batchSize, lr, captionsPerImage)).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

@@ -1,11 +1,11 @@
 package dev.jclip.cli.commands;
 
 import dev.jclip.core.io.AtomicFile;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
-import dev.jclip.cli.ModelLoader;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
-import dev.jclip.cli.VocabLocator;
 import dev.jclip.core.io.Npy;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
@@ -13,6 +13,7 @@ import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.data.text.VocabLocator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,29 +31,28 @@ import java.util.zip.ZipOutputStream;
  * {@code clip encode}: the classic CLIP example. Embeds images and texts, prints their cosine similarities and,
  * per image, the softmax over the texts of the similarities scaled by the model's temperature.
  */
-public final class EncodeCommand implements Command {
-    @Override
-    public String name() {
-        return "encode";
-    }
+@Command(name = "encode", description = "cosine similarities and probabilities of images against texts (the classic CLIP example)")
+public final class EncodeCommand extends ClipCommand {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE vocabulary (default: vocab.txt.gz beside the checkpoint, else OpenAI's)")
+    Path vocab;
+
+    @Option(names = "--image", required = true, paramLabel = "FILE", description = "an image file (repeat for more)") List<String> images;
+
+    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "a caption (repeat for more)") List<String> texts;
+
+    @Option(names = "--output", paramLabel = "F.npz", description = "also write the features as numpy's .npz") Path output;
+
+    @Mixin
+    ImageOptions imageOptions;
 
     @Override
-    public String summary() {
-        return "cosine similarities and probabilities: --checkpoint C [--vocab V] --image FILE... --text \"...\"... [--output F.npz]";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path checkpoint = args.requirePath("checkpoint");
-        Path vocab = args.path("vocab");
-        String modelOverride = args.get("model", null);
-        List<String> images = args.all("image");
-        List<String> texts = args.all("text");
-        Path output = args.path("output");
-        args.checkAllUsed();
-        if (images.isEmpty() || texts.isEmpty()) throw new UsageException("give at least one --image and one --text");
-        ClipModel model = ModelLoader.load(checkpoint, modelOverride);
-        ClipTokenizer tokenizer = VocabLocator.tokenizerFor(checkpoint, vocab, model.config().text().vocabSize());
+    protected int run() throws Exception {
+        Path checkpoint = this.model.checkpoint();
+        ClipModel model = this.model.load();
+        ClipTokenizer tokenizer = VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize());
 
         int size = model.config().vision().imageSize();
         ClipImageTransform transform = new ClipImageTransform(size);

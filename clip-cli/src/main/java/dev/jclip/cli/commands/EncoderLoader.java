@@ -1,48 +1,48 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.model.ClipModels;
+import dev.jclip.data.text.VocabLocator;
 import dev.jclip.eval.ImageTextEncoder;
+import dev.jclip.eval.ModelEncoder;
+
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
- * How the eval commands turn {@code --checkpoint PATH} into an {@link ImageTextEncoder}. The model module sets
- * {@link #hook} (e.g. in Main, before dispatch); until then every command that needs a model fails with a clear
- * message, and only {@code clip eval linear-probe --pixels} works.
+ * Turns {@code --checkpoint PATH [--vocab V]} into an encoder. The eval commands take one in their constructor
+ * ({@link #MODEL} by default; tests pass a fake).
  */
-public final class EncoderLoader {
-    /** Loads a checkpoint; null until the model is wired in. */
-    public static volatile Function<Path, ImageTextEncoder> hook;
+@FunctionalInterface
+public interface EncoderLoader {
+    /** @param vocab the BPE vocabulary, or null to find it beside the checkpoint (or OpenAI's) */
+    ImageTextEncoder load(Path checkpoint, Path vocab) throws IOException;
 
-    /** Loads a checkpoint with an explicit BPE vocabulary ({@code --vocab PATH}); null when not wired in. */
-    public static volatile BiFunction<Path, Path, ImageTextEncoder> vocabHook;
+    /** The checkpoint's model with its vocabulary ({@link VocabLocator#forCheckpoint}). */
+    EncoderLoader MODEL = (checkpoint, vocab) -> {
+        ClipModel model = loadModel(checkpoint, null);
+        return new ModelEncoder(model, VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize()));
+    };
 
-    private EncoderLoader() {
-    }
-
-    /** Loads {@code checkpoint}, with {@code vocab} when it is not null. */
-    static ImageTextEncoder load(Path checkpoint, Path vocab) {
-        if (vocab != null) {
-            BiFunction<Path, Path, ImageTextEncoder> v = vocabHook;
-            if (v == null) {
-                throw new IllegalStateException("this build cannot take --vocab (dev.jclip.cli.commands.EncoderLoader.vocabHook is not set)");
-            }
-            if (!Files.isRegularFile(vocab)) throw new IllegalArgumentException("vocabulary " + vocab + " does not exist");
-            if (!Files.exists(checkpoint)) throw new IllegalArgumentException("checkpoint " + checkpoint + " does not exist");
-            return v.apply(checkpoint, vocab);
+    /**
+     * A model from any checkpoint format.
+     *
+     * @param modelOverride a preset name or JSON path, or null for the config stored in (or inferred from) the checkpoint
+     */
+    static ClipModel loadModel(Path checkpoint, String modelOverride) throws IOException {
+        if (!Files.exists(checkpoint)) throw new dev.jclip.cli.UsageException("checkpoint not found: " + checkpoint);
+        try {
+            return ClipModels.load(checkpoint, modelOverride == null ? null : ClipConfig.load(modelOverride));
+        } catch (NoSuchFileException e) {
+            throw new dev.jclip.cli.UsageException("checkpoint not found: " + checkpoint);
         }
-        Function<Path, ImageTextEncoder> h = hook;
-        if (h == null) {
-            throw new IllegalStateException("this build cannot load model checkpoints yet (dev.jclip.cli.commands.EncoderLoader.hook "
-                    + "is not set); only 'clip eval linear-probe --pixels' works without a model");
-        }
-        if (!Files.exists(checkpoint)) throw new IllegalArgumentException("checkpoint " + checkpoint + " does not exist");
-        return h.apply(checkpoint);
     }
 
     /** Identifies a checkpoint in feature-cache keys: its absolute path, size and modification time. */
-    static String cacheKey(Path checkpoint) throws java.io.IOException {
+    static String cacheKey(Path checkpoint) throws IOException {
         Path abs = checkpoint.toAbsolutePath().normalize();
         if (Files.isDirectory(abs)) {
             StringBuilder sb = new StringBuilder(abs.toString());

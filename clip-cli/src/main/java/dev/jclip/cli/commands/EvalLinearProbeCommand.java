@@ -1,75 +1,78 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.eval.Evaluations;
-import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
 import dev.jclip.eval.features.PixelFeatures;
 import dev.jclip.eval.probe.Lbfgs;
 import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
-import java.nio.file.Path;
-import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 
 /**
  * {@code clip eval linear-probe}: logistic regression on frozen features, C chosen on a validation split.
  * Features are a model's image features ({@code --checkpoint}) or raw pixels ({@code --pixels}, the baseline).
  */
-public final class EvalLinearProbeCommand implements Command {
-    @Override
-    public String name() {
-        return "eval linear-probe";
-    }
+@Command(name = "linear-probe", description = "logistic regression on frozen image features (or raw pixels), C chosen on a validation split")
+public final class EvalLinearProbeCommand extends EvalCommand {
+    private static final LinearProbe.Settings DEFAULTS = LinearProbe.Settings.defaults();
+
+    @Option(names = "--pixels", description = "raw pixels as features instead of a model's (the baseline)") boolean pixels;
+
+    @Option(names = "--pixel-size", paramLabel = "S", description = "pixels are resized to S x S; 0 = the dataset's own size") int pixelSize;
+
+    @Mixin
+    DatasetOptions dataset;
+
+    @Option(names = "--test-dataset", paramLabel = "SPEC", description = "test images (default: a stratified split of --dataset)") String testSpec;
+
+    @Option(names = "--test-fraction", paramLabel = "F", description = "share of --dataset held out for testing without --test-dataset (default: 0.2)")
+    Double testFraction;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "a fixed random subset of N training images; 0 = all") int trainLimit;
+
+    @Option(names = "--test-limit", paramLabel = "N", description = "a fixed random subset of N test images; 0 = all") int testLimit;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of the splits and subsets") long seed;
+
+    @Option(names = "--validation-fraction", paramLabel = "F", description = "share of the training set used to choose C")
+    double validationFraction = DEFAULTS.validationFraction();
+
+    @Option(names = "--min-log-c", paramLabel = "E", description = "smallest log10 C searched") int minLogC = DEFAULTS.minLog10C();
+
+    @Option(names = "--max-log-c", paramLabel = "E", description = "largest log10 C searched") int maxLogC = DEFAULTS.maxLog10C();
+
+    @Option(names = "--refinements", paramLabel = "R", description = "bisection steps around the best C") int refinements = DEFAULTS.refinements();
+
+    @Option(names = "--max-iterations", paramLabel = "N", description = "L-BFGS iterations per fit")
+    int maxIterations = DEFAULTS.lbfgs().maxIterations();
 
     @Override
-    public String summary() {
-        return "linear probe: (--checkpoint C | --pixels [--pixel-size S]) --dataset TRAIN [--test-dataset TEST | --test-fraction F] "
-                + "[--train-limit N] [--test-limit N] [--classnames FILE] [--seed N] [--validation-fraction F] [--min-log-c E] "
-                + "[--max-log-c E] [--refinements R] [--max-iterations N] " + EvalCommon.SHARED_OPTIONS;
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        boolean pixels = args.flag("pixels");
-        Path checkpoint = args.path("checkpoint");
-        if (pixels == (checkpoint != null)) throw new UsageException("give exactly one of --pixels and --checkpoint C");
-        String trainSpec = args.require("dataset");
-        String testSpec = args.get("test-dataset", null);
-        double testFraction = args.getDouble("test-fraction", 0.2);
-        int trainLimit = args.getInt("train-limit", 0);
-        int testLimit = args.getInt("test-limit", 0);
-        List<String> classNames = EvalCommon.classNames(args);
-        long seed = args.getLong("seed", 0);
-        int pixelSize = args.getInt("pixel-size", 0);
-        LinearProbe.Settings defaults = LinearProbe.Settings.defaults();
-        Lbfgs.Settings lbfgs = defaults.lbfgs();
-        LinearProbe.Settings settings = new LinearProbe.Settings(
-                args.getDouble("validation-fraction", defaults.validationFraction()), seed,
-                args.getInt("min-log-c", defaults.minLog10C()), args.getInt("max-log-c", defaults.maxLog10C()),
-                args.getInt("refinements", defaults.refinements()),
-                new Lbfgs.Settings(lbfgs.memory(), args.getInt("max-iterations", lbfgs.maxIterations()), lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
-        Path output = args.path("output");
-        EvalCommon.ModelOptions modelOptions = pixels ? null : EvalCommon.ModelOptions.read(args, checkpoint);
-        if (pixels && (args.has("batch-size") || args.has("cache") || args.has("no-cache") || args.has("vocab"))) {
+    protected int run() throws Exception {
+        if (pixels == (checkpoint.path != null)) throw new UsageException("give exactly one of --pixels and --checkpoint C");
+        if (pixels && eval.modelOptionsGiven()) {
             throw new UsageException("--vocab/--batch-size/--cache/--no-cache apply to model features, not --pixels");
         }
-        args.checkAllUsed();
-        if (testSpec != null && args.has("test-fraction")) throw new UsageException("--test-fraction applies only without --test-dataset");
-        if (settings.minLog10C() > settings.maxLog10C()) throw new UsageException("--min-log-c is above --max-log-c");
+        if (testSpec != null && testFraction != null) throw new UsageException("--test-fraction applies only without --test-dataset");
+        if (minLogC > maxLogC) throw new UsageException("--min-log-c is above --max-log-c");
         if (trainLimit < 0 || testLimit < 0 || pixelSize < 0) throw new UsageException("--train-limit, --test-limit and --pixel-size must be positive");
+        Lbfgs.Settings lbfgs = DEFAULTS.lbfgs();
+        LinearProbe.Settings settings = new LinearProbe.Settings(validationFraction, seed, minLogC, maxLogC, refinements,
+                new Lbfgs.Settings(lbfgs.memory(), maxIterations, lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
 
-        LabelledImageDataset train = DatasetSpec.open(trainSpec, classNames);
+        LabelledImageDataset train = dataset.open();
         LabelledImageDataset test;
         if (testSpec != null) {
-            test = DatasetSpec.open(testSpec, classNames);
+            test = dataset.open(testSpec);
             if (!test.classNames().equals(train.classNames())) {
-                throw new IllegalArgumentException(testSpec + " has classes " + test.classNames() + " but " + trainSpec + " has " + train.classNames());
+                throw new IllegalArgumentException(testSpec + " has classes " + test.classNames() + " but " + dataset.spec + " has " + train.classNames());
             }
         } else {
-            LabelledImageDataset[] parts = DatasetView.stratifiedSplit(train, testFraction, seed);
+            LabelledImageDataset[] parts = DatasetView.stratifiedSplit(train, testFraction == null ? 0.2 : testFraction, seed);
             train = parts[0];
             test = parts[1];
         }
@@ -86,16 +89,16 @@ public final class EvalLinearProbeCommand implements Command {
             model = "raw-pixels";
             pixelSize = size;
         } else {
-            Evaluations.FeatureSource src = modelOptions.load();
+            Evaluations.FeatureSource src = eval.load(checkpoint.path, loader);
             trainX = src.images(train);
             testX = src.images(test);
-            model = checkpoint.toString();
+            model = checkpoint.path.toString();
         }
         long start = System.nanoTime();
         EvalReport report = Evaluations.linearProbe(trainX, train.labels(), testX, test.labels(), train.classNames(), settings, train.name(), model);
         report.setting("test_dataset", test.name()).setting("fit_seconds", (System.nanoTime() - start) / 1e9);
         if (pixels) report.setting("pixel_size", pixelSize).setting("pixel_channels", train.greyscale() ? 1 : 3);
-        EvalCommon.emit(report, output);
+        eval.emit(report);
         return 0;
     }
 }

@@ -1,32 +1,22 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.eval.Evaluations;
 import dev.jclip.eval.data.ImageCaptionPairs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 
 /** {@code clip eval retrieval}: image-text retrieval recall@1/5/10 over a CSV/TSV of (image, caption) pairs. */
-public final class EvalRetrievalCommand implements Command {
-    @Override
-    public String name() {
-        return "eval retrieval";
-    }
+@Command(name = "retrieval", description = "image<->text retrieval R@1/5/10 over a CSV/TSV of (image, caption) pairs")
+public final class EvalRetrievalCommand extends EvalCommand {
+    @Option(names = "--data", required = true, paramLabel = "PAIRS", description = "CSV/TSV with image and caption columns") Path data;
 
     @Override
-    public String summary() {
-        return "image<->text retrieval R@1/5/10: --checkpoint C --data PAIRS.csv|.tsv " + EvalCommon.SHARED_OPTIONS;
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path checkpoint = args.requirePath("checkpoint");
-        Path data = args.requirePath("data");
-        Path output = args.path("output");
-        EvalCommon.ModelOptions model = EvalCommon.ModelOptions.read(args, checkpoint);
-        args.checkAllUsed();
+    protected int run() throws Exception {
+        Path ckpt = checkpoint.required();
         ImageCaptionPairs pairs = new ImageCaptionPairs(data);
-        EvalCommon.emit(Evaluations.retrieval(model.load(), pairs, checkpoint.toString()), output);
+        eval.emit(Evaluations.retrieval(eval.load(ckpt, loader), pairs, ckpt.toString()));
         return 0;
     }
 }

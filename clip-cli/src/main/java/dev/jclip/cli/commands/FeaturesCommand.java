@@ -1,8 +1,9 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
-import dev.jclip.cli.ModelLoader;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.core.io.Npy;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
@@ -17,26 +18,20 @@ import java.nio.file.Path;
  * {@code clip features}: runs a checkpoint on given images and tokens (.npy) and writes the features, logits and
  * loss as .npy, so outputs can be compared with another implementation tensor by tensor.
  */
-public final class FeaturesCommand implements Command {
-    @Override
-    public String name() {
-        return "features";
-    }
+@Command(name = "features", description = "write the image and text features, logits and loss of a checkpoint for given images and tokens (.npy), to compare with another implementation")
+public final class FeaturesCommand extends ClipCommand {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--images", required = true, paramLabel = "X.npy", description = "preprocessed images [n, 3, S, S]") Path imagesFile;
+
+    @Option(names = "--tokens", required = true, paramLabel = "T.npy", description = "token ids [m, context]") Path tokensFile;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder") Path out;
 
     @Override
-    public String summary() {
-        return "write image/text features, logits and loss for --images X.npy --tokens T.npy to --out DIR";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path checkpoint = args.requirePath("checkpoint");
-        String model = args.get("model", null);
-        Path imagesFile = args.requirePath("images");
-        Path tokensFile = args.requirePath("tokens");
-        Path out = args.requirePath("out");
-        args.checkAllUsed();
-        ClipModel clip = ModelLoader.load(checkpoint, model);
+    protected int run() throws Exception {
+        ClipModel clip = model.load();
         INDArray images = Npy.read(imagesFile).castTo(DataType.FLOAT);
         INDArray tokens = Npy.read(tokensFile);
         Files.createDirectories(out);

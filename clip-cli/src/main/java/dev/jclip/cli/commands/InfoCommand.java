@@ -1,15 +1,14 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
-import dev.jclip.cli.UsageException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.Checkpoints;
 import dev.jclip.core.io.TensorInfo;
 import dev.jclip.core.io.TensorType;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,23 +17,12 @@ import java.util.TreeMap;
  * statistics and batch counters), element types, and the architecture as config JSON (from the file's metadata
  * when present, else inferred from the weights). Reads names and shapes only, not tensor data.
  */
-public final class InfoCommand implements Command {
-    @Override
-    public String name() {
-        return "info";
-    }
+@Command(name = "info", description = "describe a checkpoint: format, architecture, parameter count, dtypes")
+public final class InfoCommand extends ClipCommand {
+    @Parameters(paramLabel = "CHECKPOINT", description = "any checkpoint format") Path file;
 
     @Override
-    public String summary() {
-        return "describe a checkpoint: format, architecture, parameter count, dtypes";
-    }
-
-    @Override
-    public int run(Args args) {
-        args.checkAllUsed();
-        List<String> pos = args.positional();
-        if (pos.size() != 1) throw new UsageException("usage: clip info CHECKPOINT");
-        Path file = Path.of(pos.get(0));
+    protected int run() {
         Checkpoints.Format format = Checkpoints.detect(file);
         Map<String, TensorInfo> infos = Checkpoints.inspect(file);
         long params = 0;

@@ -1,15 +1,12 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
-import dev.jclip.eval.data.ClassNames;
-import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.LabelCaptionShards;
 import dev.jclip.eval.data.LabelledImageDataset;
-import dev.jclip.eval.zeroshot.PromptTemplates;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,44 +17,41 @@ import java.util.Map;
  * {@link DatasetSpec}, e.g. {@code idx:/usr/share/datasets/fashion-mnist/train}) into WebDataset shards of PNG
  * images with captions made from the class names by templates ({@link LabelCaptionShards}). Prints a JSON summary.
  */
-public final class LabelShardsCommand implements Command {
-    @Override
-    public String name() {
-        return "data label-shards";
-    }
+@Command(name = "label-shards", description = "turn a labelled image set (idx:PREFIX, folder, CSV) into WebDataset shards with captions from class-name templates")
+public final class LabelShardsCommand extends ClipCommand {
+    @Mixin
+    DatasetOptions dataset;
+
+    @Mixin
+    ShardOutputOptions shards;
+
+    @Mixin
+    SubsetOptions subset;
+
+    @Mixin
+    TemplatesOption templates;
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "turn a labelled image set (idx:PREFIX, folder, CSV) into WebDataset shards with captions from class-name templates";
-    }
+    protected int run() throws Exception {
+        shards.checked();
+        int limit = subset.checked().limit;
+        List<String> captions = templates.read(LabelCaptionShards.DEFAULT_TEMPLATES);
+        LabelledImageDataset data = dataset.open();
+        if (limit > data.size()) throw new UsageException("--limit " + limit + " exceeds the " + data.size() + " samples of " + dataset.spec);
 
-    @Override
-    public int run(Args args) throws Exception {
-        String spec = args.require("dataset");
-        Path output = args.requirePath("output");
-        int limit = args.getInt("limit", 0);
-        long seed = args.getLong("seed", 0);
-        Path templatesFile = args.path("templates");
-        Path classNamesFile = args.path("classnames");
-        int perShard = args.getInt("samples-per-shard", 1000);
-        String prefix = args.get("prefix", "shard");
-        args.checkAllUsed();
-        if (perShard <= 0) throw new UsageException("--samples-per-shard must be positive, got " + perShard);
-        if (limit < 0) throw new UsageException("--limit must be 0 (all) or positive, got " + limit);
-        List<String> templates = templatesFile == null ? LabelCaptionShards.DEFAULT_TEMPLATES : PromptTemplates.read(templatesFile);
-        LabelledImageDataset data = DatasetSpec.open(spec, classNamesFile == null ? null : ClassNames.read(classNamesFile));
-        if (limit > data.size()) throw new UsageException("--limit " + limit + " exceeds the " + data.size() + " samples of " + spec);
-
-        LabelCaptionShards.Result r = LabelCaptionShards.write(data, output, templates, limit, seed, perShard, prefix);
+        LabelCaptionShards.Result r = LabelCaptionShards.write(data, shards.output, captions, limit, subset.seed, shards.perShard, shards.prefix);
         Map<String, Integer> perClass = new LinkedHashMap<>();
         for (int c = 0; c < r.perClass().length; c++) perClass.put(data.classNames().get(c), r.perClass()[c]);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("samples", r.samples());
         summary.put("shards", r.shards().size());
         summary.put("per_class", perClass);
-        summary.put("templates", templates);
-        summary.put("seed", seed);
-        summary.put("output", output.toString());
+        summary.put("templates", captions);
+        summary.put("seed", subset.seed);
+        summary.put("output", shards.output.toString());
         System.out.println(new ObjectMapper().writeValueAsString(summary));
         return 0;
     }

@@ -1,9 +1,10 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
-import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.loader.CsvManifest;
@@ -26,34 +27,32 @@ import java.util.Set;
  * order. Image bytes are copied unchanged; {@code --verify} first decodes each image and leaves out those that
  * fail. Prints a JSON summary.
  */
-public final class MakeShardsCommand implements Command {
+@Command(name = "make-shards", description = "pack a CSV/TSV manifest of image files and captions into WebDataset tar shards")
+public final class MakeShardsCommand extends ClipCommand {
     private static final Set<String> IMAGE_EXTS = Set.of("jpg", "jpeg", "png", "webp", "bmp");
 
-    @Override
-    public String name() {
-        return "data make-shards";
-    }
+    @Option(names = "--csv", required = true, paramLabel = "PATH", description = "the manifest (paths relative to it)") Path csv;
+
+    @Mixin
+    ManifestOptions columns;
+
+    @Mixin
+    ShardOutputOptions shards;
+
+    @Option(names = "--verify", description = "decode every image first and leave out those that fail") boolean verify;
+
+    @Mixin
+    ImageOptions images;
 
     @Override
-    public String summary() {
-        return "pack a CSV/TSV manifest of image files and captions into WebDataset tar shards";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path csv = args.requirePath("csv");
-        Path output = args.requirePath("output");
-        int perShard = args.getInt("samples-per-shard", 1000);
-        String prefix = args.get("prefix", "shard");
-        boolean verify = args.flag("verify");
-        CsvManifest manifest = DataSourceOptions.manifest(args, csv);
-        args.checkAllUsed();
-        if (perShard <= 0) throw new UsageException("--samples-per-shard must be positive");
+    protected int run() throws Exception {
+        shards.checked();
+        CsvManifest manifest = columns.read(csv);
 
         SkipCounter skips = new SkipCounter();
         long written = 0;
         ObjectMapper json = new ObjectMapper();
-        ShardWriter writer = new ShardWriter(output, prefix, perShard);
+        ShardWriter writer = new ShardWriter(shards.output, shards.prefix, shards.perShard);
         try (writer) {
             for (CsvManifest.Row row : manifest.rows()) {
                 String where = csv + " line " + row.line();
@@ -90,7 +89,7 @@ public final class MakeShardsCommand implements Command {
         summary.put("samples", written);
         summary.put("shards", writer.shards().size());
         summary.put("skipped", skips.snapshot());
-        summary.put("output", output.toString());
+        summary.put("output", shards.output.toString());
         System.out.println(json.writeValueAsString(summary));
         return 0;
     }

@@ -1,10 +1,11 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.ClipTokenizer;
 import java.io.BufferedReader;
@@ -25,7 +26,15 @@ import java.nio.file.Path;
  * (bad JSON, no string "text", too long without --truncate) is answered with {"error": "line N: ..."} and
  * reported on stderr; the other lines are still answered and the exit code is 1.
  */
-public final class TokenizeCommand implements Command {
+@Command(name = "tokenize", description = "CLIP token ids for JSON lines {\"text\": ...} on stdin, JSON lines {\"ids\": [...]} out")
+public final class TokenizeCommand extends ClipCommand {
+    @Option(names = "--vocab", required = true, paramLabel = "PATH", description = "BPE merges file") Path vocab;
+
+    @Option(names = "--context-length", paramLabel = "N", description = "ids per row (default: ${DEFAULT-VALUE})")
+    int context = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
+
+    @Option(names = "--truncate", description = "cut long captions (still ending with the end token) instead of refusing them") boolean truncate;
+
     private final InputStream in;
     private final OutputStream out;
     private final PrintStream err;
@@ -41,21 +50,7 @@ public final class TokenizeCommand implements Command {
     }
 
     @Override
-    public String name() {
-        return "tokenize";
-    }
-
-    @Override
-    public String summary() {
-        return "CLIP token ids for JSON lines {\"text\": ...} on stdin (--vocab PATH [--context-length 77] [--truncate])";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path vocab = args.requirePath("vocab");
-        int context = args.getInt("context-length", ClipTokenizer.DEFAULT_CONTEXT_LENGTH);
-        boolean truncate = args.flag("truncate");
-        args.checkAllUsed();
+    protected int run() throws Exception {
         if (context < 2) throw new UsageException("--context-length must be at least 2, got " + context);
         if (!Files.isRegularFile(vocab)) throw new UsageException("--vocab " + vocab + ": no such file");
         ClipTokenizer tokenizer = ClipTokenizer.load(vocab);

@@ -1,9 +1,10 @@
 package dev.jclip.cli.commands;
 
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Command;
+import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.BpeTrainer;
 import java.io.PrintStream;
@@ -16,7 +17,17 @@ import java.util.List;
  * learns BPE merges from a caption file (one caption a line) and writes a vocabulary {@code clip tokenize}
  * and the training loader can load. Prints one JSON line with the outcome.
  */
-public final class TokenizerTrainCommand implements Command {
+@Command(name = "train", description = "learn a BPE vocabulary from captions, one a line")
+public final class TokenizerTrainCommand extends ClipCommand {
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = "captions, one a line") Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE[.gz]", description = "the merges file to write") Path output;
+
+    @Option(names = "--vocab-size", paramLabel = "N", description = "target vocabulary size (default: ${DEFAULT-VALUE})") int vocabSize = 8192;
+
+    @Option(names = "--min-pair-count", paramLabel = "N", description = "stop when no pair occurs this often (default: ${DEFAULT-VALUE})")
+    int minPairCount = 2;
+
     private final PrintStream out;
 
     public TokenizerTrainCommand() {
@@ -28,22 +39,7 @@ public final class TokenizerTrainCommand implements Command {
     }
 
     @Override
-    public String name() {
-        return "tokenizer train";
-    }
-
-    @Override
-    public String summary() {
-        return "learn a BPE vocabulary from captions (--input FILE --vocab-size N --output FILE[.gz])";
-    }
-
-    @Override
-    public int run(Args args) throws Exception {
-        Path input = args.requirePath("input");
-        Path output = args.requirePath("output");
-        int vocabSize = args.getInt("vocab-size", 8192);
-        int minPairCount = args.getInt("min-pair-count", 2);
-        args.checkAllUsed();
+    protected int run() throws Exception {
         if (!Files.isRegularFile(input)) throw new UsageException("--input " + input + ": no such file");
         BpeTrainer trainer;
         try {

@@ -25,4 +25,9 @@ public final class WhitespaceTokenizer implements CaptionTokenizer {
         out[n + 1] = END;
         return out;
     }
+
+    @Override
+    public int vocabSize() {
+        return END + 1;
+    }
 }

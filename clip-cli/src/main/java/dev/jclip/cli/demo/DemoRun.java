@@ -98,7 +98,7 @@ public final class DemoRun {
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
         boolean resume = hasCheckpoints(runDir);
         TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
-        Trainer trainer = DemoTraining.train(cfg, model, tokenizer);
+        Trainer trainer = DemoTraining.train(cfg);
 
         LOG.info("[4/5] evaluation on the held-out {} drawings", heldOutSet.set());
         DemoEvaluation.Results results = DemoEvaluation.run(trainer.model(), tokenizer, data, runDir, o.model(), o.seed());

@@ -1,24 +1,20 @@
 package dev.jclip.cli.demo;
 
 import dev.jclip.core.io.AtomicFile;
-import dev.jclip.cli.VocabLocator;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.TextConfig;
-import dev.jclip.data.loader.LoaderConfig;
-import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.data.text.VocabLocator;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.bench.TrainBenchmark;
-import dev.jclip.train.data.LoaderBatchSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -78,33 +74,23 @@ final class DemoTraining {
     /** The trainer's settings for the demo run (a ViT gets CLIP's AdamW betas; cosine schedule with warmup). */
     static TrainConfig trainConfig(Path modelJson, DemoData data, Path runDir, int batchSize, long steps, double lr,
                                    long seed, boolean resume) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("model", modelJson.toAbsolutePath().toString());
-        o.put("train-data", data.trainShards());
-        o.put("vocab", runDir.resolve(VocabLocator.RUN_VOCAB).toAbsolutePath().toString());
-        o.put("batch-size", batchSize);
-        o.put("steps", steps);
-        o.put("lr", lr);
-        o.put("wd", 0.1);
-        o.put("warmup", Math.max(1, Math.min(50, steps / 10)));
-        o.put("lr-scheduler", "cosine");
-        o.put("seed", seed);
-        o.put("output", runDir.toAbsolutePath().toString());
-        o.put("resume", resume ? "latest" : null);
-        o.put("checkpoint-every", Math.max(10, steps / 6));
-        o.put("keep-checkpoints", 2);
-        o.put("log-every", Math.max(1, Math.min(20, steps / 20)));
-        o.put("workers", 1);
-        return TrainConfig.defaults().with(o, "demo").validate();
+        TrainConfig.Builder b = TrainConfig.builder()
+                .model(modelJson.toAbsolutePath().toString())
+                .trainData(data.trainShards())
+                .vocab(runDir.resolve(VocabLocator.RUN_VOCAB).toAbsolutePath().toString())
+                .batchSize(batchSize).steps(steps).lr(lr).wd(0.1)
+                .warmup(Math.max(1, Math.min(50, steps / 10))).lrScheduler("cosine").seed(seed)
+                .output(runDir.toAbsolutePath().toString())
+                .checkpointEvery(Math.max(10, steps / 6)).keepCheckpoints(2)
+                .logEvery((int) Math.max(1, Math.min(20, steps / 20))).workers(1);
+        if (resume) b.resume("latest");
+        return b.build().validate();
     }
 
-    /** Trains (or resumes, or finds finished) the run; returns the trainer with the final weights loaded. */
-    static Trainer train(TrainConfig cfg, ClipConfig model, ClipTokenizer tokenizer) throws Exception {
-        LoaderConfig loader = LoaderBatchSource.trainingLoader(cfg, model);
-        try (LoaderBatchSource batches = new LoaderBatchSource(WebDatasetSource.of(cfg.trainData(), false), tokenizer, loader)) {
-            Trainer trainer = Trainer.builder().config(cfg).data(batches).build();
-            trainer.fit();
-            return trainer;
-        }
+    /** Trains (or resumes) the run on its shards; returns the trainer with the final weights loaded. */
+    static Trainer train(TrainConfig cfg) throws Exception {
+        Trainer trainer = Trainer.builder().config(cfg).build();
+        trainer.fit();
+        return trainer;
     }
 }

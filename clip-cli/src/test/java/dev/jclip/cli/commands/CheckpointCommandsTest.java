@@ -2,7 +2,7 @@ package dev.jclip.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.Checkpoints;
@@ -81,11 +81,11 @@ class CheckpointCommandsTest {
 
     @Test
     void convertRejectsBadUsageAndMismatchedConfig() throws IOException {
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt"))));
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt", "b.txt"))));
-        assertThrows(UsageException.class, () -> new ConvertCommand().run(new Args(List.of("a.pt", "b.pt", "--fromat", "pt"))));
-        Exception e = assertThrows(Exception.class, () -> new ConvertCommand().run(new Args(List.of(
-                fixture("vit-tiny", "model.pt").toString(), dir.resolve("x.safetensors").toString(), "--config", "ViT-B-32"))));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt")));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt", "b.txt")));
+        assertThrows(UsageException.class, () -> Main.invoke(new ConvertCommand(), List.of("a.pt", "b.pt", "--fromat", "pt")));
+        Exception e = assertThrows(Exception.class, () -> Main.invoke(new ConvertCommand(), List.of(
+                fixture("vit-tiny", "model.pt").toString(), dir.resolve("x.safetensors").toString(), "--config", "ViT-B-32")));
         assertTrue(e.getMessage().contains("visual.conv1.weight"), e.getMessage());
     }
 

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
-import dev.jclip.cli.Command;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.image.RgbImage;
@@ -28,12 +27,12 @@ class DataCommandsTest {
     Path dir;
 
     /** Runs a command and returns what it printed on stdout (the command tests of this package share it). */
-    static String run(Command c, String... argv) throws Exception {
+    static String run(java.util.concurrent.Callable<Integer> c, String... argv) throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(0, c.run(new Args(List.of(argv))));
+            assertEquals(0, Main.invoke(c, List.of(argv)));
         } finally {
             System.setOut(old);
         }
@@ -101,10 +100,10 @@ class DataCommandsTest {
     @Test
     void badOptionsAreUsageErrors() throws Exception {
         Path m = manifest();
-        assertThrows(UsageException.class, () -> new DataStatsCommand().run(new Args(List.of("--image-size", "8"))));
-        assertThrows(UsageException.class, () -> new DataStatsCommand().run(new Args(List.of("--csv", m.toString(), "--caption-col", "nope"))));
-        assertThrows(UsageException.class, () -> new MakeShardsCommand().run(new Args(List.of("--csv", m.toString(), "--output", "x", "--sep", "ab"))));
-        assertThrows(UsageException.class, () -> new MakeShardsCommand().run(new Args(List.of("--csv", m.toString(), "--output", "x", "--bogus", "1"))));
+        assertThrows(UsageException.class, () -> Main.invoke(new DataStatsCommand(), List.of("--image-size", "8")));
+        assertThrows(UsageException.class, () -> Main.invoke(new DataStatsCommand(), List.of("--csv", m.toString(), "--caption-col", "nope")));
+        assertThrows(UsageException.class, () -> Main.invoke(new MakeShardsCommand(), List.of("--csv", m.toString(), "--output", "x", "--sep", "ab")));
+        assertThrows(UsageException.class, () -> Main.invoke(new MakeShardsCommand(), List.of("--csv", m.toString(), "--output", "x", "--bogus", "1")));
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.eval.ImageTextEncoder;
 import java.awt.image.BufferedImage;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,12 +26,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class EvalCommandsTest {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void unhook() {
-        EncoderLoader.hook = null;
-        EncoderLoader.vocabHook = null;
-    }
 
     /** 8x8 greyscale images: class c has a bright 4x4 block in quadrant c, plus noise. */
     static void writeIdx(Path prefixDir, String prefix, int n, long seed) throws IOException {
@@ -69,9 +62,9 @@ class EvalCommandsTest {
         Path names = dir.resolve("names.txt");
         Files.writeString(names, "top left\ntop right\nbottom left\nbottom right\n");
         Path out = dir.resolve("res/probe.json");
-        int rc = new EvalLinearProbeCommand().run(new Args(List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
+        int rc = Main.invoke(new EvalLinearProbeCommand(), List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
                 "--test-dataset", "idx:" + dir.resolve("t10k"), "--classnames", names.toString(), "--min-log-c", "-2", "--max-log-c", "2",
-                "--refinements", "1", "--output", out.toString())));
+                "--refinements", "1", "--output", out.toString()));
         assertEquals(0, rc);
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
         double top1 = doc.get("linear_probe_top1").asDouble();
@@ -89,50 +82,48 @@ class EvalCommandsTest {
     void pixelProbeWithoutTestSetSplitsAndLimits() throws Exception {
         writeIdx(dir, "train", 200, 3);
         Path out = dir.resolve("p.json");
-        new EvalLinearProbeCommand().run(new Args(List.of("--pixels", "--dataset", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+        Main.invoke(new EvalLinearProbeCommand(), List.of("--pixels", "--dataset", dir.resolve("train-images-idx3-ubyte.gz").toString(),
                 "--test-fraction", "0.25", "--train-limit", "100", "--min-log-c", "0", "--max-log-c", "1", "--refinements", "0",
-                "--output", out.toString())));
+                "--output", out.toString()));
         JsonNode s = new ObjectMapper().readTree(out.toFile()).get("settings");
         assertEquals(100, s.get("train_samples").asInt());
         assertEquals(4 * 13, s.get("test_samples").asInt()); // round(0.25 * 50) per class
     }
 
     @Test
-    void modelCommandsFailClearlyUntilWired() throws Exception {
+    void dataAndOptionErrorsComeBeforeTheModelAndTheVocabularyReachesTheLoader() throws Exception {
         Path ckpt = Files.writeString(dir.resolve("model.ckpt"), "x");
         solid(dir.resolve("ds/red/a.png"), 0xff0000);
         solid(dir.resolve("ds/red/b.png"), 0xff0000);
         solid(dir.resolve("ds/blue/a.png"), 0x0000ff);
         solid(dir.resolve("ds/blue/b.png"), 0x0000ff);
         String ds = dir.resolve("ds").toString();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(
-                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds))));
-        assertTrue(e.getMessage().contains("EncoderLoader.hook"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> new EvalLinearProbeCommand().run(
-                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--test-fraction", "0.5"))));
         // Data errors are reported before any model is loaded.
-        EncoderLoader.hook = p -> { throw new AssertionError("model loaded before the data was checked"); };
-        IOException io = assertThrows(IOException.class, () -> new EvalZeroShotCommand().run(
-                new Args(List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("nowhere").toString()))));
+        EncoderLoader never = (c, v) -> {
+            throw new AssertionError("model loaded before the data was checked");
+        };
+        IOException io = assertThrows(IOException.class, () -> Main.invoke(new EvalZeroShotCommand().withLoader(never),
+                List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("nowhere").toString())));
         assertTrue(io.getMessage().contains("nowhere"), io.getMessage());
-        // --vocab needs the vocabulary-aware hook, which receives both paths.
+        // --vocab reaches the loader with the checkpoint
         Path vocab = Files.writeString(dir.resolve("vocab.txt.gz"), "v");
-        List<String> withVocab = List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--vocab", vocab.toString(), "--no-cache");
-        e = assertThrows(IllegalStateException.class, () -> new EvalZeroShotCommand().run(new Args(withVocab)));
-        assertTrue(e.getMessage().contains("vocabHook"), e.getMessage());
         Path[] seen = new Path[2];
-        EncoderLoader.vocabHook = (c, v) -> {
+        EncoderLoader fake = (c, v) -> {
             seen[0] = c;
             seen[1] = v;
             return new FakeEncoder();
         };
-        assertEquals(0, new EvalZeroShotCommand().run(new Args(withVocab)));
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader(fake),
+                List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--vocab", vocab.toString(), "--no-cache")));
         assertEquals(ckpt, seen[0]);
         assertEquals(vocab, seen[1]);
-        UsageException u = assertThrows(UsageException.class, () -> new EvalLinearProbeCommand().run(
-                new Args(List.of("--pixels", "--dataset", dir.toString(), "--bach-size", "3"))));
+        // the real loader refuses a file that is no checkpoint
+        assertThrows(RuntimeException.class, () -> Main.invoke(new EvalLinearProbeCommand(),
+                List.of("--checkpoint", ckpt.toString(), "--dataset", ds, "--test-fraction", "0.5", "--no-cache")));
+        UsageException u = assertThrows(UsageException.class, () -> Main.invoke(new EvalLinearProbeCommand(),
+                List.of("--pixels", "--dataset", dir.toString(), "--bach-size", "3")));
         assertTrue(u.getMessage().contains("bach-size"), u.getMessage());
-        assertThrows(UsageException.class, () -> new EvalLinearProbeCommand().run(new Args(List.of("--dataset", dir.toString()))));
+        assertThrows(UsageException.class, () -> Main.invoke(new EvalLinearProbeCommand(), List.of("--dataset", dir.toString())));
     }
 
     static void solid(Path p, int rgb) throws IOException {
@@ -172,28 +163,28 @@ class EvalCommandsTest {
     }
 
     @Test
-    void zeroShotAndRetrievalThroughTheHook() throws Exception {
+    void zeroShotAndRetrievalThroughTheLoader() throws Exception {
         solid(dir.resolve("ds/red/a.png"), 0xff0000);
         solid(dir.resolve("ds/green/a.png"), 0x00ff00);
         solid(dir.resolve("ds/blue/a.png"), 0x0000ff);
         solid(dir.resolve("ds/blue/b.png"), 0xff0000); // mislabelled
         Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
         FakeEncoder enc = new FakeEncoder();
-        EncoderLoader.hook = p -> enc;
+        EncoderLoader loader = (c, v) -> enc;
         Path templates = Files.writeString(dir.resolve("t.txt"), "# prompts\na photo of a {}.\nsomething {}\n");
         Path out = dir.resolve("zs.json");
         List<String> argv = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("ds").toString(), "--templates", templates.toString(),
                 "--cache", dir.resolve("cache").toString(), "--output", out.toString());
-        assertEquals(0, new EvalZeroShotCommand().run(new Args(argv)));
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader(loader), argv));
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
         assertEquals(0.75, doc.get("top1").asDouble(), 1e-12);
         assertEquals(2, doc.get("settings").get("templates").size());
-        new EvalZeroShotCommand().run(new Args(argv));
+        Main.invoke(new EvalZeroShotCommand().withLoader(loader), argv);
         assertEquals(1, enc.imageCalls, "second run reads the feature cache");
 
         Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "image\tcaption\nds/red/a.png\tred\nds/green/a.png\tgreen\nds/blue/a.png\tblue\nds/blue/a.png\tnavy blue\n");
         Path rout = dir.resolve("ret.json");
-        new EvalRetrievalCommand().run(new Args(List.of("--checkpoint", ckpt.toString(), "--data", pairs.toString(), "--no-cache", "--output", rout.toString())));
+        Main.invoke(new EvalRetrievalCommand().withLoader(loader), List.of("--checkpoint", ckpt.toString(), "--data", pairs.toString(), "--no-cache", "--output", rout.toString()));
         JsonNode r = new ObjectMapper().readTree(rout.toFile());
         assertEquals(1.0, r.get("image_to_text_R@1").asDouble(), 1e-12);
         assertEquals(1.0, r.get("text_to_image_R@1").asDouble(), 1e-12);

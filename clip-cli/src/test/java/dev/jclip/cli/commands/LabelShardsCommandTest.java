@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -66,14 +66,14 @@ class LabelShardsCommandTest {
     void badOptionsAreClearErrors() throws Exception {
         writeIdx();
         String spec = "idx:" + dir.resolve("set");
-        UsageException e = assertThrows(UsageException.class, () -> new LabelShardsCommand().run(new Args(List.of("--dataset", spec,
-                "--output", dir.resolve("o").toString(), "--limit", "13"))));
+        UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new LabelShardsCommand(), List.of("--dataset", spec,
+                "--output", dir.resolve("o").toString(), "--limit", "13")));
         assertTrue(e.getMessage().contains("13"), e.getMessage());
-        assertThrows(UsageException.class, () -> new LabelShardsCommand().run(new Args(List.of("--output", "o"))));
-        assertThrows(UsageException.class, () -> new LabelShardsCommand().run(new Args(List.of("--dataset", spec, "--output", "o", "--bogus", "1"))));
+        assertThrows(UsageException.class, () -> Main.invoke(new LabelShardsCommand(), List.of("--output", "o")));
+        assertThrows(UsageException.class, () -> Main.invoke(new LabelShardsCommand(), List.of("--dataset", spec, "--output", "o", "--bogus", "1")));
         Files.writeString(dir.resolve("bad.txt"), "a photo\n");
-        IOException io = assertThrows(IOException.class, () -> new LabelShardsCommand().run(new Args(List.of("--dataset", spec,
-                "--output", dir.resolve("o").toString(), "--templates", dir.resolve("bad.txt").toString()))));
+        IOException io = assertThrows(IOException.class, () -> Main.invoke(new LabelShardsCommand(), List.of("--dataset", spec,
+                "--output", dir.resolve("o").toString(), "--templates", dir.resolve("bad.txt").toString())));
         assertTrue(io.getMessage().contains("bad.txt:1"), io.getMessage());
     }
 }

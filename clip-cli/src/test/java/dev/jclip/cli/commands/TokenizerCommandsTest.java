@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.SyntheticCaptions;
@@ -33,8 +33,8 @@ class TokenizerCommandsTest {
     private Result tokenize(String stdin, String... argv) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new TokenizeCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out,
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(new Args(List.of(argv)));
+        int code = Main.invoke(new TokenizeCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out,
+                new PrintStream(err, true, StandardCharsets.UTF_8)), List.of(argv));
         return new Result(code, out.toString(StandardCharsets.UTF_8).lines().toList(), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -83,8 +83,8 @@ class TokenizerCommandsTest {
         Files.write(corpus, SyntheticCaptions.generate(2000, 3), StandardCharsets.UTF_8);
         Path vocab = dir.resolve("vocab.txt.gz");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new TokenizerTrainCommand(new PrintStream(out, true, StandardCharsets.UTF_8)).run(new Args(List.of(
-                "--input", corpus.toString(), "--vocab-size", "700", "--output", vocab.toString())));
+        int code = Main.invoke(new TokenizerTrainCommand(new PrintStream(out, true, StandardCharsets.UTF_8)), List.of(
+                "--input", corpus.toString(), "--vocab-size", "700", "--output", vocab.toString()));
         assertEquals(0, code);
         JsonNode report = json.readTree(out.toString(StandardCharsets.UTF_8));
         assertEquals(2000, report.get("captions").asInt());
@@ -97,8 +97,8 @@ class TokenizerCommandsTest {
         Result r = tokenize("{\"text\": \"a photo of a red cat\"}\n", "--vocab", vocab.toString(), "--context-length", "40");
         JsonNode ids = json.readTree(r.out().get(0)).get("ids");
         assertEquals(698, ids.get(0).asInt());
-        assertThrows(UsageException.class, () -> new TokenizerTrainCommand().run(new Args(List.of(
-                "--input", corpus.toString(), "--vocab-size", "100", "--output", vocab.toString()))));
+        assertThrows(UsageException.class, () -> Main.invoke(new TokenizerTrainCommand(), List.of(
+                "--input", corpus.toString(), "--vocab-size", "100", "--output", vocab.toString())));
     }
 
     @Test
@@ -106,8 +106,8 @@ class TokenizerCommandsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path captions = dir.resolve("c.txt");
         Path ids = dir.resolve("ids.txt");
-        int code = new BenchTokenizerCommand(new PrintStream(out, true, StandardCharsets.UTF_8)).run(new Args(List.of(
-                "--vocab", VOCAB, "--captions", "500", "--write-captions", captions.toString(), "--write-ids", ids.toString())));
+        int code = Main.invoke(new BenchTokenizerCommand(new PrintStream(out, true, StandardCharsets.UTF_8)), List.of(
+                "--vocab", VOCAB, "--captions", "500", "--write-captions", captions.toString(), "--write-ids", ids.toString()));
         assertEquals(0, code);
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(1, lines.size());

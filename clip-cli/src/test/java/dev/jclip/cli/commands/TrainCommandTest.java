@@ -1,6 +1,9 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.train.TrainOption;
+import picocli.CommandLine;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.synth.SyntheticShapes;
@@ -40,6 +43,11 @@ class TrainCommandTest {
         }
 
         @Override
+        public Shape shape() {
+            return new Shape(batch, 32, 16, 1000);
+        }
+
+        @Override
         public long samplesPerEpoch() {
             return (long) batch * batchesPerEpoch;
         }
@@ -76,43 +84,60 @@ class TrainCommandTest {
         }
     }
 
+    private static TrainConfig parse(String... argv) {
+        TrainCommand cmd = new TrainCommand();
+        new CommandLine(cmd).parseArgs(argv);
+        return cmd.config();
+    }
+
     @Test
     void commandLineOverridesConfigFileOverridesDefaults() throws Exception {
         Path file = tmp.resolve("run.json");
         Files.writeString(file, "{\"model\": \"ViT-tiny\", \"batch-size\": 32, \"lr\": 1e-3, \"lock-text\": true}");
-        TrainConfig c = TrainCommand.parse(new Args(List.of("--config", file.toString(), "--batch-size", "16",
-                "--accum-freq", "4", "--lock-image", "--warmup", "5", "--output", "runs/x", "--beta2", "0.99")));
-        assertEquals("ViT-tiny", c.model());
-        assertEquals(16, c.batchSize());
-        assertEquals(4, c.accumFreq());
-        assertEquals(1e-3, c.lr());
-        assertTrue(c.lockText() && c.lockImage());
-        assertEquals(5, c.warmup());
-        assertEquals(0.99, c.beta2());
+        TrainConfig c = parse("--config", file.toString(), "--batch-size", "16",
+                "--accum-freq", "4", "--lock-image", "--warmup", "5", "--output", "runs/x", "--beta2", "0.99", "--threads", "1");
+        assertEquals("ViT-tiny", c.model().name());
+        assertEquals(16, c.data().batchSize());
+        assertEquals(4, c.optimisation().accumFreq());
+        assertEquals(1e-3, c.optimisation().lr());
+        assertTrue(c.model().lockText() && c.model().lockImage());
+        assertEquals(5, c.schedule().warmup());
+        assertEquals(0.99, c.optimisation().beta2());
+        assertEquals(1, c.runtime().threads());
+        assertEquals(java.util.Set.of("model", "batch-size", "lr", "lock-text", "accum-freq", "lock-image", "warmup",
+                "output", "beta2", "threads"), c.explicitOptions());
+        assertEquals(TrainConfig.defaults().data().workers(), c.data().workers());
+        // every training option is a flag of clip train, typed and described
+        CommandLine cl = new CommandLine(new TrainCommand());
+        for (TrainOption o : TrainOption.ALL) {
+            assertTrue(cl.getCommandSpec().optionsMap().containsKey("--" + o.name()), o.name());
+        }
         UsageException e = assertThrows(UsageException.class,
-                () -> TrainCommand.parse(new Args(List.of("--bach-size", "16"))));
+                () -> Main.invoke(new TrainCommand(), List.of("--bach-size", "16")));
         assertTrue(e.getMessage().contains("bach-size"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> TrainCommand.parse(new Args(List.of("--steps", "many"))));
+        e = assertThrows(UsageException.class, () -> Main.invoke(new TrainCommand(), List.of("--steps", "many")));
         assertTrue(e.getMessage().contains("--steps"), e.getMessage());
+        Path bad = Files.writeString(tmp.resolve("bad.json"), "{\"warmpu\": 5}");
+        ConfigException ce = assertThrows(ConfigException.class, () -> parse("--config", bad.toString()));
+        assertTrue(ce.getMessage().contains("unknown training option 'warmpu' (did you mean 'warmup'?)"), ce.getMessage());
     }
 
     @Test
     void configErrorsStopBeforeTheRunFolderIsCreated() {
         Path out = tmp.resolve("run");
         boolean[] opened = {false};
-        TrainCommand cmd = new TrainCommand((cfg, model) -> {
+        TrainCommand cmd = new TrainCommand(cfg -> {
             opened[0] = true;
-            return new RandomPairs(cfg.batchSize(), 4);
+            return new RandomPairs(cfg.data().batchSize(), 4);
         });
-        UsageException e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-tiny",
-                "--batch-size", "10", "--accum-freq", "4", "--output", out.toString()))));
+        ConfigException e = assertThrows(ConfigException.class, () -> Main.invoke(cmd, List.of("--model", "ViT-tiny",
+                "--batch-size", "10", "--accum-freq", "4", "--output", out.toString())));
         assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-huge-typo",
-                "--output", out.toString()))));
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> new RandomPairs(8, 4)),
+                List.of("--model", "ViT-huge-typo", "--output", out.toString())));
         assertTrue(e.getMessage().contains("ViT-huge-typo"), e.getMessage());
-        assertFalse(opened[0], "data was opened before the config was checked");
-        e = assertThrows(UsageException.class, () -> cmd.run(new Args(List.of("--model", "ViT-tiny", "--batch-size", "8",
-                "--warmup", "1", "--output", out.toString(), "--resume", "latest"))));
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> new RandomPairs(8, 4)), List.of("--model", "ViT-tiny", "--batch-size", "8",
+                "--warmup", "1", "--output", out.toString(), "--resume", "latest")));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
         assertFalse(Files.exists(out));
     }
@@ -120,17 +145,17 @@ class TrainCommandTest {
     @Test
     void trainsAndWritesTheRunFolder() throws Exception {
         Path out = tmp.resolve("run");
-        TrainCommand cmd = new TrainCommand((cfg, model) -> new RandomPairs(cfg.batchSize(), 2));
-        int rc = cmd.run(new Args(List.of("--model", "ViT-tiny", "--batch-size", "8", "--accum-freq", "2",
+        TrainCommand cmd = new TrainCommand(cfg -> new RandomPairs(cfg.data().batchSize(), 2));
+        int rc = Main.invoke(cmd, List.of("--model", "ViT-tiny", "--batch-size", "8", "--accum-freq", "2",
                 "--epochs", "2", "--lr", "1e-3", "--warmup", "1", "--output", out.toString(), "--checkpoint-every", "2",
-                "--seed", "3", "--threads", "1")));
+                "--seed", "3", "--threads", "1"));
         assertEquals(0, rc);
         for (String f : List.of("config.json", "metrics.jsonl", "train.log", "model.safetensors",
                 "checkpoints/step-00000004.safetensors", "checkpoints/step-00000002.safetensors")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), "missing " + f);
         }
         assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
-        assertEquals(8, TrainConfig.load(out.resolve("config.json")).batchSize());
+        assertEquals(8, TrainConfig.restore(Files.readString(out.resolve("config.json")), "config.json").data().batchSize());
     }
 
     @Test
@@ -155,9 +180,9 @@ class TrainCommandTest {
                 "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1",
                 "--zeroshot-dataset", zs.toString(), "--eval-every", "3");
         // 48 pairs = 3 steps an epoch; a first run of 3 steps, then --resume to the end of epoch 2
-        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--steps", "3")))));
+        assertEquals(0, Main.invoke(new TrainCommand(), concat(common, List.of("--steps", "3"))));
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
-        assertEquals(0, new TrainCommand().run(new Args(concat(common, List.of("--resume", "latest")))));
+        assertEquals(0, Main.invoke(new TrainCommand(), concat(common, List.of("--resume", "latest"))));
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(6, metrics.size());
         for (int i = 0; i < 6; i++) {
@@ -167,16 +192,16 @@ class TrainCommandTest {
         // the vocabulary travels with the run (gzipped), where evaluation finds it
         assertEquals(ClipTokenizer.load(vocab).vocabSize(), ClipTokenizer.load(out.resolve("vocab.txt.gz")).vocabSize());
 
-        UsageException e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+        ConfigException e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(), List.of(
                 "--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00004}.tar", "--vocab", vocab.toString(),
-                "--batch-size", "16", "--output", tmp.resolve("x").toString()))));
+                "--batch-size", "16", "--output", tmp.resolve("x").toString())));
         assertTrue(e.getMessage().contains("2 of 5 shards not found"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(List.of(
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(), List.of(
                 "--model", "ViT-tiny", "--train-data", shards + "/s-00000.tar", "--batch-size", "16",
-                "--output", tmp.resolve("x").toString()))));
-        assertTrue(e.getMessage().contains("--vocab"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> new TrainCommand().run(new Args(concat(common.subList(0, 20),
-                List.of("--zeroshot-dataset", tmp.resolve("nothing-here").toString(), "--eval-every", "2")))));
+                "--output", tmp.resolve("x").toString())));
+        assertTrue(e.getMessage().contains("vocab is required"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(), concat(common.subList(0, 20),
+                List.of("--zeroshot-dataset", tmp.resolve("nothing-here").toString(), "--eval-every", "2"))));
         assertTrue(e.getMessage().contains("nothing-here"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("x")));
     }

@@ -2,7 +2,7 @@ package dev.jclip.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jclip.cli.Args;
+import dev.jclip.cli.Main;
 import dev.jclip.cli.UsageException;
 import dev.jclip.cli.commands.DemoCommand;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         FakeEmojiPackages.write(data);
         Path run = dir.resolve("run");
-        assertEquals(0, new DemoCommand().run(new Args(argv(data, run))));
+        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run)));
 
         // training outputs: 4 steps logged, final weights, the checkpoint, the run's vocabulary
         List<String> metricsLines = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).toList();
@@ -101,7 +101,7 @@ class DemoCommandTest {
         assertTrue(html.contains("blue circle") || html.contains("red square") || html.contains("circle"));
 
         // same run folder again: resumes at the end (no new steps), evaluates again with the same figures
-        assertEquals(0, new DemoCommand().run(new Args(argv(data, run))));
+        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run)));
         assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
         assertTrue(Files.readString(run.resolve("train.log")).contains("resumed"));
         JsonNode again = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
@@ -109,22 +109,22 @@ class DemoCommandTest {
 
         // ... but not with settings that would make it another run
         UsageException e = assertThrows(UsageException.class,
-                () -> new DemoCommand().run(new Args(argv(data, run, "--lr", "0.01"))));
+                () -> Main.invoke(new DemoCommand(), argv(data, run, "--lr", "0.01")));
         assertTrue(e.getMessage().contains("lr"), e.getMessage());
     }
 
     @Test
     void reportsMissingDataLayout() {
         UsageException e = assertThrows(UsageException.class,
-                () -> new DemoCommand().run(new Args(argv(dir.resolve("nothing"), dir.resolve("run")))));
+                () -> Main.invoke(new DemoCommand(), argv(dir.resolve("nothing"), dir.resolve("run"))));
         assertTrue(e.getMessage().contains("emoji-datasource-google") && e.getMessage().contains("emoji.json"), e.getMessage());
     }
 
     @Test
     void rejectsBadOptions() {
-        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--minutes", "0"))));
-        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--limit", "1"))));
-        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--bogus", "1"))));
-        assertThrows(UsageException.class, () -> new DemoCommand().run(new Args(List.of("--minutes", "2", "--steps", "10"))));
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--minutes", "0")));
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--limit", "1")));
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--bogus", "1")));
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--minutes", "2", "--steps", "10")));
     }
 }

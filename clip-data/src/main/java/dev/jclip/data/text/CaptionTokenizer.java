@@ -10,4 +10,7 @@ public interface CaptionTokenizer {
      *                 row is cut and still ends with the end token
      */
     int[] tokenize(String text, int contextLength, boolean truncate);
+
+    /** Every id it produces is below this (the trainer checks it against the model's token embedding). */
+    int vocabSize();
 }

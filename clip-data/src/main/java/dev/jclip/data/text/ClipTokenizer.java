@@ -57,6 +57,7 @@ public final class ClipTokenizer implements CaptionTokenizer {
         return new ClipTokenizer(vocab);
     }
 
+    @Override
     public int vocabSize() {
         return vocab.size();
     }

@@ -15,4 +15,9 @@ public final class WordTokenizer implements CaptionTokenizer {
         out[n + 1] = 2;
         return out;
     }
+
+    @Override
+    public int vocabSize() {
+        return 1000;
+    }
 }

@@ -20,21 +20,15 @@ public final class LoaderBatchSource implements BatchSource {
     private DataLoader loader;
     private LoaderPosition position = LoaderPosition.start(0);
 
-    /** The loader settings a training run implies: batch, workers and seed from the run, sizes from the model. */
-    public static LoaderConfig trainingLoader(dev.jclip.train.TrainConfig cfg, dev.jclip.core.config.ClipConfig model) {
-        return LoaderConfig.builder(cfg.batchSize())
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.workers())
-                .seed(cfg.seed())
-                .train(true)
-                .build();
-    }
-
     public LoaderBatchSource(SampleSource source, CaptionTokenizer tokenizer, LoaderConfig config) {
         this.source = source;
         this.tokenizer = tokenizer;
         this.config = config;
+    }
+
+    @Override
+    public Shape shape() {
+        return new Shape(config.batchSize(), config.imageSize(), config.contextLength(), tokenizer.vocabSize());
     }
 
     @Override

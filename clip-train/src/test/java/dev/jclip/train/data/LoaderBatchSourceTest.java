@@ -1,5 +1,6 @@
 package dev.jclip.train.data;
 
+import dev.jclip.core.config.ConfigException;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.synth.SyntheticShapes;
@@ -20,6 +21,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The trainer on real WebDataset shards through clip-data's loader, resumed mid-run. */
 class LoaderBatchSourceTest {
@@ -40,8 +42,8 @@ class LoaderBatchSourceTest {
     }
 
     private static LoaderBatchSource source(TrainConfig cfg) {
-        LoaderConfig lc = LoaderConfig.builder(cfg.batchSize()).imageSize(32).contextLength(16).workers(2)
-                .seed(cfg.seed()).train(true).shuffleBuffer(32).build();
+        LoaderConfig lc = LoaderConfig.builder(cfg.data().batchSize()).imageSize(32).contextLength(16).workers(2)
+                .seed(cfg.runtime().seed()).train(true).shuffleBuffer(32).build();
         return new LoaderBatchSource(WebDatasetSource.of(shards + "/shard-{00000..00003}.tar", false),
                 ClipTokenizer.load(vocab), lc);
     }
@@ -77,5 +79,27 @@ class LoaderBatchSourceTest {
         for (String k : wa.keySet()) {
             assertArrayEquals(wa.get(k).data().asFloat(), wb.get(k).data().asFloat(), 0f, "weights differ: " + k);
         }
+    }
+
+    /**
+     * Without a source the trainer opens train-data with vocab itself and checks them first. (No training here:
+     * warming the kernels up in this JVM before the bit-exact test above would make it depend on JIT timing;
+     * TrainCommandTest trains this way, and checks the run keeps its vocabulary.)
+     */
+    @Test
+    void theTrainerOpensTrainDataItself() throws Exception {
+        TrainConfig cfg = config(tmp.resolve("own")).with(Map.of("train-data", shards + "/shard-{00000..00003}.tar",
+                "vocab", vocab.toString(), "steps", 0, "epochs", 2, "workers", 1), "test");
+        assertEquals(8, Trainer.builder().config(cfg).build().totalSteps(), "2 epochs of 64 pairs (sizes.json) in batches of 16");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> Trainer.builder()
+                .config(cfg.with(Map.of("train-data", shards + "/shard-{00000..00005}.tar"), "test")).build());
+        assertTrue(e.getMessage().contains("train-data: 2 of 6 shards not found"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Trainer.builder()
+                .config(cfg.with(Map.of("vocab", tmp.resolve("none.txt").toString()), "test")).build());
+        assertTrue(e.getMessage().contains("vocab: file not found"), e.getMessage());
+        TrainConfig noVocab = TrainConfig.restore(cfg.toJson(), "saved").toBuilder().vocab(null).build();
+        e = assertThrows(ConfigException.class, () -> Trainer.builder().config(noVocab).build());
+        assertTrue(e.getMessage().contains("vocab is required: model 'ViT-tiny' embeds 1000 tokens"), e.getMessage());
     }
 }

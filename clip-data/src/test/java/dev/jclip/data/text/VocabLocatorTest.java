@@ -1,11 +1,10 @@
-package dev.jclip.cli;
+package dev.jclip.data.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jclip.data.text.BpeTrainer;
-import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.core.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -27,9 +26,9 @@ class VocabLocatorTest {
         assertTrue(size < 1000, "the captions run out of merges: " + size);
         Path checkpoint = run.resolve("model.safetensors");
 
-        assertEquals(size, VocabLocator.tokenizerFor(checkpoint, null, 1000).vocabSize(), "smaller than the model: accepted");
-        assertEquals(size, VocabLocator.tokenizerFor(checkpoint, null, size).vocabSize(), "equal: accepted");
-        UsageException e = assertThrows(UsageException.class, () -> VocabLocator.tokenizerFor(checkpoint, null, size - 1));
+        assertEquals(size, VocabLocator.forCheckpoint(checkpoint, null, 1000).vocabSize(), "smaller than the model: accepted");
+        assertEquals(size, VocabLocator.forCheckpoint(checkpoint, null, size).vocabSize(), "equal: accepted");
+        ConfigException e = assertThrows(ConfigException.class, () -> VocabLocator.forCheckpoint(checkpoint, null, size - 1));
         assertTrue(e.getMessage().contains(size + " tokens") && e.getMessage().contains("embeds only " + (size - 1)), e.getMessage());
     }
 }

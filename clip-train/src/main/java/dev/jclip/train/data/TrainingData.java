@@ -1,0 +1,77 @@
+package dev.jclip.train.data;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.data.loader.CsvManifest;
+import dev.jclip.data.loader.CsvManifestSource;
+import dev.jclip.data.loader.LoaderConfig;
+import dev.jclip.data.loader.SampleSource;
+import dev.jclip.data.loader.WebDatasetSource;
+import dev.jclip.data.shards.ShardSpec;
+import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.data.text.VocabLocator;
+import dev.jclip.train.TrainConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The data a {@link TrainConfig} names, opened the way {@code clip train} and the {@link dev.jclip.train.Trainer}
+ * (when no source is passed in) both open it: {@code train-data} is WebDataset shards (an open_clip brace
+ * pattern, {@code ::} joins patterns) or a {@code .csv} / {@code .tsv} manifest with {@code filepath} and
+ * {@code title} columns; {@code vocab} is the BPE merges file, OpenAI's when absent. Missing files and a
+ * vocabulary that does not fit the model are errors naming the option, before any training work.
+ */
+public final class TrainingData {
+    private TrainingData() {
+    }
+
+    /** clip-data's loader over the config's data, with the model's image size and context length. */
+    public static LoaderBatchSource open(TrainConfig cfg, ClipConfig model) throws IOException {
+        String spec = cfg.data().trainData();
+        if (spec == null) throw new ConfigException("train-data is required (or pass a BatchSource to Trainer.Builder.data)");
+        ClipTokenizer tokenizer = tokenizer(cfg, model);
+        return new LoaderBatchSource(samples(spec), tokenizer, loaderConfig(cfg, model));
+    }
+
+    /** The tokenizer for the config's {@code vocab} (OpenAI's when absent), checked against the model. */
+    public static ClipTokenizer tokenizer(TrainConfig cfg, ClipConfig model) {
+        String vocab = cfg.data().vocab();
+        return VocabLocator.forTraining(vocab == null ? null : Path.of(vocab), model.text().vocabSize(), cfg.model().name());
+    }
+
+    /** The loader settings a training run implies: batch, workers and seed from the run, sizes from the model. */
+    public static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model) {
+        return LoaderConfig.builder(cfg.data().batchSize())
+                .imageSize(model.vision().imageSize())
+                .contextLength(model.text().contextLength())
+                .workers(cfg.data().workers())
+                .seed(cfg.runtime().seed())
+                .train(true)
+                .build();
+    }
+
+    /** Shards or a manifest, by the spec's extension; every shard and the manifest must exist. */
+    public static SampleSource samples(String spec) throws IOException {
+        if (spec.endsWith(".csv") || spec.endsWith(".tsv")) {
+            Path file = Path.of(spec);
+            if (!Files.isRegularFile(file)) throw new ConfigException("train-data: manifest not found: " + file);
+            return new CsvManifestSource(CsvManifest.read(file, spec.endsWith(".tsv") ? '\t' : ',',
+                    CsvManifest.DEFAULT_IMAGE_COLUMN, CsvManifest.DEFAULT_CAPTION_COLUMN));
+        }
+        List<String> shards;
+        try {
+            shards = ShardSpec.expand(spec);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("train-data '" + spec + "': " + e.getMessage());
+        }
+        List<String> missing = shards.stream().filter(s -> !Files.isRegularFile(Path.of(s))).toList();
+        if (!missing.isEmpty()) {
+            throw new ConfigException("train-data: " + missing.size() + " of " + shards.size()
+                    + " shards not found, first: " + missing.get(0));
+        }
+        return new WebDatasetSource(shards, false);
+    }
+}
