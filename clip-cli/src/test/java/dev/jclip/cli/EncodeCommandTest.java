@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.io.Checkpoints;
 import dev.jclip.core.io.Npy;
@@ -63,7 +64,7 @@ class EncodeCommandTest {
             assertEquals(2, saved.rows());
             assertTrue(zip.getEntry("text_features.npy") != null);
             // the saved features are the model's on the same preprocessed image
-            ClipImageTransform t = new ClipImageTransform(32);
+            ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(32));
             float[] px = new float[t.floatsPerImage()];
             t.evalInto(shapes.sample(0).image(), px, 0);
             INDArray direct = model.encodeImage(Nd4j.create(px, new long[]{1, 3, 32, 32}, 'c'));

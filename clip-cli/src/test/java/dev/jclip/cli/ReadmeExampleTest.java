@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ClipModels;
 import dev.jclip.core.model.ContrastiveLoss;
@@ -48,7 +49,7 @@ class ReadmeExampleTest {
 
         // 2. Encode images and texts with the trained weights
         try (ClipModel model = ClipModels.load(dir.resolve("run/model.safetensors"))) {
-            ClipImageTransform transform = new ClipImageTransform(32);
+            ClipImageTransform transform = new ClipImageTransform(PreprocessConfig.clip(32));
             float[] pixels = new float[transform.floatsPerImage()];
             transform.evalInto(shapes.sample(0).image(), pixels, 0);
             INDArray images = Nd4j.create(pixels, new long[]{1, 3, 32, 32}, 'c');

@@ -32,7 +32,7 @@ public final class Evaluations {
 
         float[][] cached(String what, FeatureCache.Compute compute) throws IOException {
             if (cache == null) return compute.get();
-            String key = "model=" + modelKey + "|size=" + encoder.imageSize() + "|preprocessor=" + encoder.preprocessor().getClass().getName() + "|" + what;
+            String key = "model=" + modelKey + "|size=" + encoder.imageSize() + "|preprocess=" + encoder.preprocessing().toJson() + "|" + what;
             return cache.getOrCompute(key, compute);
         }
     }

@@ -1,7 +1,6 @@
 package dev.jclip.eval;
 
-import dev.jclip.eval.image.CenterCropPreprocessor;
-import dev.jclip.eval.image.ImagePreprocessor;
+import dev.jclip.data.image.PreprocessConfig;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,8 +25,11 @@ public interface ImageTextEncoder {
     /** @return one feature vector of width E per text */
     float[][] encodeTexts(List<String> texts);
 
-    /** The preprocessing that turns decoded images into {@link #encodeImages}'s input; CLIP's by default. */
-    default ImagePreprocessor preprocessor() {
-        return new CenterCropPreprocessor(imageSize());
+    /**
+     * The settings of clip-data's image pipeline that turn decoded images into {@link #encodeImages}'s input:
+     * CLIP's at {@link #imageSize()} by default; a trained model's own from its checkpoint.
+     */
+    default PreprocessConfig preprocessing() {
+        return PreprocessConfig.clip(imageSize());
     }
 }

@@ -1,22 +1,59 @@
 package dev.jclip.eval;
 
+import dev.jclip.core.io.Checkpoints;
 import dev.jclip.core.model.ClipModel;
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.text.CaptionTokenizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.file.Path;
 import java.util.List;
 
-/** A {@link ClipModel} plus its tokenizer, seen as the {@link ImageTextEncoder} that evaluation needs. */
+/**
+ * A {@link ClipModel} plus its tokenizer and image preprocessing, seen as the {@link ImageTextEncoder} that
+ * evaluation needs.
+ */
 public final class ModelEncoder implements ImageTextEncoder {
     private final ClipModel model;
     private final CaptionTokenizer tokenizer;
+    private final PreprocessConfig preprocessing;
 
+    /** With CLIP's preprocessing at the model's image size. */
     public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer) {
+        this(model, tokenizer, PreprocessConfig.clip(model.config().vision().imageSize()));
+    }
+
+    public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer, PreprocessConfig preprocessing) {
+        if (preprocessing.imageSize() != model.config().vision().imageSize()) {
+            throw new IllegalArgumentException("preprocessing makes " + preprocessing.imageSize() + "px images, the model takes "
+                    + model.config().vision().imageSize());
+        }
         this.model = model;
         this.tokenizer = tokenizer;
+        this.preprocessing = preprocessing;
         model.setTraining(false);
+    }
+
+    /**
+     * The preprocessing a checkpoint records ({@link PreprocessConfig#METADATA_KEY}; CLIP's for checkpoints
+     * without it), its alpha background replaced by {@code alphaOverride} when that is not null.
+     */
+    public static PreprocessConfig preprocessing(Path checkpoint, int imageSize, AlphaBackground alphaOverride) {
+        PreprocessConfig p = PreprocessConfig.fromMetadata(Checkpoints.readMetadata(checkpoint), imageSize, checkpoint.toString());
+        return alphaOverride == null ? p : p.withAlphaBackground(alphaOverride);
+    }
+
+    /** The same model and tokenizer with other preprocessing (e.g. an explicit {@code --alpha-background}). */
+    public ModelEncoder withPreprocessing(PreprocessConfig other) {
+        return new ModelEncoder(model, tokenizer, other);
+    }
+
+    @Override
+    public PreprocessConfig preprocessing() {
+        return preprocessing;
     }
 
     public ClipModel model() {

@@ -1,6 +1,6 @@
 package dev.jclip.eval;
 
-import dev.jclip.eval.image.CenterCropPreprocessor;
+import dev.jclip.data.image.ClipImageTransform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,7 @@ public class ColourEncoder implements ImageTextEncoder {
             for (int c = 0; c < 3; c++) {
                 double mean = images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(c))
                         .meanNumber().doubleValue();
-                double colour = mean * CenterCropPreprocessor.CLIP_STD[c] + CenterCropPreprocessor.CLIP_MEAN[c];
+                double colour = mean * ClipImageTransform.STD[c] + ClipImageTransform.MEAN[c];
                 out[i][c] = 7 * (float) (Math.round(colour * 1e3) / 1e3); // rounded so that equal colours tie exactly
             }
         }

@@ -1,6 +1,7 @@
 package dev.jclip.train;
 
 import dev.jclip.data.loader.Batch;
+import dev.jclip.data.image.PreprocessConfig;
 
 /**
  * Where the trainer gets its batches: one epoch at a time, with a position that can be saved in a checkpoint
@@ -38,6 +39,14 @@ public interface BatchSource extends AutoCloseable {
 
     /** Returns to a position produced by {@link #state()}; replaces {@link #startEpoch} for the resumed epoch. */
     void restore(String state);
+
+    /**
+     * How this source turns image files into its tensors, recorded in checkpoints and the final model so that
+     * evaluation sees images the same way; null when the source does not decode images (e.g. tensors in memory).
+     */
+    default PreprocessConfig preprocessing() {
+        return null;
+    }
 
     @Override
     default void close() throws Exception {

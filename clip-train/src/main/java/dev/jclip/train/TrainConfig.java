@@ -48,7 +48,7 @@ public final class TrainConfig {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
-    public record Data(String trainData, String vocab, int batchSize, int workers) {
+    public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground) {
     }
 
     /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
@@ -89,7 +89,7 @@ public final class TrainConfig {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
-        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"));
+        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
@@ -371,6 +371,8 @@ public final class TrainConfig {
         public Builder batchSize(int v) { return put("batch-size", v); }
 
         public Builder workers(int v) { return put("workers", v); }
+
+        public Builder alphaBackground(String v) { return put("alpha-background", v); }
 
         public Builder accumFreq(int v) { return put("accum-freq", v); }
 

@@ -33,6 +33,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),
             new TrainOption("batch-size", Concern.DATA, Integer.class, 256, "pairs per optimiser step (the global batch)"),
             new TrainOption("workers", Concern.DATA, Integer.class, 2, "data-decoding threads"),
+            new TrainOption("alpha-background", Concern.DATA, String.class, null, "what transparent pixels are composited over: white, black, none or R,G,B (default: white, or the checkpoint's when resuming)"),
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),

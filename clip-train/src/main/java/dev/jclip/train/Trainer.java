@@ -7,6 +7,8 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.train.checkpoint.Checkpoint;
 import dev.jclip.train.checkpoint.CheckpointManager;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
@@ -198,6 +200,7 @@ public final class Trainer {
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
                     cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
             if (initFrom != null) report.info("initial weights from %s", initFrom);
+            if (data.preprocessing() != null) report.info("images: %s", preprocessJson());
             if (resumedConfig != null) {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
                 changed.removeIf(d -> d.startsWith("resume:"));
@@ -274,6 +277,7 @@ public final class Trainer {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
             meta.put("jclip.train_config", cfg.toJson());
+            if (data.preprocessing() != null) meta.put(PreprocessConfig.METADATA_KEY, preprocessJson());
             CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
@@ -325,10 +329,37 @@ public final class Trainer {
                                 RunReporter report) throws Exception {
         TrainingState s = new TrainingState(step, epoch, stepInEpoch, samplesSeen, optimizer.stepCount(), rng.state(), data.state());
         Path p = checkpoints.save(new Checkpoint(model.parameters().stateDict(), optimizer.stateTensors(), s,
-                cfg.toJson(), model.config().toJson()));
+                cfg.toJson(), model.config().toJson(), preprocessJson()));
         report.info("checkpoint %s", p);
         for (CheckpointListener l : checkpointListeners) l.onCheckpoint(p, step);
         return p;
+    }
+
+    private String preprocessJson() {
+        return data.preprocessing() == null ? null : data.preprocessing().toJson();
+    }
+
+    /**
+     * The config as the run will record it: {@code alpha-background} filled in from the data's image pipeline
+     * when not given, so config.json and checkpoints say what the model saw; a value that contradicts the data,
+     * or one given for data that decodes no images, is an error.
+     */
+    static TrainConfig withDataPreprocessing(TrainConfig cfg, BatchSource data) {
+        PreprocessConfig p = data.preprocessing();
+        if (p == null) {
+            if (cfg.data().alphaBackground() != null) {
+                throw new ConfigException("alpha-background is set but the training data decodes no images (its"
+                        + " BatchSource has no preprocessing): leave it out");
+            }
+            return cfg;
+        }
+        String used = p.alphaBackground().toString();
+        if (cfg.data().alphaBackground() == null) return cfg.with(Map.of("alpha-background", used), "training data");
+        if (!AlphaBackground.parse(cfg.data().alphaBackground()).equals(p.alphaBackground())) {
+            throw new ConfigException("alpha-background is " + cfg.data().alphaBackground() + " but the training data's image"
+                    + " pipeline composites over " + used + ": build the loader with the same background");
+        }
+        return cfg;
     }
 
     private void lockTowers() {
@@ -491,6 +522,7 @@ public final class Trainer {
 
         private Trainer build(ClipConfig modelCfg, BatchSource data) throws IOException {
             checkShape(data.shape(), modelCfg, config);
+            config = withDataPreprocessing(config, data);
             long samples = data.samplesPerEpoch();
             long perEpoch = samples > 0 ? samples / config.data().batchSize() : -1;
             if (samples > 0 && perEpoch == 0) {

@@ -5,8 +5,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.data.image.PreprocessConfig;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.ClipImageTransform;
-import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.loader.Batch;
@@ -59,16 +60,17 @@ public final class BenchLoaderCommand extends ClipCommand {
     protected int run() throws Exception {
         repeats = Math.max(1, repeats);
         boolean train = !eval;
+        AlphaBackground background = images.alphaBackgroundOr(AlphaBackground.WHITE);
         ObjectMapper json = new ObjectMapper();
         Path dir = Files.createTempDirectory("jclip-bench-loader");
         try {
             long bytes = writeShards(dir, samples, sourceSize);
             print(json, "shards", Map.of("samples", samples, "source_size", sourceSize, "mean_jpeg_bytes", bytes / samples));
-            costs(json, sourceSize, imageSize, train, repeats);
+            costs(json, sourceSize, imageSize, background, train, repeats);
             String spec = dir + "/bench-{00000.." + String.format("%05d", (samples - 1) / 256) + "}.tar";
             for (int workers : workerCounts) {
                 LoaderConfig cfg = LoaderConfig.builder(batch).imageSize(imageSize).workers(workers).train(train)
-                        .shuffleBuffer(256).dropLast(false).build();
+                        .alphaBackground(background).shuffleBuffer(256).dropLast(false).build();
                 epoch(spec, cfg); // warm-up: JIT, ND4J, page cache
                 double best = Double.MAX_VALUE;
                 long[] stats = null;
@@ -112,11 +114,12 @@ public final class BenchLoaderCommand extends ClipCommand {
     }
 
     /** Single-thread microseconds per image for decoding and for the transform, on 64 images, best of several passes. */
-    private static void costs(ObjectMapper json, int sourceSize, int imageSize, boolean train, int repeats) throws Exception {
+    private static void costs(ObjectMapper json, int sourceSize, int imageSize, AlphaBackground background, boolean train,
+                              int repeats) throws Exception {
         SyntheticShapes gen = new SyntheticShapes(sourceSize, 1);
         List<byte[]> jpgs = new ArrayList<>();
         for (int i = 0; i < 64; i++) jpgs.add(ImageEncoder.jpeg(gen.sample(i).image(), 0.9f));
-        ClipImageTransform t = new ClipImageTransform(imageSize);
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(imageSize).withAlphaBackground(background));
         float[] out = new float[t.floatsPerImage()];
         List<RgbImage> decoded = new ArrayList<>();
         double bestDecode = Double.MAX_VALUE;
@@ -124,7 +127,7 @@ public final class BenchLoaderCommand extends ClipCommand {
         for (int rep = 0; rep < 2 + 3 * repeats; rep++) { // the first two passes warm up the JIT
             decoded.clear();
             long t0 = System.nanoTime();
-            for (byte[] j : jpgs) decoded.add(ImageDecoder.decode(j));
+            for (byte[] j : jpgs) decoded.add(t.decode(j));
             long t1 = System.nanoTime();
             SplittableRandom rng = new SplittableRandom(rep);
             for (RgbImage img : decoded) {

@@ -2,6 +2,7 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.cli.demo.DemoRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,7 +59,7 @@ public final class DemoCommand extends ClipCommand {
         if (captionsPerImage < 1) throw new UsageException("--captions-per-image must be at least 1");
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
         DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
-                model, vocab, output, seed, limit, batchSize, lr, captionsPerImage)).run();
+                model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE))).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

@@ -9,11 +9,15 @@ import dev.jclip.cli.UsageException;
 import dev.jclip.core.io.Npy;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.VocabLocator;
+import dev.jclip.eval.ModelEncoder;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -55,18 +59,24 @@ public final class EncodeCommand extends ClipCommand {
         ClipTokenizer tokenizer = VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize());
 
         int size = model.config().vision().imageSize();
-        ClipImageTransform transform = new ClipImageTransform(size);
-        float[] pixels = new float[images.size() * transform.floatsPerImage()];
-        for (int i = 0; i < images.size(); i++) {
-            Path file = Path.of(images.get(i));
+        // images are seen as in training: the checkpoint's preprocessing, unless --alpha-background overrides it
+        ClipImageTransform transform = new ClipImageTransform(ModelEncoder.preprocessing(checkpoint, size, imageOptions.alphaBackground()));
+        List<BufferedImage> decoded = new ArrayList<>();
+        for (String image : images) {
+            Path file = Path.of(image);
             if (!Files.isRegularFile(file)) throw new UsageException("image not found: " + file);
             try {
-                transform.evalInto(ImageDecoder.decode(Files.readAllBytes(file)), pixels, i * transform.floatsPerImage());
-            } catch (ImageDecodeException e) {
-                throw new UsageException("cannot decode image " + file + ": " + e.getMessage());
+                decoded.add(ImageDecoder.readFile(file));
+            } catch (IOException e) {
+                throw new UsageException(e.getMessage());
             }
         }
-        INDArray imageBatch = Nd4j.create(pixels, new long[]{images.size(), 3, size, size}, 'c');
+        INDArray imageBatch;
+        try {
+            imageBatch = transform.evalBatch(decoded);
+        } catch (ImageDecodeException e) {
+            throw new UsageException("cannot convert an image to RGB: " + e.getMessage());
+        }
         INDArray tokens = tokenizer.tokenizeToArray(texts, model.config().text().contextLength(), true, DataType.INT);
         INDArray fi = model.encodeImage(imageBatch);
         INDArray ft = model.encodeText(tokens);

@@ -24,7 +24,8 @@ public interface EncoderLoader {
     /** The checkpoint's model with its vocabulary ({@link VocabLocator#forCheckpoint}). */
     EncoderLoader MODEL = (checkpoint, vocab) -> {
         ClipModel model = loadModel(checkpoint, null);
-        return new ModelEncoder(model, VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize()));
+        return new ModelEncoder(model, VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize()),
+                ModelEncoder.preprocessing(checkpoint, model.config().vision().imageSize(), null));
     };
 
     /**

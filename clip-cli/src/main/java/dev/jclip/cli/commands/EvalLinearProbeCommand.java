@@ -4,6 +4,7 @@ import dev.jclip.cli.UsageException;
 import dev.jclip.eval.Evaluations;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.eval.features.PixelFeatures;
 import dev.jclip.eval.probe.Lbfgs;
 import dev.jclip.eval.probe.LinearProbe;
@@ -84,12 +85,12 @@ public final class EvalLinearProbeCommand extends EvalCommand {
         String model;
         if (pixels) {
             int size = pixelSize > 0 ? pixelSize : PixelFeatures.defaultSize(train);
-            trainX = PixelFeatures.extract(train, size);
-            testX = PixelFeatures.extract(test, size);
+            trainX = PixelFeatures.extract(train, size, images.alphaBackgroundOr(AlphaBackground.WHITE));
+            testX = PixelFeatures.extract(test, size, images.alphaBackgroundOr(AlphaBackground.WHITE));
             model = "raw-pixels";
             pixelSize = size;
         } else {
-            Evaluations.FeatureSource src = eval.load(checkpoint.path, loader);
+            Evaluations.FeatureSource src = eval.load(checkpoint.path, loader, images);
             trainX = src.images(train);
             testX = src.images(test);
             model = checkpoint.path.toString();

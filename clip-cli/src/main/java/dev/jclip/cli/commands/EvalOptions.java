@@ -31,12 +31,12 @@ public final class EvalOptions {
     }
 
     /** The encoder for {@code checkpoint} with its feature cache; bad options fail before the model is loaded. */
-    Evaluations.FeatureSource load(Path checkpoint, EncoderLoader loader) throws IOException {
+    Evaluations.FeatureSource load(Path checkpoint, EncoderLoader loader, ImageOptions images) throws IOException {
         if (batchSize <= 0) throw new UsageException("--batch-size must be positive");
         if (noCache && cache != null) throw new UsageException("--cache and --no-cache contradict each other");
         Path dir = noCache ? null : cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "jclip", "features");
         String key = EncoderLoader.cacheKey(checkpoint) + (vocab == null ? "" : "|vocab=" + EncoderLoader.cacheKey(vocab));
-        ImageTextEncoder encoder = loader.load(checkpoint, vocab);
+        ImageTextEncoder encoder = images.apply(loader.load(checkpoint, vocab));
         return new Evaluations.FeatureSource(encoder, batchSize, dir == null ? null : new FeatureCache(dir), key);
     }
 

@@ -16,7 +16,7 @@ public final class EvalRetrievalCommand extends EvalCommand {
     protected int run() throws Exception {
         Path ckpt = checkpoint.required();
         ImageCaptionPairs pairs = new ImageCaptionPairs(data);
-        eval.emit(Evaluations.retrieval(eval.load(ckpt, loader), pairs, ckpt.toString()));
+        eval.emit(Evaluations.retrieval(eval.load(ckpt, loader, images), pairs, ckpt.toString()));
         return 0;
     }
 }

@@ -29,7 +29,7 @@ public final class EvalZeroShotCommand extends EvalCommand {
         List<String> prompts = templates.read(PromptTemplates.DEFAULT);
         LabelledImageDataset d = dataset.open();
         if (subset.limit > 0) d = DatasetView.random(d, subset.limit, subset.seed);
-        var report = Evaluations.zeroShot(eval.load(ckpt, loader), d, prompts, ckpt.toString());
+        var report = Evaluations.zeroShot(eval.load(ckpt, loader, images), d, prompts, ckpt.toString());
         if (templates.file != null) report.setting("templates_file", templates.file.toString());
         eval.emit(report);
         return 0;

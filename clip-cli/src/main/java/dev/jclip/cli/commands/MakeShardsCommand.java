@@ -96,7 +96,7 @@ public final class MakeShardsCommand extends ClipCommand {
 
     private static boolean decodes(byte[] image, SkipCounter skips, String where, Path path) {
         try {
-            ImageDecoder.decode(image);
+            ImageDecoder.decodeImage(image);
             return true;
         } catch (ImageDecodeException e) {
             skips.skip(e.unsupported() ? SkipReason.UNSUPPORTED_IMAGE : SkipReason.CORRUPT_IMAGE, where, path.toString(), e.getMessage());

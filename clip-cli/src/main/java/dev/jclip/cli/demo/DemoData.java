@@ -8,7 +8,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.imageio.ImageIO;
-import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -16,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -29,7 +29,8 @@ import java.util.Set;
  * The demo's data in a run folder's {@code data/}: WebDataset shards of (training-style image, caption) pairs,
  * each image written once per caption, and the held-out style as PNG files with two CSV manifests that
  * clip-eval reads ({@code zeroshot.csv}: image, subcategory; {@code retrieval.csv}: image, caption). Images
- * are composited onto white (emoji PNGs are transparent around the drawing); every training copy of an image but
+ * keep their transparency (emoji PNGs are transparent around the drawing): the image pipeline composites them
+ * over the run's alpha background, in training and evaluation alike; every training copy of an image but
  * the first is shrunk and shifted at random (seeded). {@code data.json} records what
  * was built; a rerun with the same inputs reuses it.
  *
@@ -115,6 +116,7 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         manifest.put("captions_per_image", captionsPerImage);
         manifest.put("train_samples", samples);
         manifest.put("train_shards", spec);
+        manifest.put("images", "transparent"); // earlier versions wrote them composited on white
         Path marker = dir.resolve("data.json");
         String manifestJson = JSON.writeValueAsString(manifest);
         if (Files.isRegularFile(marker) && Files.readString(marker).equals(manifestJson)) {
@@ -133,8 +135,8 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
                 for (int i = 0; i < concepts.size(); i++) {
                     if (k >= perImage.get(i).size()) continue;
                     Emoji e = concepts.get(i);
-                    byte[] png = k == 0 ? onWhitePng(train.imageDir().resolve(e.image()))
-                            : shrunkOnWhitePng(train.imageDir().resolve(e.image()), new Random(seed * 31 + k ^ e.image().hashCode()));
+                    byte[] png = k == 0 ? Files.readAllBytes(train.imageDir().resolve(e.image()))
+                            : shrunkPng(train.imageDir().resolve(e.image()), new Random(seed * 31 + k ^ e.image().hashCode()));
                     w.write(String.format("e%05d_c%d", i, k), "png", png, perImage.get(i).get(k), null);
                 }
             }
@@ -144,7 +146,7 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         StringBuilder zs = new StringBuilder("image,label\n");
         StringBuilder rt = new StringBuilder("image,caption\n");
         for (Emoji e : heldOut) {
-            Files.write(data.heldOutImage(e), onWhitePng(heldOutSet.imageDir().resolve(e.image())));
+            Files.copy(heldOutSet.imageDir().resolve(e.image()), data.heldOutImage(e), StandardCopyOption.REPLACE_EXISTING);
             String rel = "images/" + e.image();
             zs.append(csv(rel)).append(',').append(csv(e.subcategory())).append('\n');
             rt.append(csv(rel)).append(',').append(csv(EmojiCaptions.retrieval(e))).append('\n');
@@ -155,21 +157,17 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         return data;
     }
 
-    /** The image drawn over a white background, as RGB PNG bytes. */
-    static byte[] onWhitePng(Path file) throws IOException {
-        return drawOnWhite(read(file), 1, 0, 0);
-    }
-
     /**
-     * The image shrunk to 70-100% of its side and placed at a random spot on white: the drawings of one style fill
-     * the frame to different extents than another's, and this keeps the model from relying on the exact extent.
+     * The image shrunk to 70-100% of its side and placed at a random spot of a transparent canvas (RGBA PNG): the
+     * drawings of one style fill the frame to different extents than another's, and this keeps the model from
+     * relying on the exact extent.
      */
-    static byte[] shrunkOnWhitePng(Path file, Random rnd) throws IOException {
+    static byte[] shrunkPng(Path file, Random rnd) throws IOException {
         BufferedImage src = read(file);
         double scale = 0.7 + 0.3 * rnd.nextDouble();
         int w = (int) Math.round(src.getWidth() * scale);
         int h = (int) Math.round(src.getHeight() * scale);
-        return drawOnWhite(src, scale, rnd.nextInt(src.getWidth() - w + 1), rnd.nextInt(src.getHeight() - h + 1));
+        return drawOnTransparent(src, scale, rnd.nextInt(src.getWidth() - w + 1), rnd.nextInt(src.getHeight() - h + 1));
     }
 
     private static BufferedImage read(Path file) throws IOException {
@@ -183,11 +181,9 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         return src;
     }
 
-    private static byte[] drawOnWhite(BufferedImage src, double scale, int x, int y) throws IOException {
-        BufferedImage rgb = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+    private static byte[] drawOnTransparent(BufferedImage src, double scale, int x, int y) throws IOException {
+        BufferedImage rgb = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = rgb.createGraphics();
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, rgb.getWidth(), rgb.getHeight());
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(src, x, y, (int) Math.round(src.getWidth() * scale), (int) Math.round(src.getHeight() * scale), null);
         g.dispose();

@@ -3,6 +3,8 @@ package dev.jclip.cli.demo;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.eval.Evaluations;
+import dev.jclip.data.image.ImageDecoder;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.data.CsvImageDataset;
 import dev.jclip.eval.data.DatasetView;
@@ -19,7 +21,6 @@ import dev.jclip.eval.report.ReportWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +56,10 @@ final class DemoEvaluation {
 
     static Results run(ClipModel model, ClipTokenizer tokenizer, DemoData data, Path runDir, String modelName, long seed)
             throws IOException {
-        ModelEncoder encoder = new ModelEncoder(model, tokenizer);
         Path modelFile = runDir.resolve("model.safetensors");
+        // the images are seen as in training: the preprocessing recorded with the weights
+        PreprocessConfig preprocessing = ModelEncoder.preprocessing(modelFile, model.config().vision().imageSize(), null);
+        ModelEncoder encoder = new ModelEncoder(model, tokenizer, preprocessing);
         String modelKey = modelFile.toAbsolutePath() + ":" + (Files.exists(modelFile) ? Files.getLastModifiedTime(modelFile).toMillis() : 0);
         Evaluations.FeatureSource src = new Evaluations.FeatureSource(encoder, 64,
                 new FeatureCache(runDir.resolve("eval").resolve("features")), modelKey);
@@ -80,8 +83,8 @@ final class DemoEvaluation {
         EvalReport probeModel = Evaluations.linearProbe(src.images(split[0]), split[0].labels(), src.images(split[1]),
                 split[1].labels(), classes, probe, "held-out subcategories", modelName);
         ReportWriter.writeAll(probeModel, evalDir.resolve("probe-model.json"));
-        EvalReport probePixels = Evaluations.linearProbe(PixelFeatures.extract(split[0], PIXEL_SIZE), split[0].labels(),
-                PixelFeatures.extract(split[1], PIXEL_SIZE), split[1].labels(), classes, probe, "held-out subcategories",
+        EvalReport probePixels = Evaluations.linearProbe(PixelFeatures.extract(split[0], PIXEL_SIZE, preprocessing.alphaBackground()), split[0].labels(),
+                PixelFeatures.extract(split[1], PIXEL_SIZE, preprocessing.alphaBackground()), split[1].labels(), classes, probe, "held-out subcategories",
                 "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
         ReportWriter.writeAll(probePixels, evalDir.resolve("probe-pixels.json"));
 
@@ -120,7 +123,7 @@ final class DemoEvaluation {
         }
         for (int i : order) if (picked.size() < Math.min(EXAMPLES, heldOut.size()) && !picked.contains(i)) picked.add(i);
         double[][] images = Vectors.normalisedRows(fx.images(picked.size(),
-                j -> ImageIO.read(data.heldOutImage(heldOut.get(picked.get(j))).toFile())));
+                j -> ImageDecoder.readFile(data.heldOutImage(heldOut.get(picked.get(j))))));
         List<Example> out = new ArrayList<>();
         for (int j = 0; j < picked.size(); j++) {
             int truth = picked.get(j);

@@ -9,6 +9,7 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import org.slf4j.Logger;
@@ -45,7 +46,8 @@ public final class DemoRun {
      * @param steps            training steps, or 0 to fit {@code minutes} (both 0: {@link #DEFAULT_STEPS})
      */
     public record Options(Path data, Path cache, double minutes, long steps, String model, Path vocab,
-                          Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage) {
+                          Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage,
+                          AlphaBackground alphaBackground) {
     }
 
     /** The printed table and the report's path. */
@@ -97,7 +99,8 @@ public final class DemoRun {
 
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
         boolean resume = hasCheckpoints(runDir);
-        TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume);
+        TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume,
+                o.alphaBackground());
         Trainer trainer = DemoTraining.train(cfg);
 
         LOG.info("[4/5] evaluation on the held-out {} drawings", heldOutSet.set());
@@ -131,6 +134,7 @@ public final class DemoRun {
         s.put("batch_size", o.batchSize());
         s.put("lr", o.lr());
         s.put("captions_per_image", o.captionsPerImage());
+        s.put("alpha_background", o.alphaBackground().toString());
         s.put("steps", steps);
         s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
@@ -166,6 +170,8 @@ public final class DemoRun {
         for (var it = now.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (k.equals("steps") || k.equals("fitted_to_minutes")) continue;
+            // runs from before the setting existed trained on images drawn on white
+            if (k.equals("alpha_background") && saved.get(k) == null && now.get(k).asText().equals("white")) continue;
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
                         + ": choose another --output to start a new run (or delete the folder)");

@@ -3,6 +3,7 @@ package dev.jclip.cli.demo;
 import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.TextConfig;
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.VocabLocator;
@@ -73,7 +74,7 @@ final class DemoTraining {
 
     /** The trainer's settings for the demo run (a ViT gets CLIP's AdamW betas; cosine schedule with warmup). */
     static TrainConfig trainConfig(Path modelJson, DemoData data, Path runDir, int batchSize, long steps, double lr,
-                                   long seed, boolean resume) {
+                                   long seed, boolean resume, AlphaBackground alphaBackground) {
         TrainConfig.Builder b = TrainConfig.builder()
                 .model(modelJson.toAbsolutePath().toString())
                 .trainData(data.trainShards())
@@ -82,7 +83,8 @@ final class DemoTraining {
                 .warmup(Math.max(1, Math.min(50, steps / 10))).lrScheduler("cosine").seed(seed)
                 .output(runDir.toAbsolutePath().toString())
                 .checkpointEvery(Math.max(10, steps / 6)).keepCheckpoints(2)
-                .logEvery((int) Math.max(1, Math.min(20, steps / 20))).workers(1);
+                .logEvery((int) Math.max(1, Math.min(20, steps / 20))).workers(1)
+                .alphaBackground(alphaBackground.toString());
         if (resume) b.resume("latest");
         return b.build().validate();
     }

@@ -133,6 +133,14 @@ public final class Checkpoints {
         }
     }
 
+    /** A safetensors file's {@code __metadata__} strings; empty for other formats, which carry none. */
+    public static Map<String, String> readMetadata(Path file) {
+        if (!java.nio.file.Files.isRegularFile(file) || detect(file) != Format.SAFETENSORS) return Map.of();
+        try (SafeTensors.Reader r = SafeTensors.open(file)) {
+            return Map.copyOf(r.metadata());
+        }
+    }
+
     /** The config stored in a safetensors file's metadata, or null when the file carries none. */
     public static ClipConfig readMetadataConfig(Path file) {
         if (detect(file) != Format.SAFETENSORS) return null;

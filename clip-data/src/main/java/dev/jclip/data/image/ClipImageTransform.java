@@ -1,9 +1,16 @@
 package dev.jclip.data.image;
 
+import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * CLIP's image preprocessing (open_clip's {@code image_transform}), writing a normalised float CHW image.
+ * CLIP's image preprocessing (open_clip's {@code image_transform}), writing a normalised float CHW image: the
+ * one pipeline from bytes to tensor that training, evaluation, {@code encode}, the demo and the benchmarks use,
+ * configured by a {@link PreprocessConfig}. Bytes become an {@link RgbImage} through {@link ImageDecoder}
+ * (decode, orientation, transparency over the configured background); then:
  *
  * <ul>
  *   <li>Evaluation: resize so the shorter side equals {@code size} (longer side {@code int(size * long / short)},
@@ -25,20 +32,36 @@ public final class ClipImageTransform {
     /** torchvision's default aspect-ratio range. */
     public static final double[] TRAIN_RATIO = {3.0 / 4.0, 4.0 / 3.0};
 
+    private final PreprocessConfig config;
     private final int size;
     private final float[][] lut = new float[3][256];
 
-    /** @param size the model's input resolution (224 for ViT-B/32) */
-    public ClipImageTransform(int size) {
-        if (size <= 0) throw new IllegalArgumentException("image size must be positive, got " + size);
-        this.size = size;
+    public ClipImageTransform(PreprocessConfig config) {
+        this.config = config;
+        this.size = config.imageSize();
+        float[] mean = config.mean();
+        float[] std = config.std();
         for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) lut[c][v] = ((float) v / 255f - MEAN[c]) / STD[c];
+            for (int v = 0; v < 256; v++) lut[c][v] = ((float) v / 255f - mean[c]) / std[c];
         }
+    }
+
+    public PreprocessConfig config() {
+        return config;
     }
 
     public int size() {
         return size;
+    }
+
+    /** Decodes image bytes to RGB with this pipeline's alpha background. */
+    public RgbImage decode(byte[] bytes) throws ImageDecodeException {
+        return ImageDecoder.decode(bytes, config.alphaBackground());
+    }
+
+    /** An already decoded image (e.g. from an evaluation dataset) as RGB with this pipeline's alpha background. */
+    public RgbImage rgb(BufferedImage image) throws ImageDecodeException {
+        return ImageDecoder.toRgb(image, config.alphaBackground());
     }
 
     /** Floats one image occupies: 3 * size * size. */
@@ -54,6 +77,14 @@ public final class ClipImageTransform {
         // Resizing fully and cropping afterwards gives the same pixels; compute only the crop window.
         RgbImage out = BicubicResampler.resample(img, 0, 0, img.width(), img.height(), wh[0], wh[1], left, top, size, size);
         normalizeInto(out, dst, offset);
+    }
+
+    /** The evaluation transform of decoded images (alpha still in them) as one batch {@code [B, 3, S, S]}. */
+    public INDArray evalBatch(List<BufferedImage> images) throws ImageDecodeException {
+        int per = floatsPerImage();
+        float[] data = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) evalInto(rgb(images.get(i)), data, i * per);
+        return Nd4j.create(data, new long[] {images.size(), 3, size, size}, 'c');
     }
 
     /** Training transform: a random resized crop drawn from {@code rng}, then normalisation. */

@@ -9,7 +9,7 @@ public final class ImageDecodeException extends Exception {
         this.unsupported = unsupported;
     }
 
-    /** True for valid images this decoder does not handle (WebP, unusual colour models); false for corrupt data. */
+    /** True for valid images this decoder does not handle (unusual colour models, too many pixels); false for corrupt data. */
     public boolean unsupported() {
         return unsupported;
     }

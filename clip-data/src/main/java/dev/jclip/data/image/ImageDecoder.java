@@ -11,6 +11,8 @@ import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,16 +23,22 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF bytes with the JDK's ImageIO and converts the result to {@link RgbImage} the
- * way PIL's {@code convert("RGB")} does: greyscale is replicated into R, G and B (read from the raster, not via
- * {@code getRGB}, which would apply a linear-to-sRGB curve to grey), palette indices are looked up, and alpha
- * is dropped (the stored colour is kept as it is, not composited over any background). Thread-safe: every call
- * uses its own {@link ImageReader}.
+ * Decodes image bytes (JPEG, PNG, BMP and GIF with the JDK's ImageIO; WebP through TwelveMonkeys' ImageIO
+ * plugin) and converts them to {@link RgbImage}: the first two steps of the one image pipeline (then
+ * {@link ClipImageTransform}). Steps, each in one method:
+ * <ol>
+ *   <li>{@link #read}: the decoder's own result, refused when larger than {@link #MAX_PIXELS} (from the header,
+ *       before decoding) or when the decoder warns;</li>
+ *   <li>{@link ExifOrientation}: JPEGs stored sideways are turned upright as their EXIF orientation says;</li>
+ *   <li>{@link #toRgb}: 8-bit RGB with transparency composited over an {@link AlphaBackground} (white by
+ *       default): PNG alpha, palette PNGs with a transparent index (tRNS), grey+alpha, GIF transparency, WebP
+ *       alpha. Greyscale is replicated into R, G and B (read from the raster, not via {@code getRGB}, which would
+ *       apply a linear-to-sRGB curve to grey); palette indices are looked up; CMYK JPEGs use PIL's formula.</li>
+ * </ol>
+ * Thread-safe: every call uses its own {@link ImageReader}.
  *
  * <p>Like PIL (which refuses truncated files unless told otherwise), any decoder warning, such as
- * "premature end of JPEG data", makes the image corrupt rather than silently grey-filled. CMYK JPEGs (which
- * the JDK 17 reader returns as CMYK rasters) are converted with PIL's formula, see {@link #cmykToRgb}. Not
- * handled, and reported as unsupported: WebP (the JDK has no decoder).
+ * "premature end of JPEG data", makes the image corrupt rather than silently grey-filled.
  */
 public final class ImageDecoder {
     /**
@@ -46,22 +54,27 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Decodes and converts to RGB; throws {@link ImageDecodeException} for corrupt or unsupported data. */
-    public static RgbImage decode(byte[] bytes) throws ImageDecodeException {
-        BufferedImage img = read(bytes);
+    /** Decodes, turns upright and converts to RGB over {@code background}; corrupt or unsupported data throws. */
+    public static RgbImage decode(byte[] bytes, AlphaBackground background) throws ImageDecodeException {
+        return toRgb(decodeImage(bytes), background);
+    }
+
+    /** The decoded image turned upright, alpha still in it: what {@link #toRgb} takes. */
+    public static BufferedImage decodeImage(byte[] bytes) throws ImageDecodeException {
+        return ExifOrientation.upright(read(bytes), ExifOrientation.of(bytes));
+    }
+
+    /** {@link #decodeImage} of a file; errors name the file. */
+    public static BufferedImage readFile(Path file) throws IOException {
         try {
-            if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && img.getRaster().getNumBands() == 4) {
-                return cmykToRgb(img.getRaster());
-            }
-            return toRgb(img);
-        } catch (RuntimeException e) {
-            throw new ImageDecodeException("cannot convert " + describe(img) + " to RGB: " + e, true, e);
+            return decodeImage(Files.readAllBytes(file));
+        } catch (ImageDecodeException e) {
+            throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
         }
     }
 
-    /** Reads the first image; the raw decoder result, before RGB conversion. */
+    /** Reads the first image; the raw decoder result, before orientation and RGB conversion. */
     static BufferedImage read(byte[] bytes) throws ImageDecodeException {
-        if (isWebp(bytes)) throw new ImageDecodeException("WebP is not supported by the JDK's ImageIO", true, null);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new ImageDecodeException("unrecognised image format", false, null);
@@ -98,13 +111,71 @@ public final class ImageDecoder {
         }
     }
 
-    private static boolean isWebp(byte[] b) {
-        return b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-                && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P';
+    /**
+     * 8-bit RGB, transparent pixels composited over {@code background} as PIL's
+     * {@code Image.new("RGB", size, background).paste(img, mask=img)} does: {@code (c a + b (255 - a)) / 255},
+     * rounded. With {@link AlphaBackground#NONE} the alpha is dropped and the stored colour kept, as PIL's
+     * {@code convert("RGB")}.
+     */
+    public static RgbImage toRgb(BufferedImage img, AlphaBackground background) throws ImageDecodeException {
+        try {
+            RgbImage rgb = storedColours(img);
+            if (!background.composites() || !img.getColorModel().hasAlpha()) return rgb;
+            return composite(rgb, alpha(img), background);
+        } catch (RuntimeException e) {
+            throw new ImageDecodeException("cannot convert " + describe(img) + " to RGB: " + e, true, e);
+        }
     }
 
-    /** Converts any decoded image to 8-bit RGB as PIL's convert("RGB") would (see the class comment). */
-    static RgbImage toRgb(BufferedImage img) {
+    /** Blends each pixel with the background by its alpha (8 bits), in place, with PIL's rounding. */
+    private static RgbImage composite(RgbImage img, byte[] alpha, AlphaBackground bg) {
+        byte[] p = img.rgb();
+        int[] b = {bg.red(), bg.green(), bg.blue()};
+        for (int i = 0, o = 0; i < alpha.length; i++, o += 3) {
+            int a = alpha[i] & 0xff;
+            if (a == 255) continue;
+            for (int c = 0; c < 3; c++) {
+                int t = (p[o + c] & 0xff) * a + b[c] * (255 - a) + 128;
+                p[o + c] = (byte) (((t >> 8) + t) >> 8);
+            }
+        }
+        return img;
+    }
+
+    /** Each pixel's opacity as 8 bits, from the palette, the raster's alpha band, or Java2D for anything else. */
+    private static byte[] alpha(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        ColorModel cm = img.getColorModel();
+        Raster r = img.getRaster();
+        byte[] out = new byte[w * h];
+        int[] v = new int[w];
+        if (cm instanceof IndexColorModel icm) {
+            for (int y = 0; y < h; y++) {
+                r.getSamples(0, y, w, 1, 0, v);
+                for (int x = 0; x < w; x++) out[y * w + x] = (byte) icm.getAlpha(v[x]);
+            }
+        } else if ((cm instanceof ComponentColorModel || cm instanceof DirectColorModel) && !cm.isAlphaPremultiplied()) {
+            int band = cm.getNumComponents() - 1; // alpha is the last component: grey+alpha, RGBA, ARGB ints
+            int bits = cm.getComponentSize(band);
+            for (int y = 0; y < h; y++) {
+                r.getSamples(0, y, w, 1, band, v);
+                for (int x = 0; x < w; x++) out[y * w + x] = (byte) to8(v[x], bits);
+            }
+        } else {
+            for (int y = 0; y < h; y++) {
+                img.getRGB(0, y, w, 1, v, 0, w);
+                for (int x = 0; x < w; x++) out[y * w + x] = (byte) (v[x] >>> 24);
+            }
+        }
+        return out;
+    }
+
+    /** Each pixel's stored colour as 8-bit RGB, alpha not applied (PIL's convert("RGB")). */
+    private static RgbImage storedColours(BufferedImage img) {
+        if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK && img.getRaster().getNumBands() == 4) {
+            return cmykToRgb(img.getRaster());
+        }
         int w = img.getWidth();
         int h = img.getHeight();
         ColorModel cm = img.getColorModel();
@@ -146,7 +217,7 @@ public final class ImageDecoder {
                 }
             }
         } else {
-            // Anything else (other colour spaces, premultiplied alpha): let Java2D convert to sRGB, alpha dropped.
+            // Anything else (other colour spaces, premultiplied alpha): Java2D converts to sRGB, alpha left aside.
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
                 img.getRGB(0, y, w, 1, row, 0, w);

@@ -2,7 +2,6 @@ package dev.jclip.data.loader;
 
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
-import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.text.CaptionTokenizer;
 import java.util.ArrayList;
@@ -93,7 +92,7 @@ public final class DataLoader implements AutoCloseable {
         this.config = config;
         this.start = start;
         this.position = start;
-        this.transform = new ClipImageTransform(config.imageSize());
+        this.transform = new ClipImageTransform(config.preprocessConfig());
         this.inFlight = new ArrayBlockingQueue<>(config.samplesInFlight());
         this.ready = new ArrayBlockingQueue<>(config.prefetchBatches() + 1);
         int id = INSTANCES.incrementAndGet();
@@ -218,7 +217,7 @@ public final class DataLoader implements AutoCloseable {
     private Decoded decode(long seq, RawSample s) {
         RgbImage img;
         try {
-            img = ImageDecoder.decode(s.image());
+            img = transform.decode(s.image());
         } catch (ImageDecodeException e) {
             return failed(seq, s, e.unsupported() ? SkipReason.UNSUPPORTED_IMAGE : SkipReason.CORRUPT_IMAGE, e.getMessage());
         } catch (RuntimeException e) {

@@ -1,5 +1,8 @@
 package dev.jclip.data.loader;
 
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
+
 /**
  * How a {@link DataLoader} turns samples into batches. Build with {@link #builder(int)}; immutable.
  *
@@ -13,10 +16,13 @@ package dev.jclip.data.loader;
  * @param prefetchBatches  completed batches kept ready ahead of the consumer
  * @param dropLast         drop the last, incomplete batch of an epoch (open_clip does when training)
  * @param batchesPerEpoch  batches per epoch; required for resampled (endless) sources, 0 = until the data ends
+ * @param alphaBackground  what transparent pixels are composited over
  */
 public record LoaderConfig(int batchSize, int imageSize, int contextLength, int workers, long seed, boolean train,
-                           int shuffleBuffer, int prefetchBatches, boolean dropLast, long batchesPerEpoch) {
+                           int shuffleBuffer, int prefetchBatches, boolean dropLast, long batchesPerEpoch,
+                           AlphaBackground alphaBackground) {
     public LoaderConfig {
+        if (alphaBackground == null) throw new IllegalArgumentException("alphaBackground is required");
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         if (imageSize <= 0) throw new IllegalArgumentException("imageSize must be positive, got " + imageSize);
         if (contextLength < 2) throw new IllegalArgumentException("contextLength must be at least 2, got " + contextLength);
@@ -26,7 +32,15 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         if (batchesPerEpoch < 0) throw new IllegalArgumentException("batchesPerEpoch must be >= 0, got " + batchesPerEpoch);
     }
 
-    /** Defaults: 224 px, 77 tokens, 2 workers, seed 0, training, shuffle buffer 1000, 2 batches ahead, drop last. */
+    /** The image pipeline's settings: CLIP's at {@code imageSize}, transparency over {@code alphaBackground}. */
+    public PreprocessConfig preprocessConfig() {
+        return PreprocessConfig.clip(imageSize).withAlphaBackground(alphaBackground);
+    }
+
+    /**
+     * Defaults: 224 px, 77 tokens, 2 workers, seed 0, training, shuffle buffer 1000, 2 batches ahead, drop last,
+     * transparency over white.
+     */
     public static Builder builder(int batchSize) {
         return new Builder(batchSize);
     }
@@ -52,6 +66,7 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         private int prefetchBatches = 2;
         private boolean dropLast = true;
         private long batchesPerEpoch;
+        private AlphaBackground alphaBackground = AlphaBackground.WHITE;
 
         private Builder(int batchSize) {
             this.batchSize = batchSize;
@@ -103,9 +118,14 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
             return this;
         }
 
+        public Builder alphaBackground(AlphaBackground v) {
+            alphaBackground = v;
+            return this;
+        }
+
         public LoaderConfig build() {
             return new LoaderConfig(batchSize, imageSize, contextLength, workers, seed, train, shuffleBuffer,
-                    prefetchBatches, dropLast, batchesPerEpoch);
+                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground);
         }
     }
 }

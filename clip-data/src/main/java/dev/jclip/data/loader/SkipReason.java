@@ -16,7 +16,7 @@ public final class SkipReason {
     public static final String CAPTION_BAD_JSON = "caption_bad_json";
     /** Image bytes that no decoder recognises, or that fail (or warn: truncated data) while decoding. */
     public static final String CORRUPT_IMAGE = "corrupt_image";
-    /** A recognised image the decoder cannot handle: WebP (no JDK decoder), unknown colour models. */
+    /** A recognised image the decoder cannot handle: unknown colour models, more pixels than the limit. */
     public static final String UNSUPPORTED_IMAGE = "unsupported_image";
     /** The caption tokenizer threw. */
     public static final String TOKENIZE_FAILED = "tokenize_failed";

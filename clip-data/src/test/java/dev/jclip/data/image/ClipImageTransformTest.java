@@ -16,7 +16,7 @@ class ClipImageTransformTest {
             px[i * 3 + 1] = 0;
             px[i * 3 + 2] = (byte) 128;
         }
-        ClipImageTransform t = new ClipImageTransform(4);
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(4));
         float[] out = new float[t.floatsPerImage()];
         t.normalizeInto(new RgbImage(4, 4, px), out, 0);
         for (int i = 0; i < 16; i++) {
@@ -42,7 +42,7 @@ class ClipImageTransformTest {
     @Test
     void evalIsResizeThenCentreCropThenNormalise() {
         RgbImage src = BicubicResamplerTest.random(50, 31, 8);
-        ClipImageTransform t = new ClipImageTransform(20);
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(20));
         float[] ours = new float[t.floatsPerImage()];
         t.evalInto(src, ours, 0);
         RgbImage resized = BicubicResampler.resize(src, 32, 20); // int(20 * 50 / 31) = 32
@@ -87,7 +87,7 @@ class ClipImageTransformTest {
     @Test
     void trainTransformIsCropThenResize() {
         RgbImage src = BicubicResamplerTest.random(64, 48, 4);
-        ClipImageTransform t = new ClipImageTransform(16);
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(16));
         float[] ours = new float[t.floatsPerImage()];
         t.trainInto(src, new SplittableRandom(77), ours, 0);
         CropBox b = ClipImageTransform.randomResizedCrop(64, 48, ClipImageTransform.TRAIN_SCALE, ClipImageTransform.TRAIN_RATIO, new SplittableRandom(77));

@@ -61,7 +61,7 @@ final class Fixtures {
         f.goodKeys.add("jsoncap");
         a.add("badjson.png", png(8, 8, 5)).add("badjson.json", "{not json");
         a.add("noimage.txt", "where is the picture");
-        a.add("webp.webp", new byte[] {'R', 'I', 'F', 'F', 30, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' '}).add("webp.txt", "a webp");
+        a.add("bomb.png", pngHeaderClaiming(20000, 10000)).add("bomb.txt", "too many pixels: unsupported, not decoded");
         f.good(a, "dir/sub", png(12, 30, 6), "a key inside a directory");
         a.write(dir.resolve("shard-00000.tar"));
         // shard 1: eight good samples, captions from txt (jpeg images)
@@ -100,6 +100,16 @@ final class Fixtures {
     }
 
     /** Byte offset of the 512-byte tar header of member {@code name}. */
+    /** A 1x1 PNG whose header claims {@code w x h} pixels (CRC fixed), beyond the decoder's pixel limit. */
+    static byte[] pngHeaderClaiming(int w, int h) {
+        byte[] p = png(1, 1, 0);
+        java.nio.ByteBuffer.wrap(p, 16, 8).putInt(w).putInt(h);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(p, 12, 17);
+        java.nio.ByteBuffer.wrap(p, 29, 4).putInt((int) crc.getValue());
+        return p;
+    }
+
     static int headerOffset(byte[] tar, String name) {
         byte[] n = name.getBytes(StandardCharsets.US_ASCII);
         for (int off = 0; off + 512 <= tar.length; off += 512) {

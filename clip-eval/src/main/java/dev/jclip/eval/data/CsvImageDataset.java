@@ -1,6 +1,7 @@
 package dev.jclip.eval.data;
 
 import dev.jclip.data.table.DelimitedTable;
+import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,11 +86,11 @@ public final class CsvImageDataset implements LabelledImageDataset {
 
     @Override
     public BufferedImage image(int i) throws IOException {
-        return ImageFiles.read(files.get(i));
+        return ImageDecoder.readFile(files.get(i));
     }
 
     @Override
     public String fingerprint() throws IOException {
-        return "csv:" + manifest.toAbsolutePath() + ":" + ImageFiles.listingHash(List.of(manifest)) + ":" + ImageFiles.listingHash(files) + ":" + classNames;
+        return "csv:" + manifest.toAbsolutePath() + ":" + FileListing.listingHash(List.of(manifest)) + ":" + FileListing.listingHash(files) + ":" + classNames;
     }
 }

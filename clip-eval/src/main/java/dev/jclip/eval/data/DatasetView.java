@@ -99,7 +99,7 @@ public final class DatasetView implements LabelledImageDataset {
 
     @Override
     public String fingerprint() throws IOException {
-        java.security.MessageDigest md = ImageFiles.sha256();
+        java.security.MessageDigest md = FileListing.sha256();
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * indices.length);
         for (int i : indices) buf.putInt(i);
         md.update(buf.array());

@@ -1,6 +1,7 @@
 package dev.jclip.eval.data;
 
 import dev.jclip.data.table.DelimitedTable;
+import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ public final class ImageCaptionPairs {
     }
 
     public BufferedImage image(int i) throws IOException {
-        return ImageFiles.read(images.get(i));
+        return ImageDecoder.readFile(images.get(i));
     }
 
     public List<String> captions() {
@@ -73,6 +74,6 @@ public final class ImageCaptionPairs {
 
     /** Identifies the manifest and image files for the feature cache. */
     public String fingerprint() throws IOException {
-        return "pairs:" + manifest.toAbsolutePath() + ":" + ImageFiles.listingHash(List.of(manifest)) + ":" + ImageFiles.listingHash(images);
+        return "pairs:" + manifest.toAbsolutePath() + ":" + FileListing.listingHash(List.of(manifest)) + ":" + FileListing.listingHash(images);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jclip.eval.data;
 
+import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
  * file name. Class names are the folder names unless a list (in the same sorted order) is given.
  */
 public final class ImageFolderDataset implements LabelledImageDataset {
-    private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+    private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp");
 
     private final Path root;
     private final List<String> classNames;
@@ -72,11 +73,11 @@ public final class ImageFolderDataset implements LabelledImageDataset {
 
     @Override
     public BufferedImage image(int i) throws IOException {
-        return ImageFiles.read(files.get(i));
+        return ImageDecoder.readFile(files.get(i));
     }
 
     @Override
     public String fingerprint() throws IOException {
-        return "folder:" + root.toAbsolutePath() + ":" + ImageFiles.listingHash(files) + ":" + classNames;
+        return "folder:" + root.toAbsolutePath() + ":" + FileListing.listingHash(files) + ":" + classNames;
     }
 }

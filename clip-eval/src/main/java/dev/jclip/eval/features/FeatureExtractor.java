@@ -1,7 +1,8 @@
 package dev.jclip.eval.features;
 
+import dev.jclip.data.image.ClipImageTransform;
+import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.eval.ImageTextEncoder;
-import dev.jclip.eval.image.ImagePreprocessor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs an encoder over many images or texts in fixed-size batches. */
+/** Runs an encoder over many images (through clip-data's image pipeline) or texts in fixed-size batches. */
 public final class FeatureExtractor {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureExtractor.class);
 
@@ -20,16 +21,16 @@ public final class FeatureExtractor {
     }
 
     private final ImageTextEncoder encoder;
-    private final ImagePreprocessor preprocessor;
+    private final ClipImageTransform transform;
     private final int batchSize;
 
     public FeatureExtractor(ImageTextEncoder encoder, int batchSize) {
         if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         this.encoder = encoder;
-        this.preprocessor = encoder.preprocessor();
+        this.transform = new ClipImageTransform(encoder.preprocessing());
         this.batchSize = batchSize;
-        if (preprocessor.size() != encoder.imageSize()) {
-            throw new IllegalArgumentException("preprocessor makes " + preprocessor.size() + "px images, encoder wants " + encoder.imageSize());
+        if (transform.size() != encoder.imageSize()) {
+            throw new IllegalArgumentException("preprocessing makes " + transform.size() + "px images, encoder wants " + encoder.imageSize());
         }
     }
 
@@ -41,7 +42,12 @@ public final class FeatureExtractor {
             int to = Math.min(count, from + batchSize);
             List<BufferedImage> batch = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) batch.add(source.image(i));
-            float[][] f = encoder.encodeImages(preprocessor.batch(batch));
+            float[][] f;
+            try {
+                f = encoder.encodeImages(transform.evalBatch(batch));
+            } catch (ImageDecodeException e) {
+                throw new IOException("images " + from + ".." + (to - 1) + ": " + e.getMessage(), e);
+            }
             if (f.length != to - from) throw new IllegalStateException("encoder returned " + f.length + " features for " + (to - from) + " images");
             System.arraycopy(f, 0, out, from, f.length);
             if ((from / batchSize) % 20 == 0) LOG.info("encoded {}/{} images ({} s)", to, count, (System.nanoTime() - start) / 1_000_000_000L);

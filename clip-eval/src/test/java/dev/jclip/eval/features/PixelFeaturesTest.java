@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
@@ -40,9 +41,9 @@ class PixelFeaturesTest {
     @Test
     void idxFastPathEqualsDecodePath() throws IOException {
         LabelledImageDataset d = idx(12);
-        float[][] fast = PixelFeatures.extract(d, 4);
+        float[][] fast = PixelFeatures.extract(d, 4, AlphaBackground.WHITE);
         LabelledImageDataset wrapped = new Wrapped(d);
-        float[][] slow = PixelFeatures.extract(wrapped, 4);
+        float[][] slow = PixelFeatures.extract(wrapped, 4, AlphaBackground.WHITE);
         assertEquals(16, fast[0].length);
         for (int i = 0; i < 12; i++) assertArrayEquals(fast[i], slow[i], 1e-6f);
         assertEquals(((5 * 16 + 3) * 37 % 256) / 255f, fast[5][3], 1e-7f);
@@ -50,7 +51,7 @@ class PixelFeaturesTest {
         LabelledImageDataset[] split = DatasetView.stratifiedSplit(d, 0.25, 1);
         assertEquals(9, split[0].size());
         assertEquals(3, split[1].size());
-        float[][] test = PixelFeatures.extract(split[1], 4);
+        float[][] test = PixelFeatures.extract(split[1], 4, AlphaBackground.WHITE);
         for (int i = 0; i < 3; i++) assertArrayEquals(fast[((DatasetView) split[1]).baseIndex(i)], test[i]);
         int[] perClass = new int[3];
         for (int i = 0; i < 3; i++) perClass[split[1].label(i)]++;
@@ -59,7 +60,7 @@ class PixelFeaturesTest {
         assertEquals(5, sub.size());
         assertTrue(!sub.fingerprint().equals(d.fingerprint()));
         // Downsampled colour path has three channels.
-        assertEquals(3 * 4, PixelFeatures.extract(new Wrapped(d, false), 2)[0].length);
+        assertEquals(3 * 4, PixelFeatures.extract(new Wrapped(d, false), 2, AlphaBackground.WHITE)[0].length);
     }
 
     /** Hides the IDX type so PixelFeatures must decode images. */

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param state           counters, RNG and data-loader position
  * @param trainConfigJson the run's full training configuration as JSON
  * @param modelConfigJson the model architecture as open_clip JSON
+ * @param preprocessJson  the image pipeline's settings ({@code PreprocessConfig}); null when the data had none
  */
 public record Checkpoint(Map<String, INDArray> model, Map<String, INDArray> optimizer, TrainingState state,
-                         String trainConfigJson, String modelConfigJson) {
+                         String trainConfigJson, String modelConfigJson, String preprocessJson) {
 }

@@ -3,6 +3,7 @@ package dev.jclip.train.checkpoint;
 import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.io.CheckpointException;
 import dev.jclip.core.io.Checkpoints;
+import dev.jclip.data.image.PreprocessConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ public final class CheckpointManager {
     static final String FORMAT = "jclip-train-checkpoint-1";
     static final String META_STATE = "jclip.training_state";
     static final String META_TRAIN_CONFIG = "jclip.train_config";
+    static final String META_PREPROCESS = PreprocessConfig.METADATA_KEY;
     /** The model config under the key the fixtures and the model loader read. */
     static final String META_MODEL_CONFIG = dev.jclip.core.io.SafeTensors.CONFIG_KEY;
 
@@ -74,6 +76,7 @@ public final class CheckpointManager {
         meta.put(META_STATE, c.state().toJson());
         if (c.trainConfigJson() != null) meta.put(META_TRAIN_CONFIG, c.trainConfigJson());
         if (c.modelConfigJson() != null) meta.put(META_MODEL_CONFIG, c.modelConfigJson());
+        if (c.preprocessJson() != null) meta.put(META_PREPROCESS, c.preprocessJson());
         Path target = pathFor(c.state().step());
         writeAtomically(io, target, tensors, meta);
         prune();
@@ -125,7 +128,8 @@ public final class CheckpointManager {
             }
         }
         TrainingState state = TrainingState.fromJson(meta.get(META_STATE), path.toString());
-        return new Checkpoint(model, optimizer, state, meta.get(META_TRAIN_CONFIG), meta.get(META_MODEL_CONFIG));
+        return new Checkpoint(model, optimizer, state, meta.get(META_TRAIN_CONFIG), meta.get(META_MODEL_CONFIG),
+                meta.get(META_PREPROCESS));
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.jclip.train.data;
 
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.io.Checkpoints;
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.DataLoader;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.LoaderPosition;
@@ -7,6 +11,11 @@ import dev.jclip.data.loader.SampleSource;
 import dev.jclip.data.text.CaptionTokenizer;
 import dev.jclip.data.loader.Batch;
 import dev.jclip.train.BatchSource;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.checkpoint.CheckpointManager;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The trainer's view of clip-data's {@link DataLoader}: one loader per epoch, its {@link LoaderPosition} as the
@@ -29,6 +38,11 @@ public final class LoaderBatchSource implements BatchSource {
     @Override
     public Shape shape() {
         return new Shape(config.batchSize(), config.imageSize(), config.contextLength(), tokenizer.vocabSize());
+    }
+
+    @Override
+    public PreprocessConfig preprocessing() {
+        return config.preprocessConfig();
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.jclip.train.data;
 
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.io.Checkpoints;
+import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.CsvManifest;
 import dev.jclip.data.loader.CsvManifestSource;
 import dev.jclip.data.loader.LoaderConfig;
@@ -11,6 +14,8 @@ import dev.jclip.data.shards.ShardSpec;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.VocabLocator;
 import dev.jclip.train.TrainConfig;
+import dev.jclip.train.checkpoint.CheckpointManager;
+import dev.jclip.train.checkpoint.SafeTensorsFile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +47,11 @@ public final class TrainingData {
         return VocabLocator.forTraining(vocab == null ? null : Path.of(vocab), model.text().vocabSize(), cfg.model().name());
     }
 
-    /** The loader settings a training run implies: batch, workers and seed from the run, sizes from the model. */
+    /**
+     * The loader settings a training run implies: batch, workers and seed from the run, sizes from the model,
+     * the alpha background from the run or, when it does not set one, from the checkpoint it resumes (white for
+     * a new run), so that a resumed run keeps seeing images the way it started.
+     */
     public static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model) {
         return LoaderConfig.builder(cfg.data().batchSize())
                 .imageSize(model.vision().imageSize())
@@ -50,7 +59,22 @@ public final class TrainingData {
                 .workers(cfg.data().workers())
                 .seed(cfg.runtime().seed())
                 .train(true)
+                .alphaBackground(alphaBackground(cfg, model))
                 .build();
+    }
+
+    private static AlphaBackground alphaBackground(TrainConfig cfg, ClipConfig model) {
+        if (cfg.data().alphaBackground() != null) return AlphaBackground.parse(cfg.data().alphaBackground());
+        if (cfg.checkpointing().resume() == null) return AlphaBackground.WHITE;
+        Path checkpoint;
+        try {
+            checkpoint = new CheckpointManager(Path.of(cfg.checkpointing().output()).resolve("checkpoints"), 0,
+                    new SafeTensorsFile()).resolve(cfg.checkpointing().resume());
+        } catch (IOException e) {
+            return AlphaBackground.WHITE; // nothing to resume: Trainer.Builder.build() reports it
+        }
+        return PreprocessConfig.fromMetadata(Checkpoints.readMetadata(checkpoint), model.vision().imageSize(),
+                checkpoint.toString()).alphaBackground();
     }
 
     /** Shards or a manifest, by the spec's extension; every shard and the manifest must exist. */

@@ -35,7 +35,7 @@ class CheckpointManagerTest {
         opt.put("exp_avg.visual.proj", Nd4j.randn(step + 2, new long[]{3, 4}).castTo(DataType.FLOAT));
         opt.put("exp_avg_sq.visual.proj", Nd4j.rand(DataType.FLOAT, 3, 4));
         TrainingState st = new TrainingState(step, 2, 7, step * 64, step, 0xDEADBEEFCAFEL, "{\"shard\":3,\"offset\":17}");
-        return new Checkpoint(model, opt, st, "{\"model\":\"ViT-tiny\"}", "{\"embed_dim\":64}");
+        return new Checkpoint(model, opt, st, "{\"model\":\"ViT-tiny\"}", "{\"embed_dim\":64}", null);
     }
 
     @Test

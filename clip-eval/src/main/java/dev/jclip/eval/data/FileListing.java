@@ -1,6 +1,5 @@
 package dev.jclip.eval.data;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,22 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import javax.imageio.ImageIO;
 
-/** Decoding image files and fingerprinting lists of them. */
-final class ImageFiles {
-    private ImageFiles() {
-    }
-
-    static BufferedImage read(Path p) throws IOException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(p.toFile());
-        } catch (IOException e) {
-            throw new IOException(p + ": cannot decode image: " + e.getMessage(), e);
-        }
-        if (img == null) throw new IOException(p + ": not a readable image (no ImageIO decoder)");
-        return img;
+/** Fingerprints of lists of files, for feature-cache keys. */
+final class FileListing {
+    private FileListing() {
     }
 
     /** SHA-256 over every file's path, size and modification time: changes when any file does. */
