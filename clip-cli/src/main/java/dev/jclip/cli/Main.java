@@ -110,7 +110,7 @@ public final class Main extends CommandGroup {
                     + " build without -Pcuda to run on the CPU (nd4j-native).");
             return 3;
         }
-        System.err.println(command + ": error: " + rootMessage(e));
+        System.err.println(command + ": error: " + contextMessage(e));
         if (System.getenv("JCLIP_DEBUG") != null) e.printStackTrace();
         return 1;
     }
@@ -126,6 +126,21 @@ public final class Main extends CommandGroup {
             }
         }
         return false;
+    }
+
+    /**
+     * The message that says the most: the outermost one that adds to its cause's (a wrapper's names the file
+     * and the operation; the root cause alone can be a bare "Is a directory"), else the root cause's.
+     */
+    static String contextMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            boolean onlyRepeatsCause = t.getCause() != null && m != null && m.equals(t.getCause().toString());
+            if (m != null && !m.isBlank() && !onlyRepeatsCause) {
+                return t instanceof StackOverflowError || t instanceof OutOfMemoryError ? t.getClass().getSimpleName() + ": " + m : m;
+            }
+        }
+        return rootMessage(e);
     }
 
     private static String rootMessage(Throwable e) {

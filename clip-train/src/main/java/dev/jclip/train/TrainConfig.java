@@ -246,6 +246,13 @@ public final class TrainConfig {
         if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
+        if (data.alphaBackground() != null) {
+            try {
+                dev.jclip.data.image.AlphaBackground.parse(data.alphaBackground());
+            } catch (IllegalArgumentException e) {
+                problems.add("alpha-background: " + e.getMessage());
+            }
+        }
         if (accum <= 0) problems.add("accum-freq must be positive, got " + accum);
         else if (batch > 0 && batch % accum != 0) problems.add("batch-size " + batch + " is not divisible by accum-freq " + accum);
         Optimisation o = optimisation;

@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * {@code clip convert IN OUT [--format safetensors|pt] [--config NAME_OR_JSON]}: rewrites a checkpoint (any
  * readable format: safetensors, torch.save zip, TorchScript, Hugging Face names) as an OpenAI-named state dict.
- * The format defaults to OUT's extension. A safetensors output carries the model config: the one given with
- * {@code --config} (checked against the weights), else the input's own metadata config; an inferred one is not
- * written, since head counts cannot be inferred.
+ * The format defaults to OUT's extension. Both outputs carry the model config (safetensors in its metadata,
+ * .pt in an archive entry that PyTorch ignores): the one given with {@code --config} (checked against the
+ * weights), else the input's own stored config; an inferred one is not written, since head counts cannot be
+ * inferred.
  */
 @Command(name = "convert", description = "convert a checkpoint (safetensors, .pt, TorchScript, Hugging Face) to safetensors or .pt")
 public final class ConvertCommand extends ClipCommand {
@@ -49,7 +50,7 @@ public final class ConvertCommand extends ClipCommand {
         if (config != null) ArchitectureInference.infer(Checkpoints.readShapes(in), config);
         Checkpoints.write(state, config, out, target);
         System.out.printf("wrote %s (%s, %d tensors%s)%n", out, target.name().toLowerCase(), state.size(),
-                config != null && target == Checkpoints.Format.SAFETENSORS ? ", with config" : "");
+                config != null ? ", with config" : "");
         return 0;
     }
 }

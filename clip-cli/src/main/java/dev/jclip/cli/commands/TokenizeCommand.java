@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.cli.UsageException;
+import dev.jclip.core.io.Limits;
+import dev.jclip.data.text.BoundedLineReader;
 import dev.jclip.data.text.ClipTokenizer;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -24,7 +25,9 @@ import java.nio.file.Path;
  * {@code clip tokenize --vocab PATH [--context-length N] [--truncate]}: JSON lines in ({"text": ...}), JSON
  * lines out ({"ids": [...]}), one for each non-blank input line, in order. A line that cannot be tokenized
  * (bad JSON, no string "text", too long without --truncate) is answered with {"error": "line N: ..."} and
- * reported on stderr; the other lines are still answered and the exit code is 1.
+ * reported on stderr; the other lines are still answered and the exit code is 1. A line over
+ * {@code jclip.limit.lineChars} characters is answered with an error without being held in memory; each answer
+ * is flushed as it is written, so those already given survive whatever a later line does.
  */
 @Command(name = "tokenize", description = "CLIP token ids for JSON lines {\"text\": ...} on stdin, JSON lines {\"ids\": [...]} out")
 public final class TokenizeCommand extends ClipCommand {
@@ -57,15 +60,16 @@ public final class TokenizeCommand extends ClipCommand {
 
         ObjectMapper json = new ObjectMapper();
         int failed = 0;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        BoundedLineReader reader = new BoundedLineReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        String line;
-        int lineNo = 0;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            if (line.isBlank()) continue;
+        BoundedLineReader.Line next;
+        while ((next = reader.next()) != null) {
+            long lineNo = next.number();
+            String line = next.text();
+            if (line != null && line.isBlank()) continue;
             ObjectNode answer = json.createObjectNode();
             try {
+                if (next.tooLong()) throw new IllegalArgumentException("reading it: " + Limits.LINE_CHARS.explain(next.length()));
                 String text = textOf(json, line);
                 int[] ids = tokenizer.tokenize(text, context, truncate);
                 answer.putArray("ids").addAll(java.util.Arrays.stream(ids).mapToObj(json.getNodeFactory()::numberNode).toList());
@@ -77,6 +81,7 @@ public final class TokenizeCommand extends ClipCommand {
             }
             writer.write(json.writeValueAsString(answer));
             writer.write('\n');
+            writer.flush(); // an answer given is kept, whatever a later line does
         }
         writer.flush();
         return failed == 0 ? 0 : 1;

@@ -72,7 +72,8 @@ class CheckpointCommandsTest {
         DataCommandsTest.run(new ConvertCommand(), pt.toString(), st.toString(), "--format", "safetensors");
         assertEquals(Checkpoints.Format.SAFETENSORS, Checkpoints.detect(st));
         assertSame(Checkpoints.readStateDict(fixture("rn-tiny", "model.safetensors")), Checkpoints.readStateDict(st));
-        assertEquals(null, Checkpoints.readMetadataConfig(st)); // the .pt had no config to carry
+        // the .pt carried the config on (issue 20), so the safetensors file made from it has it too
+        assertEquals(Checkpoints.readConfig(fixture("rn-tiny", "model.safetensors")), Checkpoints.readMetadataConfig(st));
 
         Path withConfig = dir.resolve("rn2.safetensors");
         DataCommandsTest.run(new ConvertCommand(), fixture("rn-tiny", "model.safetensors").toString(), withConfig.toString());

@@ -141,23 +141,37 @@ public final class Checkpoints {
         }
     }
 
-    /** The config stored in a safetensors file's metadata, or null when the file carries none. */
+    /**
+     * The config stored with the weights, or null when the file carries none: a safetensors file's metadata, or
+     * the {@link TorchZip#CONFIG_ENTRY} entry of a {@code .pt} archive that {@link #write} wrote.
+     */
     public static ClipConfig readMetadataConfig(Path file) {
-        if (detect(file) != Format.SAFETENSORS) return null;
-        try (SafeTensors.Reader r = SafeTensors.open(file)) {
-            String json = r.metadata().get(SafeTensors.CONFIG_KEY);
-            if (json == null) return null;
-            try {
-                return ClipConfig.parse(json, file + " __metadata__.config");
-            } catch (ConfigException e) {
-                throw new CheckpointException(e.getMessage(), e);
+        Format format = detect(file);
+        String json;
+        String where;
+        if (format == Format.SAFETENSORS) {
+            try (SafeTensors.Reader r = SafeTensors.open(file)) {
+                json = r.metadata().get(SafeTensors.CONFIG_KEY);
             }
+            where = file + " __metadata__.config";
+        } else if (format == Format.TORCH_ZIP) {
+            json = TorchZip.readConfigJson(file);
+            where = file + "!" + TorchZip.CONFIG_ENTRY;
+        } else {
+            return null;
+        }
+        if (json == null) return null;
+        try {
+            return ClipConfig.parse(json, where);
+        } catch (ConfigException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
     }
 
     /**
      * Writes a state dict (OpenAI names) in {@code format}; {@code config} (may be null) goes into safetensors
-     * metadata. TorchScript cannot be written: it needs the model's code.
+     * metadata or the {@code .pt} archive's {@link TorchZip#CONFIG_ENTRY}, so reading the file back builds the
+     * same model. TorchScript cannot be written: it needs the model's code.
      */
     public static void write(Map<String, INDArray> state, ClipConfig config, Path file, Format format) {
         switch (format) {
@@ -167,7 +181,7 @@ public final class Checkpoints {
                 if (config != null) meta.put(SafeTensors.CONFIG_KEY, config.toJson());
                 SafeTensors.write(state, meta, file);
             }
-            case TORCH_ZIP -> TorchZip.write(state, file);
+            case TORCH_ZIP -> TorchZip.write(state, config == null ? null : config.toJson(), file);
             case TORCHSCRIPT -> throw new CheckpointException(file + ": writing TorchScript is not supported (use safetensors or pt)");
         }
     }

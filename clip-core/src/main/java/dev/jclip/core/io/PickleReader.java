@@ -41,6 +41,12 @@ public final class PickleReader {
         public int size() {
             return items.size();
         }
+
+        /** Not the items: a deep or self-referencing tuple would overflow the stack. */
+        @Override
+        public String toString() {
+            return "tuple of " + items.size();
+        }
     }
 
     /** One torch storage: the archive entry {@code data/<key>} holding {@code numel} elements of {@code type}. */
@@ -112,6 +118,8 @@ public final class PickleReader {
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, StorageRef> storages = new LinkedHashMap<>();
+    private final long maxValues = Limits.PICKLE_VALUES.get();
+    private long values;
     private int pos;
 
     /**
@@ -146,7 +154,7 @@ public final class PickleReader {
                 case ']' -> push(new ArrayList<>());
                 case ')' -> push(new Tuple(List.of()));
                 case 't' -> push(new Tuple(popMark()));
-                case 0x85 -> push(new Tuple(List.of(pop())));
+                case 0x85 -> push(new Tuple(Arrays.asList(pop()))); // not List.of: the item may be None (null)
                 case 0x86 -> {
                     Object b = pop();
                     Object a = pop();
@@ -161,7 +169,8 @@ public final class PickleReader {
                 case 0x8f -> push(new LinkedHashSet<>()); // EMPTY_SET
                 case 0x90 -> { // ADDITEMS
                     List<Object> items = popMark();
-                    asSet(peek()).addAll(items);
+                    Set<Object> set = asSet(peek());
+                    for (Object item : items) set.add(key(item));
                 }
                 case 'X' -> push(utf8(length(u32())));
                 case 0x8c -> push(utf8(u8()));
@@ -188,13 +197,13 @@ public final class PickleReader {
                 case 's' -> {
                     Object v = pop();
                     Object k = pop();
-                    asMap(peek()).put(k, v);
+                    asMap(peek()).put(key(k), v);
                 }
                 case 'u' -> {
                     List<Object> kv = popMark();
                     if (kv.size() % 2 != 0) throw error("SETITEMS with an odd number of values");
                     Map<Object, Object> m = asMap(peek());
-                    for (int i = 0; i < kv.size(); i += 2) m.put(kv.get(i), kv.get(i + 1));
+                    for (int i = 0; i < kv.size(); i += 2) m.put(key(kv.get(i)), kv.get(i + 1));
                 }
                 case 'a' -> {
                     Object v = pop();
@@ -261,7 +270,7 @@ public final class PickleReader {
                 if (args.size() == 1 && args.get(0) instanceof List<?> pairs) {
                     for (Object p : pairs) {
                         if (!(p instanceof Tuple t) || t.size() != 2) throw error("OrderedDict item is not a pair");
-                        m.put(t.get(0), t.get(1));
+                        m.put(key(t.get(0)), t.get(1));
                     }
                 } else if (args.size() != 0) {
                     throw error("OrderedDict with unexpected arguments");
@@ -337,8 +346,23 @@ public final class PickleReader {
 
     // ---- stack and input helpers ----
 
+    /** Counts every value against {@link Limits#PICKLE_VALUES}: the tree's heap stays bounded, whatever the bytes. */
     private void push(Object o) {
+        if (++values > maxValues) throw error("reading it: " + Limits.PICKLE_VALUES.explain(values));
         stack.add(o);
+    }
+
+    /**
+     * A dict key or set item: a string, number, boolean or None. Hashing anything else would recurse through
+     * the value (a deep or self-referencing tuple or list: exponential time, or a stack overflow); state
+     * dicts and TorchScript modules only use strings and ints.
+     */
+    private Object key(Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double
+                || k instanceof BigInteger) {
+            return k;
+        }
+        throw error("a dict key or set item of type " + describe(k) + ": only strings, numbers, booleans and None are accepted");
     }
 
     private Object pop() {

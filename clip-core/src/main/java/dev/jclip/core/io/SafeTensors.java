@@ -1,15 +1,18 @@
 package dev.jclip.core.io;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -21,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +41,6 @@ import java.util.Map;
 public final class SafeTensors {
     /** Metadata key holding the model config JSON. */
     public static final String CONFIG_KEY = "config";
-    /** Largest header accepted (the reference implementation's limit): a longer one is a corrupt file. */
-    static final long MAX_HEADER = 100L << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -89,6 +89,10 @@ public final class SafeTensors {
             }
         }
 
+        /**
+         * Streams the header straight from the file (never the whole text, nor a JSON tree, in memory), so its
+         * memory is bounded by {@link Limits#SAFETENSORS_TENSORS} entries, not by the header's length.
+         */
         private long parseHeader() {
             try {
                 long size = channel.size();
@@ -96,29 +100,29 @@ public final class SafeTensors {
                 ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(lenBuf, 0);
                 long headerLen = lenBuf.getLong(0);
-                if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8) {
+                long maxHeader = Limits.SAFETENSORS_HEADER_BYTES.get();
+                if (headerLen < 2 || headerLen > size - 8) {
                     throw error("header length " + Long.toUnsignedString(headerLen) + " is impossible for a file of "
-                            + size + " bytes (limit " + MAX_HEADER + ")");
+                            + size + " bytes");
                 }
-                ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-                readFully(header, 8);
-                String text = new String(header.array(), StandardCharsets.UTF_8);
-                JsonNode root;
-                try {
-                    root = JSON.readTree(text);
-                } catch (IOException e) {
-                    throw error("header is not valid JSON: " + e.getMessage());
-                }
-                if (root == null || !root.isObject()) throw error("header is not a JSON object");
+                if (headerLen > maxHeader) throw error("header length " + Limits.SAFETENSORS_HEADER_BYTES.explain(headerLen));
                 long dataLen = size - 8 - headerLen;
-                Iterator<Map.Entry<String, JsonNode>> it = root.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> f = it.next();
-                    if (f.getKey().equals("__metadata__")) {
-                        parseMetadata(f.getValue());
-                    } else {
-                        entries.put(f.getKey(), parseEntry(f.getKey(), f.getValue(), dataLen));
+                InputStream header = new BufferedInputStream(new BoundedInputStream(channel, 8, headerLen), 1 << 16);
+                try (JsonParser p = JSON.getFactory().createParser(header)) {
+                    if (p.nextToken() != JsonToken.START_OBJECT) throw error("header is not a JSON object");
+                    long maxTensors = Limits.SAFETENSORS_TENSORS.get();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        p.nextToken();
+                        if (name.equals("__metadata__")) {
+                            parseMetadata(p);
+                        } else {
+                            if (entries.size() >= maxTensors) throw error("tensor count " + Limits.SAFETENSORS_TENSORS.explain(entries.size() + 1L));
+                            entries.put(name, parseEntry(name, p, dataLen));
+                        }
                     }
+                } catch (JsonProcessingException e) {
+                    throw error("header is not valid JSON: " + e.getOriginalMessage());
                 }
                 checkNoOverlap();
                 return 8 + headerLen;
@@ -127,37 +131,48 @@ public final class SafeTensors {
             }
         }
 
-        private void parseMetadata(JsonNode node) {
-            if (!node.isObject()) throw error("__metadata__ must be an object of strings");
-            node.fields().forEachRemaining(m -> {
-                if (!m.getValue().isTextual()) throw error("__metadata__." + m.getKey() + " is not a string");
-                metadata.put(m.getKey(), m.getValue().asText());
-            });
+        private void parseMetadata(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw error("__metadata__ must be an object of strings");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                if (p.nextToken() != JsonToken.VALUE_STRING) throw error("__metadata__." + key + " is not a string");
+                metadata.put(key, p.getText());
+            }
         }
 
-        private Entry parseEntry(String name, JsonNode node, long dataLen) {
-            if (!node.isObject()) throw error(name, "entry is not an object");
-            JsonNode dt = node.get("dtype");
-            JsonNode sh = node.get("shape");
-            JsonNode off = node.get("data_offsets");
-            if (dt == null || !dt.isTextual()) throw error(name, "missing dtype");
-            TensorType type = TensorType.fromSafetensors(dt.asText());
-            if (type == null) throw error(name, "unsupported dtype " + dt.asText());
-            if (sh == null || !sh.isArray()) throw error(name, "missing shape");
-            long[] shape = new long[sh.size()];
-            for (int i = 0; i < shape.length; i++) {
-                JsonNode d = sh.get(i);
-                if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                    throw error(name, "bad shape " + sh);
+        private Entry parseEntry(String name, JsonParser p, long dataLen) throws IOException {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw error(name, "entry is not an object");
+            String dtype = null;
+            long[] shape = null;
+            long[] offsets = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "dtype" -> {
+                        if (t != JsonToken.VALUE_STRING) throw error(name, "missing dtype");
+                        dtype = p.getText();
+                    }
+                    case "shape" -> {
+                        if (t != JsonToken.START_ARRAY) throw error(name, "missing shape");
+                        shape = longArray(p, name, "bad shape", -1);
+                        for (long d : shape) if (d < 0) throw error(name, "bad shape " + Arrays.toString(shape));
+                    }
+                    case "data_offsets" -> {
+                        if (t != JsonToken.START_ARRAY) throw error(name, "data_offsets must be [begin, end]");
+                        offsets = longArray(p, name, "data_offsets must be [begin, end]", 2);
+                        if (offsets.length != 2) throw error(name, "data_offsets must be [begin, end]");
+                    }
+                    default -> p.skipChildren();
                 }
-                shape[i] = d.asLong();
             }
-            if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber()
-                    || !off.get(1).isIntegralNumber() || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
-                throw error(name, "data_offsets must be [begin, end]");
-            }
-            long begin = off.get(0).asLong();
-            long end = off.get(1).asLong();
+            if (dtype == null) throw error(name, "missing dtype");
+            TensorType type = TensorType.fromSafetensors(dtype);
+            if (type == null) throw error(name, "unsupported dtype " + dtype);
+            if (shape == null) throw error(name, "missing shape");
+            if (offsets == null) throw error(name, "data_offsets must be [begin, end]");
+            long begin = offsets[0];
+            long end = offsets[1];
             if (begin < 0 || end < begin || end > dataLen) {
                 throw error(name, "data_offsets [" + begin + ", " + end + "] outside the data section of " + dataLen + " bytes");
             }
@@ -172,6 +187,24 @@ public final class SafeTensors {
                         + Arrays.toString(shape) + " needs " + expected);
             }
             return new Entry(name, type, shape, begin, end);
+        }
+
+        /**
+         * The integers of a JSON array (the parser on its START_ARRAY); at most {@code max} of them when
+         * {@code max >= 0}, else at most 64 (no tensor has more dimensions; a longer list is not a shape).
+         */
+        private long[] longArray(JsonParser p, String name, String what, int max) throws IOException {
+            int cap = max >= 0 ? max : 64;
+            long[] out = new long[cap];
+            int n = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t != JsonToken.VALUE_NUMBER_INT || n == cap || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw error(name, what + (t == JsonToken.VALUE_NUMBER_INT && n < cap ? " (too large a number)" : ""));
+                }
+                out[n++] = p.getLongValue();
+            }
+            return Arrays.copyOf(out, n);
         }
 
         private void checkNoOverlap() {
@@ -315,6 +348,35 @@ public final class SafeTensors {
             });
         } catch (IOException e) {
             throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code length} bytes of a file channel from {@code position}, read with positional reads. */
+    private static final class BoundedInputStream extends InputStream {
+        private final FileChannel channel;
+        private long position;
+        private long remaining;
+
+        BoundedInputStream(FileChannel channel, long position, long length) {
+            this.channel = channel;
+            this.position = position;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) return -1;
+            int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, remaining)), position);
+            if (n < 0) throw new IOException("unexpected end of file in the header");
+            position += n;
+            remaining -= n;
+            return n;
         }
     }
 }

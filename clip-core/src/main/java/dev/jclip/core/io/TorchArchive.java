@@ -25,8 +25,8 @@ import java.util.zip.ZipFile;
  * {@code constants.pkl} and {@code code/}. Storages are streamed from the zip one at a time into native memory.
  */
 final class TorchArchive implements Closeable {
-    /** data.pkl is small (names and shapes only); refuse absurd ones rather than allocate. */
-    private static final long MAX_PICKLE = 1L << 30;
+    /** Deflate's largest expansion (1032:1 plus a header): an entry claiming more than that is lying. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
 
     private final Path file;
     private final ZipFile zip;
@@ -105,12 +105,41 @@ final class TorchArchive implements Closeable {
         return out;
     }
 
+    /**
+     * A pickle or text entry, read whole. Its declared size is checked against {@link Limits#PICKLE_BYTES}, and
+     * the read stops at that size whatever the entry really inflates to: a compressed entry whose declared size
+     * lies cannot make us read more.
+     */
     private byte[] readSmall(ZipEntry e) {
-        if (e.getSize() > MAX_PICKLE) throw new CheckpointException(file + "!" + e.getName() + ": " + e.getSize() + " bytes is too large");
+        long limit = Limits.PICKLE_BYTES.get();
+        String where = file + "!" + e.getName();
+        if (e.getSize() > limit) throw new CheckpointException(where + ": reading it: " + Limits.PICKLE_BYTES.explain(e.getSize()));
+        checkDeclaredSize(e);
         try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
+            byte[] data = in.readNBytes((int) Math.min(limit, e.getSize()) + 1);
+            if (data.length > e.getSize()) {
+                throw new CheckpointException(where + ": reading it: holds more than the " + e.getSize() + " bytes its zip entry declares");
+            }
+            return data;
         } catch (IOException ex) {
-            throw new CheckpointException(file + "!" + e.getName() + ": " + ex.getMessage(), ex);
+            throw new CheckpointException(where + ": reading it: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The zip entry's declared sizes must be possible for this file: the compressed bytes inside it, and a
+     * stored entry as long as its compressed form, a deflated one at most {@value #MAX_DEFLATE_RATIO} times it.
+     * Sizes are only trusted (to allocate) once they pass.
+     */
+    private void checkDeclaredSize(ZipEntry e) {
+        long size = e.getSize();
+        long packed = e.getCompressedSize();
+        long fileLength = file.toFile().length();
+        boolean possible = size >= 0 && packed >= 0 && packed <= fileLength
+                && (e.getMethod() == ZipEntry.STORED ? size == packed : size <= packed * MAX_DEFLATE_RATIO + 1024);
+        if (!possible) {
+            throw new CheckpointException(file + "!" + e.getName() + ": zip entry declares " + size + " bytes ("
+                    + packed + " compressed) in a file of " + fileLength + " bytes: corrupt or crafted");
         }
     }
 
@@ -128,7 +157,7 @@ final class TorchArchive implements Closeable {
             throw new CheckpointException(file + ": tensor '" + key + "' has a bad size " + Arrays.toString(t.shape()));
         }
         if (n == 0) return Nd4j.create(s.type().nd4j(), t.shape());
-        checkInBounds(key, t, s);
+        checkInBounds(key, t);
         INDArray storage = storage(key, s);
         boolean contiguous = Arrays.equals(stripUnit(t.shape(), t.stride()), stripUnit(t.shape(), contiguousStrides(t.shape())));
         if (contiguous) {
@@ -148,7 +177,14 @@ final class TorchArchive implements Closeable {
         storageCache.clear();
     }
 
-    private void checkInBounds(String key, PickleReader.TensorRef t, PickleReader.StorageRef s) {
+    /** The view must lie inside its storage (an empty tensor views nothing). */
+    void checkInBounds(String key, PickleReader.TensorRef t) {
+        PickleReader.StorageRef s = t.storage();
+        try {
+            if (TensorBytes.numel(t.shape()) == 0) return;
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file + ": tensor '" + key + "' has a bad size " + Arrays.toString(t.shape()));
+        }
         long last = t.offset();
         boolean overflow = false;
         for (int i = 0; i < t.shape().length; i++) {
@@ -176,6 +212,7 @@ final class TorchArchive implements Closeable {
             throw new CheckpointException(file + ": storage data/" + s.key() + " has " + e.getSize() + " bytes, "
                     + s.type() + "[" + s.numel() + "] needs " + expected);
         }
+        checkDeclaredSize(e);
         try (InputStream in = zip.getInputStream(e)) {
             INDArray a = TensorBytes.fromChannel(Channels.newChannel(in), s.type(), new long[]{s.numel()});
             storageCache.put(s.key(), a);

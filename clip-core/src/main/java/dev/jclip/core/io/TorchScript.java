@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * TorchScript archives ({@code torch.jit.save}; the format of OpenAI's released RN50.pt ... ViT-L-14-336px.pt).
@@ -28,8 +27,6 @@ import java.util.regex.Pattern;
  */
 public final class TorchScript {
     private static final Logger LOG = LoggerFactory.getLogger(TorchScript.class);
-    private static final Pattern CLASS = Pattern.compile("^class\\s+(\\w+)\\s*\\(", Pattern.MULTILINE);
-    private static final Pattern LIST = Pattern.compile("^\\s+__(parameters|buffers)__\\s*=\\s*\\[([^\\]]*)\\]", Pattern.MULTILINE);
 
     private TorchScript() {
     }
@@ -57,40 +54,52 @@ public final class TorchScript {
         }
         Map<String, Set<String>> declared = declarations(archive);
         Map<String, PickleReader.TensorRef> out = new LinkedHashMap<>();
-        walk(module, "", declared, out, new HashSet<>(), file);
+        walk(module, declared, out, file);
         if (out.isEmpty()) throw new CheckpointException(file + ": the TorchScript module holds no tensors");
         return out;
     }
 
-    /** Depth-first like {@code state_dict()}: a module's own tensors, then each submodule's. */
-    private static void walk(PickleReader.ScriptObject module, String prefix, Map<String, Set<String>> declared,
-                             Map<String, PickleReader.TensorRef> out, Set<PickleReader.ScriptObject> seen, Path file) {
-        if (!seen.add(module)) return; // a shared submodule appears once, as in state_dict's default
-        if (!(module.state() instanceof Map<?, ?> state)) return;
-        Set<String> keep = declared.get(module.className());
-        List<Map.Entry<String, PickleReader.ScriptObject>> children = new ArrayList<>();
-        for (Map.Entry<?, ?> e : state.entrySet()) {
-            if (!(e.getKey() instanceof String name)) continue;
-            Object v = e.getValue();
-            if (v instanceof PickleReader.TensorRef t) {
-                if (keep == null || keep.contains(name)) {
-                    out.put(prefix + name, t);
-                } else {
-                    LOG.debug("{}: skipping {}{} (a plain attribute of {}, not a parameter or buffer)", file, prefix, name,
-                            module.className());
+    /**
+     * Depth-first like {@code state_dict()}: a module's own tensors, then each submodule's. Iterative, with an
+     * explicit stack, so a crafted module nested a million deep cannot overflow the thread's stack.
+     */
+    private static void walk(PickleReader.ScriptObject root, Map<String, Set<String>> declared,
+                             Map<String, PickleReader.TensorRef> out, Path file) {
+        Set<PickleReader.ScriptObject> seen = new HashSet<>();
+        ArrayDeque<Map.Entry<String, PickleReader.ScriptObject>> todo = new ArrayDeque<>();
+        todo.push(Map.entry("", root));
+        while (!todo.isEmpty()) {
+            Map.Entry<String, PickleReader.ScriptObject> next = todo.pop();
+            String prefix = next.getKey();
+            PickleReader.ScriptObject module = next.getValue();
+            if (!seen.add(module)) continue; // a shared submodule appears once, as in state_dict's default
+            if (!(module.state() instanceof Map<?, ?> state)) continue;
+            Set<String> keep = declared.get(module.className());
+            List<Map.Entry<String, PickleReader.ScriptObject>> children = new ArrayList<>();
+            for (Map.Entry<?, ?> e : state.entrySet()) {
+                if (!(e.getKey() instanceof String name)) continue;
+                Object v = e.getValue();
+                if (v instanceof PickleReader.TensorRef t) {
+                    if (keep == null || keep.contains(name)) {
+                        out.put(prefix + name, t);
+                    } else {
+                        LOG.debug("{}: skipping {}{} (a plain attribute of {}, not a parameter or buffer)", file, prefix, name,
+                                module.className());
+                    }
+                } else if (v instanceof PickleReader.ScriptObject child) {
+                    children.add(Map.entry(prefix + name + ".", child));
                 }
-            } else if (v instanceof PickleReader.ScriptObject child) {
-                children.add(Map.entry(name, child));
             }
-        }
-        for (Map.Entry<String, PickleReader.ScriptObject> c : children) {
-            walk(c.getValue(), prefix + c.getKey() + ".", declared, out, seen, file);
+            for (int i = children.size() - 1; i >= 0; i--) todo.push(children.get(i)); // first child on top
         }
     }
 
     /**
      * Qualified class name to its declared parameter and buffer names, from the {@code code/} sources:
-     * {@code code/__torch__/a/b.py} declares classes of module {@code __torch__.a.b}.
+     * {@code code/__torch__/a/b.py} declares classes of module {@code __torch__.a.b}. Read line by line (no
+     * regular expression over the whole text, whose backtracking was quadratic on crafted files): a line
+     * {@code class Name(...} opens a class, an indented {@code __parameters__ = [...]} or
+     * {@code __buffers__ = [...]} line lists its names.
      */
     static Map<String, Set<String>> declarations(TorchArchive archive) {
         Map<String, Set<String>> out = new HashMap<>();
@@ -99,28 +108,59 @@ public final class TorchScript {
             String module = name.substring("code/".length(), name.length() - 3).replace('/', '.');
             String text = archive.readText(name);
             if (text == null) continue;
-            Matcher cls = CLASS.matcher(text);
-            List<int[]> spans = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            while (cls.find()) {
-                spans.add(new int[]{cls.start()});
-                names.add(cls.group(1));
-            }
-            for (int i = 0; i < names.size(); i++) {
-                int end = i + 1 < spans.size() ? spans.get(i + 1)[0] : text.length();
-                String body = text.substring(spans.get(i)[0], end);
-                Matcher m = LIST.matcher(body);
-                Set<String> keep = null;
-                while (m.find()) {
-                    if (keep == null) keep = new HashSet<>();
-                    for (String item : m.group(2).split(",")) {
-                        String s = item.trim();
-                        if (s.length() >= 2 && (s.startsWith("\"") || s.startsWith("'"))) keep.add(s.substring(1, s.length() - 1));
-                    }
+            String current = null;
+            for (int start = 0, end; start < text.length(); start = end + 1) {
+                end = text.indexOf('\n', start);
+                if (end < 0) end = text.length();
+                if (text.startsWith("class", start)) { // only candidate lines become strings
+                    String className = className(text.substring(start, end));
+                    if (className != null) current = module + "." + className;
+                    continue;
                 }
-                if (keep != null) out.put(module + "." + names.get(i), keep);
+                int first = start;
+                while (first < end && Character.isWhitespace(text.charAt(first))) first++;
+                if (current == null || first == start || !text.startsWith("__", first)) continue;
+                List<String> names = declaredNames(text.substring(first, end).strip());
+                if (names != null) out.computeIfAbsent(current, k -> new HashSet<>()).addAll(names);
             }
         }
         return out;
+    }
+
+    /** {@code Name} of a line {@code class Name(...}, else null. */
+    static String className(String line) {
+        if (!line.startsWith("class")) return null;
+        int i = "class".length();
+        int n = line.length();
+        if (i >= n || !Character.isWhitespace(line.charAt(i))) return null;
+        while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+        int start = i;
+        while (i < n && (Character.isLetterOrDigit(line.charAt(i)) || line.charAt(i) == '_')) i++;
+        int end = i;
+        while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+        return end > start && i < n && line.charAt(i) == '(' ? line.substring(start, end) : null;
+    }
+
+    /** The quoted names of {@code __parameters__ = ["a", "b", ]} (or {@code __buffers__}), else null. */
+    static List<String> declaredNames(String stripped) {
+        String rest;
+        if (stripped.startsWith("__parameters__")) {
+            rest = stripped.substring("__parameters__".length());
+        } else if (stripped.startsWith("__buffers__")) {
+            rest = stripped.substring("__buffers__".length());
+        } else {
+            return null;
+        }
+        rest = rest.strip();
+        if (!rest.startsWith("=")) return null;
+        rest = rest.substring(1).strip();
+        int close = rest.indexOf(']');
+        if (!rest.startsWith("[") || close < 0) return null;
+        List<String> names = new ArrayList<>();
+        for (String item : rest.substring(1, close).split(",")) {
+            String s = item.strip();
+            if (s.length() >= 2 && (s.startsWith("\"") || s.startsWith("'"))) names.add(s.substring(1, s.length() - 1));
+        }
+        return names;
     }
 }

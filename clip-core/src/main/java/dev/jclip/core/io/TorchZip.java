@@ -26,7 +26,17 @@ import java.util.zip.ZipOutputStream;
  * reads (also with {@code weights_only=True}).
  */
 public final class TorchZip {
+    /** Entry (under the archive's top folder) holding the model config JSON; PyTorch ignores it. */
+    public static final String CONFIG_ENTRY = "jclip/config.json";
+
     private TorchZip() {
+    }
+
+    /** The model config our writer stores beside data.pkl, or null when the archive has none. */
+    public static String readConfigJson(Path file) {
+        try (TorchArchive archive = new TorchArchive(file)) {
+            return archive.readText(CONFIG_ENTRY);
+        }
     }
 
     /** The state dict's tensors in file order, each in its stored type; open_clip's wrapper is unwrapped. */
@@ -66,6 +76,8 @@ public final class TorchZip {
 
     /** Reads the tensors; a storage used by one tensor only is handed over without a copy. */
     static Map<String, INDArray> materialize(TorchArchive archive, Map<String, PickleReader.TensorRef> refs) {
+        refs.forEach(archive::checkInBounds); // each view inside its storage, then all views together bounded
+        checkViewExpansion(refs, archive.file());
         Map<String, Integer> uses = new HashMap<>();
         for (PickleReader.TensorRef t : refs.values()) uses.merge(t.storage().key(), 1, Integer::sum);
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -78,11 +90,46 @@ public final class TorchZip {
     }
 
     /**
+     * The tensors may add up to at most {@link Limits#VIEW_EXPANSION} times the elements of the storages they
+     * view, checked before anything is allocated: a few bytes of pickle can otherwise describe broadcast
+     * (stride-0) or overlapping views that copy one small storage into gigabytes.
+     */
+    static void checkViewExpansion(Map<String, PickleReader.TensorRef> refs, Path file) {
+        Map<String, Long> stored = new HashMap<>();
+        long viewed = 0;
+        for (Map.Entry<String, PickleReader.TensorRef> e : refs.entrySet()) {
+            PickleReader.StorageRef s = e.getValue().storage();
+            stored.put(s.key(), s.numel());
+            try {
+                viewed = Math.addExact(viewed, TensorBytes.numel(e.getValue().shape()));
+            } catch (RuntimeException ex) {
+                throw new CheckpointException(file + ": tensor '" + e.getKey() + "' has a bad size "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+        }
+        long storedTotal = stored.values().stream().mapToLong(Long::longValue).sum();
+        long ratio = viewed == 0 ? 0 : storedTotal == 0 ? Long.MAX_VALUE : (viewed + storedTotal - 1) / storedTotal;
+        if (Limits.VIEW_EXPANSION.exceededBy(ratio)) {
+            throw new CheckpointException(file + ": reading tensors: they add up to " + viewed + " elements viewing "
+                    + storedTotal + " stored ones (overlapping or broadcast views): " + Limits.VIEW_EXPANSION.explain(ratio));
+        }
+    }
+
+    /**
      * Writes {@code tensors} as {@code torch.save(OrderedDict)} would: {@code archive/data.pkl} (protocol 2),
      * one storage per tensor in {@code archive/data/N} (stored, 64-byte aligned), {@code byteorder} and
      * {@code version}. The file appears under its final name only once complete.
      */
     public static void write(Map<String, INDArray> tensors, Path file) {
+        write(tensors, null, file);
+    }
+
+    /**
+     * As {@link #write(Map, Path)}, with the model config JSON (may be null) in the entry
+     * {@code archive/}{@value #CONFIG_ENTRY}, which {@code torch.load} ignores and {@link #readConfigJson} reads:
+     * loading the file back then builds the same model (head counts cannot be inferred from the weights).
+     */
+    public static void write(Map<String, INDArray> tensors, String configJson, Path file) {
         String top = "archive/";
         byte[] pickle = statePickle(tensors);
         try {
@@ -92,6 +139,7 @@ public final class TorchZip {
                     zip.setMethod(ZipOutputStream.STORED);
                     putEntry(zip, counter, top + "data.pkl", pickle);
                     putEntry(zip, counter, top + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                    if (configJson != null) putEntry(zip, counter, top + CONFIG_ENTRY, configJson.getBytes(StandardCharsets.UTF_8));
                     int i = 0;
                     for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
                         putTensor(zip, counter, top + "data/" + i++, e.getValue());

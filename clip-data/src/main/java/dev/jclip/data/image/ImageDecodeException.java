@@ -1,7 +1,7 @@
 package dev.jclip.data.image;
 
 /** Image bytes that cannot be turned into an {@link RgbImage}; {@link #unsupported()} separates "not handled" from "broken". */
-public final class ImageDecodeException extends Exception {
+public class ImageDecodeException extends Exception {
     private final boolean unsupported;
 
     public ImageDecodeException(String message, boolean unsupported, Throwable cause) {

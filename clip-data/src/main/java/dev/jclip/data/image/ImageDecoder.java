@@ -27,8 +27,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * plugin) and converts them to {@link RgbImage}: the first two steps of the one image pipeline (then
  * {@link ClipImageTransform}). Steps, each in one method:
  * <ol>
- *   <li>{@link #read}: the decoder's own result, refused when larger than {@link #MAX_PIXELS} (from the header,
- *       before decoding) or when the decoder warns;</li>
+ *   <li>{@link #read}: the decoder's own result, refused when larger than the limits of {@link ImageSizeGuard} (from the
+ *       header, before decoding) or when the decoder warns;</li>
  *   <li>{@link ExifOrientation}: JPEGs stored sideways are turned upright as their EXIF orientation says;</li>
  *   <li>{@link #toRgb}: 8-bit RGB with transparency composited over an {@link AlphaBackground} (white by
  *       default): PNG alpha, palette PNGs with a transparent index (tRNS), grey+alpha, GIF transparency, WebP
@@ -41,12 +41,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * "premature end of JPEG data", makes the image corrupt rather than silently grey-filled.
  */
 public final class ImageDecoder {
-    /**
-     * Images with more pixels are refused before decoding, as unsupported: PIL's decompression-bomb limit
-     * (2 x {@code Image.MAX_IMAGE_PIXELS}), so that one hostile header cannot exhaust the heap.
-     */
-    public static final long MAX_PIXELS = 2L * 89_478_485L;
-
     static {
         ImageIO.setUseCache(false); // decode from memory, never through temporary files
     }
@@ -59,15 +53,22 @@ public final class ImageDecoder {
         return toRgb(decodeImage(bytes), background);
     }
 
-    /** The decoded image turned upright, alpha still in it: what {@link #toRgb} takes. */
+    /**
+     * The decoded image turned upright, alpha still in it: what {@link #toRgb} takes. Its size is checked from
+     * the header before decoding ({@link ImageSizeGuard}); a decoder running out of heap is "too large".
+     */
     public static BufferedImage decodeImage(byte[] bytes) throws ImageDecodeException {
-        return ExifOrientation.upright(read(bytes), ExifOrientation.of(bytes));
+        try (ImageSizeGuard admitted = ImageSizeGuard.admit(bytes)) {
+            return ExifOrientation.upright(read(bytes), ExifOrientation.of(bytes));
+        } catch (OutOfMemoryError e) {
+            throw ImageSizeGuard.outOfMemory(e);
+        }
     }
 
-    /** {@link #decodeImage} of a file; errors name the file. */
+    /** {@link #decodeImage} of a file, read within the record limit; errors name the file. */
     public static BufferedImage readFile(Path file) throws IOException {
         try {
-            return decodeImage(Files.readAllBytes(file));
+            return decodeImage(dev.jclip.data.shards.ShardWriter.readRecord(file));
         } catch (ImageDecodeException e) {
             throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
         }
@@ -82,11 +83,7 @@ public final class ImageDecoder {
             List<String> warnings = new ArrayList<>();
             try {
                 reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new ImageDecodeException("image too large: " + reader.getWidth(0) + "x" + reader.getHeight(0)
-                            + " exceeds " + MAX_PIXELS + " pixels", true, null);
-                }
+                ImageSizeGuard.check(reader.getWidth(0), reader.getHeight(0));
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.jclip.data.loader;
 
+import dev.jclip.data.shards.RecordTooLargeException;
+import dev.jclip.data.shards.ShardWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -51,9 +53,11 @@ public final class CsvManifestSource implements SampleSource {
                         continue;
                     }
                     try {
-                        return new RawSample(source, key, Files.readAllBytes(row.image()), row.caption());
+                        return new RawSample(source, key, ShardWriter.readRecord(row.image()), row.caption());
                     } catch (NoSuchFileException e) {
                         skips.skip(SkipReason.MISSING_IMAGE, source, key + " (line " + row.line() + ")", "no such file");
+                    } catch (RecordTooLargeException e) {
+                        skips.skip(SkipReason.IMAGE_TOO_LARGE, source, key + " (line " + row.line() + ")", e.getMessage());
                     } catch (IOException | RuntimeException e) {
                         skips.skip(SkipReason.SHARD_UNREADABLE, source, key + " (line " + row.line() + ")", e.toString());
                     }

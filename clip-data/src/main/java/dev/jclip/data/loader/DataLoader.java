@@ -2,6 +2,8 @@ package dev.jclip.data.loader;
 
 import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
+import dev.jclip.data.image.ImageDecoder;
+import dev.jclip.data.image.ImageTooLargeException;
 import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.text.CaptionTokenizer;
 import java.util.ArrayList;
@@ -215,9 +217,19 @@ public final class DataLoader implements AutoCloseable {
     // ---- worker threads ------------------------------------------------------------------------------
 
     private Decoded decode(long seq, RawSample s) {
+        try {
+            return decodeOrFail(seq, s);
+        } catch (OutOfMemoryError e) { // never kills the loader, and is "too large", not "corrupt"
+            return failed(seq, s, SkipReason.IMAGE_TOO_LARGE, "out of heap while preparing the sample: " + e.getMessage());
+        }
+    }
+
+    private Decoded decodeOrFail(long seq, RawSample s) {
         RgbImage img;
         try {
             img = transform.decode(s.image());
+        } catch (ImageTooLargeException e) {
+            return failed(seq, s, SkipReason.IMAGE_TOO_LARGE, e.getMessage());
         } catch (ImageDecodeException e) {
             return failed(seq, s, e.unsupported() ? SkipReason.UNSUPPORTED_IMAGE : SkipReason.CORRUPT_IMAGE, e.getMessage());
         } catch (RuntimeException e) {

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * {@value #WARN_PER_REASON} of each reason at WARN with the shard and key, later ones at DEBUG (so a shard full
  * of bad images cannot flood the log), with one WARN line saying that the rest go to DEBUG.
  */
-public final class SkipCounter {
+public class SkipCounter {
     /** How many skips of one reason are logged at WARN before the rest drop to DEBUG. */
     public static final int WARN_PER_REASON = 20;
 

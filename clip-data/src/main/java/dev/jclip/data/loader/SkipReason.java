@@ -2,7 +2,7 @@ package dev.jclip.data.loader;
 
 /** The reasons a sample (or the rest of a shard) is skipped; keys of {@link SkipCounter#snapshot()}. */
 public final class SkipReason {
-    /** A shard or manifest image that does not exist or cannot be opened / is not a tar archive. */
+    /** A shard or manifest image that does not exist or cannot be opened / is not a tar archive / is empty (0 bytes). */
     public static final String SHARD_UNREADABLE = "shard_unreadable";
     /** A shard that ends (or fails to read) in the middle of an entry: the sample being read and the rest are lost. */
     public static final String TRUNCATED_SHARD = "truncated_shard";
@@ -18,6 +18,13 @@ public final class SkipReason {
     public static final String CORRUPT_IMAGE = "corrupt_image";
     /** A recognised image the decoder cannot handle: unknown colour models, more pixels than the limit. */
     public static final String UNSUPPORTED_IMAGE = "unsupported_image";
+    /**
+     * An image over {@link dev.jclip.core.io.Limits#IMAGE_PIXELS} or {@link dev.jclip.core.io.Limits#IMAGE_ASPECT}
+     * (read from its header, before decoding), or one the heap could not hold: too large, not corrupt.
+     */
+    public static final String IMAGE_TOO_LARGE = "image_too_large";
+    /** A shard member (image, caption) over {@link dev.jclip.core.io.Limits#RECORD_BYTES}: skipped unread. */
+    public static final String RECORD_TOO_LARGE = "record_too_large";
     /** The caption tokenizer threw. */
     public static final String TOKENIZE_FAILED = "tokenize_failed";
     /** A manifest row with fewer fields than the configured columns need. */

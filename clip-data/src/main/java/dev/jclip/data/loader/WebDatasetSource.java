@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A sample's image is its first member among {@code jpg, jpeg, png, webp, bmp}; its caption is the
  * {@code txt} member, else the {@code caption} field of the {@code json} member. A shard that cannot be opened
- * (missing file, not a tar) is skipped as {@link SkipReason#SHARD_UNREADABLE}; one that breaks after its first
- * header as {@link SkipReason#TRUNCATED_SHARD}, keeping the samples completed before the break.
+ * (missing file, not a tar, no entries at all) is skipped as {@link SkipReason#SHARD_UNREADABLE}; one that breaks
+ * after its first header as {@link SkipReason#TRUNCATED_SHARD}, keeping the samples completed before the break.
+ * A sample with a member over {@link dev.jclip.core.io.Limits#RECORD_BYTES} is skipped as
+ * {@link SkipReason#RECORD_TOO_LARGE}, and the shard reads on.
  */
 public final class WebDatasetSource implements SampleSource {
     private static final Logger LOG = LoggerFactory.getLogger(WebDatasetSource.class);
@@ -100,6 +102,9 @@ public final class WebDatasetSource implements SampleSource {
                     continue;
                 }
                 if (t == null) {
+                    if (reader.headersRead() == 0) {
+                        skips.skip(SkipReason.SHARD_UNREADABLE, current, "whole shard", "no tar entries (an empty or 0-byte file)");
+                    }
                     closeReader();
                     continue;
                 }
@@ -138,6 +143,10 @@ public final class WebDatasetSource implements SampleSource {
         }
 
         private RawSample toRaw(TarSample t) {
+            if (!t.oversized().isEmpty()) {
+                skips.skip(SkipReason.RECORD_TOO_LARGE, t.shard(), t.key(), String.join("; ", t.oversized()));
+                return null;
+            }
             byte[] image = null;
             for (String ext : IMAGE_EXTS) {
                 image = t.members().get(ext);

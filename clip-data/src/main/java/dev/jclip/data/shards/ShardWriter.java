@@ -2,8 +2,10 @@ package dev.jclip.data.shards;
 
 import dev.jclip.core.io.AtomicFile;
 import java.io.BufferedOutputStream;
+import dev.jclip.core.io.Limits;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,8 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code {prefix}-00001.tar}, ... each holding up to {@code samplesPerShard} samples as {@code key.jpg|png},
  * {@code key.txt} and optionally {@code key.json}, plus {@code sizes.json} on {@link #close()}. Each shard is
  * written to a temporary file beside it and renamed when complete ({@link AtomicFile}), so readers never see a
- * half-written shard.
- * Members get a fixed modification time so equal input gives byte-identical shards. Not thread-safe.
+ * half-written shard. Members get a fixed modification time so equal input gives byte-identical shards. A sample
+ * with a member the reader would skip (over {@link Limits#RECORD_BYTES}) is refused whole with
+ * {@link RecordTooLargeException} before anything of it is written, so the shard stays good. Not thread-safe.
  */
 public final class ShardWriter implements Closeable {
     private static final Set<String> IMAGE_EXTS = Set.of("jpg", "jpeg", "png", "webp", "bmp");
@@ -68,12 +71,39 @@ public final class ShardWriter implements Closeable {
             throw new IllegalArgumentException("bad sample key '" + key + "': no dots, no leading/trailing slash");
         }
         if (!IMAGE_EXTS.contains(imageExt)) throw new IllegalArgumentException("unsupported image extension '" + imageExt + "' for key " + key);
+        byte[] text = caption.getBytes(StandardCharsets.UTF_8);
+        // The reader skips members over the limit: refuse the sample whole, before any of it is written.
+        checkRecord(key + "." + imageExt, image.length);
+        checkRecord(key + ".txt", text.length);
+        if (json != null) checkRecord(key + ".json", json.length);
         if (out == null) openShard();
         addMember(key + "." + imageExt, image);
-        addMember(key + ".txt", caption.getBytes(StandardCharsets.UTF_8));
+        addMember(key + ".txt", text);
         if (json != null) addMember(key + ".json", json);
         inShard++;
         if (inShard == samplesPerShard) finishShard();
+    }
+
+    private static void checkRecord(String member, long size) throws RecordTooLargeException {
+        if (Limits.RECORD_BYTES.exceededBy(size)) {
+            throw new RecordTooLargeException("member " + member + ": " + Limits.RECORD_BYTES.explain(size));
+        }
+    }
+
+    /**
+     * A file's bytes for a shard record: refused as {@link RecordTooLargeException} (naming the file) when over
+     * {@link Limits#RECORD_BYTES}, checked against its length before reading and again while reading (a file
+     * that grows meanwhile is still bounded). Makes an input over 2 GiB a skipped record, not an abort.
+     */
+    public static byte[] readRecord(Path file) throws IOException {
+        long limit = Limits.RECORD_BYTES.get();
+        long size = Files.size(file);
+        if (size > limit) throw new RecordTooLargeException(file + ": " + Limits.RECORD_BYTES.explain(size));
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] data = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (data.length > limit) throw new RecordTooLargeException(file + ": " + Limits.RECORD_BYTES.explain(data.length));
+            return data;
+        }
     }
 
     private void openShard() throws IOException {

@@ -1,9 +1,12 @@
 package dev.jclip.data.shards;
 
+import dev.jclip.core.io.Limits;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -13,13 +16,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * consecutive members share a key (WebDataset writes a sample's members next to each other), so only one sample
  * is in memory at a time. Directories and members without an extension are ignored.
  *
+ * <p>A member over {@link Limits#RECORD_BYTES} is never read: its bytes are skipped and the sample lists it in
+ * {@link TarSample#oversized()}, so one oversized record costs that sample only.
+ *
  * <p>A sample is returned only once the next key starts or the archive ends cleanly; when the archive is cut
  * short, {@link #next()} throws and the sample being assembled is lost (as is the rest of the shard).
  */
 public final class TarSampleReader implements Closeable {
-    /** Refuse members larger than this: a corrupt header could otherwise ask for gigabytes. */
-    static final long MAX_MEMBER_BYTES = 256L << 20;
-
     private final String shard;
     private final TarArchiveInputStream tar;
     private TarArchiveEntry pendingEntry;
@@ -41,12 +44,13 @@ public final class TarSampleReader implements Closeable {
         if (finished) return null;
         String key = null;
         Map<String, byte[]> members = new LinkedHashMap<>();
+        List<String> oversized = new ArrayList<>();
         while (true) {
             TarArchiveEntry e = pendingEntry != null ? pendingEntry : nextFileEntry();
             pendingEntry = null;
             if (e == null) {
                 finished = true;
-                return key == null ? null : new TarSample(shard, key, members);
+                return key == null ? null : new TarSample(shard, key, members, List.copyOf(oversized));
             }
             String name = e.getName();
             int slash = name.lastIndexOf('/');
@@ -57,9 +61,13 @@ public final class TarSampleReader implements Closeable {
             String k = name.substring(0, dot);
             if (key != null && !key.equals(k)) {
                 pendingEntry = e; // first member of the next sample
-                return new TarSample(shard, key, members);
+                return new TarSample(shard, key, members, List.copyOf(oversized));
             }
             key = k;
+            if (Limits.RECORD_BYTES.exceededBy(e.getSize())) {
+                oversized.add(name + ": " + Limits.RECORD_BYTES.explain(e.getSize())); // the next header read skips its bytes
+                continue;
+            }
             members.put(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT), readMember(e));
         }
     }
@@ -79,9 +87,7 @@ public final class TarSampleReader implements Closeable {
 
     private byte[] readMember(TarArchiveEntry e) throws IOException {
         long size = e.getSize();
-        if (size < 0 || size > MAX_MEMBER_BYTES) {
-            throw new IOException("shard " + shard + ": member " + e.getName() + " has implausible size " + size);
-        }
+        if (size < 0) throw new IOException("shard " + shard + ": member " + e.getName() + " has a negative size " + size);
         byte[] buf = new byte[(int) size];
         int off = 0;
         try {

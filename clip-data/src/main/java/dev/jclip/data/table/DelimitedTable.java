@@ -1,5 +1,6 @@
 package dev.jclip.data.table;
 
+import dev.jclip.core.io.Limits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,8 @@ import java.util.Locale;
  * The one reader of delimited text (CSV, TSV) in jclip: a header row, then one record per row, a single-character
  * separator, RFC 4180 quoting whatever the separator (a field that starts with a double quote runs to the closing
  * quote and may hold separators, newlines and doubled quotes; a quote inside an unquoted field is an ordinary
- * character, as in Python's csv module and pandas). Blank lines are skipped. Errors name the file and line.
+ * character, as in Python's csv module and pandas). Blank lines are skipped. A row longer than
+ * {@link Limits#LINE_CHARS} is refused. Errors name the file and line.
  *
  * <p>Fields are split on bytes, which is safe for UTF-8 (no byte of a multi-byte sequence is ASCII), and decoded
  * one by one and strictly, so a caption in another encoding spoils only its own row.
@@ -86,18 +88,21 @@ public record DelimitedTable(Path file, List<String> header, List<Row> rows) {
     }
 
     private static List<Row> parse(Path file, byte[] b, byte sep) throws IOException {
+        long maxRow = Limits.LINE_CHARS.get();
         List<Row> rows = new ArrayList<>();
         int n = b.length;
         int i = n >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF ? 3 : 0; // BOM
         int line = 1;
         while (i < n) {
             int startLine = line;
+            int rowStart = i;
             List<byte[]> fields = new ArrayList<>();
             ByteArrayOutputStream field = new ByteArrayOutputStream();
             boolean fieldStart = true;
             boolean afterClosingQuote = false;
             boolean ended = false;
             while (i < n && !ended) {
+                checkRowLength(file, startLine, i - rowStart, maxRow);
                 byte c = b[i++];
                 if (c == sep) {
                     fields.add(field.toByteArray());
@@ -114,6 +119,7 @@ public record DelimitedTable(Path file, List<String> header, List<Row> rows) {
                     int opened = line;
                     while (true) {
                         if (i >= n) throw new IOException(file + ":" + opened + ": quoted field not closed before the end of the file");
+                        checkRowLength(file, startLine, i - rowStart, maxRow);
                         byte q = b[i++];
                         if (q == '"') {
                             if (i < n && b[i] == '"') {
@@ -139,5 +145,13 @@ public record DelimitedTable(Path file, List<String> header, List<Row> rows) {
             rows.add(new Row(file, startLine, fields));
         }
         return rows;
+    }
+
+    /** Bounded work and memory: an unterminated quote would otherwise swallow the rest of the file into one row. */
+    private static void checkRowLength(Path file, int line, long length, long max) {
+        if (length > max) {
+            throw new IllegalArgumentException(file + " line " + line + ": reading the row: " + Limits.LINE_CHARS.explain(length)
+                    + " (an unterminated quote?)");
+        }
     }
 }

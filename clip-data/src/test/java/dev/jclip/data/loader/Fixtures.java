@@ -61,7 +61,7 @@ final class Fixtures {
         f.goodKeys.add("jsoncap");
         a.add("badjson.png", png(8, 8, 5)).add("badjson.json", "{not json");
         a.add("noimage.txt", "where is the picture");
-        a.add("bomb.png", pngHeaderClaiming(20000, 10000)).add("bomb.txt", "too many pixels: unsupported, not decoded");
+        a.add("bomb.png", pngHeaderClaiming(20000, 10000)).add("bomb.txt", "too many pixels: too large, not decoded");
         f.good(a, "dir/sub", png(12, 30, 6), "a key inside a directory");
         a.write(dir.resolve("shard-00000.tar"));
         // shard 1: eight good samples, captions from txt (jpeg images)
@@ -88,7 +88,7 @@ final class Fixtures {
         f.expectedSkips.put(SkipReason.CAPTION_NOT_UTF8, 1L);
         f.expectedSkips.put(SkipReason.CAPTION_BAD_JSON, 1L);
         f.expectedSkips.put(SkipReason.MISSING_IMAGE, 1L);
-        f.expectedSkips.put(SkipReason.UNSUPPORTED_IMAGE, 1L);
+        f.expectedSkips.put(SkipReason.IMAGE_TOO_LARGE, 1L);
         f.expectedSkips.put(SkipReason.TRUNCATED_SHARD, 1L);
         f.expectedSkips.put(SkipReason.SHARD_UNREADABLE, 3L);
         return f;
