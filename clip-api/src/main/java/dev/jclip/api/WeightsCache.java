@@ -1,5 +1,7 @@
 package dev.jclip.api;
 
+import dev.jclip.core.io.AtomicFile;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -89,7 +90,7 @@ public final class WeightsCache {
                     writePin(pin, actual);
                     LOG.info("{}: no published SHA-256; pinned the first download's, {}", model.id(), actual);
                 }
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFile.commit(part, target); // the .part file is kept across runs so that a download resumes
                 return target;
             }
             Files.delete(part);
@@ -205,6 +206,6 @@ public final class WeightsCache {
     }
 
     private static void writePin(Path pin, String sha) throws IOException {
-        Files.writeString(pin, sha + "\n");
+        AtomicFile.writeString(pin, sha + "\n");
     }
 }

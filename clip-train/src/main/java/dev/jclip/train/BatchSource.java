@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.data.image.PreprocessConfig;
 
 /**
@@ -44,6 +45,15 @@ public interface BatchSource extends AutoCloseable {
      * evaluation sees images the same way; null when the source does not decode images (e.g. tensors in memory).
      */
     default PreprocessConfig preprocessing() {
+        return null;
+    }
+
+    /**
+     * The BPE merges text of the tokenizer that made the token ids, which every checkpoint of the run carries
+     * ({@code jclip.vocab}) so that a checkpoint alone encodes text; null when there is none to carry (OpenAI's
+     * built-in vocabulary, or ids made without a BPE tokenizer).
+     */
+    default String vocabulary() {
         return null;
     }
 

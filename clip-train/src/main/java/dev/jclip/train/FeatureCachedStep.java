@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
 import dev.jclip.core.nn.StepWorkspace;
@@ -40,7 +41,6 @@ final class FeatureCachedStep {
                 imageFeatures[k] = model.encodeImage(rows(batch.images(), k, micro)).detach();
                 textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).detach();
             }
-            model.releaseStepMemory();
         }
         ContrastiveLoss.Result r = ContrastiveLoss.compute(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures),
                 model.logitScale());
@@ -51,7 +51,6 @@ final class FeatureCachedStep {
                 model.encodeText(rows(batch.tokens(), k, micro));
                 model.backwardText(rows(r.gradTextFeatures(), k, micro));
             }
-            model.releaseStepMemory();
         }
         return r.loss();
     }

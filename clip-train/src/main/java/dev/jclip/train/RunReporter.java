@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -149,9 +149,7 @@ final class RunReporter implements AutoCloseable {
                 // a line cut short by the interruption: drop it
             }
         }
-        Path tmp = metricsFile.resolveSibling(".metrics.jsonl.tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
-        Files.move(tmp, metricsFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.write(metricsFile, tmp -> Files.write(tmp, kept, StandardCharsets.UTF_8));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
@@ -18,19 +20,16 @@ import dev.jclip.train.optim.AdamW;
 import dev.jclip.train.optim.GradientClipping;
 import dev.jclip.train.schedule.LrSchedule;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Trains a {@link ClipModel} with AdamW on a {@link BatchSource}: learning-rate schedule, optional gradient
@@ -114,7 +113,7 @@ public final class Trainer {
         this.runDir = Path.of(cfg.checkpointing().output());
         this.checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), cfg.checkpointing().keep(), io);
         // the vocabulary travels inside every checkpoint and the final model, so each file alone encodes text
-        this.vocabText = cfg.data().vocab() == null ? null : dev.jclip.data.text.ClipTokenizer.mergesText(Path.of(cfg.data().vocab()));
+        this.vocabText = data.vocabulary();
         if (vocabText != null) checkpoints.carry(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
         this.totalSteps = totalSteps;
         this.stepsPerEpoch = stepsPerEpoch;
@@ -177,7 +176,7 @@ public final class Trainer {
                     + " bit; resume with the same settings, or pass allow-numerics-change (--allow-numerics-change)");
         }
         Files.createDirectories(runDir);
-        writeTextAtomically(runDir.resolve("config.json"), cfg.toJson());
+        AtomicFile.writeString(runDir.resolve("config.json"), cfg.toJson());
         // a run with its own vocabulary keeps a copy, where evaluation looks for it; OpenAI's is built in
         if (ownsData && cfg.data().vocab() != null) VocabLocator.keepWithRun(Path.of(cfg.data().vocab()), runDir);
 
@@ -415,12 +414,6 @@ public final class Trainer {
         long n = 0;
         for (Parameter p : model.parameters()) if (p.trainable()) n += p.size();
         return n;
-    }
-
-    private static void writeTextAtomically(Path target, String text) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Collects the run's parts; {@link #build()} checks them all before anything is written. */

@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.jclip.train;
 
+import dev.jclip.data.loader.Batch;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
@@ -29,7 +30,7 @@ class FeatureCachedStepTest {
             for (int j = 1; j < len - 1; j++) tokens[i][j] = 1 + rnd.nextInt(vocab - 3);
             tokens[i][len - 1] = vocab - 1;                             // end: the largest id
         }
-        return new Batch(images, Nd4j.createFromArray(tokens));
+        return Batch.of(images, Nd4j.createFromArray(tokens));
     }
 
     private static double worstRelativeDifference(ClipModel a, ClipModel b) {

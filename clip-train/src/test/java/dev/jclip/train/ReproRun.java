@@ -39,7 +39,7 @@ public final class ReproRun {
                 "lr", 1e-3, "warmup", 5, "grad-clip-norm", 1.0, "output", out.toString(), "checkpoint-every", 15,
                 "keep-checkpoints", 0, "log-every", 10, "seed", 11, "threads", threads);
         if (resume != null) cfg = cfg.with(Map.of("resume", resume), "repro");
-        SyntheticShapes data = new SyntheticShapes(64, mc.vision().imageSize(), mc.text().contextLength(), mc.text().vocabSize(), 4, 7);
+        SyntheticBatches data = new SyntheticBatches(64, mc.vision().imageSize(), mc.text().contextLength(), mc.text().vocabSize(), 4, 7);
         Trainer.builder().config(cfg).data(data).interactive(false)
                 .onCheckpoint((p, step) -> {
                     System.out.println("CHECKPOINT " + out + " " + step);

@@ -22,9 +22,9 @@ class TinyClipTrainingTest {
     Path tmp;
 
     /** Zero-shot accuracy: each held-out image gets the class whose caption embedding is most similar. */
-    static double zeroShotAccuracy(ClipModel model, SyntheticShapes heldOut, int n) {
-        int[][] prompts = new int[SyntheticShapes.classes()][];
-        for (int c = 0; c < prompts.length; c++) prompts[c] = heldOut.tokenize(SyntheticShapes.caption(c));
+    static double zeroShotAccuracy(ClipModel model, SyntheticBatches heldOut, int n) {
+        int[][] prompts = new int[SyntheticBatches.classes()][];
+        for (int c = 0; c < prompts.length; c++) prompts[c] = heldOut.tokenize(SyntheticBatches.caption(c));
         INDArray text = normalise(model.encodeText(Nd4j.createFromArray(prompts)));
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) idx[i] = i;
@@ -44,9 +44,9 @@ class TinyClipTrainingTest {
         ClipConfig cfg = ClipConfig.preset("ViT-tiny");
         int batch = 64;
         int steps = Integer.getInteger("jclip.tinySteps", 100);
-        SyntheticShapes train = new SyntheticShapes(batch * steps, cfg.vision().imageSize(), cfg.text().contextLength(),
+        SyntheticBatches train = new SyntheticBatches(batch * steps, cfg.vision().imageSize(), cfg.text().contextLength(),
                 cfg.text().vocabSize(), batch, 1);
-        SyntheticShapes heldOut = new SyntheticShapes(512, cfg.vision().imageSize(), cfg.text().contextLength(),
+        SyntheticBatches heldOut = new SyntheticBatches(512, cfg.vision().imageSize(), cfg.text().contextLength(),
                 cfg.text().vocabSize(), batch, 999);
         TrainConfig tc = TestConfigs.of("model", "ViT-tiny", "batch-size", batch, "epochs", 1,
                 "lr", 3e-3, "warmup", 10, "wd", 0.1, "output", tmp.resolve("run").toString(), "checkpoint-every", 0,
@@ -70,9 +70,9 @@ class TinyClipTrainingTest {
         System.out.printf("tiny CLIP: %d steps in %.1f s, first loss %.3f, mean of last 10 %.3f (ln %d = %.3f), "
                         + "zero-shot top-1 %.3f on 512 held-out (chance %.3f), evals %s%n",
                 r.steps(), seconds, losses.get(0), lastLosses, batch, Math.log(batch), acc,
-                1.0 / SyntheticShapes.classes(), accuracies);
+                1.0 / SyntheticBatches.classes(), accuracies);
         assertTrue(lastLosses < Math.log(batch) - 1.5, "loss " + lastLosses + " not well below ln(" + batch + ")");
-        assertTrue(acc > 5.0 / SyntheticShapes.classes(), "zero-shot accuracy " + acc);
+        assertTrue(acc > 5.0 / SyntheticBatches.classes(), "zero-shot accuracy " + acc);
         assertTrue(Files.size(tmp.resolve("run/metrics.jsonl")) > 0);
         assertTrue(Files.readString(tmp.resolve("run/metrics.jsonl")).contains("zero_shot_top1"));
         assertTrue(Files.isRegularFile(tmp.resolve("run/model.safetensors")));

@@ -31,8 +31,8 @@ class TrainerBuildChecksTest {
         return TestConfigs.of(all);
     }
 
-    private static SyntheticShapes data(int imageSize, int context, int vocab, int batch) {
-        return new SyntheticShapes(32, imageSize, context, vocab, batch, 1);
+    private static SyntheticBatches data(int imageSize, int context, int vocab, int batch) {
+        return new SyntheticBatches(32, imageSize, context, vocab, batch, 1);
     }
 
     @Test

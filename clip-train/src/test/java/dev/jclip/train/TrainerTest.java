@@ -34,8 +34,8 @@ class TrainerTest {
     @TempDir
     Path tmp;
 
-    private static SyntheticShapes shapes(int pairs, int batch) {
-        return new SyntheticShapes(pairs, TINY.vision().imageSize(), TINY.text().contextLength(), TINY.text().vocabSize(), batch, 7);
+    private static SyntheticBatches shapes(int pairs, int batch) {
+        return new SyntheticBatches(pairs, TINY.vision().imageSize(), TINY.text().contextLength(), TINY.text().vocabSize(), batch, 7);
     }
 
     /** 16 pairs a step in 2 micro-batches, 4 steps an epoch, 6 steps: crosses an epoch boundary. */
@@ -148,7 +148,7 @@ class TrainerTest {
         Path out = tmp.resolve("nan");
         TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 8, "lr", 1e-3, "warmup", 1,
                 "output", out.toString(), "checkpoint-every", 2, "keep-checkpoints", 0, "seed", 1);
-        SyntheticShapes data = shapes(64, 8);
+        SyntheticBatches data = shapes(64, 8);
         data.poisonBatch = 5;
         List<byte[]> written = new ArrayList<>();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder().config(cfg)
@@ -227,8 +227,20 @@ class TrainerTest {
         Files.writeString(vocab, text);
         Path out = tmp.resolve("vocab-run");
         TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 2, "lr", 1e-3, "warmup", 1,
-                "output", out.toString(), "checkpoint-every", 1, "keep-checkpoints", 5, "vocab", vocab.toString());
-        Trainer.builder().config(cfg).data(shapes(32, 8)).interactive(false).build().fit();
+                "output", out.toString(), "checkpoint-every", 1, "keep-checkpoints", 5);
+        // the data source says which vocabulary made its token ids (LoaderBatchSource: its ClipTokenizer's merges)
+        SyntheticBatches shapes = shapes(32, 8);
+        String merges = dev.jclip.data.text.ClipTokenizer.load(vocab).merges();
+        BatchSource data = new BatchSource() {
+            @Override public dev.jclip.data.loader.Batch next() { return shapes.next(); }
+            @Override public long samplesPerEpoch() { return shapes.samplesPerEpoch(); }
+            @Override public void startEpoch(int epoch, long seed) { shapes.startEpoch(epoch, seed); }
+            @Override public String state() { return shapes.state(); }
+            @Override public void restore(String state) { shapes.restore(state); }
+            @Override public Shape shape() { return shapes.shape(); }
+            @Override public String vocabulary() { return merges; }
+        };
+        Trainer.builder().config(cfg).data(data).interactive(false).build().fit();
         List<Path> files = new ArrayList<>(new CheckpointManager(out.resolve("checkpoints"), 0, new SafeTensorsFile()).list());
         assertEquals(2, files.size());
         files.add(out.resolve("model.safetensors"));
@@ -291,7 +303,7 @@ class TrainerTest {
 
         java.util.function.Function<Path, TrainConfig> config = out -> TestConfigs.of("model", "RN-tiny", "batch-size", 8,
                 "steps", 2, "lr", 1e-3, "warmup", 1, "output", out.toString(), "checkpoint-every", 1, "seed", 2);
-        java.util.function.Supplier<SyntheticShapes> data = () -> new SyntheticShapes(64, rn.vision().imageSize(),
+        java.util.function.Supplier<SyntheticBatches> data = () -> new SyntheticBatches(64, rn.vision().imageSize(),
                 rn.text().contextLength(), rn.text().vocabSize(), 8, 3);
         Path a = tmp.resolve("rn-a");
         Trainer.builder().config(config.apply(a)).data(data.get()).interactive(false).build().fit();

@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.core.io.AtomicFile;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -114,23 +114,21 @@ public final class EncodeCommand extends ClipCommand {
 
     /** image_features.npy and text_features.npy in one zip (numpy's .npz), written to a temporary name first. */
     static void writeNpz(Path output, INDArray imageFeatures, INDArray textFeatures) throws IOException {
-        Path dir = output.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(output.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (var e : List.of(java.util.Map.entry("image_features.npy", imageFeatures),
-                    java.util.Map.entry("text_features.npy", textFeatures))) {
-                Path part = Files.createTempFile(dir, "part", ".npy");
-                try {
-                    Npy.write(e.getValue(), part);
-                    zip.putNextEntry(new ZipEntry(e.getKey()));
-                    Files.copy(part, zip);
-                    zip.closeEntry();
-                } finally {
-                    Files.deleteIfExists(part);
+        AtomicFile.write(output, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
+                for (var e : List.of(java.util.Map.entry("image_features.npy", imageFeatures),
+                        java.util.Map.entry("text_features.npy", textFeatures))) {
+                    Path part = Files.createTempFile(tmp.getParent(), "part", ".npy");
+                    try {
+                        Npy.write(e.getValue(), part);
+                        zip.putNextEntry(new ZipEntry(e.getKey()));
+                        Files.copy(part, zip);
+                        zip.closeEntry();
+                    } finally {
+                        Files.deleteIfExists(part);
+                    }
                 }
             }
-        }
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 }

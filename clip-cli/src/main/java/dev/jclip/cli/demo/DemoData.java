@@ -1,5 +1,6 @@
 package dev.jclip.cli.demo;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jclip.data.shards.ShardWriter;
@@ -12,7 +13,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -151,9 +151,9 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             zs.append(csv(rel)).append(',').append(csv(e.subcategory())).append('\n');
             rt.append(csv(rel)).append(',').append(csv(EmojiCaptions.retrieval(e))).append('\n');
         }
-        writeAtomically(data.zeroShotCsv(), zs.toString());
-        writeAtomically(data.retrievalCsv(), rt.toString());
-        writeAtomically(marker, manifestJson);
+        AtomicFile.writeString(data.zeroShotCsv(), zs.toString());
+        AtomicFile.writeString(data.retrievalCsv(), rt.toString());
+        AtomicFile.writeString(marker, manifestJson);
         return data;
     }
 
@@ -202,10 +202,4 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         return '"' + field.replace("\"", "\"\"") + '"';
     }
 
-    static void writeAtomically(Path target, String text) throws IOException {
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 }

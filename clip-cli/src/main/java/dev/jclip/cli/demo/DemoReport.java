@@ -1,5 +1,6 @@
 package dev.jclip.cli.demo;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -92,7 +93,7 @@ final class DemoReport {
             chance.put(m.key(), m.chance());
         }
         root.set("run", SNAKE.valueToTree(info));
-        DemoData.writeAtomically(file, JSON.writeValueAsString(root) + "\n");
+        AtomicFile.writeString(file, JSON.writeValueAsString(root) + "\n");
     }
 
     /** Writes {@code report.html}. */
@@ -193,7 +194,7 @@ final class DemoReport {
         h.append("</table>\n<p class=\"note\">Emoji images: emoji-datasource-google and emoji-datasource-twitter 16.0.0 (Google Noto emoji,"
                 + " Apache-2.0; Twemoji, CC-BY-4.0). Files in the run folder: metrics.jsonl, train.log, checkpoints/, model.safetensors,"
                 + " vocab.txt.gz, eval/*.json, demo-metrics.json.</p>\n</body></html>\n");
-        DemoData.writeAtomically(file, h.toString());
+        AtomicFile.writeString(file, h.toString());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.jclip.cli.demo;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -87,7 +88,7 @@ public final class DemoRun {
         ClipTokenizer tokenizer = DemoTraining.vocabulary(runDir, o.vocab(), data.captions(), DemoTraining.DEFAULT_VOCAB_SIZE);
         ClipConfig model = DemoTraining.modelConfig(o.model(), tokenizer);
         Path modelJson = runDir.resolve("model.json");
-        DemoData.writeAtomically(modelJson, model.toJson());
+        AtomicFile.writeString(modelJson, model.toJson());
         LOG.info("model {}: {}px images, {} text tokens (from {})", o.model(), preset.vision().imageSize(),
                 preset.text().contextLength(), modelJson);
 
@@ -183,6 +184,6 @@ public final class DemoRun {
     }
 
     private void writeSettings(Path runDir, long steps) throws IOException {
-        DemoData.writeAtomically(runDir.resolve("demo.json"), JSON.writeValueAsString(settings(steps)) + "\n");
+        AtomicFile.writeString(runDir.resolve("demo.json"), JSON.writeValueAsString(settings(steps)) + "\n");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jclip.cli.demo;
 
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.TextConfig;
 import dev.jclip.data.image.AlphaBackground;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -38,11 +38,7 @@ final class DemoTraining {
         Files.createDirectories(runDir);
         if (explicit != null) {
             ClipTokenizer tok = ClipTokenizer.load(explicit);
-            if (!explicit.toAbsolutePath().equals(target.toAbsolutePath())) {
-                Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-                Files.copy(explicit, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
+            if (!explicit.toAbsolutePath().equals(target.toAbsolutePath())) AtomicFile.copy(explicit, target);
             LOG.info("vocabulary: {} ({} tokens)", explicit, tok.vocabSize());
             return tok;
         }
@@ -50,9 +46,7 @@ final class DemoTraining {
             LOG.info("training a {}-token BPE vocabulary on {} captions", vocabSize, captions.size());
             BpeTrainer trainer = new BpeTrainer(vocabSize);
             for (String c : captions) trainer.addCaption(c);
-            Path tmp = target.resolveSibling("vocab.tmp.txt.gz");
-            trainer.trainAndWrite(tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            trainer.trainAndWrite(target); // written atomically, as every vocabulary
         }
         ClipTokenizer tok = ClipTokenizer.load(target);
         LOG.info("vocabulary: {} ({} tokens)", target, tok.vocabSize());

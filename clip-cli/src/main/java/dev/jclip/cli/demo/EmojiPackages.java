@@ -1,5 +1,6 @@
 package dev.jclip.cli.demo;
 
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.cli.UsageException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -13,7 +14,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -156,7 +156,7 @@ public final class EmojiPackages {
             throw new IOException(tarball + " has no package/emoji.json or " + images + " (not an emoji-datasource-" + set + " tarball?)");
         }
         deleteTree(target);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.commit(tmp, target);
         LOG.info("unpacked {} files", files);
     }
 

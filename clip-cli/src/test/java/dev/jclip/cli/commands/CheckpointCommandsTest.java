@@ -11,10 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,22 +30,9 @@ class CheckpointCommandsTest {
         return dev.jclip.core.testing.Fixtures.fixture(model).resolve(file);
     }
 
-    /** Runs a command, returning what it printed. */
-    static String run(java.util.concurrent.Callable<Integer> c, String... argv) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, Main.invoke(c, List.of(argv)));
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void infoCountsParametersWithoutBuffersAsTorchDoes() throws Exception {
-        String out = run(new InfoCommand(), fixture("rn-tiny", "model.pt").toString());
+        String out = DataCommandsTest.run(new InfoCommand(), fixture("rn-tiny", "model.pt").toString());
         JsonNode summary = new ObjectMapper().readTree(fixture("rn-tiny", "summary.json").toFile());
         assertTrue(out.contains("format: torch_zip"), out);
         assertTrue(out.contains("parameters: " + summary.get("n_params").asLong() + "\n"), out);
@@ -60,7 +44,7 @@ class CheckpointCommandsTest {
         ClipConfig printed = ClipConfig.parse(json, "info output");
         assertEquals(Checkpoints.readConfig(fixture("rn-tiny", "model.pt")), printed);
 
-        String vit = run(new InfoCommand(), fixture("vit-tiny", "model.safetensors").toString());
+        String vit = DataCommandsTest.run(new InfoCommand(), fixture("vit-tiny", "model.safetensors").toString());
         JsonNode vs = new ObjectMapper().readTree(fixture("vit-tiny", "summary.json").toFile());
         assertTrue(vit.contains("format: safetensors") && vit.contains("from metadata"), vit);
         assertTrue(vit.contains("parameters: " + vs.get("n_params").asLong() + "\n"), vit);
@@ -73,7 +57,7 @@ class CheckpointCommandsTest {
         Path json = dir.resolve("vit.json");
         Files.writeString(json, config.toJson());
         Path st = dir.resolve("vit.safetensors");
-        String out = run(new ConvertCommand(), fixture("vit-tiny", "model.pt").toString(), st.toString(), "--config", json.toString());
+        String out = DataCommandsTest.run(new ConvertCommand(), fixture("vit-tiny", "model.pt").toString(), st.toString(), "--config", json.toString());
         assertTrue(out.contains("with config"), out);
         assertSame(Checkpoints.readStateDict(fixture("vit-tiny", "model.pt")), Checkpoints.readStateDict(st));
         assertEquals(config, Checkpoints.readMetadataConfig(st));
@@ -82,17 +66,17 @@ class CheckpointCommandsTest {
     @Test
     void convertKeepsMetadataConfigAndFollowsTheExtension() throws Exception {
         Path pt = dir.resolve("rn.pt");
-        run(new ConvertCommand(), fixture("rn-tiny", "model.safetensors").toString(), pt.toString());
+        DataCommandsTest.run(new ConvertCommand(), fixture("rn-tiny", "model.safetensors").toString(), pt.toString());
         assertEquals(Checkpoints.Format.TORCH_ZIP, Checkpoints.detect(pt));
         Path st = dir.resolve("rn.bin");
-        run(new ConvertCommand(), pt.toString(), st.toString(), "--format", "safetensors");
+        DataCommandsTest.run(new ConvertCommand(), pt.toString(), st.toString(), "--format", "safetensors");
         assertEquals(Checkpoints.Format.SAFETENSORS, Checkpoints.detect(st));
         assertSame(Checkpoints.readStateDict(fixture("rn-tiny", "model.safetensors")), Checkpoints.readStateDict(st));
         // the .pt carried the config on (issue 20), so the safetensors file made from it has it too
         assertEquals(Checkpoints.readConfig(fixture("rn-tiny", "model.safetensors")), Checkpoints.readMetadataConfig(st));
 
         Path withConfig = dir.resolve("rn2.safetensors");
-        run(new ConvertCommand(), fixture("rn-tiny", "model.safetensors").toString(), withConfig.toString());
+        DataCommandsTest.run(new ConvertCommand(), fixture("rn-tiny", "model.safetensors").toString(), withConfig.toString());
         assertEquals(Checkpoints.readConfig(fixture("rn-tiny", "model.safetensors")), Checkpoints.readMetadataConfig(withConfig));
     }
 

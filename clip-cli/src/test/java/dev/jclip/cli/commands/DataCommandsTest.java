@@ -26,7 +26,7 @@ class DataCommandsTest {
     @TempDir
     Path dir;
 
-    /** Runs a command and returns what it printed on stdout. */
+    /** Runs a command and returns what it printed on stdout (the command tests of this package share it). */
     static String run(java.util.concurrent.Callable<Integer> c, String... argv) throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

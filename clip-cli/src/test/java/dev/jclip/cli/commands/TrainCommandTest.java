@@ -9,7 +9,7 @@ import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
-import dev.jclip.train.Batch;
+import dev.jclip.data.loader.Batch;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class TrainCommandTest {
                 tokens[i][1] = 1 + (int) ((seed * 31 + i) % 900);
                 tokens[i][2] = 999;
             }
-            return new Batch(Nd4j.randn(seed, new long[]{batch, 3, 32, 32}).castTo(DataType.FLOAT), Nd4j.createFromArray(tokens));
+            return Batch.of(Nd4j.randn(seed, new long[]{batch, 3, 32, 32}).castTo(DataType.FLOAT), Nd4j.createFromArray(tokens));
         }
 
         @Override

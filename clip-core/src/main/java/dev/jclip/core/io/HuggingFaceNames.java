@@ -77,21 +77,28 @@ public final class HuggingFaceNames {
         return fromOpenAi(openai, TensorOps.ARRAYS);
     }
 
+    /**
+     * Renames a top-level tensor (embeddings, final norms, logit scale) or a projection, transposed as the other side
+     * stores it; {@code from} is the column of the name tables {@code k} is in. False when {@code k} is neither.
+     */
+    private static <T> boolean putTopLevel(Map<String, T> out, String k, T value, int from, TensorOps<T> ops) {
+        String top = lookup(TOP, from, k);
+        if (top != null) {
+            out.put(top, value);
+            return true;
+        }
+        String proj = lookup(PROJECTIONS, from, k);
+        if (proj == null) return false;
+        out.put(proj, ops.transpose(value));
+        return true;
+    }
+
     static <T> Map<String, T> toOpenAi(Map<String, T> hf, TensorOps<T> ops) {
         Map<String, T> out = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : hf.entrySet()) {
             String k = e.getKey();
             if (k.endsWith("embeddings.position_ids")) continue;
-            String top = lookup(TOP, 1, k);
-            if (top != null) {
-                out.put(top, e.getValue());
-                continue;
-            }
-            String proj = lookup(PROJECTIONS, 1, k);
-            if (proj != null) {
-                out.put(proj, ops.transpose(e.getValue()));
-                continue;
-            }
+            if (putTopLevel(out, k, e.getValue(), 1, ops)) continue;
             Matcher m = HF_LAYER.matcher(k);
             if (!m.matches()) throw new CheckpointException("unknown Hugging Face CLIP key '" + k + "'");
             String prefix = (m.group(1).equals("vision_model") ? "visual.transformer" : "transformer") + ".resblocks." + m.group(2) + ".";
@@ -126,16 +133,7 @@ public final class HuggingFaceNames {
         Map<String, T> out = new LinkedHashMap<>();
         for (Map.Entry<String, T> e : openai.entrySet()) {
             String k = e.getKey();
-            String top = lookup(TOP, 0, k);
-            if (top != null) {
-                out.put(top, e.getValue());
-                continue;
-            }
-            String proj = lookup(PROJECTIONS, 0, k);
-            if (proj != null) {
-                out.put(proj, ops.transpose(e.getValue()));
-                continue;
-            }
+            if (putTopLevel(out, k, e.getValue(), 0, ops)) continue;
             Matcher m = OPENAI_LAYER.matcher(k);
             if (!m.matches()) {
                 throw new CheckpointException("OpenAI key '" + k + "' has no Hugging Face CLIPModel name");

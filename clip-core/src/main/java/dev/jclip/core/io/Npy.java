@@ -1,6 +1,5 @@
 package dev.jclip.core.io;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -11,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -121,15 +119,15 @@ public final class Npy {
             case INT -> body.asIntBuffer().put(c.data().asInt());
             default -> body.asLongBuffer().put(c.data().asLong());
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            out.write(MAGIC);
-            out.write(new byte[]{1, 0});
-            out.write(new byte[]{(byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body.array());
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                out.write(MAGIC);
+                out.write(new byte[]{1, 0});
+                out.write(new byte[]{(byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
+                out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+                out.write(body.array());
+            }
+        });
     }
 
     private static void need(ByteBuffer body, long bytes, Path file) throws IOException {

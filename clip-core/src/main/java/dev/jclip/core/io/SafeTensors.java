@@ -340,10 +340,16 @@ public final class SafeTensors {
         head.putLong(padded).put(json);
         while (head.hasRemaining()) head.put((byte) ' ');
         head.flip();
-        AtomicFile.write(file, channel -> {
-            while (head.hasRemaining()) channel.write(head);
-            for (INDArray a : tensors.values()) TensorBytes.write(a, channel);
-        });
+        try {
+            AtomicFile.write(file, tmp -> {
+                try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    while (head.hasRemaining()) channel.write(head);
+                    for (INDArray a : tensors.values()) TensorBytes.write(a, channel);
+                }
+            });
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code length} bytes of a file channel from {@code position}, read with positional reads. */

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -131,21 +132,25 @@ public final class TorchZip {
     public static void write(Map<String, INDArray> tensors, String configJson, Path file) {
         String top = "archive/";
         byte[] pickle = statePickle(tensors);
-        AtomicFile.write(file, channel -> {
-            CountingStream counter = new CountingStream(Channels.newOutputStream(channel));
-            try (ZipOutputStream zip = new ZipOutputStream(counter)) {
-                zip.setMethod(ZipOutputStream.STORED);
-                putEntry(zip, counter, top + "data.pkl", pickle);
-                putEntry(zip, counter, top + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-                if (configJson != null) putEntry(zip, counter, top + CONFIG_ENTRY, configJson.getBytes(StandardCharsets.UTF_8));
-                int i = 0;
-                for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-                    putTensor(zip, counter, top + "data/" + i++, e.getValue());
+        try {
+            AtomicFile.write(file, tmp -> {
+                CountingStream counter = new CountingStream(Files.newOutputStream(tmp));
+                try (ZipOutputStream zip = new ZipOutputStream(counter)) {
+                    zip.setMethod(ZipOutputStream.STORED);
+                    putEntry(zip, counter, top + "data.pkl", pickle);
+                    putEntry(zip, counter, top + "byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                    if (configJson != null) putEntry(zip, counter, top + CONFIG_ENTRY, configJson.getBytes(StandardCharsets.UTF_8));
+                    int i = 0;
+                    for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+                        putTensor(zip, counter, top + "data/" + i++, e.getValue());
+                    }
+                    putEntry(zip, counter, top + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                    putEntry(zip, counter, top + ".data/version", "3\n".getBytes(StandardCharsets.US_ASCII));
                 }
-                putEntry(zip, counter, top + "version", "3\n".getBytes(StandardCharsets.US_ASCII));
-                putEntry(zip, counter, top + ".data/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            }
-        });
+            });
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** data.pkl: OrderedDict of name -> torch._utils._rebuild_tensor_v2(persistent storage, 0, size, stride, False, OrderedDict()). */

@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * CLIP (Radford et al. 2021): an image tower and a text tower projected into one embedding space, compared by
@@ -23,9 +22,6 @@ import java.util.function.BiFunction;
  * }</pre>
  */
 public final class ClipModel implements AutoCloseable {
-    /** Builds the ModifiedResNet tower; registered by the ResNet implementation so the core stays ViT-only here. */
-    private static volatile BiFunction<ParameterStore, ClipConfig, ImageTower> resnetFactory;
-
     private final ClipConfig config;
     private final ParameterStore store;
     private final ImageTower visual;
@@ -33,17 +29,14 @@ public final class ClipModel implements AutoCloseable {
     private final Parameter logitScale;
     private boolean training = true;
     private final boolean useWorkspace;
+    private boolean closed;
 
-    private ClipModel(ClipConfig config, ParameterStore store) {
+    /** The towers must have registered their parameters in {@code store}; the model adds logit_scale and flattens it. */
+    public ClipModel(ClipConfig config, ParameterStore store, ImageTower visual, TextTransformer text) {
         this.config = config;
         this.store = store;
-        if (config.vision().isResNet()) {
-            BiFunction<ParameterStore, ClipConfig, ImageTower> f = resnetFactory();
-            visual = f.apply(store, config);
-        } else {
-            visual = new VisionTransformer(store, config.vision(), config.embedDim(), config.quickGelu());
-        }
-        text = new TextTransformer(store, config.text(), config.embedDim(), config.quickGelu());
+        this.visual = visual;
+        this.text = text;
         logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
         store.flatten();
         useWorkspace = StepWorkspace.worthwhile(store.count());
@@ -56,7 +49,16 @@ public final class ClipModel implements AutoCloseable {
 
     /** A freshly initialised model in the given precision (DOUBLE for gradient checks). */
     public static ClipModel create(ClipConfig config, long seed, DataType dtype) {
-        return new ClipModel(config, new ParameterStore(dtype, seed));
+        return withTowers(config, new ParameterStore(dtype, seed));
+    }
+
+    /** The config's towers, registering their parameters in {@code store} (fresh, or an inference store's weights). */
+    private static ClipModel withTowers(ClipConfig config, ParameterStore store) {
+        ImageTower visual = config.vision().isResNet()
+                ? new ModifiedResNet(store, config.vision(), config.embedDim())
+                : new VisionTransformer(store, config.vision(), config.embedDim(), config.quickGelu());
+        TextTransformer text = new TextTransformer(store, config.text(), config.embedDim(), config.quickGelu());
+        return new ClipModel(config, store, visual, text);
     }
 
     /**
@@ -65,7 +67,7 @@ public final class ClipModel implements AutoCloseable {
      * Evaluation mode (BatchNorm uses running statistics). Its backward passes and optimisers fail.
      */
     public static ClipModel forInference(ClipConfig config, Map<String, INDArray> state) {
-        ClipModel m = new ClipModel(config, ParameterStore.forInference(state, DataType.FLOAT));
+        ClipModel m = withTowers(config, ParameterStore.forInference(state, DataType.FLOAT));
         m.store.checkAllWeightsUsed();
         m.setTraining(false);
         return m;
@@ -76,22 +78,6 @@ public final class ClipModel implements AutoCloseable {
         ClipModel m = create(config, 0);
         m.store.load(state, true);
         return m;
-    }
-
-    static void registerResNet(BiFunction<ParameterStore, ClipConfig, ImageTower> factory) {
-        resnetFactory = factory;
-    }
-
-    private static BiFunction<ParameterStore, ClipConfig, ImageTower> resnetFactory() {
-        if (resnetFactory == null) {
-            try {
-                Class.forName("dev.jclip.core.model.ModifiedResNet");
-            } catch (ClassNotFoundException e) {
-                throw new UnsupportedOperationException("ModifiedResNet image towers are not available in this build");
-            }
-        }
-        if (resnetFactory == null) throw new UnsupportedOperationException("ModifiedResNet did not register itself");
-        return resnetFactory;
     }
 
     public ClipConfig config() {
@@ -143,11 +129,13 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /**
-     * The memory scope for one training step's temporaries: the reusable step arena for models where it pays
-     * ({@link StepWorkspace#worthwhile}), else plain allocation. Detach anything that must outlive it.
+     * The memory scope for one training step's temporaries, all freed when the step is over: the reusable step
+     * arena for models where it pays ({@link StepWorkspace#worthwhile}), else a scope that allocates each
+     * temporary on its own and frees them all at its end ({@link StepWorkspace#openFreeingAtEnd}). Detach anything
+     * that must outlive it.
      */
     public MemoryWorkspace openStepWorkspace() {
-        return useWorkspace ? StepWorkspace.open() : org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+        return useWorkspace ? StepWorkspace.open() : StepWorkspace.openFreeingAtEnd();
     }
 
     /** The two logit matrices, as OpenAI's {@code forward}: logits_per_image [B_img, B_txt] and its transpose. */
@@ -173,21 +161,7 @@ public final class ClipModel implements AutoCloseable {
             backwardText(r.gradTextFeatures());
             return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
                     r.gradTextFeatures().detach(), r.gradLogitScale());
-        } finally {
-            releaseStepMemory();
         }
-    }
-
-    /**
-     * Call after a step's scope ({@link #openStepWorkspace()}) closes. Outside the arena a step's temporaries are
-     * native memory freed only when the JVM collects their small Java handles, which with a small heap can be many
-     * steps later: gigabytes of dead arrays (RN50 at batch 8 passed 10 GB resident). Models that train without the
-     * arena are large, their steps take seconds, and collecting the small heap after each costs tens of
-     * milliseconds (measured: ViT-B/32 at batch 8 went from 7.6 to 4.7 GB and from 2.6 to 2.3 s per step).
-     * {@code -Djclip.gcAfterStep=false} turns it off.
-     */
-    public void releaseStepMemory() {
-        if (!useWorkspace && !"false".equals(System.getProperty("jclip.gcAfterStep"))) System.gc();
     }
 
     /** The largest logit scale CLIP allows: ln 100, a temperature of 0.01. */
@@ -211,8 +185,15 @@ public final class ClipModel implements AutoCloseable {
                 || name.startsWith("transformer.") || name.startsWith("ln_final") || name.startsWith("text_projection");
     }
 
-    /** Native memory is owned by ND4J's arrays and released with them; nothing extra to free yet. */
+    /**
+     * Frees the native memory the model holds now, not at some later collection: the flat parameter and gradient
+     * buffers, the BatchNorm buffers, and this thread's step arenas. The model cannot be used afterwards.
+     */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
+        store.close();
+        StepWorkspace.release();
     }
 }

@@ -23,10 +23,6 @@ import java.util.List;
  * state dict. BatchNorm layers use batch statistics in training mode and running statistics in evaluation mode.
  */
 public final class ModifiedResNet implements ImageTower {
-    static {
-        ClipModel.registerResNet((store, config) -> new ModifiedResNet(store, config.vision(), config.embedDim()));
-    }
-
     private static final String PREFIX = "visual.";
     private final int imageSize;
     private final Conv2d conv1, conv2, conv3;

@@ -162,6 +162,16 @@ public final class ParameterStore implements Iterable<Parameter> {
         }
     }
 
+    /** Frees the flat value and gradient buffers and the buffers; every parameter is unusable afterwards. */
+    public void close() {
+        if (flatValues == null) throw new IllegalStateException("close() frees the flattened store; flatten() first");
+        flatValues.close();
+        flatGrads.close();
+        for (INDArray b : buffers.values()) {
+            if (b.closeable()) b.close();
+        }
+    }
+
     /**
      * Moves every parameter and gradient into one contiguous buffer each (each parameter becomes a view), so that
      * whole-model operations (zeroing gradients, optimiser updates, gradient norms) are a handful of large ops

@@ -34,6 +34,20 @@ class NpyTest {
     }
 
     @Test
+    void dataStartsOnTheBoundaryNumPyRequires(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("a.npy");
+        Npy.write(Nd4j.createFromArray(new float[][]{{1.5f, -2f, 3.25f}, {0f, Float.MIN_VALUE, 1e30f}}), f);
+        byte[] bytes = Files.readAllBytes(f);
+        int headerLen = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+        assertEquals(0, (10 + headerLen) % 64, "data starts on a 64-byte boundary");
+        assertEquals(10 + headerLen + 4 * 6, bytes.length);
+        assertEquals(1e30f, Npy.read(f).getFloat(1, 2));
+        Files.write(tmp.resolve("bad.npy"), new byte[]{1, 2, 3});
+        Exception e = assertThrows(java.io.IOException.class, () -> Npy.read(tmp.resolve("bad.npy")));
+        assertTrue(e.getMessage().contains("bad.npy"), e.getMessage());
+    }
+
+    @Test
     void truncatedFileNamesTheFile(@TempDir Path tmp) throws Exception {
         Path f = tmp.resolve("x.npy");
         Npy.write(Nd4j.ones(DataType.FLOAT, 10, 10), f);

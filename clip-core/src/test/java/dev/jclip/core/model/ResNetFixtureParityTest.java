@@ -1,13 +1,12 @@
 package dev.jclip.core.model;
 
-import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.testing.TorchReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,84 +14,67 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ModifiedResNet fixture made by PyTorch with OpenAI's model classes (evaluation mode): outputs must agree. */
 class ResNetFixtureParityTest {
-    private static Path dir;
-    private static ClipConfig config;
-    private static Map<String, INDArray> weights;
+    private static TorchReference ref;
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Fixtures.fixture("rn-tiny");
-        config = ClipConfig.parse(Fixtures.metadataConfig(dir.resolve("model.safetensors")), "rn-tiny");
-        weights = Fixtures.safetensors(dir.resolve("model.safetensors"));
+        ref = TorchReference.load("rn-tiny");
     }
 
     @Test
     void configIsTheTinyResNet() {
-        assertTrue(config.vision().isResNet());
-        assertEquals(4, config.vision().resolvedHeads());
-        assertEquals(64, config.vision().imageSize());
-        assertEquals(64, config.embedDim());
+        assertTrue(ref.config().vision().isResNet());
+        assertEquals(4, ref.config().vision().resolvedHeads());
+        assertEquals(64, ref.config().vision().imageSize());
+        assertEquals(64, ref.config().embedDim());
     }
 
     @Test
     void loadsEveryKeyIncludingBatchNormBuffers() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
+        ClipModel model = ref.model();
         Map<String, INDArray> state = model.parameters().stateDict();
-        assertEquals(weights.keySet(), state.keySet());
+        assertEquals(ref.weights().keySet(), state.keySet());
         INDArray tracked = state.get("visual.layer2.0.downsample.1.num_batches_tracked");
         assertEquals(DataType.LONG, tracked.dataType());
-        assertEquals(weights.get("visual.layer2.0.downsample.1.num_batches_tracked").getLong(0), tracked.getLong(0));
+        assertEquals(ref.weights().get("visual.layer2.0.downsample.1.num_batches_tracked").getLong(0), tracked.getLong(0));
         assertEquals(0.0, Fixtures.maxAbsDiff(state.get("visual.layer3.0.bn2.running_var"),
-                weights.get("visual.layer3.0.bn2.running_var")), 0.0);
+                ref.weights().get("visual.layer3.0.bn2.running_var")), 0.0);
     }
 
     @Test
     void reproducesReferenceOutputs() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
-        model.setTraining(false);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy"));
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
-        INDArray fi = model.encodeImage(images);
-        INDArray ft = model.encodeText(tokens);
-        double dImage = Fixtures.maxAbsDiff(fi, Fixtures.npy(dir.resolve("image_features.npy")));
-        assertTrue(dImage < 1e-4, "image features differ by " + dImage);
-        assertTrue(Fixtures.maxAbsDiff(ft, Fixtures.npy(dir.resolve("text_features.npy"))) < 1e-4);
-        ClipModel.Logits logits = model.forward(images, tokens);
-        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(logits.perText(), Fixtures.npy(dir.resolve("logits_per_text.npy"))) < 1e-4);
-        double loss = ContrastiveLoss.compute(fi, ft, model.logitScale().value().getDouble(0)).loss();
-        assertEquals(Fixtures.npy(dir.resolve("loss.npy")).getDouble(0), loss, 1e-4);
+        ref.assertReproducedBy(ref.model());
     }
 
     @Test
     void evaluationLeavesRunningStatisticsAlone() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
+        ClipModel model = ref.model();
         model.setTraining(false);
-        model.encodeImage(Fixtures.npy(dir.resolve("images.npy")));
+        model.encodeImage(ref.npy("images"));
         Map<String, INDArray> state = model.parameters().stateDict();
-        assertEquals(0.0, Fixtures.maxAbsDiff(state.get("visual.bn1.running_mean"), weights.get("visual.bn1.running_mean")), 0.0);
-        assertEquals(weights.get("visual.bn1.num_batches_tracked").getLong(0), state.get("visual.bn1.num_batches_tracked").getLong(0));
+        assertEquals(0.0, Fixtures.maxAbsDiff(state.get("visual.bn1.running_mean"), ref.weights().get("visual.bn1.running_mean")), 0.0);
+        assertEquals(ref.weights().get("visual.bn1.num_batches_tracked").getLong(0), state.get("visual.bn1.num_batches_tracked").getLong(0));
         // training mode moves them (and counts the batch)
         model.setTraining(true);
-        model.encodeImage(Fixtures.npy(dir.resolve("images.npy")));
-        assertTrue(Fixtures.maxAbsDiff(state.get("visual.bn1.running_mean"), weights.get("visual.bn1.running_mean")) > 1e-6);
-        assertEquals(weights.get("visual.bn1.num_batches_tracked").getLong(0) + 1, state.get("visual.bn1.num_batches_tracked").getLong(0));
+        model.encodeImage(ref.npy("images"));
+        assertTrue(Fixtures.maxAbsDiff(state.get("visual.bn1.running_mean"), ref.weights().get("visual.bn1.running_mean")) > 1e-6);
+        assertEquals(ref.weights().get("visual.bn1.num_batches_tracked").getLong(0) + 1, state.get("visual.bn1.num_batches_tracked").getLong(0));
     }
 
     @Test
     void doublePrecisionMatchesFloat64Reference() {
-        ClipModel model = ClipModel.create(config, 0, DataType.DOUBLE);
-        model.parameters().load(weights, true);
+        ClipModel model = ClipModel.create(ref.config(), 0, DataType.DOUBLE);
+        model.parameters().load(ref.weights(), true);
         model.setTraining(false);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy")).castTo(DataType.DOUBLE);
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
+        INDArray images = ref.npy("images").castTo(DataType.DOUBLE);
+        INDArray tokens = ref.npy("tokens");
         INDArray fi = model.encodeImage(images);
-        double dFeatures = Fixtures.maxAbsDiff(fi, Fixtures.npy(dir.resolve("image_features_f64.npy")));
+        double dFeatures = Fixtures.maxAbsDiff(fi, ref.npy("image_features_f64"));
         assertTrue(dFeatures < 1e-12, "f64 image features differ by " + dFeatures);
         ClipModel.Logits logits = model.forward(images, tokens);
-        double d = Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image_f64.npy")));
+        double d = Fixtures.maxAbsDiff(logits.perImage(), ref.npy("logits_per_image_f64"));
         assertTrue(d < 1e-12, "f64 logits differ by " + d);
         double loss = ContrastiveLoss.compute(fi, model.encodeText(tokens), model.logitScale().value().getDouble(0)).loss();
-        assertEquals(Fixtures.npy(dir.resolve("loss_f64.npy")).getDouble(0), loss, 1e-12);
+        assertEquals(ref.npy("loss_f64").getDouble(0), loss, 1e-12);
     }
 }

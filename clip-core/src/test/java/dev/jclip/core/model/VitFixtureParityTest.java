@@ -1,14 +1,13 @@
 package dev.jclip.core.model;
 
-import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.testing.Fixtures;
+import dev.jclip.core.testing.TorchReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,58 +15,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The ViT fixture made by PyTorch with OpenAI's model classes: outputs and gradients must agree. */
 class VitFixtureParityTest {
-    private static Path dir;
-    private static ClipConfig config;
-    private static Map<String, INDArray> weights;
+    private static TorchReference ref;
 
     @BeforeAll
     static void load() throws Exception {
-        dir = Fixtures.fixture("vit-tiny");
-        config = ClipConfig.parse(Fixtures.metadataConfig(dir.resolve("model.safetensors")), "vit-tiny");
-        weights = Fixtures.safetensors(dir.resolve("model.safetensors"));
+        ref = TorchReference.load("vit-tiny");
     }
 
     @Test
     void configFromMetadataKeepsFourHeads() {
-        assertEquals(4, config.vision().resolvedHeads());
-        assertEquals(16, config.text().contextLength());
-        assertEquals(1000, config.text().vocabSize());
+        assertEquals(4, ref.config().vision().resolvedHeads());
+        assertEquals(16, ref.config().text().contextLength());
+        assertEquals(1000, ref.config().text().vocabSize());
     }
 
     @Test
     void reproducesReferenceOutputs() {
-        ClipModel model = ClipModel.fromStateDict(config, weights);
-        model.setTraining(false);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy"));
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
-        INDArray fi = model.encodeImage(images);
-        INDArray ft = model.encodeText(tokens);
-        assertTrue(Fixtures.maxAbsDiff(fi, Fixtures.npy(dir.resolve("image_features.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(ft, Fixtures.npy(dir.resolve("text_features.npy"))) < 1e-4);
-        ClipModel.Logits logits = model.forward(images, tokens);
-        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image.npy"))) < 1e-4);
-        assertTrue(Fixtures.maxAbsDiff(logits.perText(), Fixtures.npy(dir.resolve("logits_per_text.npy"))) < 1e-4);
-        double loss = ContrastiveLoss.compute(fi, ft, model.logitScale().value().getDouble(0)).loss();
-        assertEquals(Fixtures.npy(dir.resolve("loss.npy")).getDouble(0), loss, 1e-4);
+        ref.assertReproducedBy(ref.model());
     }
 
     @Test
     void doublePrecisionMatchesFloat64Reference() {
-        ClipModel model = ClipModel.create(config, 0, DataType.DOUBLE);
-        model.parameters().load(weights, true);
-        INDArray images = Fixtures.npy(dir.resolve("images.npy")).castTo(DataType.DOUBLE);
-        INDArray tokens = Fixtures.npy(dir.resolve("tokens.npy"));
+        ClipModel model = ClipModel.create(ref.config(), 0, DataType.DOUBLE);
+        model.parameters().load(ref.weights(), true);
+        INDArray images = ref.npy("images").castTo(DataType.DOUBLE);
+        INDArray tokens = ref.npy("tokens");
         ClipModel.Logits logits = model.forward(images, tokens);
-        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image_f64.npy"))) < 1e-9,
-                "f64 logits differ by " + Fixtures.maxAbsDiff(logits.perImage(), Fixtures.npy(dir.resolve("logits_per_image_f64.npy"))));
+        assertTrue(Fixtures.maxAbsDiff(logits.perImage(), ref.npy("logits_per_image_f64")) < 1e-9,
+                "f64 logits differ by " + Fixtures.maxAbsDiff(logits.perImage(), ref.npy("logits_per_image_f64")));
     }
 
     @Test
     void gradientsMatchPyTorch() throws Exception {
-        Map<String, INDArray> expected = Fixtures.safetensors(dir.resolve("grads.safetensors"));
-        ClipModel model = ClipModel.fromStateDict(config, weights);
+        Map<String, INDArray> expected = Fixtures.safetensors(ref.dir().resolve("grads.safetensors"));
+        ClipModel model = ref.model();
         model.parameters().zeroGrad();
-        model.trainStep(Fixtures.npy(dir.resolve("images.npy")), Fixtures.npy(dir.resolve("tokens.npy")));
+        model.trainStep(ref.npy("images"), ref.npy("tokens"));
         assertEquals(expected.size(), model.parameters().parameters().size());
         for (Parameter p : model.parameters()) {
             INDArray want = expected.get(p.name());

@@ -57,7 +57,8 @@ public final class DataLoader implements AutoCloseable {
     /** Marks the end of the sample stream in the futures queue. */
     private static final Future<Decoded> END_OF_SAMPLES = CompletableFuture.completedFuture(null);
     /** Marks the end of the epoch in the batch queue. */
-    private static final Batch END_OF_EPOCH = new Batch(null, null, List.of(), List.of(), null, null, -1, null);
+    /** Put in the queue after the epoch's last batch (or after a failure). */
+    private static final Object END_OF_EPOCH = new Object();
 
     private final SampleSource source;
     private final CaptionTokenizer tokenizer;
@@ -68,7 +69,7 @@ public final class DataLoader implements AutoCloseable {
     private final AtomicLong shardsOpened = new AtomicLong();
     private final AtomicLong samplesDelivered = new AtomicLong();
     private final BlockingQueue<Future<Decoded>> inFlight;
-    private final BlockingQueue<Batch> ready;
+    private final BlockingQueue<Object> ready;
     private final ExecutorService workers;
     private final Thread reader;
     private final Thread assembler;
@@ -125,22 +126,23 @@ public final class DataLoader implements AutoCloseable {
         if (ended) return null;
         if (closed) throw new IllegalStateException("DataLoader is closed");
         long t0 = System.nanoTime();
-        Batch b;
+        Object item;
         try {
-            b = ready.take();
+            item = ready.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for data", e);
         }
         lastWaitNanos = System.nanoTime() - t0;
         dataWaitNanos += lastWaitNanos;
-        if (b == END_OF_EPOCH) {
+        if (item == END_OF_EPOCH) {
             ended = true;
             Throwable f = failure;
             close();
             if (f != null) throw new IllegalStateException("data loader failed: " + f, f);
             return null;
         }
+        Batch b = (Batch) item;
         position = b.next();
         samplesDelivered.addAndGet(b.size());
         return b;

@@ -1,12 +1,11 @@
 package dev.jclip.data.shards;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +25,7 @@ public final class ShardSizes {
 
     /** Writes {@code dir/sizes.json} via a temporary file and rename. */
     public static void write(Path dir, Map<String, Integer> sizes) throws IOException {
-        Path tmp = dir.resolve(FILE_NAME + ".tmp");
-        JSON.writeValue(tmp.toFile(), new LinkedHashMap<>(sizes));
-        Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(dir.resolve(FILE_NAME), tmp -> JSON.writeValue(tmp.toFile(), new LinkedHashMap<>(sizes)));
     }
 
     /** Reads {@code dir/sizes.json}; throws naming the file when it is missing or malformed. */

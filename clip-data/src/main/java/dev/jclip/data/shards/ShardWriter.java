@@ -1,5 +1,6 @@
 package dev.jclip.data.shards;
 
+import dev.jclip.core.io.AtomicFile;
 import java.io.BufferedOutputStream;
 import dev.jclip.core.io.Limits;
 import java.io.Closeable;
@@ -9,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,10 +23,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * Writes WebDataset tar shards the way img2dataset lays them out: {@code {prefix}-00000.tar},
  * {@code {prefix}-00001.tar}, ... each holding up to {@code samplesPerShard} samples as {@code key.jpg|png},
  * {@code key.txt} and optionally {@code key.json}, plus {@code sizes.json} on {@link #close()}. Each shard is
- * written to {@code name.tmp} and renamed when complete, so readers never see a half-written shard.
- * Members get a fixed modification time so equal input gives byte-identical shards. A sample with a member the
- * reader would skip (over {@link Limits#RECORD_BYTES}) is refused whole with {@link RecordTooLargeException}
- * before anything of it is written, so the shard stays good. Not thread-safe.
+ * written to a temporary file beside it and renamed when complete ({@link AtomicFile}), so readers never see a
+ * half-written shard. Members get a fixed modification time so equal input gives byte-identical shards. A sample
+ * with a member the reader would skip (over {@link Limits#RECORD_BYTES}) is refused whole with
+ * {@link RecordTooLargeException} before anything of it is written, so the shard stays good. Not thread-safe.
  */
 public final class ShardWriter implements Closeable {
     private static final Set<String> IMAGE_EXTS = Set.of("jpg", "jpeg", "png", "webp", "bmp");
@@ -109,7 +109,7 @@ public final class ShardWriter implements Closeable {
     private void openShard() throws IOException {
         String name = String.format("%s-%05d.tar", prefix, sizes.size());
         target = dir.resolve(name);
-        tmp = dir.resolve(name + ".tmp");
+        tmp = AtomicFile.temporaryFor(target);
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
         out = new TarArchiveOutputStream(os);
         out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -130,7 +130,7 @@ public final class ShardWriter implements Closeable {
         out.finish();
         out.close();
         out = null;
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.commit(tmp, target);
         sizes.put(target.getFileName().toString(), inShard);
         written.add(target);
     }

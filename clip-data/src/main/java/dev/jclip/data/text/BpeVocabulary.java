@@ -1,5 +1,6 @@
 package dev.jclip.data.text;
 
+import dev.jclip.core.io.AtomicFile;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -132,10 +132,7 @@ final class BpeVocabulary {
 
     /** Writes header + merges, gzip-compressed when the name ends in ".gz"; via a temporary file and a rename. */
     static void write(Path path, String header, List<String[]> merges) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
+        AtomicFile.write(path, tmp -> {
             try (OutputStream file = Files.newOutputStream(tmp);
                  OutputStream out = path.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(file, 1 << 16) : file;
                  Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
@@ -148,10 +145,7 @@ final class BpeVocabulary {
                     w.write('\n');
                 }
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     int size() {

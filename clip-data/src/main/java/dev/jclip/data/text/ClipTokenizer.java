@@ -31,14 +31,21 @@ public final class ClipTokenizer implements CaptionTokenizer {
     private final BpeMerger merger;
     private final PieceCache cache = new PieceCache(CACHE_SLOTS);
 
+    private final String merges; // the merges file's text, for checkpoints to carry; null for OpenAI's built-in one
+
     private ClipTokenizer(BpeVocabulary vocab) {
+        this(vocab, null);
+    }
+
+    private ClipTokenizer(BpeVocabulary vocab, String merges) {
+        this.merges = merges;
         this.vocab = vocab;
         this.merger = new BpeMerger(vocab.ranks, vocab.mergedId);
     }
 
     /** Loads a merges file (OpenAI's {@code bpe_simple_vocab_16e6.txt.gz} or one written by {@link BpeTrainer}). */
     public static ClipTokenizer load(Path mergesFile) {
-        return new ClipTokenizer(BpeVocabulary.load(mergesFile));
+        return parse(mergesText(mergesFile), mergesFile.toString());
     }
 
     /**
@@ -51,7 +58,7 @@ public final class ClipTokenizer implements CaptionTokenizer {
     public static ClipTokenizer parse(String mergesText, String source) {
         try {
             return new ClipTokenizer(BpeVocabulary.parse(new java.io.ByteArrayInputStream(
-                    mergesText.getBytes(java.nio.charset.StandardCharsets.UTF_8)), source));
+                    mergesText.getBytes(java.nio.charset.StandardCharsets.UTF_8)), source), mergesText);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -83,6 +90,14 @@ public final class ClipTokenizer implements CaptionTokenizer {
 
     static ClipTokenizer of(BpeVocabulary vocab) {
         return new ClipTokenizer(vocab);
+    }
+
+    /**
+     * The merges file's text this tokenizer was read from ({@link #METADATA_KEY}'s value in the checkpoints of a
+     * run trained with it); null for {@link #openai()}, which every reader has built in.
+     */
+    public String merges() {
+        return merges;
     }
 
     @Override

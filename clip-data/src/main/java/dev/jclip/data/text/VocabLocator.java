@@ -1,13 +1,13 @@
 package dev.jclip.data.text;
 
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.io.Checkpoints;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -116,20 +116,19 @@ public final class VocabLocator {
 
     /**
      * Keeps a run's vocabulary as {@code vocab.txt.gz} in its folder, where {@link #forCheckpoint} finds it
-     * (gzipped when it is not, written to a temporary name, then renamed).
+     * (gzipped when it is not, written through {@link AtomicFile}).
      */
     public static void keepWithRun(Path vocab, Path runDir) throws IOException {
-        Files.createDirectories(runDir);
         Path target = runDir.resolve(RUN_VOCAB);
         if (Files.isRegularFile(target) && Files.isSameFile(vocab, target)) return;
-        Path tmp = runDir.resolve("." + RUN_VOCAB + ".tmp");
         if (vocab.getFileName().toString().endsWith(".gz")) {
-            Files.copy(vocab, tmp, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.copy(vocab, target);
         } else {
-            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp))) {
-                Files.copy(vocab, out);
-            }
+            AtomicFile.write(target, tmp -> {
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(tmp))) {
+                    Files.copy(vocab, out);
+                }
+            });
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -3,18 +3,27 @@ package dev.jclip.data.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** Cleaning cases whose expected results are documented ftfy / Python behaviour. */
 class ClipTextCleanerTest {
+    /** {@code f} maps each input to the expected output that follows it: input, expected, input, expected, ... */
+    private static void maps(UnaryOperator<String> f, String... inputThenExpected) {
+        for (int i = 0; i < inputThenExpected.length; i += 2) {
+            assertEquals(inputThenExpected[i + 1], f.apply(inputThenExpected[i]), "input " + inputThenExpected[i]);
+        }
+    }
+
     @Test
     void repairsMojibake() {
-        assertEquals("único", TextRepairs.fixText("Ãºnico"));
-        assertEquals("ünicode", TextRepairs.fixText("uÌˆnicode"));
-        assertEquals("This — should be an em dash", TextRepairs.fixText("This â€” should be an em dash"));
-        assertEquals("¯\\_(ツ)_/¯", TextRepairs.fixText("&macr;\\_(ã\u0083\u0084)_/&macr;"));
-        assertEquals("The café is called Café Paris.", TextRepairs.fixText("The café is called CafÃ© Paris."));
-        assertEquals("doubly café", TextRepairs.fixText("doubly cafÃƒÂ©"));
+        maps(TextRepairs::fixText,
+                "Ãºnico", "único",
+                "uÌˆnicode", "ünicode",
+                "This â€” should be an em dash", "This — should be an em dash",
+                "&macr;\\_(ã\u0083\u0084)_/&macr;", "¯\\_(ツ)_/¯",
+                "The café is called CafÃ© Paris.", "The café is called Café Paris.",
+                "doubly cafÃƒÂ©", "doubly café");
     }
 
     @Test
@@ -28,47 +37,53 @@ class ClipTextCleanerTest {
 
     @Test
     void characterFixes() {
-        assertEquals("fluffiest", TextRepairs.fixText("ﬂuﬃeﬆ"));
-        assertEquals("LOUD NOISES", TextRepairs.fixText("ＬＯＵＤ　ＮＯＩＳＥＳ"));
-        assertEquals("Uターン", TextRepairs.fixText("Ｕﾀｰﾝ"));
-        assertEquals("\"here's a test\"", TextRepairs.fixText("\u201chere\u2019s a test\u201d"));
-        assertEquals("I'm blue, da ba dee", TextRepairs.fixText("\u001b[36;44mI'm blue, da ba dee\u001b[0m"));
-        assertEquals("a\nb\nc\nd", TextRepairs.fixText("a\r\nb\rc\u2028d"));
-        assertEquals("ab\tc", TextRepairs.fixText("a\u0000\u0008b\u000b\tc\ufeff"));
-        assertEquals("price €", TextRepairs.fixText("price \u0080"));
-        assertEquals("é", TextRepairs.fixText("e\u0301"));
-        assertEquals("\uFFFDx", TextRepairs.fixText("\ud800x"));
+        maps(TextRepairs::fixText,
+                "ﬂuﬃeﬆ", "fluffiest",
+                "ＬＯＵＤ　ＮＯＩＳＥＳ", "LOUD NOISES",
+                "Ｕﾀｰﾝ", "Uターン",
+                "\u201chere\u2019s a test\u201d", "\"here's a test\"",
+                "\u001b[36;44mI'm blue, da ba dee\u001b[0m", "I'm blue, da ba dee",
+                "a\r\nb\rc\u2028d", "a\nb\nc\nd",
+                "a\u0000\u0008b\u000b\tc\ufeff", "ab\tc",
+                "price \u0080", "price €",
+                "e\u0301", "é",
+                "\ud800x", "\uFFFDx");
     }
 
     @Test
     void htmlAsFtfyAndPythonDoIt() {
-        assertEquals("<tag>", HtmlEntities.ftfyUnescape("&lt;tag&gt;"));
-        assertEquals("PÉREZ", HtmlEntities.ftfyUnescape("P&EACUTE;REZ"));
-        assertEquals("ñ Ñ Ñ &nTILDE;", HtmlEntities.ftfyUnescape("&ntilde; &Ntilde; &NTILDE; &nTILDE;"));
-        assertEquals("this&not that", HtmlEntities.ftfyUnescape("this&not that"));
-        assertEquals("this¬ that", HtmlEntities.pythonUnescape("this&not that"));
-        assertEquals("¬anentity;", HtmlEntities.pythonUnescape("&notanentity;"));
-        assertEquals("€ \r \uFFFD  x", HtmlEntities.pythonUnescape("&#128; &#13; &#0; &#1; x"));
-        assertEquals("😀 A", HtmlEntities.pythonUnescape("&#x1F600; &#65"));
+        maps(HtmlEntities::ftfyUnescape,
+                "&lt;tag&gt;", "<tag>",
+                "P&EACUTE;REZ", "PÉREZ",
+                "&ntilde; &Ntilde; &NTILDE; &nTILDE;", "ñ Ñ Ñ &nTILDE;",
+                "this&not that", "this&not that");
+        maps(HtmlEntities::pythonUnescape,
+                "this&not that", "this¬ that",
+                "&notanentity;", "¬anentity;",
+                "&#128; &#13; &#0; &#1; x", "€ \r \uFFFD  x",
+                "&#x1F600; &#65", "😀 A");
         // ftfy unescapes until stable, then CLIP unescapes twice more
-        assertEquals("triple & escaped", ClipTextCleaner.clean("triple &amp;amp;amp; escaped"));
-        // a line with '<' keeps its entities through ftfy; CLIP's html.unescape still decodes them
-        assertEquals("<p>fish & chips</p>", ClipTextCleaner.clean("<p>fish &amp; chips</p>"));
+        maps(ClipTextCleaner::clean,
+                "triple &amp;amp;amp; escaped", "triple & escaped",
+                // a line with '<' keeps its entities through ftfy; CLIP's html.unescape still decodes them
+                "<p>fish &amp; chips</p>", "<p>fish & chips</p>");
     }
 
     @Test
     void whitespaceAndCase() {
-        assertEquals("don't stop me now!!! 😀 & café", ClipTextCleaner.clean("Don't  STOP   me\tnow!!! 😀 &amp; café"));
-        assertEquals("", ClipTextCleaner.clean(" \u00a0\u3000\n"));
-        assertEquals("\u03bf\u03b4\u03bf\u03c2 final", ClipTextCleaner.clean("ΟΔΟΣ FINAL"));   // final sigma, as Python
-        assertEquals("i\u0307stanbul", ClipTextCleaner.clean("İstanbul"));
+        maps(ClipTextCleaner::clean,
+                "Don't  STOP   me\tnow!!! 😀 &amp; café", "don't stop me now!!! 😀 & café",
+                " \u00a0\u3000\n", "",
+                "ΟΔΟΣ FINAL", "\u03bf\u03b4\u03bf\u03c2 final", // final sigma, as Python
+                "İstanbul", "i\u0307stanbul");
         // Python's Final_Sigma rule (verified with CPython 3.11): an uncased letter before it means plain sigma,
         // case-ignorable characters are skipped on both sides
-        assertEquals("\u0644\u0301\u03c3\u0301|", ClipTextCleaner.pythonLower("\u0644\u0301\u03a3\u0301|"));
-        assertEquals("a\u00b7\u03c2", ClipTextCleaner.pythonLower("A\u00b7\u03a3"));
-        assertEquals("a\u03c3\u00b7b", ClipTextCleaner.pythonLower("A\u03a3\u00b7B"));
-        assertEquals("a\u02b0\u03c2", ClipTextCleaner.pythonLower("A\u02b0\u03a3"));
-        assertEquals("\u03c3", ClipTextCleaner.pythonLower("\u03a3"));
+        maps(ClipTextCleaner::pythonLower,
+                "\u0644\u0301\u03a3\u0301|", "\u0644\u0301\u03c3\u0301|",
+                "A\u00b7\u03a3", "a\u00b7\u03c2",
+                "A\u03a3\u00b7B", "a\u03c3\u00b7b",
+                "A\u02b0\u03a3", "a\u02b0\u03c2",
+                "\u03a3", "\u03c3");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.jclip.eval.data;
 
+import dev.jclip.data.table.DelimitedTable;
 import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -34,8 +35,8 @@ public final class CsvImageDataset implements LabelledImageDataset {
         List<String> rawLabels = new ArrayList<>();
         Path base = manifest.toAbsolutePath().getParent();
         for (DelimitedTable.Row r : table.rows()) {
-            String path = r.fields().get(imageCol).strip();
-            String label = r.fields().get(labelCol).strip();
+            String path = r.text(imageCol);
+            String label = r.text(labelCol);
             if (path.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty image path");
             if (label.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty label");
             Path p = base.resolve(path);

@@ -1,5 +1,6 @@
 package dev.jclip.eval.data;
 
+import dev.jclip.data.table.DelimitedTable;
 import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -31,8 +32,8 @@ public final class ImageCaptionPairs {
         List<Integer> owner = new ArrayList<>();
         Path base = manifest.toAbsolutePath().getParent();
         for (DelimitedTable.Row r : table.rows()) {
-            String path = r.fields().get(imageCol).strip();
-            String caption = r.fields().get(captionCol).strip();
+            String path = r.text(imageCol);
+            String caption = r.text(captionCol);
             if (path.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty image path");
             if (caption.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty caption");
             Path p = base.resolve(path).normalize();

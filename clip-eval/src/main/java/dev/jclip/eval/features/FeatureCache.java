@@ -1,5 +1,7 @@
 package dev.jclip.eval.features;
 
+import dev.jclip.core.io.AtomicFile;
+import dev.jclip.core.io.Npy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +42,14 @@ public final class FeatureCache {
             String stored = Files.readString(keyFile, StandardCharsets.UTF_8);
             if (stored.equals(key)) {
                 LOG.debug("features from cache {}", npy);
-                return NpyFile.read(npy);
+                return Npy.read(npy).toFloatMatrix();
             }
             LOG.warn("cache file {} holds a different key; recomputing", npy);
         }
         float[][] features = compute.get();
         Files.createDirectories(dir);
-        NpyFile.write(npy, features);
-        Path tmp = dir.resolve(hash + ".key.tmp");
-        Files.writeString(tmp, key, StandardCharsets.UTF_8);
-        Files.move(tmp, keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Npy.write(Nd4j.createFromArray(features), npy);
+        AtomicFile.writeString(keyFile, key);
         LOG.debug("cached {} feature vectors in {}", features.length, npy);
         return features;
     }

@@ -1,5 +1,6 @@
 package dev.jclip.eval.report;
 
+import dev.jclip.core.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,10 +9,8 @@ import dev.jclip.eval.metrics.ClassificationMetrics;
 import dev.jclip.eval.probe.LinearProbe;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,10 +104,10 @@ public final class ReportWriter {
         if (abs.getParent() != null) Files.createDirectories(abs.getParent());
         String stem = abs.getFileName().toString().replaceFirst("\\.json$", "");
         List<Path> written = new ArrayList<>();
-        writeText(abs, JSON.writeValueAsString(json(r)) + "\n");
+        AtomicFile.writeString(abs, JSON.writeValueAsString(json(r)) + "\n");
         written.add(abs);
         Path md = abs.resolveSibling(stem + ".md");
-        writeText(md, markdown(r));
+        AtomicFile.writeString(md, markdown(r));
         written.add(md);
         if (r.classification() != null) {
             String what = r.task().equals("linear-probe") ? "linear probe" : r.task().equals("zeroshot") ? "zero-shot" : r.task();
@@ -136,16 +135,11 @@ public final class ReportWriter {
         return m.substring(m.lastIndexOf('/') + 1) + " on " + shortPath + note;
     }
 
-    private static void writeText(Path p, String text) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 
     private static Path writePng(BufferedImage img, Path p) throws IOException {
-        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-        if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer for " + p);
-        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(p, tmp -> {
+            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer for " + p);
+        });
         return p;
     }
 }

@@ -129,8 +129,8 @@ class DatasetsTest {
         IOException e = assertThrows(IOException.class, () -> DatasetSpec.open(csv.toString(), null));
         assertTrue(e.getMessage().contains("m.csv:3") && e.getMessage().contains("3.png"), e.getMessage());
         Files.writeString(csv, "file,name\nimg/1.png,10\n");
-        e = assertThrows(IOException.class, () -> DatasetSpec.open(csv.toString(), null));
-        assertTrue(e.getMessage().contains("label column"), e.getMessage());
+        IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class, () -> DatasetSpec.open(csv.toString(), null));
+        assertTrue(noColumn.getMessage().contains("m.csv") && noColumn.getMessage().contains("label column"), noColumn.getMessage());
 
         Path pairs = dir.resolve("pairs.csv");
         Files.writeString(pairs, "image,caption\nimg/2.png,\"a photo, with a comma\"\nimg/1.png,\"say \"\"hi\"\"\"\r\nimg/2.png,\"two\nlines\"\n");

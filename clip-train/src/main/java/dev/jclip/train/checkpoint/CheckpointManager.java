@@ -1,5 +1,6 @@
 package dev.jclip.train.checkpoint;
 
+import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.io.CheckpointException;
 import dev.jclip.core.io.Checkpoints;
 import dev.jclip.data.image.PreprocessConfig;
@@ -8,11 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,19 +165,7 @@ public final class CheckpointManager {
     /** Writes to a hidden temporary file beside {@code target}, then renames it over {@code target}. */
     public static void writeAtomically(TensorFile io, Path target, Map<String, INDArray> tensors,
                                        Map<String, String> metadata) throws IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + target.getFileName() + ".tmp");
-        try {
-            io.write(tmp, tensors, metadata);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(target, tmp -> io.write(tmp, tensors, metadata));
     }
 
     private void prune() throws IOException {

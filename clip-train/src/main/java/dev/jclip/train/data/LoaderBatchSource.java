@@ -9,7 +9,7 @@ import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.LoaderPosition;
 import dev.jclip.data.loader.SampleSource;
 import dev.jclip.data.text.CaptionTokenizer;
-import dev.jclip.train.Batch;
+import dev.jclip.data.loader.Batch;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.checkpoint.CheckpointManager;
@@ -33,6 +33,11 @@ public final class LoaderBatchSource implements BatchSource {
         this.source = source;
         this.tokenizer = tokenizer;
         this.config = config;
+    }
+
+    @Override
+    public String vocabulary() {
+        return tokenizer instanceof dev.jclip.data.text.ClipTokenizer c ? c.merges() : null;
     }
 
     @Override
@@ -60,10 +65,10 @@ public final class LoaderBatchSource implements BatchSource {
     @Override
     public Batch next() {
         if (loader == null) throw new IllegalStateException("startEpoch or restore first");
-        dev.jclip.data.loader.Batch b = loader.next();
+        Batch b = loader.next();
         if (b == null) return null;
         position = b.next();
-        return new Batch(b.images(), b.tokens());
+        return b;
     }
 
     @Override

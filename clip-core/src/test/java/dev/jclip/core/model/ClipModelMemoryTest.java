@@ -1,0 +1,63 @@
+package dev.jclip.core.model;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.StepWorkspace;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Native memory is freed when its owner says so (a step ends, a model closes), never left to the garbage collector. */
+class ClipModelMemoryTest {
+    private static INDArray tokens(int batch, int context) {
+        int[][] t = new int[batch][context];
+        for (int i = 0; i < batch; i++) {
+            t[i][0] = 998;
+            t[i][1] = 1 + i;
+            t[i][2] = 999;
+        }
+        return Nd4j.createFromArray(t);
+    }
+
+    @Test
+    void aStepOutsideTheArenaFreesItsTemporariesWhenItEnds() {
+        // What the System.gc() after each step of a large model used to hide: outside any workspace a step's
+        // temporaries (activations kept for backward, every intermediate gradient) stay allocated until the JVM
+        // collects their small Java handles. In the freeing scope they are its external allocations, freed at its end.
+        try (ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 3)) {
+            Nd4jWorkspace scope;
+            int during;
+            long bytesDuring;
+            try (MemoryWorkspace ws = StepWorkspace.openFreeingAtEnd()) {
+                scope = (Nd4jWorkspace) ws;
+                ContrastiveLoss.Result r = ContrastiveLoss.compute(model.encodeImage(Nd4j.rand(DataType.FLOAT, 16, 3, 32, 32)),
+                        model.encodeText(tokens(16, 16)), model.logitScale());
+                model.backwardImage(r.gradImageFeatures());
+                model.backwardText(r.gradTextFeatures());
+                during = scope.getNumberOfExternalAllocations();
+                bytesDuring = scope.getThisCycleAllocations();
+            }
+            assertTrue(during > 50, "the step's temporaries went through the scope: " + during + " arrays, " + bytesDuring + " bytes");
+            assertEquals(0, scope.getNumberOfExternalAllocations(), "freed when the step ended");
+            assertEquals(0, scope.getCurrentSize(), "no arena kept");
+        }
+    }
+
+    @Test
+    void closeFreesTheParametersGradientsBuffersAndArenas() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("RN-tiny"), 4);
+        model.trainStep(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64), tokens(4, 16)); // creates the step arena
+        assertTrue(StepWorkspace.arenaBytes() > 0);
+        model.close();
+        assertTrue(model.parameters().flatValues().wasClosed());
+        assertTrue(model.parameters().flatGrads().wasClosed());
+        assertFalse(model.parameters().buffers().isEmpty(), "RN-tiny has BatchNorm buffers");
+        for (var e : model.parameters().buffers().entrySet()) assertTrue(e.getValue().wasClosed(), e.getKey());
+        assertEquals(0, StepWorkspace.arenaBytes());
+        model.close(); // twice is harmless
+    }
+}
