@@ -38,7 +38,7 @@ public final class CpuKernels {
         return true;
     }
 
-    /** Runs the kernels on n threads (n <= 0: as many as ND4J uses); results do not depend on it. */
+    /** Runs the kernels on n threads (n &lt;= 0: as many as ND4J uses); results do not depend on it. */
     public static void setThreads(int n) {
         KernelThreads.configure(n);
     }
