@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** jclip-bom pins every version jclip's own build overrides, with the same values, and every library module. */
 class BomTest {
-    /** Managed by the root pom for jclip's own tests and application, not for consumers. */
-    private static final Set<String> BUILD_ONLY = Set.of("org.junit.jupiter:junit-jupiter", "org.slf4j:slf4j-simple");
+    /** Managed by the root pom for jclip's own tests and application (the CLI), not for consumers. */
+    private static final Set<String> BUILD_ONLY = Set.of("org.junit.jupiter:junit-jupiter", "org.slf4j:slf4j-simple",
+            "net.jqwik:jqwik", "info.picocli:picocli");
 
     @Test
     void bomPinsWhatTheRootPomPins() throws Exception {

@@ -32,7 +32,7 @@ public final class Numerics {
     /** Recorded, not compared. */
     static final Set<String> INFORMATIONAL = Set.of("threads", "cpu");
     /** jclip properties that change memory use or thread counts only. */
-    static final Set<String> NEUTRAL_PROPERTIES = Set.of("jclip.testdata", "jclip.kernelThreads", "jclip.workspace", "jclip.gcAfterStep");
+    static final Set<String> NEUTRAL_PROPERTIES = Set.of("jclip.testdata", "jclip.kernelThreads", "jclip.workspace");
     private static final String[] BUILDS = {"-onednn-avx512", "-onednn-avx2", "-onednn", "-avx512", "-avx2", ""};
 
     private Numerics() {

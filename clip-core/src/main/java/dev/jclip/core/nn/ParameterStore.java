@@ -162,11 +162,20 @@ public final class ParameterStore implements Iterable<Parameter> {
         }
     }
 
-    /** Frees the flat value and gradient buffers and the buffers; every parameter is unusable afterwards. */
+    /**
+     * Frees the flat value and gradient buffers (an inference store: the weights it was given) and the buffers;
+     * every parameter is unusable afterwards.
+     */
     public void close() {
-        if (flatValues == null) throw new IllegalStateException("close() frees the flattened store; flatten() first");
-        flatValues.close();
-        flatGrads.close();
+        if (weights != null) {
+            for (Parameter p : params.values()) {
+                if (p.value().closeable()) p.value().close();
+            }
+        } else {
+            if (flatValues == null) throw new IllegalStateException("close() frees the flattened store; flatten() first");
+            flatValues.close();
+            flatGrads.close();
+        }
         for (INDArray b : buffers.values()) {
             if (b.closeable()) b.close();
         }
