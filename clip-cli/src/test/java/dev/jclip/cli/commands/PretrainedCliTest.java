@@ -82,16 +82,17 @@ class PretrainedCliTest {
     }
 
     /** Parses {@code argv} into {@code command}, points its downloads at the test registry and cache, runs it. */
-    private <C extends dev.jclip.cli.ClipCommand> int run(C command, Downloads downloads, ClipOptions settings, String... argv) throws Exception {
-        new CommandLine(command).parseArgs(argv);
-        downloads.settings = settings;
+    private <C extends dev.jclip.cli.ClipCommand> int run(C command, java.util.function.Function<C, Downloads> downloads,
+                                                          ClipOptions settings, String... argv) throws Exception {
+        new CommandLine(command).parseArgs(argv);   // picocli creates the mixins here
+        downloads.apply(command).settings = settings;
         return command.call();
     }
 
     @Test
     void listPrintsNameTagDigestAndUrl() throws Exception {
         PretrainedListCommand list = new PretrainedListCommand();
-        String out = stdout(() -> assertEquals(0, run(list, list.downloads, options)));
+        String out = stdout(() -> assertEquals(0, run(list, c -> c.downloads, options)));
         List<String> lines = out.lines().toList();
         assertEquals(11, lines.size(), out);
         assertTrue(lines.contains("ViT-B-32\topenai\t40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af\t"
@@ -103,12 +104,12 @@ class PretrainedCliTest {
     @Test
     void fetchDownloadsIntoTheCacheAndPrintsThePath() throws Exception {
         PretrainedFetchCommand fetch = new PretrainedFetchCommand();
-        String out = stdout(() -> assertEquals(0, run(fetch, fetch.downloads, options, "ViT-tiny", "fixture")));
+        String out = stdout(() -> assertEquals(0, run(fetch, c -> c.downloads, options, "ViT-tiny", "fixture")));
         Path file = tmp.resolve("cache/ViT-tiny/fixture/tiny.safetensors");
         assertEquals(file.toString(), out.trim());
         assertArrayEquals(weights, Files.readAllBytes(file));
         PretrainedFetchCommand unknown = new PretrainedFetchCommand();
-        assertThrows(UsageException.class, () -> run(unknown, unknown.downloads, options, "ViT-tiny", "nope"));
+        assertThrows(UsageException.class, () -> run(unknown, c -> c.downloads, options, "ViT-tiny", "nope"));
     }
 
     @Test
@@ -116,7 +117,7 @@ class PretrainedCliTest {
         Path fx = Fixtures.fixture("vit-tiny");
         Path out = tmp.resolve("out");
         FeaturesCommand features = new FeaturesCommand();
-        assertEquals(0, run(features, features.model.checkpoint.downloads, options, "--pretrained", "ViT-tiny:fixture",
+        assertEquals(0, run(features, c -> c.model.checkpoint.downloads, options, "--pretrained", "ViT-tiny:fixture",
                 "--images", fx.resolve("images.npy").toString(), "--tokens", fx.resolve("tokens.npy").toString(), "--out", out.toString()));
         assertTrue(Fixtures.maxAbsDiff(Npy.read(out.resolve("image_features.npy")), Npy.read(fx.resolve("image_features.npy"))) < 1e-4);
         assertEquals(1, requests.get());
