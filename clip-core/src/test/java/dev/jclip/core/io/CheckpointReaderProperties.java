@@ -62,34 +62,19 @@ class CheckpointReaderProperties {
         Files.deleteIfExists(dir);
     }
 
-    /** A valid file's bytes with up to 8 bytes replaced and, sometimes, cut short. */
-    private static Arbitrary<byte[]> mutationsOf(byte[] valid) {
-        Arbitrary<int[]> edit = Arbitraries.integers().between(0, valid.length - 1).list().ofMaxSize(8)
-                .map(l -> l.stream().mapToInt(Integer::intValue).toArray());
-        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofSize(8);
-        Arbitrary<Integer> cut = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.just(valid.length)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, valid.length)));
-        return net.jqwik.api.Combinators.combine(edit, values, cut).as((at, v, n) -> {
-            byte[] b = valid.clone();
-            for (int i = 0; i < at.length; i++) b[at[i]] = v[i];
-            return java.util.Arrays.copyOf(b, n);
-        });
-    }
-
     @Provide
     Arbitrary<byte[]> mutatedPickles() {
-        return mutationsOf(validPickle);
+        return dev.jclip.core.testing.Mutations.of(validPickle);
     }
 
     @Provide
     Arbitrary<byte[]> mutatedPts() {
-        return mutationsOf(validPt);
+        return dev.jclip.core.testing.Mutations.of(validPt);
     }
 
     @Provide
     Arbitrary<byte[]> mutatedSafetensors() {
-        return mutationsOf(validSafetensors);
+        return dev.jclip.core.testing.Mutations.of(validSafetensors);
     }
 
     @Provide

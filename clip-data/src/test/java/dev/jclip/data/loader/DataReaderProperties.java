@@ -19,11 +19,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -62,28 +60,14 @@ class DataReaderProperties {
         Files.deleteIfExists(dir);
     }
 
-    /** A valid input's bytes with up to 8 bytes replaced and, sometimes, cut short. */
-    private static Arbitrary<byte[]> mutationsOf(byte[] valid) {
-        Arbitrary<int[]> at = Arbitraries.integers().between(0, valid.length - 1).list().ofMaxSize(8)
-                .map(l -> l.stream().mapToInt(Integer::intValue).toArray());
-        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofSize(8);
-        Arbitrary<Integer> cut = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(valid.length)),
-                Tuple.of(1, Arbitraries.integers().between(0, valid.length)));
-        return Combinators.combine(at, values, cut).as((a, v, n) -> {
-            byte[] b = valid.clone();
-            for (int i = 0; i < a.length; i++) b[a[i]] = v[i];
-            return Arrays.copyOf(b, n);
-        });
-    }
-
     @Provide
     Arbitrary<byte[]> mutatedImages() {
-        return Arbitraries.oneOf(mutationsOf(png), mutationsOf(jpeg));
+        return Arbitraries.oneOf(dev.jclip.core.testing.Mutations.of(png), dev.jclip.core.testing.Mutations.of(jpeg));
     }
 
     @Provide
     Arbitrary<byte[]> mutatedShards() {
-        return mutationsOf(shard);
+        return dev.jclip.core.testing.Mutations.of(shard);
     }
 
     @Provide
