@@ -72,56 +72,26 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
             this.batchSize = batchSize;
         }
 
-        public Builder imageSize(int v) {
-            imageSize = v;
-            return this;
-        }
+        public Builder imageSize(int v) { imageSize = v; return this; }
 
-        public Builder contextLength(int v) {
-            contextLength = v;
-            return this;
-        }
+        public Builder contextLength(int v) { contextLength = v; return this; }
 
-        public Builder workers(int v) {
-            workers = v;
-            return this;
-        }
+        public Builder workers(int v) { workers = v; return this; }
 
-        public Builder seed(long v) {
-            seed = v;
-            return this;
-        }
+        public Builder seed(long v) { seed = v; return this; }
 
         /** Training (random crops, shuffling) or evaluation (centre crops, given order). */
-        public Builder train(boolean v) {
-            train = v;
-            return this;
-        }
+        public Builder train(boolean v) { train = v; return this; }
 
-        public Builder shuffleBuffer(int v) {
-            shuffleBuffer = v;
-            return this;
-        }
+        public Builder shuffleBuffer(int v) { shuffleBuffer = v; return this; }
 
-        public Builder prefetchBatches(int v) {
-            prefetchBatches = v;
-            return this;
-        }
+        public Builder prefetchBatches(int v) { prefetchBatches = v; return this; }
 
-        public Builder dropLast(boolean v) {
-            dropLast = v;
-            return this;
-        }
+        public Builder dropLast(boolean v) { dropLast = v; return this; }
 
-        public Builder batchesPerEpoch(long v) {
-            batchesPerEpoch = v;
-            return this;
-        }
+        public Builder batchesPerEpoch(long v) { batchesPerEpoch = v; return this; }
 
-        public Builder alphaBackground(AlphaBackground v) {
-            alphaBackground = v;
-            return this;
-        }
+        public Builder alphaBackground(AlphaBackground v) { alphaBackground = v; return this; }
 
         public LoaderConfig build() {
             return new LoaderConfig(batchSize, imageSize, contextLength, workers, seed, train, shuffleBuffer,
