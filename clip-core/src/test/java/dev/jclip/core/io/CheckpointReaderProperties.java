@@ -56,10 +56,7 @@ class CheckpointReaderProperties {
 
     @AfterContainer
     static void cleanUp() throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) Files.deleteIfExists(p);
-        }
-        Files.deleteIfExists(dir);
+        dev.jclip.core.testing.TestFolders.deleteFlat(dir);
     }
 
     @Provide
