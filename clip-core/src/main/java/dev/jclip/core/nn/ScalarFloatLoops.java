@@ -19,19 +19,60 @@ final class ScalarFloatLoops implements FloatLoops {
         return n - n % LANES;
     }
 
+    /**
+     * A run of terms of a sum: adds term i for i = from, from + step, ... below to onto s, in that order. Each
+     * reduction is a run per lane over the laned terms and one run over the rest, so the vector loops finish with the
+     * same run (step 1) the scalar ones use.
+     */
+    @FunctionalInterface
+    interface Run {
+        float add(int from, int to, int step, float s);
+    }
+
+    /** The sum of n terms by the 16-lane rule of {@link FloatLoops}: lane j over j, j + 16, ... below laned(n). */
+    static float laneSum(int n, Run run) {
+        int full = laned(n);
+        float[] p = new float[LANES];
+        for (int j = 0; j < LANES && j < full; j++) p[j] = run.add(j, full, LANES, 0f);
+        return run.add(full, n, 1, sum16(p));
+    }
+
+    static float dotRun(float[] a, int ao, float[] b, int bo, int from, int to, int step, float s) {
+        for (int i = from; i < to; i += step) s += a[ao + i] * b[bo + i];
+        return s;
+    }
+
+    /** Also stores each exp in place. */
+    static float expShiftedRun(float[] a, int o, float shift, int from, int to, int step, float s) {
+        for (int i = from; i < to; i += step) {
+            float e = FloatExp.exp(a[o + i] - shift);
+            a[o + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    static float sumRun(float[] a, int o, int from, int to, int step, float s) {
+        for (int i = from; i < to; i += step) s += a[o + i];
+        return s;
+    }
+
+    static float squaredDeviationRun(float[] a, int o, float mean, int from, int to, int step, float s) {
+        for (int i = from; i < to; i += step) {
+            float c = a[o + i] - mean;
+            s += c * c;
+        }
+        return s;
+    }
+
+    static float dotScaledRun(float[] dy, int o, float[] g, float[] h, int from, int to, int step, float s) {
+        for (int i = from; i < to; i += step) s += dy[o + i] * g[i] * h[o + i];
+        return s;
+    }
+
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int full = laned(n);
-        float s = 0;
-        if (full > 0) {
-            float[] p = new float[LANES];
-            for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) p[j] += a[ao + i + j] * b[bo + i + j];
-            }
-            s = sum16(p);
-        }
-        for (int i = full; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return laneSum(n, (from, to, step, s) -> dotRun(a, ao, b, bo, from, to, step, s));
     }
 
     @Override
@@ -58,66 +99,27 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public float expShifted(float[] a, int o, int n, float shift) {
-        int full = laned(n);
-        float s = 0;
-        if (full > 0) {
-            float[] p = new float[LANES];
-            for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) {
-                    float e = FloatExp.exp(a[o + i + j] - shift);
-                    a[o + i + j] = e;
-                    p[j] += e;
-                }
-            }
-            s = sum16(p);
-        }
-        for (int i = full; i < n; i++) {
-            float e = FloatExp.exp(a[o + i] - shift);
-            a[o + i] = e;
-            s += e;
-        }
-        return s;
+        return laneSum(n, (from, to, step, s) -> expShiftedRun(a, o, shift, from, to, step, s));
     }
 
     @Override
     public float sum(float[] a, int o, int n) {
-        int full = laned(n);
-        float s = 0;
-        if (full > 0) {
-            float[] p = new float[LANES];
-            for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) p[j] += a[o + i + j];
-            }
-            s = sum16(p);
-        }
-        for (int i = full; i < n; i++) s += a[o + i];
-        return s;
+        return laneSum(n, (from, to, step, s) -> sumRun(a, o, from, to, step, s));
     }
 
     @Override
     public float squaredDeviation(float[] a, int o, int n, float mean) {
-        int full = laned(n);
-        float s = 0;
-        if (full > 0) {
-            float[] p = new float[LANES];
-            for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) {
-                    float c = a[o + i + j] - mean;
-                    p[j] += c * c;
-                }
-            }
-            s = sum16(p);
-        }
-        for (int i = full; i < n; i++) {
-            float c = a[o + i] - mean;
-            s += c * c;
-        }
-        return s;
+        return laneSum(n, (from, to, step, s) -> squaredDeviationRun(a, o, mean, from, to, step, s));
     }
 
     @Override
     public void normalise(float[] x, int o, int n, float mean, float rstd, float[] g, float[] b, float[] h, float[] y) {
-        for (int i = 0; i < n; i++) {
+        normaliseFrom(0, x, o, n, mean, rstd, g, b, h, y);
+    }
+
+    /** {@link #normalise} of the columns from {@code from} on (the vector loops' tail). */
+    static void normaliseFrom(int from, float[] x, int o, int n, float mean, float rstd, float[] g, float[] b, float[] h, float[] y) {
+        for (int i = from; i < n; i++) {
             float v = (x[o + i] - mean) * rstd;
             h[o + i] = v;
             y[o + i] = v * g[i] + b[i];
@@ -126,23 +128,18 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public float dotScaled(float[] dy, int o, float[] g, float[] h, int n) {
-        int full = laned(n);
-        float s = 0;
-        if (full > 0) {
-            float[] p = new float[LANES];
-            for (int i = 0; i < full; i += LANES) {
-                for (int j = 0; j < LANES; j++) p[j] += dy[o + i + j] * g[i + j] * h[o + i + j];
-            }
-            s = sum16(p);
-        }
-        for (int i = full; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
-        return s;
+        return laneSum(n, (from, to, step, s) -> dotScaledRun(dy, o, g, h, from, to, step, s));
     }
 
     @Override
     public void layerNormGrad(float[] dy, float[] h, int o, int n, float[] g, float m1, float m2, float rstd, float[] dx,
                               float[] dgAcc, float[] dbAcc) {
-        for (int i = 0; i < n; i++) {
+        layerNormGradFrom(0, dy, h, o, n, g, m1, m2, rstd, dx, dgAcc, dbAcc);
+    }
+
+    static void layerNormGradFrom(int from, float[] dy, float[] h, int o, int n, float[] g, float m1, float m2, float rstd,
+                                  float[] dx, float[] dgAcc, float[] dbAcc) {
+        for (int i = from; i < n; i++) {
             float gy = dy[o + i], hv = h[o + i];
             dx[o + i] = (gy * g[i] - m1 - hv * m2) * rstd;
             dgAcc[i] += gy * hv;
@@ -152,12 +149,20 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void quickGelu(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) y[i] = x[i] * FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
+        quickGeluFrom(0, x, y, n);
+    }
+
+    static void quickGeluFrom(int from, float[] x, float[] y, int n) {
+        for (int i = from; i < n; i++) y[i] = x[i] * FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
     }
 
     @Override
     public void quickGeluGrad(float[] dy, float[] x, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
+        quickGeluGradFrom(0, dy, x, dx, n);
+    }
+
+    static void quickGeluGradFrom(int from, float[] dy, float[] x, float[] dx, int n) {
+        for (int i = from; i < n; i++) {
             float s = FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
             dx[i] = dy[i] * (x[i] * QUICK_GELU_ALPHA * s * (1 - s) + s);
         }
@@ -178,12 +183,20 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void addProductInto(float[] a, float[] b, int o, float[] acc, int n) {
-        for (int i = 0; i < n; i++) acc[i] += a[o + i] * b[o + i];
+        addProductIntoFrom(0, a, b, o, acc, n);
+    }
+
+    static void addProductIntoFrom(int from, float[] a, float[] b, int o, float[] acc, int n) {
+        for (int i = from; i < n; i++) acc[i] += a[o + i] * b[o + i];
     }
 
     @Override
     public void addSquaredDeviationInto(float[] x, int o, float[] mean, float[] acc, int n) {
-        for (int i = 0; i < n; i++) {
+        addSquaredDeviationIntoFrom(0, x, o, mean, acc, n);
+    }
+
+    static void addSquaredDeviationIntoFrom(int from, float[] x, int o, float[] mean, float[] acc, int n) {
+        for (int i = from; i < n; i++) {
             float c = x[o + i] - mean[i];
             acc[i] += c * c;
         }
@@ -191,7 +204,12 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void normaliseChannels(float[] x, int o, int n, float[] mean, float[] rstd, float[] g, float[] b, float[] h, float[] y) {
-        for (int i = 0; i < n; i++) {
+        normaliseChannelsFrom(0, x, o, n, mean, rstd, g, b, h, y);
+    }
+
+    static void normaliseChannelsFrom(int from, float[] x, int o, int n, float[] mean, float[] rstd, float[] g, float[] b,
+                                      float[] h, float[] y) {
+        for (int i = from; i < n; i++) {
             float v = (x[o + i] - mean[i]) * rstd[i];
             h[o + i] = v;
             y[o + i] = v * g[i] + b[i];
@@ -200,12 +218,21 @@ final class ScalarFloatLoops implements FloatLoops {
 
     @Override
     public void batchNormGrad(float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH, float[] dx) {
-        for (int i = 0; i < n; i++) dx[o + i] = dy[o + i] * scale[i] - (h[o + i] * mDyH[i] + mDy[i]);
+        batchNormGradFrom(0, dy, h, o, n, scale, mDy, mDyH, dx);
+    }
+
+    static void batchNormGradFrom(int from, float[] dy, float[] h, int o, int n, float[] scale, float[] mDy, float[] mDyH,
+                                  float[] dx) {
+        for (int i = from; i < n; i++) dx[o + i] = dy[o + i] * scale[i] - (h[o + i] * mDyH[i] + mDy[i]);
     }
 
     @Override
     public void reluGrad(float[] y, float[] dy, float[] dx, int n) {
-        for (int i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+        reluGradFrom(0, y, dy, dx, n);
+    }
+
+    static void reluGradFrom(int from, float[] y, float[] dy, float[] dx, int n) {
+        for (int i = from; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
     }
 
     @Override

@@ -16,7 +16,10 @@ final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8;
     private static final float QUICK_GELU_ALPHA = 1.702f;
-    /** The scalar loops finish what does not fill a whole vector. */
+    /**
+     * The scalar loops finish what does not fill a whole vector (their {@code ...Run} and {@code ...From} methods
+     * take where to start; a sum's laned part of zero terms is +0, as the scalar loops start).
+     */
     private static final ScalarFloatLoops SCALAR = new ScalarFloatLoops();
 
     VectorFloatLoops() {
@@ -54,17 +57,12 @@ final class VectorFloatLoops implements FloatLoops {
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
         int full = ScalarFloatLoops.laned(n);
-        float s = 0;
-        if (full > 0) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < full; i += LANES) {
-                lo = lo.add(FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)));
-                hi = hi.add(FloatVector.fromArray(S, a, ao + i + L).mul(FloatVector.fromArray(S, b, bo + i + L)));
-            }
-            s = sum16(lo, hi);
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < full; i += LANES) {
+            lo = lo.add(FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)));
+            hi = hi.add(FloatVector.fromArray(S, a, ao + i + L).mul(FloatVector.fromArray(S, b, bo + i + L)));
         }
-        for (int i = full; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return ScalarFloatLoops.dotRun(a, ao, b, bo, full, n, 1, sum16(lo, hi));
     }
 
     @Override
@@ -113,61 +111,39 @@ final class VectorFloatLoops implements FloatLoops {
     @Override
     public float expShifted(float[] a, int o, int n, float shift) {
         int full = ScalarFloatLoops.laned(n);
-        float s = 0;
-        if (full > 0) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < full; i += LANES) {
-                FloatVector e0 = exp(FloatVector.fromArray(S, a, o + i).sub(shift));
-                FloatVector e1 = exp(FloatVector.fromArray(S, a, o + i + L).sub(shift));
-                e0.intoArray(a, o + i);
-                e1.intoArray(a, o + i + L);
-                lo = lo.add(e0);
-                hi = hi.add(e1);
-            }
-            s = sum16(lo, hi);
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < full; i += LANES) {
+            FloatVector e0 = exp(FloatVector.fromArray(S, a, o + i).sub(shift));
+            FloatVector e1 = exp(FloatVector.fromArray(S, a, o + i + L).sub(shift));
+            e0.intoArray(a, o + i);
+            e1.intoArray(a, o + i + L);
+            lo = lo.add(e0);
+            hi = hi.add(e1);
         }
-        for (int i = full; i < n; i++) {
-            float e = FloatExp.exp(a[o + i] - shift);
-            a[o + i] = e;
-            s += e;
-        }
-        return s;
+        return ScalarFloatLoops.expShiftedRun(a, o, shift, full, n, 1, sum16(lo, hi));
     }
 
     @Override
     public float sum(float[] a, int o, int n) {
         int full = ScalarFloatLoops.laned(n);
-        float s = 0;
-        if (full > 0) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < full; i += LANES) {
-                lo = lo.add(FloatVector.fromArray(S, a, o + i));
-                hi = hi.add(FloatVector.fromArray(S, a, o + i + L));
-            }
-            s = sum16(lo, hi);
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < full; i += LANES) {
+            lo = lo.add(FloatVector.fromArray(S, a, o + i));
+            hi = hi.add(FloatVector.fromArray(S, a, o + i + L));
         }
-        for (int i = full; i < n; i++) s += a[o + i];
-        return s;
+        return ScalarFloatLoops.sumRun(a, o, full, n, 1, sum16(lo, hi));
     }
 
     @Override
     public float squaredDeviation(float[] a, int o, int n, float mean) {
         int full = ScalarFloatLoops.laned(n);
-        float s = 0;
-        if (full > 0) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < full; i += LANES) {
-                FloatVector c0 = FloatVector.fromArray(S, a, o + i).sub(mean), c1 = FloatVector.fromArray(S, a, o + i + L).sub(mean);
-                lo = lo.add(c0.mul(c0));
-                hi = hi.add(c1.mul(c1));
-            }
-            s = sum16(lo, hi);
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < full; i += LANES) {
+            FloatVector c0 = FloatVector.fromArray(S, a, o + i).sub(mean), c1 = FloatVector.fromArray(S, a, o + i + L).sub(mean);
+            lo = lo.add(c0.mul(c0));
+            hi = hi.add(c1.mul(c1));
         }
-        for (int i = full; i < n; i++) {
-            float c = a[o + i] - mean;
-            s += c * c;
-        }
-        return s;
+        return ScalarFloatLoops.squaredDeviationRun(a, o, mean, full, n, 1, sum16(lo, hi));
     }
 
     @Override
@@ -178,28 +154,19 @@ final class VectorFloatLoops implements FloatLoops {
             v.intoArray(h, o + i);
             v.mul(FloatVector.fromArray(S, g, i)).add(FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
         }
-        for (; i < n; i++) {
-            float v = (x[o + i] - mean) * rstd;
-            h[o + i] = v;
-            y[o + i] = v * g[i] + b[i];
-        }
+        ScalarFloatLoops.normaliseFrom(i, x, o, n, mean, rstd, g, b, h, y);
     }
 
     @Override
     public float dotScaled(float[] dy, int o, float[] g, float[] h, int n) {
         int full = ScalarFloatLoops.laned(n);
-        float s = 0;
-        if (full > 0) {
-            FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
-            for (int i = 0; i < full; i += LANES) {
-                lo = lo.add(FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, g, i)).mul(FloatVector.fromArray(S, h, o + i)));
-                hi = hi.add(FloatVector.fromArray(S, dy, o + i + L).mul(FloatVector.fromArray(S, g, i + L))
-                        .mul(FloatVector.fromArray(S, h, o + i + L)));
-            }
-            s = sum16(lo, hi);
+        FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+        for (int i = 0; i < full; i += LANES) {
+            lo = lo.add(FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, g, i)).mul(FloatVector.fromArray(S, h, o + i)));
+            hi = hi.add(FloatVector.fromArray(S, dy, o + i + L).mul(FloatVector.fromArray(S, g, i + L))
+                    .mul(FloatVector.fromArray(S, h, o + i + L)));
         }
-        for (int i = full; i < n; i++) s += dy[o + i] * g[i] * h[o + i];
-        return s;
+        return ScalarFloatLoops.dotScaledRun(dy, o, g, h, full, n, 1, sum16(lo, hi));
     }
 
     @Override
@@ -212,12 +179,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector.fromArray(S, dgAcc, i).add(gy.mul(hv)).intoArray(dgAcc, i);
             FloatVector.fromArray(S, dbAcc, i).add(gy).intoArray(dbAcc, i);
         }
-        for (; i < n; i++) {
-            float gy = dy[o + i], hv = h[o + i];
-            dx[o + i] = (gy * g[i] - m1 - hv * m2) * rstd;
-            dgAcc[i] += gy * hv;
-            dbAcc[i] += gy;
-        }
+        ScalarFloatLoops.layerNormGradFrom(i, dy, h, o, n, g, m1, m2, rstd, dx, dgAcc, dbAcc);
     }
 
     @Override
@@ -227,7 +189,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector v = FloatVector.fromArray(S, x, i);
             v.mul(sigmoid(v)).intoArray(y, i);
         }
-        for (; i < n; i++) y[i] = x[i] * FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
+        ScalarFloatLoops.quickGeluFrom(i, x, y, n);
     }
 
     @Override
@@ -238,10 +200,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector local = xv.mul(QUICK_GELU_ALPHA).mul(s).mul(s.neg().add(1f)).add(s);
             FloatVector.fromArray(S, dy, i).mul(local).intoArray(dx, i);
         }
-        for (; i < n; i++) {
-            float s = FloatExp.sigmoid(QUICK_GELU_ALPHA * x[i]);
-            dx[i] = dy[i] * (x[i] * QUICK_GELU_ALPHA * s * (1 - s) + s);
-        }
+        ScalarFloatLoops.quickGeluGradFrom(i, dy, x, dx, n);
     }
 
     @Override
@@ -266,7 +225,7 @@ final class VectorFloatLoops implements FloatLoops {
         for (; i <= n - L; i += L) {
             FloatVector.fromArray(S, acc, i).add(FloatVector.fromArray(S, a, o + i).mul(FloatVector.fromArray(S, b, o + i))).intoArray(acc, i);
         }
-        for (; i < n; i++) acc[i] += a[o + i] * b[o + i];
+        ScalarFloatLoops.addProductIntoFrom(i, a, b, o, acc, n);
     }
 
     @Override
@@ -276,10 +235,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector c = FloatVector.fromArray(S, x, o + i).sub(FloatVector.fromArray(S, mean, i));
             FloatVector.fromArray(S, acc, i).add(c.mul(c)).intoArray(acc, i);
         }
-        for (; i < n; i++) {
-            float c = x[o + i] - mean[i];
-            acc[i] += c * c;
-        }
+        ScalarFloatLoops.addSquaredDeviationIntoFrom(i, x, o, mean, acc, n);
     }
 
     @Override
@@ -290,11 +246,7 @@ final class VectorFloatLoops implements FloatLoops {
             v.intoArray(h, o + i);
             v.mul(FloatVector.fromArray(S, g, i)).add(FloatVector.fromArray(S, b, i)).intoArray(y, o + i);
         }
-        for (; i < n; i++) {
-            float v = (x[o + i] - mean[i]) * rstd[i];
-            h[o + i] = v;
-            y[o + i] = v * g[i] + b[i];
-        }
+        ScalarFloatLoops.normaliseChannelsFrom(i, x, o, n, mean, rstd, g, b, h, y);
     }
 
     @Override
@@ -304,7 +256,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector shift = FloatVector.fromArray(S, h, o + i).mul(FloatVector.fromArray(S, mDyH, i)).add(FloatVector.fromArray(S, mDy, i));
             FloatVector.fromArray(S, dy, o + i).mul(FloatVector.fromArray(S, scale, i)).sub(shift).intoArray(dx, o + i);
         }
-        for (; i < n; i++) dx[o + i] = dy[o + i] * scale[i] - (h[o + i] * mDyH[i] + mDy[i]);
+        ScalarFloatLoops.batchNormGradFrom(i, dy, h, o, n, scale, mDy, mDyH, dx);
     }
 
     @Override
@@ -315,7 +267,7 @@ final class VectorFloatLoops implements FloatLoops {
             FloatVector yv = FloatVector.fromArray(S, y, i);
             zero.blend(FloatVector.fromArray(S, dy, i), yv.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
         }
-        for (; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+        ScalarFloatLoops.reluGradFrom(i, y, dy, dx, n);
     }
 
     @Override
