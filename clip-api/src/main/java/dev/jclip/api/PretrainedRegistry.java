@@ -1,9 +1,9 @@
 package dev.jclip.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.config.JsonObjects;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +28,6 @@ public final class PretrainedRegistry {
     /** Environment variable naming a registry file that extends or replaces the built-in one. */
     public static final String ENV = "JCLIP_PRETRAINED_REGISTRY";
     static final String RESOURCE = "pretrained.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private final Map<String, PretrainedModel> entries;
@@ -93,13 +92,8 @@ public final class PretrainedRegistry {
 
     /** @param dir where relative {@code config} file paths are resolved (null: presets and objects only) */
     private static Parsed parse(String text, String source, Path dir) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(source + ": invalid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.path("models").isArray()) {
+        JsonNode root = JsonObjects.parse(text, source, IllegalArgumentException::new);
+        if (!root.path("models").isArray()) {
             throw new IllegalArgumentException(source + ": expected an object with a \"models\" array");
         }
         Map<String, PretrainedModel> out = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.config.JsonObjects;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -172,13 +173,7 @@ public final class TrainConfig {
     }
 
     private static TrainConfig read(String json, String source, boolean explicit) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": invalid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new ConfigException(source + ": expected a JSON object");
+        JsonNode root = JsonObjects.parse(json, source);
         int version = root.has(VERSION_KEY) ? root.get(VERSION_KEY).asInt(-1) : 1;
         if (version < 1 || version > SCHEMA_VERSION) {
             throw new ConfigException(source + ": " + VERSION_KEY + " " + root.get(VERSION_KEY)

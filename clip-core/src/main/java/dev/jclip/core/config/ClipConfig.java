@@ -62,13 +62,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
 
     /** Parses JSON text; {@code source} names the file or preset in error messages. */
     public static ClipConfig parse(String json, String source) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw new ConfigException(source + ": invalid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new ConfigException(source + ": expected a JSON object");
+        JsonNode root = JsonObjects.parse(json, source);
         if (root.has("model_cfg") && root.get("model_cfg").isObject()) root = root.get("model_cfg");
         if (root.has("image_resolution") || root.has("vision_layers")) return fromOpenAi(root, source);
         Fields top = new Fields(root, source);
