@@ -44,25 +44,17 @@ public final class Limits {
     private Limits() {
     }
 
-    /** One limit: its system property {@code jclip.limit.NAME}, its default and the unit it counts. */
-    public static final class Limit {
-        private final String name;
-        private final long defaultValue;
-        private final String unit;
-
-        private Limit(String name, long defaultValue, String unit) {
-            this.name = name;
-            this.defaultValue = defaultValue;
-            this.unit = unit;
-        }
+    /**
+     * One limit: its system property {@code jclip.limit.NAME}, its default and the unit it counts.
+     *
+     * @param name the property's last part
+     * @param unit what it counts, for messages ("bytes", "pixels")
+     */
+    public record Limit(String name, long defaultValue, String unit) {
 
         /** The system property that raises (or lowers) this limit. */
         public String property() {
             return "jclip.limit." + name;
-        }
-
-        public long defaultValue() {
-            return defaultValue;
         }
 
         /** The value in force: the system property when set, else the default. */

@@ -9,32 +9,30 @@ import java.util.Locale;
  * matching ND4J {@link DataType}. All formats store elements little-endian.
  */
 public enum TensorType {
-    F64("F64", "DoubleStorage", DataType.DOUBLE, 8),
-    F32("F32", "FloatStorage", DataType.FLOAT, 4),
-    F16("F16", "HalfStorage", DataType.HALF, 2),
-    BF16("BF16", "BFloat16Storage", DataType.BFLOAT16, 2),
-    I64("I64", "LongStorage", DataType.LONG, 8),
-    I32("I32", "IntStorage", DataType.INT, 4),
-    I16("I16", "ShortStorage", DataType.SHORT, 2),
-    I8("I8", "CharStorage", DataType.BYTE, 1),
-    U8("U8", "ByteStorage", DataType.UBYTE, 1),
-    BOOL("BOOL", "BoolStorage", DataType.BOOL, 1);
+    F64("DoubleStorage", DataType.DOUBLE, 8),
+    F32("FloatStorage", DataType.FLOAT, 4),
+    F16("HalfStorage", DataType.HALF, 2),
+    BF16("BFloat16Storage", DataType.BFLOAT16, 2),
+    I64("LongStorage", DataType.LONG, 8),
+    I32("IntStorage", DataType.INT, 4),
+    I16("ShortStorage", DataType.SHORT, 2),
+    I8("CharStorage", DataType.BYTE, 1),
+    U8("ByteStorage", DataType.UBYTE, 1),
+    BOOL("BoolStorage", DataType.BOOL, 1);
 
-    private final String safetensorsName;
     private final String torchStorage;
     private final DataType nd4j;
     private final int bytes;
 
-    TensorType(String safetensorsName, String torchStorage, DataType nd4j, int bytes) {
-        this.safetensorsName = safetensorsName;
+    TensorType(String torchStorage, DataType nd4j, int bytes) {
         this.torchStorage = torchStorage;
         this.nd4j = nd4j;
         this.bytes = bytes;
     }
 
-    /** The dtype string in a safetensors header ({@code "F32"}, ...). */
+    /** The dtype string in a safetensors header ({@code "F32"}, ...): the constant's name. */
     public String safetensorsName() {
-        return safetensorsName;
+        return name();
     }
 
     /** The storage class name in module {@code torch} ({@code "FloatStorage"}, ...). */
@@ -53,7 +51,7 @@ public enum TensorType {
 
     /** The type for a safetensors dtype string, or null when it is not one we read. */
     public static TensorType fromSafetensors(String name) {
-        for (TensorType t : values()) if (t.safetensorsName.equals(name.toUpperCase(Locale.ROOT))) return t;
+        for (TensorType t : values()) if (t.name().equals(name.toUpperCase(Locale.ROOT))) return t;
         return null;
     }
 
