@@ -9,13 +9,10 @@ import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
-import dev.jclip.data.loader.Batch;
-import dev.jclip.train.BatchSource;
+import dev.jclip.train.SyntheticBatches;
 import dev.jclip.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,58 +27,9 @@ class TrainCommandTest {
     @TempDir
     Path tmp;
 
-    /** Random pairs: enough to exercise the command's wiring (learning is tested in clip-train). */
-    private static final class RandomPairs implements BatchSource {
-        private final int batch;
-        private final int batchesPerEpoch;
-        private int epoch;
-        private int served;
-
-        RandomPairs(int batch, int batchesPerEpoch) {
-            this.batch = batch;
-            this.batchesPerEpoch = batchesPerEpoch;
-        }
-
-        @Override
-        public Shape shape() {
-            return new Shape(batch, 32, 16, 1000);
-        }
-
-        @Override
-        public long samplesPerEpoch() {
-            return (long) batch * batchesPerEpoch;
-        }
-
-        @Override
-        public void startEpoch(int epoch, long seed) {
-            this.epoch = epoch;
-            served = 0;
-        }
-
-        @Override
-        public Batch next() {
-            if (served == batchesPerEpoch) return null;
-            long seed = epoch * 1000L + served++;
-            int[][] tokens = new int[batch][16];
-            for (int i = 0; i < batch; i++) {
-                tokens[i][0] = 998;
-                tokens[i][1] = 1 + (int) ((seed * 31 + i) % 900);
-                tokens[i][2] = 999;
-            }
-            return Batch.of(Nd4j.randn(seed, new long[]{batch, 3, 32, 32}).castTo(DataType.FLOAT), Nd4j.createFromArray(tokens));
-        }
-
-        @Override
-        public String state() {
-            return epoch + ":" + served;
-        }
-
-        @Override
-        public void restore(String state) {
-            String[] p = state.split(":");
-            epoch = Integer.parseInt(p[0]);
-            served = Integer.parseInt(p[1]);
-        }
+    /** Synthetic pairs at ViT-tiny's shapes: enough to exercise the command's wiring (learning is tested in clip-train). */
+    private static SyntheticBatches pairs(int batch, int batchesPerEpoch) {
+        return new SyntheticBatches(batch * batchesPerEpoch, 32, 16, 1000, batch, 7);
     }
 
     private static TrainConfig parse(String... argv) {
@@ -128,15 +76,15 @@ class TrainCommandTest {
         boolean[] opened = {false};
         TrainCommand cmd = new TrainCommand(cfg -> {
             opened[0] = true;
-            return new RandomPairs(cfg.data().batchSize(), 4);
+            return pairs(cfg.data().batchSize(), 4);
         });
         ConfigException e = assertThrows(ConfigException.class, () -> Main.invoke(cmd, List.of("--model", "ViT-tiny",
                 "--batch-size", "10", "--accum-freq", "4", "--output", out.toString())));
         assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> new RandomPairs(8, 4)),
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> pairs(8, 4)),
                 List.of("--model", "ViT-huge-typo", "--output", out.toString())));
         assertTrue(e.getMessage().contains("ViT-huge-typo"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> new RandomPairs(8, 4)), List.of("--model", "ViT-tiny", "--batch-size", "8",
+        e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> pairs(8, 4)), List.of("--model", "ViT-tiny", "--batch-size", "8",
                 "--warmup", "1", "--output", out.toString(), "--resume", "latest")));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
         assertFalse(Files.exists(out));
@@ -145,7 +93,7 @@ class TrainCommandTest {
     @Test
     void trainsAndWritesTheRunFolder() throws Exception {
         Path out = tmp.resolve("run");
-        TrainCommand cmd = new TrainCommand(cfg -> new RandomPairs(cfg.data().batchSize(), 2));
+        TrainCommand cmd = new TrainCommand(cfg -> pairs(cfg.data().batchSize(), 2));
         int rc = Main.invoke(cmd, List.of("--model", "ViT-tiny", "--batch-size", "8", "--accum-freq", "2",
                 "--epochs", "2", "--lr", "1e-3", "--warmup", "1", "--output", out.toString(), "--checkpoint-every", "2",
                 "--seed", "3", "--threads", "1"));

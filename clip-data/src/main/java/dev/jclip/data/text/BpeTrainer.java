@@ -216,15 +216,7 @@ public final class BpeTrainer {
     }
 
     /** A heap entry: most frequent first, then smaller ids. */
-    private static final class Candidate implements Comparable<Candidate> {
-        final long key;
-        final long count;
-
-        Candidate(long key, long count) {
-            this.key = key;
-            this.count = count;
-        }
-
+    private record Candidate(long key, long count) implements Comparable<Candidate> {
         @Override
         public int compareTo(Candidate o) {
             if (count != o.count) return Long.compare(o.count, count);
