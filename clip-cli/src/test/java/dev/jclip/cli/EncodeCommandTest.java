@@ -15,8 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipFile;
@@ -43,19 +41,11 @@ class EncodeCommandTest {
         Files.write(img1, ImageEncoder.png(shapes.sample(1).image()));
         Path npz = dir.resolve("features.npz");
 
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int rc;
-        try {
-            System.setOut(new PrintStream(captured, true));
-            rc = Main.run("encode", "--checkpoint", ckpt.toString(), "--vocab", vocab.toString(), "--image", img0.toString(),
+        CliRun run = CliRun.clip("encode", "--checkpoint", ckpt.toString(), "--vocab", vocab.toString(), "--image", img0.toString(),
                     "--image", img1.toString(), "--text", "a red circle", "--text", "a blue square", "--text", "a dog",
                     "--output", npz.toString());
-        } finally {
-            System.setOut(old);
-        }
-        assertEquals(0, rc, captured.toString());
-        String out = captured.toString();
+        assertEquals(0, run.code(), run.out() + run.err());
+        String out = run.out();
         assertTrue(out.contains("cosine similarity") && out.contains("probability") && out.contains("a.png"), out);
         try (ZipFile zip = new ZipFile(npz.toFile())) {
             Path imgFeatures = dir.resolve("img.npy");

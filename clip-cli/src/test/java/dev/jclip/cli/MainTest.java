@@ -4,9 +4,6 @@ import dev.jclip.train.TrainOption;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,41 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command tree as a user meets it: help, unknown options, --threads everywhere, completion, exit codes. */
 class MainTest {
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private static Outcome clip(String... argv) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(argv);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void helpListsEveryCommandAndEachCommandDescribesItsOptions() {
-        Outcome top = clip("--help");
+        CliRun top = CliRun.clip("--help");
         assertEquals(0, top.code());
         for (String c : List.of("demo", "features", "encode", "info", "convert", "tokenize", "tokenizer", "data", "train", "eval", "bench", "completion")) {
             assertTrue(top.out().contains("  " + c + " "), c + " missing from:\n" + top.out());
         }
-        assertEquals(2, clip().code(), "no command: usage, exit 2");
-        Outcome help = clip("help", "eval");
+        assertEquals(2, CliRun.clip().code(), "no command: usage, exit 2");
+        CliRun help = CliRun.clip("help", "eval");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("linear-probe"), help.out());
-        Outcome data = clip("data");
+        CliRun data = CliRun.clip("data");
         assertEquals(2, data.code());
         assertTrue(data.out().contains("make-shards") && data.out().contains("label-shards") && data.out().contains("stats"), data.out());
 
-        Outcome train = clip("train", "--help");
+        CliRun train = CliRun.clip("train", "--help");
         assertEquals(0, train.code());
         for (TrainOption o : TrainOption.ALL) assertTrue(train.out().contains("--" + o.name()), o.name() + " not in train --help");
         assertTrue(train.out().contains("peak learning rate (default: 5.0E-4)"), train.out());
@@ -57,12 +35,12 @@ class MainTest {
 
     @Test
     void unknownOptionsAreUsageErrorsThatSuggestTheNearestOne() {
-        Outcome o = clip("train", "--bach-size", "8");
+        CliRun o = CliRun.clip("train", "--bach-size", "8");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("clip train: Unknown options: '--bach-size'"), o.err());
         assertTrue(o.err().contains("--batch-size"), "suggests the nearest: " + o.err());
-        assertEquals(2, clip("bench", "train", "--steps", "ten").code());
-        assertEquals(2, clip("no-such-command").code());
+        assertEquals(2, CliRun.clip("bench", "train", "--steps", "ten").code());
+        assertEquals(2, CliRun.clip("no-such-command").code());
     }
 
     @Test
@@ -76,14 +54,14 @@ class MainTest {
             assertTrue(c.getCommandSpec().optionsMap().containsKey("--help"), c.getCommandName() + " has no --help");
         }
         // refused by make-shards before picocli: it now reaches the command, which reports its own missing option
-        Outcome o = clip("data", "make-shards", "--threads", "1");
+        CliRun o = CliRun.clip("data", "make-shards", "--threads", "1");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("Missing required options"), o.err());
     }
 
     @Test
     void completionWritesABashScriptForTheWholeTree() {
-        Outcome o = clip("completion");
+        CliRun o = CliRun.clip("completion");
         assertEquals(0, o.code());
         assertTrue(o.out().contains("complete -F"), "a bash completion script");
         assertTrue(o.out().contains("make-shards") && o.out().contains("linear-probe"), "subcommands completed");

@@ -9,7 +9,6 @@ import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.data.text.SyntheticCaptions;
 import java.io.BufferedWriter;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,16 +36,6 @@ public final class BenchTokenizerCommand extends ClipCommand {
     @Option(names = "--write-captions", paramLabel = "FILE", description = "write the captions used") Path writeCaptions;
 
     @Option(names = "--write-ids", paramLabel = "FILE", description = "write the token ids") Path writeIds;
-
-    private final PrintStream out;
-
-    public BenchTokenizerCommand() {
-        this(System.out);
-    }
-
-    public BenchTokenizerCommand(PrintStream out) {
-        this.out = out;
-    }
 
     @Override
     protected int run() throws Exception {
@@ -113,7 +102,7 @@ public final class BenchTokenizerCommand extends ClipCommand {
         report.put("cpu_seconds", Math.round(cpuSeconds * 1000) / 1000.0);
         report.put("captions_per_cpu_s", Math.round(rows.length / cpuSeconds));
         report.put("context_length", ClipTokenizer.DEFAULT_CONTEXT_LENGTH);
-        out.println(json.writeValueAsString(report));
+        System.out.println(json.writeValueAsString(report));
         return 0;
     }
 }

@@ -1,8 +1,5 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.data.loader.CsvManifestSource;
-import dev.jclip.data.loader.WebDatasetSource;
-import dev.jclip.cli.UsageException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
@@ -28,12 +25,8 @@ import java.util.Map;
  */
 @Command(name = "stats", description = "read a dataset through the loader and print sample, skip, image-size and caption-length statistics")
 public final class DataStatsCommand extends ClipCommand {
-    @Option(names = "--data", paramLabel = "SPEC", description = "WebDataset shards ('::' joins patterns)") String spec;
-
-    @Option(names = "--csv", paramLabel = "PATH", description = "a CSV/TSV manifest instead of shards") Path csv;
-
     @Mixin
-    ManifestOptions columns;
+    SampleSourceOptions data;
 
     @Option(names = "--vocab", paramLabel = "PATH", description = "BPE merges file for caption lengths (default: whitespace-separated words)")
     Path vocab;
@@ -52,13 +45,7 @@ public final class DataStatsCommand extends ClipCommand {
 
     @Override
     protected int run() throws Exception {
-        if ((spec == null) == (csv == null)) throw new UsageException("give exactly one of --data SPEC or --csv PATH");
-        SampleSource source;
-        try {
-            source = spec != null ? WebDatasetSource.of(spec, false) : new CsvManifestSource(columns.read(csv));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        SampleSource source = data.open();
         CaptionTokenizer tokenizer = tokenizer(vocab);
         LoaderConfig cfg = LoaderConfig.builder(batchSize).imageSize(imageSize).contextLength(context).workers(workers)
                 .train(false).dropLast(false).build();

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.cli.UsageException;
 import dev.jclip.data.text.BpeTrainer;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,16 +26,6 @@ public final class TokenizerTrainCommand extends ClipCommand {
 
     @Option(names = "--min-pair-count", paramLabel = "N", description = "stop when no pair occurs this often (default: ${DEFAULT-VALUE})")
     int minPairCount = 2;
-
-    private final PrintStream out;
-
-    public TokenizerTrainCommand() {
-        this(System.out);
-    }
-
-    public TokenizerTrainCommand(PrintStream out) {
-        this.out = out;
-    }
 
     @Override
     protected int run() throws Exception {
@@ -65,7 +54,7 @@ public final class TokenizerTrainCommand extends ClipCommand {
         report.put("count_seconds", round((t1 - t0) / 1e9));
         report.put("train_seconds", round((t2 - t1) / 1e9));
         report.put("cpu_seconds", round((c2 - c0) / 1e9));   // this thread's CPU time, for shared machines
-        out.println(json.writeValueAsString(report));
+        System.out.println(json.writeValueAsString(report));
         return 0;
     }
 

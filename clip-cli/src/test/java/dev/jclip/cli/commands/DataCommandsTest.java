@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +12,6 @@ import dev.jclip.cli.UsageException;
 import dev.jclip.data.image.ImageEncoder;
 import dev.jclip.data.image.RgbImage;
 import dev.jclip.data.shards.ShardSizes;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,15 +26,9 @@ class DataCommandsTest {
 
     /** Runs a command and returns what it printed on stdout (the command tests of this package share it). */
     static String run(java.util.concurrent.Callable<Integer> c, String... argv) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, Main.invoke(c, List.of(argv)));
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
+        CliRun run = CliRun.capture(() -> Main.invoke(c, List.of(argv)));
+        assertEquals(0, run.code(), run.err());
+        return run.out();
     }
 
     private Path manifest() throws Exception {

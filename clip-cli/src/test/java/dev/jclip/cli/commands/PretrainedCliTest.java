@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.cli.CliRun;
 import com.sun.net.httpserver.HttpServer;
 import dev.jclip.api.ClipOptions;
 import dev.jclip.api.OfflineException;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,22 +64,6 @@ class PretrainedCliTest {
         server.stop(0);
     }
 
-    private static String stdout(ThrowingRunnable r) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, "UTF-8"));
-        try {
-            r.run();
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString("UTF-8");
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     /** Parses {@code argv} into {@code command}, points its downloads at the test registry and cache, runs it. */
     private <C extends dev.jclip.cli.ClipCommand> int run(C command, java.util.function.Function<C, Downloads> downloads,
                                                           ClipOptions settings, String... argv) throws Exception {
@@ -92,7 +75,9 @@ class PretrainedCliTest {
     @Test
     void listPrintsNameTagDigestAndUrl() throws Exception {
         PretrainedListCommand list = new PretrainedListCommand();
-        String out = stdout(() -> assertEquals(0, run(list, c -> c.downloads, options)));
+        CliRun run = CliRun.capture(() -> run(list, c -> c.downloads, options));
+        assertEquals(0, run.code(), run.err());
+        String out = run.out();
         List<String> lines = out.lines().toList();
         assertEquals(11, lines.size(), out);
         assertTrue(lines.contains("ViT-B-32\topenai\t40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af\t"
@@ -104,7 +89,9 @@ class PretrainedCliTest {
     @Test
     void fetchDownloadsIntoTheCacheAndPrintsThePath() throws Exception {
         PretrainedFetchCommand fetch = new PretrainedFetchCommand();
-        String out = stdout(() -> assertEquals(0, run(fetch, c -> c.downloads, options, "ViT-tiny", "fixture")));
+        CliRun run = CliRun.capture(() -> run(fetch, c -> c.downloads, options, "ViT-tiny", "fixture"));
+        assertEquals(0, run.code(), run.err());
+        String out = run.out();
         Path file = tmp.resolve("cache/ViT-tiny/fixture/tiny.safetensors");
         assertEquals(file.toString(), out.trim());
         assertArrayEquals(weights, Files.readAllBytes(file));

@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,11 +83,10 @@ class TokenizerCommandsTest {
         Path corpus = dir.resolve("captions.txt");
         Files.write(corpus, SyntheticCaptions.generate(2000, 3), StandardCharsets.UTF_8);
         Path vocab = dir.resolve("vocab.txt.gz");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.invoke(new TokenizerTrainCommand(new PrintStream(out, true, StandardCharsets.UTF_8)), List.of(
-                "--input", corpus.toString(), "--vocab-size", "700", "--output", vocab.toString()));
-        assertEquals(0, code);
-        JsonNode report = json.readTree(out.toString(StandardCharsets.UTF_8));
+        CliRun run = CliRun.capture(() -> Main.invoke(new TokenizerTrainCommand(), List.of(
+                "--input", corpus.toString(), "--vocab-size", "700", "--output", vocab.toString())));
+        assertEquals(0, run.code(), run.err());
+        JsonNode report = json.readTree(run.out());
         assertEquals(2000, report.get("captions").asInt());
         assertEquals(700, report.get("vocab_size").asInt());
         ClipTokenizer t = ClipTokenizer.load(vocab);
@@ -103,13 +103,12 @@ class TokenizerCommandsTest {
 
     @Test
     void benchPrintsOneJsonLine() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path captions = dir.resolve("c.txt");
         Path ids = dir.resolve("ids.txt");
-        int code = Main.invoke(new BenchTokenizerCommand(new PrintStream(out, true, StandardCharsets.UTF_8)), List.of(
-                "--vocab", VOCAB, "--captions", "500", "--write-captions", captions.toString(), "--write-ids", ids.toString()));
-        assertEquals(0, code);
-        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        CliRun run = CliRun.capture(() -> Main.invoke(new BenchTokenizerCommand(), List.of(
+                "--vocab", VOCAB, "--captions", "500", "--write-captions", captions.toString(), "--write-ids", ids.toString())));
+        assertEquals(0, run.code(), run.err());
+        List<String> lines = run.out().lines().toList();
         assertEquals(1, lines.size());
         JsonNode report = json.readTree(lines.get(0));
         assertEquals(500, report.get("captions").asInt());

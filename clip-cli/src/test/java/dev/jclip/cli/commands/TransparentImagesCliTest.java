@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.cli.CliRun;
 import static dev.jclip.core.testing.TransparentImages.onBackground;
 import static dev.jclip.core.testing.TransparentImages.palette;
 import static dev.jclip.core.testing.TransparentImages.png;
@@ -18,8 +19,6 @@ import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.eval.Evaluations;
 import dev.jclip.eval.data.ImageFolderDataset;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,16 +84,8 @@ class TransparentImagesCliTest {
                 "--image", images.get(folder + "/x/rgba.png").toString(), "--image", images.get(folder + "/x/palette.png").toString(),
                 "--text", "a black line drawing", "--output", npz.toString()));
         argv.addAll(List.of(flags));
-        PrintStream old = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int rc;
-        try {
-            System.setOut(new PrintStream(captured, true));
-            rc = Main.run(argv.toArray(new String[0]));
-        } finally {
-            System.setOut(old);
-        }
-        assertEquals(0, rc, captured.toString());
+        CliRun run = CliRun.clip(argv.toArray(new String[0]));
+        assertEquals(0, run.code(), run.out() + run.err());
         try (ZipFile zip = new ZipFile(npz.toFile())) {
             Path f = dir.resolve("img-" + System.nanoTime() + ".npy");
             Files.copy(zip.getInputStream(zip.getEntry("image_features.npy")), f);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.cli.CliRun;
 import dev.jclip.cli.Main;
 import dev.jclip.cli.commands.TokenizeCommand;
 import dev.jclip.core.io.Checkpoints;
@@ -38,24 +39,6 @@ class HostileCliTest {
     @TempDir
     Path dir;
 
-    /** Runs {@code clip ARGS}; returns {exit code, stdout, stderr}. */
-    private static String[] clip(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = Main.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new String[] {Integer.toString(rc), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-    }
-
     @Test
     void makeShardsOverAFolderOfHostileFilesWritesEveryGoodImageAndNamesEachBadOne() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("images"));
@@ -80,21 +63,21 @@ class HostileCliTest {
         Path csv = Files.writeString(folder.resolve("pairs.tsv"), tsv);
         Path out = dir.resolve("shards");
         System.setProperty(Limits.RECORD_BYTES.property(), "100k");
-        String[] r;
+        CliRun r;
         try {
-            r = clip("data", "make-shards", "--csv", csv.toString(), "--output", out.toString(), "--verify", "--samples-per-shard", "2");
+            r = CliRun.clip("data", "make-shards", "--csv", csv.toString(), "--output", out.toString(), "--verify", "--samples-per-shard", "2");
         } finally {
             System.clearProperty(Limits.RECORD_BYTES.property());
         }
-        assertEquals("0", r[0], r[2]);
-        JsonNode summary = new ObjectMapper().readTree(r[1]);
-        assertEquals(good.size(), summary.get("samples").asInt(), r[1]);
-        for (Path b : bad) assertTrue(r[2].contains("skipped " + b), b + " not named in:\n" + r[2]);
+        assertEquals(0, r.code(), r.err());
+        JsonNode summary = new ObjectMapper().readTree(r.out());
+        assertEquals(good.size(), summary.get("samples").asInt(), r.out());
+        for (Path b : bad) assertTrue(r.err().contains("skipped " + b), b + " not named in:\n" + r.err());
         JsonNode skipped = summary.get("skipped");
-        assertEquals(4, skipped.get("image_too_large").asInt(), r[1]); // two headers, the aspect ratio, the record limit
-        assertEquals(2, skipped.get("corrupt_image").asInt(), r[1]); // noise and the empty file
-        assertEquals(1, skipped.get("shard_unreadable").asInt(), r[1]); // the directory, named with the operation
-        assertTrue(r[2].contains("reading it"), r[2]);
+        assertEquals(4, skipped.get("image_too_large").asInt(), r.out()); // two headers, the aspect ratio, the record limit
+        assertEquals(2, skipped.get("corrupt_image").asInt(), r.out()); // noise and the empty file
+        assertEquals(1, skipped.get("shard_unreadable").asInt(), r.out()); // the directory, named with the operation
+        assertTrue(r.err().contains("reading it"), r.err());
 
         List<byte[]> written = new ArrayList<>();
         try (Stream<Path> shards = Files.list(out)) {
@@ -160,9 +143,9 @@ class HostileCliTest {
     void convertToPtKeepsTheConfigSoTheFeaturesStayTheSame() throws Exception {
         Path st = Fixtures.fixture("vit-tiny").resolve("model.safetensors");
         Path pt = dir.resolve("vit-tiny.pt");
-        String[] r = clip("convert", st.toString(), pt.toString());
-        assertEquals("0", r[0], r[2]);
-        assertTrue(r[1].contains("with config"), r[1]);
+        CliRun r = CliRun.clip("convert", st.toString(), pt.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("with config"), r.out());
         assertEquals(4, Checkpoints.readMetadataConfig(pt).vision().resolvedHeads());
         assertEquals(Checkpoints.readMetadataConfig(st), Checkpoints.readMetadataConfig(pt));
         INDArray images = Fixtures.npy(Fixtures.fixture("vit-tiny").resolve("images.npy"));
@@ -174,9 +157,9 @@ class HostileCliTest {
     @Test
     void errorsNameTheFileAndTheOperation() throws IOException {
         Path d = Files.createDirectory(dir.resolve("weights.pt"));
-        String[] r = clip("info", d.toString());
-        assertEquals("1", r[0]);
-        assertTrue(r[2].contains(d.toString()) && r[2].contains("cannot read") && r[2].contains("Is a directory"), r[2]);
+        CliRun r = CliRun.clip("info", d.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(d.toString()) && r.err().contains("cannot read") && r.err().contains("Is a directory"), r.err());
     }
 
     private static byte[] read(Path p) {
