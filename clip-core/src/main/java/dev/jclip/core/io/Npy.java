@@ -56,38 +56,22 @@ public final class Npy {
         ByteBuffer body = ByteBuffer.wrap(bytes, data, bytes.length - data).slice().order(ByteOrder.LITTLE_ENDIAN);
         int n = Math.toIntExact(count);
         INDArray flat;
-        switch (descr) {
-            case "<f4" -> {
-                need(body, n * 4L, file);
-                float[] v = new float[n];
-                body.asFloatBuffer().get(v);
-                flat = Nd4j.createFromArray(v);
-            }
-            case "<f8" -> {
-                need(body, n * 8L, file);
-                double[] v = new double[n];
-                body.asDoubleBuffer().get(v);
-                flat = Nd4j.createFromArray(v);
-            }
-            case "<i8" -> {
-                need(body, n * 8L, file);
-                long[] v = new long[n];
-                body.asLongBuffer().get(v);
-                flat = Nd4j.createFromArray(v);
-            }
-            case "<i4" -> {
-                need(body, n * 4L, file);
-                int[] v = new int[n];
-                body.asIntBuffer().get(v);
-                flat = Nd4j.createFromArray(v);
-            }
-            case "|u1", "|b1" -> {
-                need(body, n, file);
-                int[] v = new int[n];
-                for (int i = 0; i < n; i++) v[i] = Byte.toUnsignedInt(body.get(i));
-                flat = Nd4j.createFromArray(v);
-            }
-            default -> throw new IOException(file + ": unsupported dtype '" + descr + "' (f4, f8, i4, i8, u1, b1)");
+        if (descr.equals("|u1") || descr.equals("|b1")) {
+            need(body, n, file);
+            int[] v = new int[n];   // widened: ND4J has no unsigned 8-bit arithmetic worth using
+            for (int i = 0; i < n; i++) v[i] = Byte.toUnsignedInt(body.get(i));
+            flat = Nd4j.createFromArray(v);
+        } else {
+            TensorType type = switch (descr) {
+                case "<f4" -> TensorType.F32;
+                case "<f8" -> TensorType.F64;
+                case "<i8" -> TensorType.I64;
+                case "<i4" -> TensorType.I32;
+                default -> throw new IOException(file + ": unsupported dtype '" + descr + "' (f4, f8, i4, i8, u1, b1)");
+            };
+            int size = Math.multiplyExact(n, type.bytes());
+            need(body, size, file);
+            flat = TensorBytes.fromBytes(body.slice(0, size), type, new long[]{n});
         }
         if (shape.length == 0) return flat.reshape();
         if (!fortran) return flat.reshape('c', shape);

@@ -83,8 +83,7 @@ public final class SafeTensors {
             try {
                 dataStart = parseHeader();
             } catch (RuntimeException e) {
-                closeQuietly();
-                throw e;
+                throw Closeables.closeAfter(e, channel);
             }
         }
 
@@ -280,14 +279,6 @@ public final class SafeTensors {
 
         private CheckpointException error(String key, String message) {
             return new CheckpointException(file + ": invalid safetensors header: tensor '" + key + "': " + message);
-        }
-
-        private void closeQuietly() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // already failing; the first error is the useful one
-            }
         }
 
         @Override

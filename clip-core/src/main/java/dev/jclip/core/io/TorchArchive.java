@@ -48,8 +48,7 @@ final class TorchArchive implements Closeable {
                 if (!o.equals("little")) throw new CheckpointException(file + ": byteorder '" + o + "' is not supported");
             }
         } catch (RuntimeException e) {
-            closeQuietly();
-            throw e;
+            throw Closeables.closeAfter(e, zip);
         }
     }
 
@@ -241,17 +240,13 @@ final class TorchArchive implements Closeable {
         return file;
     }
 
-    private void closeQuietly() {
-        try {
-            zip.close();
-        } catch (IOException ignored) {
-            // the first error is the useful one
-        }
-    }
-
     @Override
     public void close() {
         storageCache.clear();
-        closeQuietly();
+        try {
+            zip.close();
+        } catch (IOException ignored) {
+            // a read-only archive: nothing was written that closing could lose
+        }
     }
 }

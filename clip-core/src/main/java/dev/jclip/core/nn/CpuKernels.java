@@ -148,15 +148,26 @@ public final class CpuKernels {
      * less than keeping s, an MLP-wide activation per block, for the backward pass.
      */
     static void quickGeluBackward(INDArray dy, INDArray x, INDArray dx) {
-        FloatBuffer dyb = buffer(dy), xb = buffer(x), dxb = buffer(dx);
-        int dyo = (int) dy.offset(), xo = (int) x.offset(), dxo = (int) dx.offset();
-        KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
+        elementwise(dy, x, dx, LOOPS::quickGeluGrad);
+    }
+
+    /** A loop over slices of two inputs and an output ({@link FloatLoops#quickGeluGrad}, {@link FloatLoops#reluGrad}). */
+    @FunctionalInterface
+    private interface BinaryLoop {
+        void apply(float[] a, float[] b, float[] out, int n);
+    }
+
+    /** out = loop(a, b) over dense arrays of one length, in slices cut over the kernel threads. */
+    private static void elementwise(INDArray a, INDArray b, INDArray out, BinaryLoop loop) {
+        FloatBuffer ab = buffer(a), bb = buffer(b), outb = buffer(out);
+        int ao = (int) a.offset(), bo = (int) b.offset(), outo = (int) out.offset();
+        KernelThreads.parallelFor((int) a.length(), GRAIN, (from, to) -> {
             int len = to - from;
-            float[] dys = scratch(0, len), xs = scratch(1, len), out = scratch(2, len);
-            dyb.get(dyo + from, dys, 0, len);
-            xb.get(xo + from, xs, 0, len);
-            LOOPS.quickGeluGrad(dys, xs, out, len);
-            dxb.put(dxo + from, out, 0, len);
+            float[] as = scratch(0, len), bs = scratch(1, len), outs = scratch(2, len);
+            ab.get(ao + from, as, 0, len);
+            bb.get(bo + from, bs, 0, len);
+            loop.apply(as, bs, outs, len);
+            outb.put(outo + from, outs, 0, len);
         });
     }
 
@@ -373,16 +384,7 @@ public final class CpuKernels {
 
     /** ReLU backward: dx = y > 0 ? dy : 0. */
     static void reluBackward(INDArray y, INDArray dy, INDArray dx) {
-        FloatBuffer yb = buffer(y), dyb = buffer(dy), dxb = buffer(dx);
-        int yo = (int) y.offset(), dyo = (int) dy.offset(), dxo = (int) dx.offset();
-        KernelThreads.parallelFor((int) y.length(), GRAIN, (from, to) -> {
-            int len = to - from;
-            float[] ys = scratch(0, len), dys = scratch(1, len), out = scratch(2, len);
-            yb.get(yo + from, ys, 0, len);
-            dyb.get(dyo + from, dys, 0, len);
-            LOOPS.reluGrad(ys, dys, out, len);
-            dxb.put(dxo + from, out, 0, len);
-        });
+        elementwise(y, dy, dx, LOOPS::reluGrad);
     }
 
     /** y[r, :] += row for every row of y [n, d] (a Linear layer's bias). */
