@@ -68,7 +68,7 @@ final class DemoEvaluation {
 
         LOG.info("evaluating on {} held-out images: zero-shot classification into {} subcategories ({} prompts each)",
                 data.heldOut().size(), classes.size(), EmojiCaptions.ZERO_SHOT_TEMPLATES.size());
-        CsvImageDataset heldOut = new CsvImageDataset(data.zeroShotCsv(), classes);
+        LabelledImageDataset heldOut = CsvImageDataset.read(data.zeroShotCsv(), classes);
         EvalReport zeroShot = Evaluations.zeroShot(src, heldOut, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
         ReportWriter.writeAll(zeroShot, evalDir.resolve("zeroshot.json"));
 

@@ -137,7 +137,7 @@ class TransparentImagesCliTest {
         argv.addAll(List.of(flags));
         EvalFlags parsed = CommandLine.populateCommand(new EvalFlags(), argv.toArray(new String[0]));
         Evaluations.FeatureSource src = parsed.eval.load(checkpoint, EncoderLoader.MODEL, parsed.images);
-        return src.images(new ImageFolderDataset(dir.resolve(folder), null));
+        return src.images(ImageFolderDataset.read(dir.resolve(folder), null));
     }
 
     @Test

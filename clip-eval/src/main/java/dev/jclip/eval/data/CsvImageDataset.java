@@ -1,12 +1,7 @@
 package dev.jclip.eval.data;
 
-import dev.jclip.data.table.DelimitedTable;
-import dev.jclip.data.image.ImageDecoder;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,39 +15,26 @@ import java.util.TreeSet;
  * <p>Labels are class names. With a class-name list they must all be in it (its order defines the label index);
  * without one, the classes are the distinct labels sorted (numerically when all are integers).
  */
-public final class CsvImageDataset implements LabelledImageDataset {
-    private final Path manifest;
-    private final List<Path> files = new ArrayList<>();
-    private final int[] labels;
-    private final List<String> classNames;
+public final class CsvImageDataset {
+    private CsvImageDataset() {
+    }
 
-    public CsvImageDataset(Path manifest, List<String> classNames) throws IOException {
-        this.manifest = manifest;
-        DelimitedTable table = DelimitedTable.read(manifest);
-        int imageCol = table.column("image", "image", "path", "filepath", "file");
-        int labelCol = table.column("label", "label", "class");
-        if (table.rows().isEmpty()) throw new IOException(manifest + ": no data rows");
-        List<String> rawLabels = new ArrayList<>();
-        Path base = manifest.toAbsolutePath().getParent();
-        for (DelimitedTable.Row r : table.rows()) {
-            String path = r.text(imageCol);
-            String label = r.text(labelCol);
-            if (path.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty image path");
-            if (label.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty label");
-            Path p = base.resolve(path);
-            if (!Files.isRegularFile(p)) throw new IOException(manifest + ":" + r.line() + ": image " + p + " does not exist");
-            files.add(p);
-            rawLabels.add(label);
-        }
-        this.classNames = classNames != null ? List.copyOf(classNames) : sortedDistinct(rawLabels);
+    /** @param classNames the class names in label order, or null for the sorted distinct labels */
+    public static LabelledImageDataset read(Path manifest, List<String> classNames) throws IOException {
+        List<ManifestRow> rows = ManifestRow.read(manifest, "label", "label", "class");
+        List<String> classes = classNames != null ? List.copyOf(classNames)
+                : sortedDistinct(rows.stream().map(ManifestRow::text).toList());
         Map<String, Integer> index = new HashMap<>();
-        for (int c = 0; c < this.classNames.size(); c++) index.put(this.classNames.get(c), c);
-        labels = new int[rawLabels.size()];
+        for (int c = 0; c < classes.size(); c++) index.put(classes.get(c), c);
+        int[] labels = new int[rows.size()];
         for (int i = 0; i < labels.length; i++) {
-            Integer c = index.get(rawLabels.get(i));
-            if (c == null) throw new IOException(manifest + ":" + table.rows().get(i).line() + ": label '" + rawLabels.get(i) + "' is not in the class-name list");
+            ManifestRow r = rows.get(i);
+            Integer c = index.get(r.text());
+            if (c == null) throw new IOException(manifest + ":" + r.line() + ": label '" + r.text() + "' is not in the class-name list");
             labels[i] = c;
         }
+        List<Path> files = rows.stream().map(ManifestRow::image).toList();
+        return new LabelledImageFiles("csv", manifest, List.of(manifest), files, labels, classes);
     }
 
     static List<String> sortedDistinct(List<String> labels) {
@@ -62,35 +44,5 @@ public final class CsvImageDataset implements LabelledImageDataset {
                 : new TreeSet<>();
         set.addAll(labels);
         return List.copyOf(set);
-    }
-
-    @Override
-    public String name() {
-        return manifest.toString();
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int label(int i) {
-        return labels[i];
-    }
-
-    @Override
-    public BufferedImage image(int i) throws IOException {
-        return ImageDecoder.readFile(files.get(i));
-    }
-
-    @Override
-    public String fingerprint() throws IOException {
-        return "csv:" + manifest.toAbsolutePath() + ":" + FileListing.listingHash(List.of(manifest)) + ":" + FileListing.listingHash(files) + ":" + classNames;
     }
 }

@@ -39,7 +39,7 @@ public final class DatasetSpec {
         }
         if (lower.endsWith(".csv") || lower.endsWith(".tsv")) {
             if (!Files.isRegularFile(p)) throw new IOException(spec + ": manifest does not exist");
-            return new CsvImageDataset(p, classNames);
+            return CsvImageDataset.read(p, classNames);
         }
         if (Files.isDirectory(p)) {
             List<Path> idx;
@@ -57,7 +57,7 @@ public final class DatasetSpec {
                 throw new IOException(spec + ": holds several IDX image files (" + idx.stream().map(f -> f.getFileName().toString()).toList()
                         + "); pick one with idx:" + p + "/PREFIX, e.g. idx:" + p + "/t10k");
             }
-            return new ImageFolderDataset(p, classNames);
+            return ImageFolderDataset.read(p, classNames);
         }
         throw new IOException(spec + ": no such file or directory (expected an image folder, a .csv/.tsv manifest or idx:PREFIX)");
     }

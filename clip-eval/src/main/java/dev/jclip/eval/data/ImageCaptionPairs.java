@@ -1,10 +1,8 @@
 package dev.jclip.eval.data;
 
-import dev.jclip.data.table.DelimitedTable;
 import dev.jclip.data.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,29 +23,18 @@ public final class ImageCaptionPairs {
 
     public ImageCaptionPairs(Path manifest) throws IOException {
         this.manifest = manifest;
-        DelimitedTable table = DelimitedTable.read(manifest);
-        int imageCol = table.column("image", "image", "path", "filepath", "file");
-        int captionCol = table.column("caption", "caption", "text", "title");
         Map<Path, Integer> index = new LinkedHashMap<>();
         List<Integer> owner = new ArrayList<>();
-        Path base = manifest.toAbsolutePath().getParent();
-        for (DelimitedTable.Row r : table.rows()) {
-            String path = r.text(imageCol);
-            String caption = r.text(captionCol);
-            if (path.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty image path");
-            if (caption.isEmpty()) throw new IOException(manifest + ":" + r.line() + ": empty caption");
-            Path p = base.resolve(path).normalize();
-            Integer i = index.get(p);
+        for (ManifestRow r : ManifestRow.read(manifest, "caption", "caption", "text", "title")) {
+            Integer i = index.get(r.image());
             if (i == null) {
-                if (!Files.isRegularFile(p)) throw new IOException(manifest + ":" + r.line() + ": image " + p + " does not exist");
                 i = images.size();
-                index.put(p, i);
-                images.add(p);
+                index.put(r.image(), i);
+                images.add(r.image());
             }
             owner.add(i);
-            captions.add(caption);
+            captions.add(r.text());
         }
-        if (captions.isEmpty()) throw new IOException(manifest + ": no data rows");
         captionToImage = owner.stream().mapToInt(Integer::intValue).toArray();
     }
 

@@ -1,7 +1,5 @@
 package dev.jclip.eval.data;
 
-import dev.jclip.data.image.ImageDecoder;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,23 +12,22 @@ import java.util.stream.Stream;
  * One sub-folder per class ({@code root/CLASS/IMAGE}); classes in sorted folder-name order, images sorted by
  * file name. Class names are the folder names unless a list (in the same sorted order) is given.
  */
-public final class ImageFolderDataset implements LabelledImageDataset {
+public final class ImageFolderDataset {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp");
 
-    private final Path root;
-    private final List<String> classNames;
-    private final List<Path> files = new ArrayList<>();
-    private final List<Integer> labels = new ArrayList<>();
+    private ImageFolderDataset() {
+    }
 
     /** @param classNames display names in sorted folder order, or null for the folder names */
-    public ImageFolderDataset(Path root, List<String> classNames) throws IOException {
-        this.root = root;
+    public static LabelledImageDataset read(Path root, List<String> classNames) throws IOException {
         if (!Files.isDirectory(root)) throw new IOException(root + ": not a directory");
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
             classDirs = s.filter(Files::isDirectory).sorted().toList();
         }
         if (classDirs.isEmpty()) throw new IOException(root + ": no class sub-folders");
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classDirs.size(); c++) {
             List<Path> images;
             try (Stream<Path> s = Files.list(classDirs.get(c))) {
@@ -43,41 +40,13 @@ public final class ImageFolderDataset implements LabelledImageDataset {
         }
         if (files.isEmpty()) throw new IOException(root + ": no images (" + String.join(", ", EXTENSIONS) + ") in its class folders");
         List<String> folderNames = classDirs.stream().map(p -> p.getFileName().toString()).toList();
-        this.classNames = classNames == null ? folderNames : ClassNames.checkCount(classNames, folderNames.size(), "class-name list", root.toString());
+        List<String> classes = classNames == null ? folderNames
+                : ClassNames.checkCount(classNames, folderNames.size(), "class-name list", root.toString());
+        return new LabelledImageFiles("folder", root, List.of(), files, labels.stream().mapToInt(Integer::intValue).toArray(), classes);
     }
 
     static boolean isImage(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return EXTENSIONS.stream().anyMatch(n::endsWith);
-    }
-
-    @Override
-    public String name() {
-        return root.toString();
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public int size() {
-        return files.size();
-    }
-
-    @Override
-    public int label(int i) {
-        return labels.get(i);
-    }
-
-    @Override
-    public BufferedImage image(int i) throws IOException {
-        return ImageDecoder.readFile(files.get(i));
-    }
-
-    @Override
-    public String fingerprint() throws IOException {
-        return "folder:" + root.toAbsolutePath() + ":" + FileListing.listingHash(files) + ":" + classNames;
     }
 }
