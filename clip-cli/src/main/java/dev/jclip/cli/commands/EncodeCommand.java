@@ -14,7 +14,6 @@ import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.ImageDecodeException;
 import dev.jclip.data.image.ImageDecoder;
 import dev.jclip.data.text.ClipTokenizer;
-import dev.jclip.data.text.VocabLocator;
 import dev.jclip.eval.ModelEncoder;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -40,8 +39,8 @@ public final class EncodeCommand extends ClipCommand {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE vocabulary (default: vocab.txt.gz beside the checkpoint, else OpenAI's)")
-    Path vocab;
+    @Mixin
+    CheckpointVocabOption vocab;
 
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "an image file (repeat for more)") List<String> images;
 
@@ -56,7 +55,7 @@ public final class EncodeCommand extends ClipCommand {
     protected int run() throws Exception {
         Path checkpoint = this.model.checkpoint();
         ClipModel model = this.model.load();
-        ClipTokenizer tokenizer = VocabLocator.forCheckpoint(checkpoint, vocab, model.config().text().vocabSize());
+        ClipTokenizer tokenizer = vocab.tokenizer(checkpoint, model.config().text().vocabSize());
 
         int size = model.config().vision().imageSize();
         // images are seen as in training: the checkpoint's preprocessing, unless --alpha-background overrides it

@@ -6,6 +6,7 @@ import dev.jclip.eval.ImageTextEncoder;
 import dev.jclip.eval.features.FeatureCache;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.report.ReportWriter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -13,8 +14,8 @@ import java.nio.file.Path;
 
 /** The options every eval command shares: how the model's features are computed and cached, where the report goes. */
 public final class EvalOptions {
-    @Option(names = "--vocab", paramLabel = "PATH", description = "BPE vocabulary (default: vocab.txt.gz beside the checkpoint, else OpenAI's)")
-    Path vocab;
+    @Mixin
+    CheckpointVocabOption vocab;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64", description = "images or texts per forward pass (default: ${DEFAULT-VALUE})")
     int batchSize;
@@ -27,7 +28,7 @@ public final class EvalOptions {
 
     /** True when an option that only applies to model features was given. */
     boolean modelOptionsGiven() {
-        return vocab != null || batchSize != 64 || cache != null || noCache;
+        return vocab.path() != null || batchSize != 64 || cache != null || noCache;
     }
 
     /** The encoder for {@code checkpoint} with its feature cache; bad options fail before the model is loaded. */
@@ -35,8 +36,9 @@ public final class EvalOptions {
         if (batchSize <= 0) throw new UsageException("--batch-size must be positive");
         if (noCache && cache != null) throw new UsageException("--cache and --no-cache contradict each other");
         Path dir = noCache ? null : cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "jclip", "features");
-        String key = EncoderLoader.cacheKey(checkpoint) + (vocab == null ? "" : "|vocab=" + EncoderLoader.cacheKey(vocab));
-        ImageTextEncoder encoder = images.apply(loader.load(checkpoint, vocab));
+        Path vocabFile = vocab.path();
+        String key = EncoderLoader.cacheKey(checkpoint) + (vocabFile == null ? "" : "|vocab=" + EncoderLoader.cacheKey(vocabFile));
+        ImageTextEncoder encoder = images.apply(loader.load(checkpoint, vocabFile));
         return new Evaluations.FeatureSource(encoder, batchSize, dir == null ? null : new FeatureCache(dir), key);
     }
 
