@@ -6,6 +6,7 @@ import dev.jclip.core.model.ContrastiveLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -17,10 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the inputs and the reference outputs ({@code images.npy}, {@code image_features.npy}, ...).
  */
 public record TorchReference(Path dir, ClipConfig config, Map<String, INDArray> weights) {
-    public static TorchReference load(String fixture) throws IOException {
+    /** The fixture {@code testdata/fixtures/NAME}; unchecked, so that a test class can hold it in a static final field. */
+    public static TorchReference load(String fixture) {
         Path dir = Fixtures.fixture(fixture);
         Path model = dir.resolve("model.safetensors");
-        return new TorchReference(dir, ClipConfig.parse(Fixtures.metadataConfig(model), fixture), Fixtures.safetensors(model));
+        try {
+            return new TorchReference(dir, ClipConfig.parse(Fixtures.metadataConfig(model), fixture), Fixtures.safetensors(model));
+        } catch (IOException e) {
+            throw new UncheckedIOException(fixture + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code name.npy} of the fixture. */
