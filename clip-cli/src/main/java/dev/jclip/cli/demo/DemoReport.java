@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.report.Chart;
+import java.awt.Color;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -130,12 +132,12 @@ final class DemoReport {
 
         h.append("<h2>Training</h2>\n<div class=\"row\">");
         Curves curves = Curves.read(metricsJsonl);
-        h.append(Svg.lineChart("Contrastive loss", "step", "loss", List.of(
-                new Svg.Series("per step", curves.steps, curves.loss, "#b8c7e0", 1),
-                new Svg.Series("moving average", curves.steps, movingAverage(curves.loss, Math.max(1, curves.loss.length / 25)), "#1f4e99", 2.2)),
-                false, 560, 300));
-        h.append(Svg.lineChart("Learning rate", "step", "learning rate", List.of(
-                new Svg.Series("lr", curves.steps, curves.lr, "#c0504d", 2)), false, 420, 300));
+        h.append(img(Chart.line("Contrastive loss", "step", "loss")
+                .series("per step", curves.steps, curves.loss, new Color(0xb8c7e0), 1f)
+                .series("moving average", curves.steps, movingAverage(curves.loss, Math.max(1, curves.loss.length / 25)), new Color(0x1f4e99), 2.2f)
+                .size(560, 300), "Contrastive loss"));
+        h.append(img(Chart.line("Learning rate", "step", "learning rate")
+                .series("lr", curves.steps, curves.lr, new Color(0xc0504d), 2f).size(420, 300), "Learning rate"));
         h.append("</div>\n");
         h.append(String.format(Locale.ROOT, "<p class=\"note\">Final loss %.3f (log of the batch size, %.2f, is where an untrained model starts);"
                 + " learned temperature: logit scale %.1f.</p>\n", info.finalLoss(), Math.log(info.batchSize()), r.logitScale()));
@@ -173,7 +175,7 @@ final class DemoReport {
                 byCat[cats.indexOf(r.classCategories().get(t))][cats.indexOf(r.classCategories().get(p))] += conf[t][p];
             }
         }
-        h.append(Svg.confusion("Zero-shot predictions (categories)", cats, byCat));
+        h.append(img(Chart.heatmap("Zero-shot predictions (categories)", "predicted", "true category", cats, byCat), "Zero-shot predictions (categories)"));
         if (fullConfusionPng != null && Files.isRegularFile(fullConfusionPng)) {
             h.append("<details><summary>Full ").append(conf.length).append("-subcategory confusion matrix</summary><img class=\"wide\" src=\"data:image/png;base64,")
                     .append(Base64.getEncoder().encodeToString(Files.readAllBytes(fullConfusionPng))).append("\" alt=\"confusion matrix\"></details>\n");
@@ -248,8 +250,15 @@ final class DemoReport {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    private static String esc(String s) {
-        return Svg.esc(s);
+    /** Text for HTML: the five characters with a meaning there escaped. */
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** A chart as an image embedded in the page (a PNG data URI), so the report is one self-contained file. */
+    private static String img(Chart chart, String alt) {
+        return "<img class=\"chart\" width=\"" + chart.width() + "\" height=\"" + chart.height() + "\" alt=\"" + esc(alt)
+                + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(chart.png()) + "\">";
     }
 
     private static final String CSS = """
@@ -261,9 +270,7 @@ final class DemoReport {
             td.num{text-align:right;white-space:nowrap}td.vis{white-space:nowrap}
             .bar{position:relative;display:inline-block;vertical-align:middle;width:180px;height:12px;background:#f3f3f3;margin-right:8px}
             .bar .val{position:absolute;left:0;top:3px;height:6px;background:#1f4e99}.bar .chance{position:absolute;left:0;top:0;height:12px;background:#f2c6c6}
-            .row{display:flex;flex-wrap:wrap;gap:16px}svg.chart{background:#fff;border:1px solid #e4e4e4}
-            svg .ct{font-size:14px;font-weight:600;fill:#222}svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}
-            svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#999}svg .cell{font-size:11px}
+            .row{display:flex;flex-wrap:wrap;gap:16px}img.chart{background:#fff;border:1px solid #e4e4e4;max-width:100%;height:auto}
             .examples{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:14px}
             .ex{border:1px solid #e2e2e2;border-radius:6px;padding:10px;font-size:13px}
             .ex img{width:96px;height:96px;image-rendering:pixelated;display:block;margin:0 auto 6px auto}

@@ -94,7 +94,21 @@ class DemoCommandTest {
             String shown = String.format(Locale.ROOT, "<b>%.1f%%</b>", 100 * metrics.get(k).asDouble());
             assertTrue(html.contains(shown), "report lacks " + k + " = " + shown);
         }
-        assertTrue(html.contains("Contrastive loss") && html.contains("Learning rate") && html.contains("<svg"));
+        assertTrue(html.contains("Contrastive loss") && html.contains("Learning rate"));
+        // the three charts (loss, learning rate, category confusion) are PNGs drawn by clip-eval's Chart, embedded
+        java.util.regex.Matcher charts = java.util.regex.Pattern.compile(
+                "<img class=\"chart\" width=\"(\\d+)\" height=\"(\\d+)\" alt=\"[^\"]*\" src=\"data:image/png;base64,([^\"]+)\"").matcher(html);
+        int count = 0;
+        for (; charts.find(); count++) {
+            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                    java.util.Base64.getDecoder().decode(charts.group(3))));
+            assertEquals(Integer.parseInt(charts.group(1)), png.getWidth());
+            assertEquals(Integer.parseInt(charts.group(2)), png.getHeight());
+            int drawn = 0;
+            for (int y = 0; y < png.getHeight(); y++) for (int x = 0; x < png.getWidth(); x++) if ((png.getRGB(x, y) & 0xffffff) != 0xffffff) drawn++;
+            assertTrue(drawn > png.getWidth() * png.getHeight() / 50, "chart " + count + " is blank");
+        }
+        assertEquals(3, count, "charts in the report");
         assertTrue(html.contains("data:image/png;base64,"));
         assertTrue(html.contains("Zero-shot predictions (categories)"));
         assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "report must not load anything");

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
 import dev.jclip.eval.probe.LinearProbe;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Writes an {@link EvalReport} as JSON (metrics at the top level by name, then {@code settings} and details),
@@ -111,14 +109,11 @@ public final class ReportWriter {
         written.add(md);
         if (r.classification() != null) {
             String what = r.task().equals("linear-probe") ? "linear probe" : r.task().equals("zeroshot") ? "zero-shot" : r.task();
-            written.add(writePng(Charts.confusionMatrix(r.classNames(), r.classification().confusion(), "Confusion matrix, " + what, subtitle(r)),
-                    abs.resolveSibling(stem + "-confusion.png")));
-            written.add(writePng(Charts.perClassAccuracy(r.classNames(), r.classification().perClassRecall(), "Per-class accuracy, " + what, subtitle(r)),
-                    abs.resolveSibling(stem + "-per-class.png")));
+            written.add(confusionChart(r, "Confusion matrix, " + what).writePng(abs.resolveSibling(stem + "-confusion.png")));
+            written.add(perClassChart(r, "Per-class accuracy, " + what).writePng(abs.resolveSibling(stem + "-per-class.png")));
         }
         if (r.sweep() != null) {
-            written.add(writePng(Charts.accuracyVsC(r.sweep(), r.bestC(), "Linear probe: validation accuracy vs C", subtitle(r)),
-                    abs.resolveSibling(stem + "-probe-c.png")));
+            written.add(probeChart(r).writePng(abs.resolveSibling(stem + "-probe-c.png")));
         }
         return written;
     }
@@ -135,11 +130,26 @@ public final class ReportWriter {
         return m.substring(m.lastIndexOf('/') + 1) + " on " + shortPath + note;
     }
 
+    /** Rows are true classes, columns predictions, coloured by the share of the row. */
+    static Chart confusionChart(EvalReport r, String title) {
+        return Chart.heatmap(title, "predicted", "true class", r.classNames(), r.classification().confusion()).subtitle(subtitle(r));
+    }
 
-    private static Path writePng(BufferedImage img, Path p) throws IOException {
-        AtomicFile.write(p, tmp -> {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer for " + p);
-        });
-        return p;
+    /** One bar per class: its top-1 accuracy in percent. */
+    static Chart perClassChart(EvalReport r, String title) {
+        double[] recall = r.classification().perClassRecall();
+        double[] pct = new double[recall.length];
+        for (int i = 0; i < pct.length; i++) pct[i] = 100 * recall[i];
+        return Chart.bars(title, "accuracy (top-1, %)", r.classNames(), pct, 100).subtitle(subtitle(r));
+    }
+
+    /** The linear probe's validation accuracy against C (log axis), the chosen C marked. */
+    static Chart probeChart(EvalReport r) {
+        double[] c = r.sweep().stream().mapToDouble(LinearProbe.SweepPoint::c).toArray();
+        double[] acc = r.sweep().stream().mapToDouble(p -> 100 * p.validationAccuracy()).toArray();
+        return Chart.line("Linear probe: validation accuracy vs C", "C (inverse regularisation)", "validation accuracy (%)")
+                .series("validation", c, acc, new java.awt.Color(52, 101, 164), 2f).points().logX()
+                .marker(r.bestC(), String.format(Locale.ROOT, "chosen C = %.3g", r.bestC()))
+                .size(760, 460).subtitle(subtitle(r));
     }
 }

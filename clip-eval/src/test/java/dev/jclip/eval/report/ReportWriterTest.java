@@ -65,11 +65,16 @@ class ReportWriterTest {
         BufferedImage conf = ImageIO.read(dir.resolve("out/probe-confusion.png").toFile());
         BufferedImage bars = ImageIO.read(dir.resolve("out/probe-per-class.png").toFile());
         BufferedImage sweep = ImageIO.read(dir.resolve("out/probe-probe-c.png").toFile());
-        assertTrue(conf.getWidth() > 4 * 56 && conf.getHeight() > 4 * 56, conf.getWidth() + "x" + conf.getHeight());
-        assertEquals(76 + 4 * 22 + 60, bars.getHeight());
+        assertEquals(560, conf.getWidth());
+        assertEquals(500, conf.getHeight());
+        assertEquals(760, bars.getWidth());
+        assertEquals(140 + 4 * 20, bars.getHeight());
         assertEquals(760, sweep.getWidth());
         assertEquals(460, sweep.getHeight());
-        assertTrue(countNonWhite(conf) > conf.getWidth() * conf.getHeight() / 10, "heatmap mostly blank");
+        // the four diagonal cells (most of each row) are dark blue: at least a quarter of each 60 px cell
+        assertTrue(ChartTest.countBlue(conf) > 4 * 900, "heatmap cells missing: " + ChartTest.countBlue(conf));
+        assertTrue(ChartTest.countBlue(bars) > 4 * 1000, "bars missing: " + ChartTest.countBlue(bars));
+        assertTrue(countNonWhite(sweep) > 2000, "probe chart blank");
     }
 
     /** Many classes: labels are dropped or shrunk instead of overlapping, and sizes stay bounded. */
@@ -85,10 +90,12 @@ class ReportWriterTest {
             conf[i][(i + 1) % n] = 1;
             acc[i] = i % 2 == 0 ? 0.75 : Double.NaN;
         }
-        BufferedImage c = Charts.confusionMatrix(names, conf, "Confusion matrix", "a very long subtitle ".repeat(20));
-        assertTrue(c.getWidth() < 1200 && c.getHeight() < 1200, c.getWidth() + "x" + c.getHeight());
-        BufferedImage b = Charts.perClassAccuracy(names, acc, "Per-class accuracy", "");
-        assertEquals(76 + n * 6 + 60, b.getHeight());
+        Chart c = Chart.heatmap("Confusion matrix", "predicted", "true class", names, conf).subtitle("a very long subtitle ".repeat(20));
+        assertTrue(c.width() < 1200 && c.height() < 1200, c.width() + "x" + c.height());
+        assertTrue(ChartTest.countBlue(c.image()) > 150 * 4, "the diagonal is drawn");
+        Chart b = Chart.bars("Per-class accuracy", "accuracy (%)", names, acc, 1);
+        assertEquals(140 + n * 6, b.height());
+        assertEquals(b.height(), b.image().getHeight());
     }
 
     @Test
