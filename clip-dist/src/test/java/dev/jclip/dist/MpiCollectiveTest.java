@@ -46,6 +46,14 @@ class MpiCollectiveTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = MpiJob.Launcher.class, names = "MPICH")
+    void theBandwidthBenchmarkAgreesOnEveryRank(MpiJob.Launcher launcher) throws Exception {
+        MpiJob.Result r = MpiJob.run(launcher, 2, LIMIT_SECONDS, List.of("-XX:TieredStopAtLevel=1"), MpiWorker.class, "bench");
+        assertEquals(0, r.exitCode(), r.output());
+        assertEquals(2, count(r.output(), "of 2 ok"), r.output());
+    }
+
+    @ParameterizedTest
     @EnumSource(MpiJob.Launcher.class)
     void aRankThatThrowsEndsTheJob(MpiJob.Launcher launcher) throws Exception {
         MpiJob.Result r = failure(launcher, "throw");

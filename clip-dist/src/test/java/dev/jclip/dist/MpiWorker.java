@@ -20,6 +20,7 @@ public final class MpiWorker {
             switch (mode) {
                 case "check" -> check(c);
                 case "signals" -> signals(c);
+                case "bench" -> bench(c);
                 case "throw", "exit", "kill" -> fail(c, mode);
                 default -> throw new IllegalArgumentException(mode);
             }
@@ -65,6 +66,20 @@ public final class MpiWorker {
         float[] sum = {npes};
         c.allReduceSum(sum);
         expect(sum[0] > 0, "null checks ran");
+    }
+
+    /** The bandwidth benchmark's rows agree on every rank (the slowest rank's time is shared). */
+    private static void bench(Collective c) {
+        var rows = dev.jclip.train.bench.CollectiveBenchmark.run(c, 4096, 65536);
+        expect(rows.size() == 6, "two operations at three sizes");
+        double[] mine = rows.stream().mapToDouble(r -> r.seconds()).toArray();
+        double[] all = new double[mine.length * c.worldSize()];
+        c.allGather(mine, all);
+        for (int r = 0; r < c.worldSize(); r++) {
+            expect(Arrays.equals(Arrays.copyOfRange(all, r * mine.length, (r + 1) * mine.length), mine),
+                    "rank " + r + " reports the same times");
+        }
+        for (var row : rows) expect(row.busGBs() > 0 && row.worldSize() == c.worldSize(), "bus bandwidth of " + row);
     }
 
     private static void check(Collective c) {
