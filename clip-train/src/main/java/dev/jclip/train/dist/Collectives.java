@@ -29,6 +29,15 @@ public final class Collectives {
             for (CollectiveProvider p : found.providers) {
                 if (p.launched(env)) return p.open();
             }
+            int ranks = launcherWorldSize(env);
+            if (ranks > 1) {
+                // N copies of one run, each writing the same output folder, is never what was meant
+                throw new CollectiveException("this process is one of " + ranks + " ranks started by mpirun or srun, but"
+                        + " no distributed backend can join them (" + (found.problems.isEmpty()
+                        ? "the MPI backend is the clip-dist module (Java 25), which is not on the class path"
+                        : "not loaded: " + String.join("; ", found.problems))
+                        + "); use the clip launcher with Java 25, or --dist-backend local to run each rank alone");
+            }
             return new LocalCollective();
         }
         for (CollectiveProvider p : found.providers) {
@@ -61,6 +70,18 @@ public final class Collectives {
             if (p.launched(env)) return p;
         }
         return null;
+    }
+
+    /** The world size a launcher's environment states (Open MPI, Hydra, an srun step), else 1. */
+    static int launcherWorldSize(Map<String, String> env) {
+        String size = env.get("OMPI_COMM_WORLD_SIZE");
+        if (size == null) size = env.get("PMI_SIZE");
+        if (size == null && (env.containsKey("SLURM_STEP_ID") || env.containsKey("SLURM_STEPID"))) size = env.get("SLURM_NTASKS");
+        try {
+            return size == null ? 1 : Integer.parseInt(size.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     private record Found(List<CollectiveProvider> providers, List<String> problems) {

@@ -14,10 +14,22 @@ class CollectivesTest {
     private static final Map<String, String> UNDER_MPIRUN = Map.of("OMPI_COMM_WORLD_RANK", "0", "OMPI_COMM_WORLD_SIZE", "2");
 
     @Test
-    void autoAndLocalGiveAWorldOfOne() {
-        assertInstanceOf(LocalCollective.class, Collectives.open("auto", UNDER_MPIRUN));
+    void withoutALauncherAutoAndLocalGiveAWorldOfOne() {
+        assertInstanceOf(LocalCollective.class, Collectives.open("auto", Map.of()));
+        assertInstanceOf(LocalCollective.class, Collectives.open("auto", Map.of("PMI_RANK", "0", "PMI_SIZE", "1")));
         assertInstanceOf(LocalCollective.class, Collectives.open("local", UNDER_MPIRUN));
         assertNull(Collectives.launchedBy(UNDER_MPIRUN));
+    }
+
+    @Test
+    void autoRefusesToRunRanksAloneWhenNoBackendCanJoinThem() {
+        CollectiveException e = assertThrows(CollectiveException.class, () -> Collectives.open("auto", UNDER_MPIRUN));
+        assertTrue(e.getMessage().startsWith("this process is one of 2 ranks started by mpirun or srun"), e.getMessage());
+        assertTrue(e.getMessage().contains("--dist-backend local"), e.getMessage());
+        assertThrows(CollectiveException.class, () -> Collectives.open("auto",
+                Map.of("SLURM_PROCID", "1", "SLURM_NTASKS", "4", "SLURM_STEP_ID", "0")));
+        assertInstanceOf(LocalCollective.class, Collectives.open("auto",
+                Map.of("SLURM_PROCID", "0", "SLURM_NTASKS", "4")), "an sbatch script is no rank");
     }
 
     @Test
