@@ -17,8 +17,9 @@ import java.lang.foreign.ValueLayout;
  *     the values are those of Debian's libmpich-dev 4.0.2 mpi.h (MpiAbiTest reads them from the header). Tested with
  *     Debian's MPICH 4.0.2.</li>
  * <li>{@link #STANDARD}: the MPI-5 standard ABI ({@code libmpi_abi.so}): pointer-sized handles with fixed small
- *     values (the MPI Forum ABI working group's mpi.h). Chosen when the library has {@code MPI_Abi_get_version}.
- *     Not tested: no library with it is packaged here.</li>
+ *     values (the MPI Forum ABI working group's mpi.h, mpiwg-abi/header_and_stub_library: to check against the
+ *     final MPI-5 text). Chosen when the library has {@code MPI_Abi_get_version}. Not tested: no library with it is
+ *     packaged here.</li>
  * </ul>
  */
 public enum MpiAbi {

@@ -198,7 +198,10 @@ public final class MpiCollective implements AbortableCollective {
         check(rc, "MPI_Finalize");
     }
 
-    /** MPI_Abort on the world: every rank ends with {@code exitCode}; {@code message} goes to standard error first. */
+    /**
+     * MPI_Abort on the world: every rank ends with {@code exitCode}; {@code message} goes to standard error first. Not
+     * synchronized: another thread of this rank may hold the lock, blocked in a collective that will never finish.
+     */
     @Override public void abort(int exitCode, String message) {
         System.err.println(message);
         System.err.flush();

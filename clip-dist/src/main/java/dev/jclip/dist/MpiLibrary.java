@@ -96,11 +96,11 @@ final class MpiLibrary {
         }
     }
 
-    /** Throws with MPI's text for a non-zero return code of {@code function}. */
+    /** Throws with MPI's text for a non-zero return code of {@code function}; {@code rank} -1 when not yet known. */
     void check(int code, String function, int rank) {
         if (code == 0) return;
-        throw new MpiError(function + " failed on rank " + rank + ": " + errorText(code) + " (MPI error " + code
-                + ", " + name + ")");
+        throw new MpiError(function + " failed" + (rank >= 0 ? " on rank " + rank : "") + ": " + errorText(code)
+                + " (MPI error " + code + ", " + name + ")");
     }
 
     /** MPI's description of an error code. */
