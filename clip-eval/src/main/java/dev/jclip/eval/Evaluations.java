@@ -39,12 +39,26 @@ public final class Evaluations {
 
     /** Zero-shot classification of {@code dataset} with its class names filled into {@code templates}. */
     public static EvalReport zeroShot(FeatureSource src, LabelledImageDataset dataset, List<String> templates, String modelName) throws IOException {
-        double[][] weights = ZeroShotClassifier.classWeights(new FeatureExtractor(src.encoder(), src.batchSize()), dataset.classNames(), templates);
+        return zeroShot(src, dataset, dataset.classNames().stream().map(List::of).toList(), templates, modelName);
+    }
+
+    /**
+     * Zero-shot classification of {@code dataset} with one or more names per class (in label order; e.g. a
+     * {@link dev.jclip.eval.zeroshot.ZeroShotSuite}'s) filled into {@code templates}.
+     */
+    public static EvalReport zeroShot(FeatureSource src, LabelledImageDataset dataset, List<List<String>> classSynonyms,
+                                      List<String> templates, String modelName) throws IOException {
+        int classes = dataset.classNames().size();
+        if (classSynonyms.size() != classes) {
+            throw new IllegalArgumentException(classSynonyms.size() + " classes named for " + dataset.name() + ", which has " + classes);
+        }
+        double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(new FeatureExtractor(src.encoder(), src.batchSize()), classSynonyms, templates);
         double[][] images = Vectors.normalisedRows(src.images(dataset));
-        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), dataset.classNames().size());
-        return new EvalReport("zeroshot", dataset.name(), modelName)
-                .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall())
-                .setting("templates", templates).setting("num_classes", dataset.classNames().size())
+        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), classes);
+        EvalReport r = new EvalReport("zeroshot", dataset.name(), modelName)
+                .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall());
+        if (classSynonyms.stream().anyMatch(s -> s.size() > 1)) r.setting("class_synonyms", classSynonyms);
+        return r.setting("templates", templates).setting("num_classes", classes)
                 .setting("num_samples", dataset.size()).setting("image_size", src.encoder().imageSize())
                 .setting("batch_size", src.batchSize())
                 .classification(dataset.classNames(), m);

@@ -19,6 +19,11 @@ public final class DatasetOptions {
         return open(spec);
     }
 
+    /** The {@code --dataset} set with the given class names (in label order) instead of {@code --classnames}. */
+    LabelledImageDataset open(java.util.List<String> names) throws IOException {
+        return DatasetSpec.open(spec, names);
+    }
+
     /** Another set with the same class names. */
     LabelledImageDataset open(String otherSpec) throws IOException {
         return DatasetSpec.open(otherSpec, classNames == null ? null : ClassNames.read(classNames));

@@ -190,4 +190,66 @@ class EvalCommandsTest {
         assertEquals(1.0, r.get("text_to_image_R@1").asDouble(), 1e-12);
         assertEquals(3, r.get("settings").get("num_images").asInt());
     }
+
+    /** Records the prompts a zero-shot run embeds. */
+    static final class RecordingEncoder implements ImageTextEncoder {
+        final FakeEncoder inner = new FakeEncoder();
+        final java.util.ArrayList<String> texts = new java.util.ArrayList<>();
+
+        public int imageSize() {
+            return inner.imageSize();
+        }
+
+        public float[][] encodeImages(INDArray images) {
+            return inner.encodeImages(images);
+        }
+
+        public float[][] encodeTexts(List<String> t) {
+            texts.addAll(t);
+            return inner.encodeTexts(t);
+        }
+    }
+
+    @Test
+    void suiteGivesThePapersClassNamesSynonymsAndTemplates() throws Exception {
+        List<String> folders = List.of("0-angry", "1-disgusted", "2-fearful", "3-happy", "4-sad", "5-surprised", "6-neutral");
+        for (String f : folders) solid(dir.resolve("fer").resolve(f).resolve("a.png"), 0xff0000);
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        RecordingEncoder enc = new RecordingEncoder();
+        Path out = dir.resolve("fer.json");
+        List<String> base = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("fer").toString(), "--no-cache");
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc),
+                concat(base, "--suite", "FacialEmotionRecognition2013", "--output", out.toString())));
+        // 12 names (happy/smiling, sad/depressed, surprised/shocked/spooked, neutral/bored, 3 single) x 6 templates
+        assertEquals(72, enc.texts.size());
+        assertTrue(enc.texts.contains("a photo of a smiling looking face."), enc.texts.toString());
+        assertTrue(enc.texts.contains("they look spooked."), enc.texts.toString());
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals("fer2013", doc.get("settings").get("suite").asText());
+        assertEquals("happy", doc.get("class_names").get(3).asText());
+        assertEquals(6, doc.get("settings").get("templates").size());
+        assertEquals("smiling", doc.get("settings").get("class_synonyms").get(3).get(1).asText());
+        // --templates still overrides the suite's templates
+        enc.texts.clear();
+        Path one = Files.writeString(dir.resolve("one.txt"), "{}\n");
+        Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "fer2013", "--templates", one.toString()));
+        assertEquals(12, enc.texts.size());
+        // one source of class names; a suite for another dataset; an unknown suite
+        Path names = Files.writeString(dir.resolve("n.txt"), String.join("\n", folders));
+        UsageException both = assertThrows(UsageException.class, () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc),
+                concat(base, "--suite", "fer2013", "--classnames", names.toString())));
+        assertTrue(both.getMessage().contains("--suite"), both.getMessage());
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "cifar10")));
+        assertTrue(count.getMessage().contains("10 class names") && count.getMessage().contains("7 classes"), count.getMessage());
+        UsageException unknown = assertThrows(UsageException.class,
+                () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "imagenet22k")));
+        assertTrue(unknown.getMessage().contains("imagenet1k"), unknown.getMessage());
+    }
+
+    static List<String> concat(List<String> a, String... more) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(List.of(more));
+        return out;
+    }
 }

@@ -42,7 +42,11 @@ public final class ReportWriter {
             ArrayNode names = root.putArray("class_names");
             r.classNames().forEach(names::add);
             ObjectNode perClass = root.putObject("per_class_accuracy");
-            for (int c = 0; c < r.classNames().size(); c++) putNumber(perClass, r.classNames().get(c), m.perClassRecall()[c]);
+            for (int c = 0; c < r.classNames().size(); c++) {
+                String name = r.classNames().get(c);
+                // a repeated name (OpenAI's ImageNet list has two) must not overwrite the first class's entry
+                putNumber(perClass, perClass.has(name) ? name + " [" + c + "]" : name, m.perClassRecall()[c]);
+            }
             ArrayNode counts = root.putArray("class_counts");
             for (long n : m.classCounts()) counts.add(n);
             ArrayNode conf = root.putArray("confusion_matrix");

@@ -108,4 +108,14 @@ class ReportWriterTest {
     static int countNonWhite(BufferedImage img) {
         return img.getWidth() * img.getHeight() - countColour(img, 0xffffffff);
     }
+
+    @Test
+    void repeatedClassNamesKeepEveryPerClassEntry() {
+        var m = dev.jclip.eval.metrics.ClassificationMetrics.of(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new int[] {0, 1, 1}, 3);
+        EvalReport r = new EvalReport("zeroshot", "d", "m").classification(List.of("missile", "cat", "missile"), m);
+        JsonNode perClass = ReportWriter.json(r).get("per_class_accuracy");
+        assertEquals(3, perClass.size());
+        assertEquals(1.0, perClass.get("missile").asDouble(), 0);
+        assertTrue(perClass.get("missile [2]").isNull(), "class 2 has no samples: " + perClass);
+    }
 }
