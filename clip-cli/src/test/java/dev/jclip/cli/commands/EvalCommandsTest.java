@@ -247,6 +247,37 @@ class EvalCommandsTest {
         assertTrue(unknown.getMessage().contains("imagenet1k"), unknown.getMessage());
     }
 
+    @Test
+    void cifarBatchesAndImagenetFoldersWithTheSuite() throws Exception {
+        // CIFAR-10 test batch: 10 images, image i has label i and is all red (i even) or all green (i odd)
+        Path cifar = Files.createDirectory(dir.resolve("cifar-10-batches-bin"));
+        byte[] batch = new byte[10 * 3073];
+        for (int i = 0; i < 10; i++) {
+            batch[i * 3073] = (byte) i;
+            java.util.Arrays.fill(batch, i * 3073 + 1 + (i % 2) * 1024, i * 3073 + 1 + (i % 2 + 1) * 1024, (byte) 255);
+        }
+        Files.write(cifar.resolve("test_batch.bin"), batch);
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        RecordingEncoder enc = new RecordingEncoder();
+        Path out = dir.resolve("c.json");
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", "cifar10:" + cifar + ":test", "--suite", "cifar10", "--no-cache", "--output", out.toString())));
+        assertEquals(180, enc.texts.size()); // 10 classes x 18 templates
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals(10, doc.get("settings").get("num_samples").asInt());
+        assertEquals("airplane", doc.get("class_names").get(0).asText());
+        // ImageNet layout: WNID folders and the synset map give the labels; the suite gives the names
+        Path map = Files.writeString(dir.resolve("LOC_synset_mapping.txt"), "n00000001 red thing\nn00000002 green thing\n");
+        solid(dir.resolve("val/n00000002/a.png"), 0x00ff00);
+        solid(dir.resolve("val/n00000001/a.png"), 0xff0000);
+        Path zs = dir.resolve("in.json");
+        Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", dir.resolve("val").toString(), "--synsets", map.toString(), "--no-cache", "--output", zs.toString()));
+        JsonNode in = new ObjectMapper().readTree(zs.toFile());
+        assertEquals("red thing", in.get("class_names").get(0).asText());
+        assertEquals(1.0, in.get("top1").asDouble(), 0); // FakeEncoder: "red ..." prompts point at red images
+    }
+
     static List<String> concat(List<String> a, String... more) {
         List<String> out = new java.util.ArrayList<>(a);
         out.addAll(List.of(more));
