@@ -99,7 +99,9 @@ public final class EvalLinearProbeCommand extends EvalCommand {
         EvalReport report = Evaluations.linearProbe(trainX, train.labels(), testX, test.labels(), train.classNames(), settings, train.name(), model);
         report.setting("test_dataset", test.name()).setting("fit_seconds", (System.nanoTime() - start) / 1e9);
         if (pixels) report.setting("pixel_size", pixelSize).setting("pixel_channels", train.greyscale() ? 1 : 3);
-        eval.emit(report);
+        String benchmarkDataset = EvalOptions.benchmarkDatasetName(dataset.spec);
+        eval.emit(report, pixels ? new dev.jclip.eval.report.ClipBenchmarkJson.Names(benchmarkDataset, "raw-pixels", "none")
+                : benchmarkNames(benchmarkDataset));
         return 0;
     }
 }

@@ -44,7 +44,7 @@ public final class EvalZeroShotCommand extends EvalCommand {
         var report = Evaluations.zeroShot(eval.load(ckpt, loader(), images), d, names, prompts, ckpt.toString());
         if (s != null) report.setting("suite", s.name());
         if (templates.file != null) report.setting("templates_file", templates.file.toString());
-        eval.emit(report);
+        eval.emit(report, benchmarkNames(s != null ? s.name() : EvalOptions.benchmarkDatasetName(dataset.spec)));
         return 0;
     }
 }

@@ -64,9 +64,12 @@ class EvalCommandsTest {
         Path out = dir.resolve("res/probe.json");
         int rc = Main.invoke(new EvalLinearProbeCommand(), List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
                 "--test-dataset", "idx:" + dir.resolve("t10k"), "--classnames", names.toString(), "--min-log-c", "-2", "--max-log-c", "2",
-                "--refinements", "1", "--output", out.toString()));
+                "--refinements", "1", "--output", out.toString(), "--clip-benchmark", dir.resolve("cb").toString(), "--benchmark-dataset", "quadrants"));
         assertEquals(0, rc);
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        JsonNode cb = new ObjectMapper().readTree(dir.resolve("cb/quadrants_none_raw-pixels_en_linear_probe.json").toFile());
+        assertEquals(doc.get("linear_probe_top1").asDouble(), cb.get("metrics").get("lp_acc1").asDouble(), 0);
+        assertTrue(cb.get("metrics").get("lp_acc5").isNull(), "four classes");
         double top1 = doc.get("linear_probe_top1").asDouble();
         assertTrue(top1 > 0.8, "quadrant blocks are linearly separable enough, got " + top1);
         assertEquals("raw-pixels", doc.get("model").asText());
@@ -219,7 +222,10 @@ class EvalCommandsTest {
         Path out = dir.resolve("fer.json");
         List<String> base = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("fer").toString(), "--no-cache");
         assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc),
-                concat(base, "--suite", "FacialEmotionRecognition2013", "--output", out.toString())));
+                concat(base, "--suite", "FacialEmotionRecognition2013", "--output", out.toString(), "--clip-benchmark", dir.toString())));
+        JsonNode cb = new ObjectMapper().readTree(dir.resolve("fer2013_m.ckpt_jclip_en_zeroshot_classification.json").toFile());
+        assertEquals("fer2013", cb.get("dataset").asText());
+        assertEquals(ckpt.toString(), cb.get("pretrained").asText());
         // 12 names (happy/smiling, sad/depressed, surprised/shocked/spooked, neutral/bored, 3 single) x 6 templates
         assertEquals(72, enc.texts.size());
         assertTrue(enc.texts.contains("a photo of a smiling looking face."), enc.texts.toString());
@@ -266,6 +272,10 @@ class EvalCommandsTest {
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
         assertEquals(10, doc.get("settings").get("num_samples").asInt());
         assertEquals("airplane", doc.get("class_names").get(0).asText());
+        assertEquals("cifar10", EvalOptions.benchmarkDatasetName("cifar10:" + cifar + ":test"));
+        assertEquals("cifar100", EvalOptions.benchmarkDatasetName("cifar100:x.bin"));
+        assertEquals("fashion-mnist", EvalOptions.benchmarkDatasetName("idx:/usr/share/datasets/fashion-mnist/t10k"));
+        assertEquals("pairs", EvalOptions.benchmarkDatasetName("/data/pairs.tsv"));
         // ImageNet layout: WNID folders and the synset map give the labels; the suite gives the names
         Path map = Files.writeString(dir.resolve("LOC_synset_mapping.txt"), "n00000001 red thing\nn00000002 green thing\n");
         solid(dir.resolve("val/n00000002/a.png"), 0x00ff00);
