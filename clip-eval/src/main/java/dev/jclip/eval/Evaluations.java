@@ -7,6 +7,7 @@ import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.features.Vectors;
 import dev.jclip.eval.metrics.ClassificationMetrics;
 import dev.jclip.eval.metrics.RetrievalMetrics;
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.zeroshot.ZeroShotClassifier;
@@ -102,5 +103,57 @@ public final class Evaluations {
                 .setting("final_fit_iterations", r.model().fit().iterations())
                 .setting("final_fit_converged", r.model().fit().converged())
                 .classification(classNames, m).sweep(r.sweep(), r.bestC());
+    }
+
+    /**
+     * Few-shot linear probes (CLIP paper, Figure 6): rows L2-normalised, then {@link FewShot#run}. With a
+     * zero-shot top-1 on the same test set (NaN for none) the report also gives the shot count at which the
+     * probe's mean matches it.
+     */
+    public static EvalReport fewShot(float[][] trainFeatures, int[] trainLabels, float[][] testFeatures, int[] testLabels,
+                                     List<String> classNames, FewShot.Settings settings, double zeroShotTop1, String datasetName, String modelName) {
+        FewShot.Result r;
+        try {
+            r = FewShot.run(Vectors.normalisedRows(trainFeatures), trainLabels, Vectors.normalisedRows(testFeatures), testLabels,
+                    classNames.size(), settings);
+        } catch (FewShot.TooFewSamples e) {
+            throw new IllegalArgumentException(datasetName + ": " + e.getMessage() + " (class " + e.classIndex() + " is '"
+                    + classNames.get(e.classIndex()) + "')", e);
+        }
+        EvalReport report = new EvalReport("few-shot", datasetName, modelName);
+        List<java.util.Map<String, Object>> points = new java.util.ArrayList<>();
+        for (FewShot.Point p : r.points()) {
+            report.metric("few_shot_top1@" + p.shots(), p.meanTop1()).metric("few_shot_top1_std@" + p.shots(), p.stdTop1());
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("shots", p.shots());
+            o.put("top1_mean", p.meanTop1());
+            o.put("top1_std", Double.isNaN(p.stdTop1()) ? null : p.stdTop1());
+            o.put("top1_per_draw", p.draws().stream().map(FewShot.Draw::top1).toList());
+            o.put("C_per_draw", p.draws().stream().map(FewShot.Draw::c).toList());
+            points.add(o);
+        }
+        if (!Double.isNaN(zeroShotTop1)) {
+            FewShot.Match match = FewShot.matchingShots(r.points(), zeroShotTop1);
+            report.metric("zero_shot_top1", zeroShotTop1).metric("zero_shot_matching_shots", match.shots());
+            report.setting("matching_shots_status", match.status());
+            String zs = String.format(java.util.Locale.ROOT, "%.2f %%", 100 * zeroShotTop1);
+            int lo = settings.shots().get(0);
+            int hi = settings.shots().get(settings.shots().size() - 1);
+            report.note(switch (match.status()) {
+                case "interpolated" -> String.format(java.util.Locale.ROOT,
+                        "Zero-shot (%s top-1) is matched by a linear probe with %.2f labelled examples per class (interpolated on log2 n).", zs, match.shots());
+                case "below range" -> "Zero-shot (" + zs + " top-1) is below the probe already at " + lo + " example(s) per class.";
+                default -> "Zero-shot (" + zs + " top-1) is above the probe at every shot count up to " + hi + " per class.";
+            });
+        }
+        return report.detail("few_shot", points)
+                .setting("shots", settings.shots()).setting("draws", settings.draws()).setting("seed", settings.seed())
+                .setting("C", settings.fixedC() == null ? "searched on the validation split" : settings.fixedC())
+                .setting("num_classes", classNames.size()).setting("train_pool_samples", trainLabels.length - r.validationSize())
+                .setting("validation_samples", r.validationSize()).setting("test_samples", testLabels.length)
+                .setting("feature_dim", trainFeatures[0].length).setting("feature_normalisation", "L2 per sample")
+                .setting("C_range", "1e" + settings.probe().minLog10C() + "..1e" + settings.probe().maxLog10C())
+                .setting("refinements", settings.probe().refinements())
+                .setting("lbfgs_max_iterations", settings.probe().lbfgs().maxIterations());
     }
 }

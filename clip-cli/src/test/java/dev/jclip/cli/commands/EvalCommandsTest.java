@@ -288,6 +288,43 @@ class EvalCommandsTest {
         assertEquals(1.0, in.get("top1").asDouble(), 0); // FakeEncoder: "red ..." prompts point at red images
     }
 
+    @Test
+    void fewShotOnPixelsAndAgainstAMeasuredZeroShot() throws Exception {
+        writeIdx(dir, "train", 120, 5);
+        writeIdx(dir, "t10k", 60, 6);
+        Path out = dir.resolve("fs/few.json");
+        assertEquals(0, Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
+                "--test-dataset", "idx:" + dir.resolve("t10k"), "--shots", "1,8", "--draws", "2", "--min-log-c", "-1", "--max-log-c", "1",
+                "--refinements", "0", "--zero-shot-top1", "0.5", "--output", out.toString())));
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals("few-shot", doc.get("task").asText());
+        assertEquals(2, doc.get("few_shot").size());
+        assertEquals(8, doc.get("few_shot").get(1).get("shots").asInt());
+        assertEquals(2, doc.get("few_shot").get(1).get("top1_per_draw").size());
+        double one = doc.get("few_shot_top1@1").asDouble();
+        double eight = doc.get("few_shot_top1@8").asDouble();
+        assertTrue(eight > one, "8 shots " + eight + " against 1 shot " + one);
+        assertEquals(0.5, doc.get("zero_shot_top1").asDouble(), 0);
+        assertTrue(doc.has("zero_shot_matching_shots"));
+        assertTrue(Files.readString(dir.resolve("fs/few.md")).contains("Zero-shot (50.00 % top-1)"));
+        // with a model: zero-shot is measured on the test set with the templates
+        for (String colour : List.of("red", "green", "blue")) {
+            int rgb = colour.equals("red") ? 0xff0000 : colour.equals("green") ? 0x00ff00 : 0x0000ff;
+            for (int i = 0; i < 6; i++) solid(dir.resolve("colours/" + colour + "/" + i + ".png"), rgb);
+        }
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        Path mout = dir.resolve("fs/model.json");
+        Main.invoke(new EvalFewShotCommand().withLoader((c, v) -> new FakeEncoder()), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", dir.resolve("colours").toString(), "--test-fraction", "0.5", "--shots", "1,2", "--draws", "2", "--C", "1",
+                "--no-cache", "--output", mout.toString()));
+        JsonNode m = new ObjectMapper().readTree(mout.toFile());
+        assertEquals(1.0, m.get("zero_shot_top1").asDouble(), 0);
+        assertEquals("measured on the test set", m.get("settings").get("zero_shot").asText());
+        assertEquals(1.0, m.get("few_shot").get(0).get("C_per_draw").get(0).asDouble(), 0);
+        assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--shots", "0,2")));
+        assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--suite", "cifar10")));
+    }
+
     static List<String> concat(List<String> a, String... more) {
         List<String> out = new java.util.ArrayList<>(a);
         out.addAll(List.of(more));

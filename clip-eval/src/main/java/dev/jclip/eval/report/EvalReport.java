@@ -16,13 +16,15 @@ public final class EvalReport {
     private final String model;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final Map<String, Object> details = new LinkedHashMap<>();
+    private final List<String> notes = new java.util.ArrayList<>();
     private List<String> classNames;
     private ClassificationMetrics classification;
     private List<LinearProbe.SweepPoint> sweep;
     private double bestC = Double.NaN;
 
     /**
-     * @param task    "zeroshot", "retrieval" or "linear-probe"
+     * @param task    "zeroshot", "retrieval", "linear-probe" or "few-shot"
      * @param dataset the dataset spec or name
      * @param model   the checkpoint, or e.g. "raw-pixels"
      */
@@ -40,6 +42,26 @@ public final class EvalReport {
     public EvalReport setting(String name, Object value) {
         settings.put(name, value);
         return this;
+    }
+
+    /** A structured result beyond the headline metrics (e.g. the few-shot draws), written to the JSON under its name. */
+    public EvalReport detail(String name, Object value) {
+        details.put(name, value);
+        return this;
+    }
+
+    /** A sentence for the Markdown report, e.g. the shot count at which a probe matches zero-shot. */
+    public EvalReport note(String sentence) {
+        notes.add(sentence);
+        return this;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+
+    public List<String> notes() {
+        return notes;
     }
 
     /** Attaches per-class results (per-class accuracy, confusion matrix) and the class names they refer to. */

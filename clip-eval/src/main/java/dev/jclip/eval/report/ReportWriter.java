@@ -36,6 +36,7 @@ public final class ReportWriter {
         root.put("model", r.model());
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) putNumber(root, e.getKey(), e.getValue());
         root.set("settings", JSON.valueToTree(r.settings()));
+        r.details().forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         root.put("created", Instant.now().toString());
         ClassificationMetrics m = r.classification();
         if (m != null) {
@@ -79,6 +80,7 @@ public final class ReportWriter {
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
             sb.append("| ").append(e.getKey()).append(" | ").append(format(e.getKey(), e.getValue())).append(" |\n");
         }
+        for (String note : r.notes()) sb.append('\n').append(note).append('\n');
         ClassificationMetrics m = r.classification();
         if (m != null && r.classNames().size() <= 100) {
             sb.append("\n| class | samples | accuracy (%) |\n|---|---:|---:|\n");
@@ -94,6 +96,7 @@ public final class ReportWriter {
     private static String format(String name, double v) {
         if (Double.isNaN(v)) return "-";
         if (name.endsWith("_C")) return String.format(Locale.ROOT, "%.3g", v);
+        if (name.endsWith("_shots")) return String.format(Locale.ROOT, "%.2f", v);
         return String.format(Locale.ROOT, "%.2f %%", 100 * v);
     }
 
