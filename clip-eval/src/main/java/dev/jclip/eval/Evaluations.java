@@ -132,6 +132,7 @@ public final class Evaluations {
             o.put("C_per_draw", p.draws().stream().map(FewShot.Draw::c).toList());
             points.add(o);
         }
+        report.fewShot(r.points(), zeroShotTop1, Double.isNaN(zeroShotTop1) ? Double.NaN : FewShot.matchingShots(r.points(), zeroShotTop1).shots());
         if (!Double.isNaN(zeroShotTop1)) {
             FewShot.Match match = FewShot.matchingShots(r.points(), zeroShotTop1);
             report.metric("zero_shot_top1", zeroShotTop1).metric("zero_shot_matching_shots", match.shots());

@@ -22,6 +22,9 @@ public final class EvalReport {
     private ClassificationMetrics classification;
     private List<LinearProbe.SweepPoint> sweep;
     private double bestC = Double.NaN;
+    private List<dev.jclip.eval.probe.FewShot.Point> fewShot;
+    private double zeroShotTop1 = Double.NaN;
+    private double matchingShots = Double.NaN;
 
     /**
      * @param task    "zeroshot", "retrieval", "linear-probe" or "few-shot"
@@ -76,6 +79,27 @@ public final class EvalReport {
         this.sweep = List.copyOf(sweep);
         this.bestC = bestC;
         return this;
+    }
+
+    /** Attaches few-shot results for the chart: the points, zero-shot top-1 and the matching shot count (NaN: none). */
+    public EvalReport fewShot(List<dev.jclip.eval.probe.FewShot.Point> points, double zeroShotTop1, double matchingShots) {
+        this.fewShot = List.copyOf(points);
+        this.zeroShotTop1 = zeroShotTop1;
+        this.matchingShots = matchingShots;
+        return this;
+    }
+
+    /** Null unless this is a few-shot run. */
+    public List<dev.jclip.eval.probe.FewShot.Point> fewShotPoints() {
+        return fewShot;
+    }
+
+    public double zeroShotTop1() {
+        return zeroShotTop1;
+    }
+
+    public double matchingShots() {
+        return matchingShots;
     }
 
     public String task() {

@@ -102,7 +102,7 @@ public final class ReportWriter {
 
     /**
      * Writes {@code jsonFile}, a {@code .md} beside it, and the charts that apply ({@code -confusion.png},
-     * {@code -per-class.png}, {@code -probe-c.png}); every file goes to a temporary name first.
+     * {@code -per-class.png}, {@code -probe-c.png}, {@code -few-shot.png}); every file goes to a temporary name first.
      *
      * @return the files written
      */
@@ -122,6 +122,11 @@ public final class ReportWriter {
                     abs.resolveSibling(stem + "-confusion.png")));
             written.add(writePng(Charts.perClassAccuracy(r.classNames(), r.classification().perClassRecall(), "Per-class accuracy, " + what, subtitle(r)),
                     abs.resolveSibling(stem + "-per-class.png")));
+        }
+        if (r.fewShotPoints() != null) {
+            written.add(writePng(Charts.fewShot(r.fewShotPoints(), r.zeroShotTop1(), r.matchingShots(),
+                    Double.isNaN(r.zeroShotTop1()) ? "Few-shot linear probes" : "Few-shot linear probes against zero-shot", subtitle(r)),
+                    abs.resolveSibling(stem + "-few-shot.png")));
         }
         if (r.sweep() != null) {
             written.add(writePng(Charts.accuracyVsC(r.sweep(), r.bestC(), "Linear probe: validation accuracy vs C", subtitle(r)),
