@@ -121,20 +121,12 @@ public final class Evaluations {
                     + classNames.get(e.classIndex()) + "')", e);
         }
         EvalReport report = new EvalReport("few-shot", datasetName, modelName);
-        List<java.util.Map<String, Object>> points = new java.util.ArrayList<>();
         for (FewShot.Point p : r.points()) {
             report.metric("few_shot_top1@" + p.shots(), p.meanTop1()).metric("few_shot_top1_std@" + p.shots(), p.stdTop1());
-            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
-            o.put("shots", p.shots());
-            o.put("top1_mean", p.meanTop1());
-            o.put("top1_std", Double.isNaN(p.stdTop1()) ? null : p.stdTop1());
-            o.put("top1_per_draw", p.draws().stream().map(FewShot.Draw::top1).toList());
-            o.put("C_per_draw", p.draws().stream().map(FewShot.Draw::c).toList());
-            points.add(o);
         }
-        report.fewShot(r.points(), zeroShotTop1, Double.isNaN(zeroShotTop1) ? Double.NaN : FewShot.matchingShots(r.points(), zeroShotTop1).shots());
-        if (!Double.isNaN(zeroShotTop1)) {
-            FewShot.Match match = FewShot.matchingShots(r.points(), zeroShotTop1);
+        FewShot.Match match = Double.isNaN(zeroShotTop1) ? null : FewShot.matchingShots(r.points(), zeroShotTop1);
+        report.fewShot(r.points(), zeroShotTop1, match == null ? Double.NaN : match.shots());
+        if (match != null) {
             report.metric("zero_shot_top1", zeroShotTop1).metric("zero_shot_matching_shots", match.shots());
             report.setting("matching_shots_status", match.status());
             String zs = String.format(java.util.Locale.ROOT, "%.2f %%", 100 * zeroShotTop1);
@@ -147,8 +139,7 @@ public final class Evaluations {
                 default -> "Zero-shot (" + zs + " top-1) is above the probe at every shot count up to " + hi + " per class.";
             });
         }
-        return report.detail("few_shot", points)
-                .setting("shots", settings.shots()).setting("draws", settings.draws()).setting("seed", settings.seed())
+        return report.setting("shots", settings.shots()).setting("draws", settings.draws()).setting("seed", settings.seed())
                 .setting("C", settings.fixedC() == null ? "searched on the validation split" : settings.fixedC())
                 .setting("num_classes", classNames.size()).setting("train_pool_samples", trainLabels.length - r.validationSize())
                 .setting("validation_samples", r.validationSize()).setting("test_samples", testLabels.length)

@@ -16,7 +16,6 @@ public final class EvalReport {
     private final String model;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private final Map<String, Object> settings = new LinkedHashMap<>();
-    private final Map<String, Object> details = new LinkedHashMap<>();
     private final List<String> notes = new java.util.ArrayList<>();
     private List<String> classNames;
     private ClassificationMetrics classification;
@@ -47,20 +46,10 @@ public final class EvalReport {
         return this;
     }
 
-    /** A structured result beyond the headline metrics (e.g. the few-shot draws), written to the JSON under its name. */
-    public EvalReport detail(String name, Object value) {
-        details.put(name, value);
-        return this;
-    }
-
     /** A sentence for the Markdown report, e.g. the shot count at which a probe matches zero-shot. */
     public EvalReport note(String sentence) {
         notes.add(sentence);
         return this;
-    }
-
-    public Map<String, Object> details() {
-        return details;
     }
 
     public List<String> notes() {

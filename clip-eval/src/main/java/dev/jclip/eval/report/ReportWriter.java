@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -36,7 +37,6 @@ public final class ReportWriter {
         root.put("model", r.model());
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) putNumber(root, e.getKey(), e.getValue());
         root.set("settings", JSON.valueToTree(r.settings()));
-        r.details().forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         root.put("created", Instant.now().toString());
         ClassificationMetrics m = r.classification();
         if (m != null) {
@@ -54,6 +54,21 @@ public final class ReportWriter {
             for (long[] row : m.confusion()) {
                 ArrayNode a = conf.addArray();
                 for (long v : row) a.add(v);
+            }
+        }
+        if (r.fewShotPoints() != null) {
+            ArrayNode points = root.putArray("few_shot");
+            for (FewShot.Point p : r.fewShotPoints()) {
+                ObjectNode o = points.addObject();
+                o.put("shots", p.shots());
+                putNumber(o, "top1_mean", p.meanTop1());
+                putNumber(o, "top1_std", p.stdTop1());
+                ArrayNode top1 = o.putArray("top1_per_draw");
+                ArrayNode c = o.putArray("C_per_draw");
+                for (FewShot.Draw d : p.draws()) {
+                    top1.add(d.top1());
+                    c.add(d.c());
+                }
             }
         }
         if (r.sweep() != null) {
