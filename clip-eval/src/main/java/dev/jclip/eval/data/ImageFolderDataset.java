@@ -11,6 +11,10 @@ import java.util.stream.Stream;
 /**
  * One sub-folder per class ({@code root/CLASS/IMAGE}); classes in sorted folder-name order, images sorted by
  * file name. Class names are the folder names unless a list (in the same sorted order) is given.
+ *
+ * <p>With a {@link SynsetMap} (ImageNet's layout: folders named by WordNet id, {@code train/n01440764/...}) the
+ * labels are the map's indices and the classes all of the map's, so a folder holding only some classes keeps
+ * ImageNet's numbering; a folder the map does not know is an error.
  */
 public final class ImageFolderDataset {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp");
@@ -20,6 +24,14 @@ public final class ImageFolderDataset {
 
     /** @param classNames display names in sorted folder order, or null for the folder names */
     public static LabelledImageDataset read(Path root, List<String> classNames) throws IOException {
+        return read(root, classNames, null);
+    }
+
+    /**
+     * @param classNames display names in label order, or null for the folder names (the map's names with one)
+     * @param synsets    folder name to label and name, or null for sorted folder order
+     */
+    public static LabelledImageDataset read(Path root, List<String> classNames, SynsetMap synsets) throws IOException {
         if (!Files.isDirectory(root)) throw new IOException(root + ": not a directory");
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
@@ -29,20 +41,28 @@ public final class ImageFolderDataset {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classDirs.size(); c++) {
+            int label = c;
+            if (synsets != null) {
+                String wnid = classDirs.get(c).getFileName().toString();
+                label = synsets.indexOf(wnid);
+                if (label < 0) throw new IOException(classDirs.get(c) + ": folder " + wnid + " is not a synset of " + synsets.file());
+            }
             List<Path> images;
             try (Stream<Path> s = Files.list(classDirs.get(c))) {
                 images = s.filter(p -> Files.isRegularFile(p) && isImage(p)).sorted().toList();
             }
             for (Path p : images) {
                 files.add(p);
-                labels.add(c);
+                labels.add(label);
             }
         }
         if (files.isEmpty()) throw new IOException(root + ": no images (" + String.join(", ", EXTENSIONS) + ") in its class folders");
-        List<String> folderNames = classDirs.stream().map(p -> p.getFileName().toString()).toList();
-        List<String> classes = classNames == null ? folderNames
-                : ClassNames.checkCount(classNames, folderNames.size(), "class-name list", root.toString());
-        return new LabelledImageFiles("folder", root, List.of(), files, labels.stream().mapToInt(Integer::intValue).toArray(), classes);
+        List<String> ownNames = synsets != null ? synsets.names() : classDirs.stream().map(p -> p.getFileName().toString()).toList();
+        List<String> classes = classNames == null ? ownNames : ClassNames.checkCount(classNames, ownNames.size(), "class-name list",
+                synsets != null ? synsets.file().toString() : root.toString());
+        // the synset map decides the labels: it is part of what the feature cache's key identifies
+        List<Path> listings = synsets == null ? List.of() : List.of(synsets.file());
+        return new LabelledImageFiles("folder", root, listings, files, labels.stream().mapToInt(Integer::intValue).toArray(), classes);
     }
 
     static boolean isImage(Path p) {

@@ -16,6 +16,7 @@ import org.jfree.chart.renderer.LookupPaintScale;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
@@ -25,6 +26,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -195,7 +198,10 @@ public final class Chart {
         private final List<Color> colours = new ArrayList<>();
         private final List<Float> widths = new ArrayList<>();
         private final List<ValueMarker> markers = new ArrayList<>();
-        private boolean logX;
+        private final List<ValueMarker> levels = new ArrayList<>();
+        private YIntervalSeriesCollection withErrors;
+        private Color errorColour;
+        private double logBase;
         private boolean showPoints;
 
         private Line(String title, String xLabel, String yLabel) {
@@ -216,7 +222,41 @@ public final class Chart {
 
         /** The x axis in powers of ten (positive x only). */
         public Line logX() {
-            logX = true;
+            return logX(10);
+        }
+
+        /** The x axis logarithmic in {@code base} (positive x only): 2 for shot counts, 10 for regularisation. */
+        public Line logX(double base) {
+            logBase = base;
+            return this;
+        }
+
+        /**
+         * A series drawn as a line through dots with a vertical error bar from y - err to y + err at each point
+         * (an err that is NaN or 0 draws no bar). One such series per chart.
+         */
+        public Line seriesWithErrors(String name, double[] x, double[] y, double[] err, Color colour) {
+            YIntervalSeries s = new YIntervalSeries(name, false, true);
+            for (int i = 0; i < x.length; i++) {
+                double e = Double.isNaN(err[i]) ? 0 : err[i];
+                s.add(x[i], y[i], y[i] - e, y[i] + e);
+            }
+            withErrors = new YIntervalSeriesCollection();
+            withErrors.addSeries(s);
+            errorColour = colour;
+            return this;
+        }
+
+        /** A dashed horizontal line at {@code y} in {@code colour}, labelled (a reference level such as zero-shot's). */
+        public Line level(double y, String label, Color colour) {
+            ValueMarker m = new ValueMarker(y, colour, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[]{6f, 4f}, 0f));
+            m.setLabel(label);
+            m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            m.setLabelPaint(colour);
+            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+            m.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+            levels.add(m);
             return this;
         }
 
@@ -228,7 +268,12 @@ public final class Chart {
 
         /** A dashed vertical line at {@code x} with a label. */
         public Line marker(double x, String label) {
-            ValueMarker m = new ValueMarker(x, new Color(192, 80, 77), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
+            return marker(x, label, new Color(192, 80, 77));
+        }
+
+        /** A dashed vertical line at {@code x} in {@code colour} with a label. */
+        public Line marker(double x, String label, Color colour) {
+            ValueMarker m = new ValueMarker(x, colour, new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 10f, new float[]{4f, 4f}, 0f));
             m.setLabel(label);
             m.setLabelFont(SMALL);
@@ -244,10 +289,11 @@ public final class Chart {
             plot.setBackgroundPaint(Color.WHITE);
             plot.setDomainGridlinePaint(GRID);
             plot.setRangeGridlinePaint(GRID);
-            if (logX) {
+            if (logBase > 0) {
                 LogAxis axis = new LogAxis(xLabel);
-                axis.setBase(10);
+                axis.setBase(logBase);
                 axis.setSmallestValue(1e-12);
+                if (logBase == 2) axis.setNumberFormatOverride(new java.text.DecimalFormat("0.##"));
                 plot.setDomainAxis(axis);
             }
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
@@ -257,7 +303,18 @@ public final class Chart {
                 r.setSeriesStroke(i, new BasicStroke(widths.get(i)));
             }
             plot.setRenderer(r);
+            if (withErrors != null) {
+                XYErrorRenderer e = new XYErrorRenderer();
+                e.setDrawXError(false);
+                e.setDefaultLinesVisible(true);
+                e.setSeriesPaint(0, errorColour);
+                e.setErrorPaint(errorColour);
+                e.setSeriesStroke(0, new BasicStroke(2f));
+                plot.setDataset(1, withErrors);
+                plot.setRenderer(1, e);
+            }
             markers.forEach(plot::addDomainMarker);
+            levels.forEach(plot::addRangeMarker);
             return new Chart(c, width, height);
         }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,13 +41,32 @@ public final class ReportWriter {
             ArrayNode names = root.putArray("class_names");
             r.classNames().forEach(names::add);
             ObjectNode perClass = root.putObject("per_class_accuracy");
-            for (int c = 0; c < r.classNames().size(); c++) putNumber(perClass, r.classNames().get(c), m.perClassRecall()[c]);
+            for (int c = 0; c < r.classNames().size(); c++) {
+                String name = r.classNames().get(c);
+                // a repeated name (OpenAI's ImageNet list has two) must not overwrite the first class's entry
+                putNumber(perClass, perClass.has(name) ? name + " [" + c + "]" : name, m.perClassRecall()[c]);
+            }
             ArrayNode counts = root.putArray("class_counts");
             for (long n : m.classCounts()) counts.add(n);
             ArrayNode conf = root.putArray("confusion_matrix");
             for (long[] row : m.confusion()) {
                 ArrayNode a = conf.addArray();
                 for (long v : row) a.add(v);
+            }
+        }
+        if (r.fewShotPoints() != null) {
+            ArrayNode points = root.putArray("few_shot");
+            for (FewShot.Point p : r.fewShotPoints()) {
+                ObjectNode o = points.addObject();
+                o.put("shots", p.shots());
+                putNumber(o, "top1_mean", p.meanTop1());
+                putNumber(o, "top1_std", p.stdTop1());
+                ArrayNode top1 = o.putArray("top1_per_draw");
+                ArrayNode c = o.putArray("C_per_draw");
+                for (FewShot.Draw d : p.draws()) {
+                    top1.add(d.top1());
+                    c.add(d.c());
+                }
             }
         }
         if (r.sweep() != null) {
@@ -73,6 +93,7 @@ public final class ReportWriter {
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
             sb.append("| ").append(e.getKey()).append(" | ").append(format(e.getKey(), e.getValue())).append(" |\n");
         }
+        for (String note : r.notes()) sb.append('\n').append(note).append('\n');
         ClassificationMetrics m = r.classification();
         if (m != null && r.classNames().size() <= 100) {
             sb.append("\n| class | samples | accuracy (%) |\n|---|---:|---:|\n");
@@ -88,12 +109,13 @@ public final class ReportWriter {
     private static String format(String name, double v) {
         if (Double.isNaN(v)) return "-";
         if (name.endsWith("_C")) return String.format(Locale.ROOT, "%.3g", v);
+        if (name.endsWith("_shots")) return String.format(Locale.ROOT, "%.2f", v);
         return String.format(Locale.ROOT, "%.2f %%", 100 * v);
     }
 
     /**
      * Writes {@code jsonFile}, a {@code .md} beside it, and the charts that apply ({@code -confusion.png},
-     * {@code -per-class.png}, {@code -probe-c.png}); every file goes to a temporary name first.
+     * {@code -per-class.png}, {@code -probe-c.png}, {@code -few-shot.png}); every file goes to a temporary name first.
      *
      * @return the files written
      */
@@ -111,6 +133,9 @@ public final class ReportWriter {
             String what = r.task().equals("linear-probe") ? "linear probe" : r.task().equals("zeroshot") ? "zero-shot" : r.task();
             written.add(confusionChart(r, "Confusion matrix, " + what).writePng(abs.resolveSibling(stem + "-confusion.png")));
             written.add(perClassChart(r, "Per-class accuracy, " + what).writePng(abs.resolveSibling(stem + "-per-class.png")));
+        }
+        if (r.fewShotPoints() != null) {
+            written.add(fewShotChart(r).writePng(abs.resolveSibling(stem + "-few-shot.png")));
         }
         if (r.sweep() != null) {
             written.add(probeChart(r).writePng(abs.resolveSibling(stem + "-probe-c.png")));
@@ -141,6 +166,32 @@ public final class ReportWriter {
         double[] pct = new double[recall.length];
         for (int i = 0; i < pct.length; i++) pct[i] = 100 * recall[i];
         return Chart.bars(title, "accuracy (top-1, %)", r.classNames(), pct, 100).subtitle(subtitle(r));
+    }
+
+    /** The zero-shot reference line's colour in the few-shot chart. */
+    static final java.awt.Color ZERO_SHOT = new java.awt.Color(204, 0, 0);
+
+    /**
+     * Few-shot probe accuracy against examples per class (log2 axis, as the paper's Figure 6): the mean over draws
+     * with error bars of one standard deviation, and zero-shot as a dashed horizontal line with the matching shot
+     * count marked (when there is one).
+     */
+    static Chart fewShotChart(EvalReport r) {
+        List<FewShot.Point> points = r.fewShotPoints();
+        double[] shots = points.stream().mapToDouble(FewShot.Point::shots).toArray();
+        double[] mean = points.stream().mapToDouble(p -> 100 * p.meanTop1()).toArray();
+        double[] sd = points.stream().mapToDouble(p -> 100 * p.stdTop1()).toArray();
+        double zeroShot = r.zeroShotTop1();
+        Chart.Line line = Chart.line(Double.isNaN(zeroShot) ? "Few-shot linear probes" : "Few-shot linear probes against zero-shot",
+                        "labelled examples per class (log scale); bars: one standard deviation over draws", "test top-1 (%)")
+                .seriesWithErrors("few-shot probe", shots, mean, sd, new java.awt.Color(52, 101, 164)).logX(2);
+        if (!Double.isNaN(zeroShot)) {
+            double match = r.matchingShots();
+            line.level(100 * zeroShot, String.format(Locale.ROOT, "zero-shot %.1f %%", 100 * zeroShot)
+                    + (Double.isNaN(match) ? "" : String.format(Locale.ROOT, ", matched at %.2f per class", match)), ZERO_SHOT);
+            if (!Double.isNaN(match)) line.marker(match, "", ZERO_SHOT);
+        }
+        return line.size(760, 460).subtitle(subtitle(r));
     }
 
     /** The linear probe's validation accuracy against C (log axis), the chosen C marked. */
