@@ -148,7 +148,11 @@ class ReportWriterTest {
     private static int reds(BufferedImage img) {
         int n = 0;
         for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xffffff) == (ReportWriter.ZERO_SHOT.getRGB() & 0xffffff)) n++;
+            for (int x = 0; x < img.getWidth(); x++) {
+                // the zero-shot colour, or close to it where the line's edges are anti-aliased against white
+                int rgb = img.getRGB(x, y), r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+                if (r > 150 && g < 90 && b < 90) n++;
+            }
         }
         return n;
     }
