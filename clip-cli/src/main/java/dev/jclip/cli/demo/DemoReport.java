@@ -67,6 +67,15 @@ final class DemoReport {
                 pm.top1(), probeChance, probeHow));
         rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x"
                 + DemoEvaluation.PIXEL_SIZE, "linear_probe_pixels_top1", r.probePixels().classification().top1(), probeChance, probeHow));
+        DemoEvaluation.Validation v = r.validation();
+        ClassificationMetrics vz = v.zeroShot().classification();
+        String vTask = "validation (unseen " + EmojiPackages.TRAIN_SET + "-style emoji, " + vz.count() + " images)";
+        rows.add(new MetricRow(vTask, "zero-shot top-1", "validation_zeroshot_top1", vz.top1(), 1.0 / c, "1/" + c));
+        rows.add(new MetricRow(vTask, "zero-shot top-5", "validation_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
+        rows.add(new MetricRow(vTask, "probe top-1, CLIP image features", "validation_linear_probe_top1",
+                v.probeModel().classification().top1(), v.probeChance(), probeHow));
+        rows.add(new MetricRow(vTask, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
+                "validation_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
         return rows;
     }
 

@@ -47,7 +47,7 @@ public final class DemoRun {
      */
     public record Options(Path data, Path cache, double minutes, long steps, String model, Path vocab,
                           Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage,
-                          AlphaBackground alphaBackground) {
+                          AlphaBackground alphaBackground, double validationFraction) {
     }
 
     /** The printed table and the report's path. */
@@ -78,7 +78,8 @@ public final class DemoRun {
                 : EmojiPackages.obtain(o.cache(), EmojiPackages.TRAIN_SET);
         EmojiPackages.EmojiPackage heldOutSet = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.HELD_OUT_SET)
                 : EmojiPackages.obtain(o.cache(), EmojiPackages.HELD_OUT_SET);
-        DemoData data = DemoData.prepare(train, heldOutSet, runDir.resolve("data"), o.limit(), o.seed(), o.captionsPerImage());
+        DemoData data = DemoData.prepare(train, heldOutSet, runDir.resolve("data"), o.limit(), o.seed(), o.captionsPerImage(),
+                o.validationFraction());
         if (data.trainSamples() < o.batchSize()) {
             throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + o.batchSize()
                     + ": lower --batch-size or raise --limit");
@@ -135,6 +136,7 @@ public final class DemoRun {
         s.put("lr", o.lr());
         s.put("captions_per_image", o.captionsPerImage());
         s.put("alpha_background", o.alphaBackground().toString());
+        s.put("validation_fraction", o.validationFraction());
         s.put("steps", steps);
         s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
@@ -172,6 +174,7 @@ public final class DemoRun {
             if (k.equals("steps") || k.equals("fitted_to_minutes")) continue;
             // runs from before the setting existed trained on images drawn on white
             if (k.equals("alpha_background") && saved.get(k) == null && now.get(k).asText().equals("white")) continue;
+
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)
                         + ": choose another --output to start a new run (or delete the folder)");
