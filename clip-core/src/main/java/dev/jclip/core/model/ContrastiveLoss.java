@@ -1,5 +1,6 @@
 package dev.jclip.core.model;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +25,7 @@ public final class ContrastiveLoss {
     public static INDArray logits(INDArray imageFeatures, INDArray textFeatures, double logitScale) {
         INDArray ui = normalise(imageFeatures, null);
         INDArray ut = normalise(textFeatures, null);
-        return Nd4j.gemm(ui, ut, false, true).muli(StrictMath.exp(logitScale));
+        return MatMul.gemm(ui, ut, false, true).muli(StrictMath.exp(logitScale));
     }
 
     /**
@@ -48,7 +49,7 @@ public final class ContrastiveLoss {
         INDArray normT = Nd4j.create(textFeatures.dataType(), b, 1);
         INDArray ui = normalise(imageFeatures, normI);
         INDArray ut = normalise(textFeatures, normT);
-        INDArray logits = Nd4j.gemm(ui, ut, false, true).muli(scale);   // [B, B]
+        INDArray logits = MatMul.gemm(ui, ut, false, true).muli(scale);   // [B, B]
 
         // cross-entropy as log-sum-exp in double: lse - l_ii, finite for any finite logits (log(softmax) in float
         // gave -inf once a gap exceeded ~104); StrictMath so the value does not depend on the JVM or the CPU
@@ -74,8 +75,8 @@ public final class ContrastiveLoss {
             }
         }
         INDArray dLogits = Nd4j.create(dl, new long[]{n, n}, 'c').castTo(logits.dataType());
-        INDArray dUi = Nd4j.gemm(dLogits, ut, false, false).muli(scale);
-        INDArray dUt = Nd4j.gemm(dLogits, ui, true, false).muli(scale);
+        INDArray dUi = MatMul.gemm(dLogits, ut, false, false).muli(scale);
+        INDArray dUt = MatMul.gemm(dLogits, ui, true, false).muli(scale);
         return new Result(loss, logits, normaliseBackward(ui, normI, dUi), normaliseBackward(ut, normT, dUt), dLogitScale);
     }
 
