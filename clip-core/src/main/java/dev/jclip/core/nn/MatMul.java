@@ -1,10 +1,7 @@
 package dev.jclip.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Every matrix product of the layers and the loss, with a result that does not depend on the thread count.
@@ -23,8 +20,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class MatMul {
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
     private static final boolean OPENMP = "openmp".equals(System.getProperty("jclip.matmul"));
-    /** Multiply-adds below which a product is one block: splitting it costs more JNI calls than it saves. */
-    static final long MIN_SPLIT_WORK = 1L << 21;
+    /**
+     * Multiply-adds per block, about: a block costs an ND4J op call and two views (tens of microseconds), a block of
+     * 4M multiply-adds about 100 microseconds of one core.
+     */
+    static final long WORK_PER_BLOCK = 1L << 22;
     /** Output rows per block, at least; and the most blocks a product is cut into. */
     static final int MIN_BLOCK_ROWS = 32, MAX_BLOCKS = 16;
 
@@ -53,21 +53,31 @@ public final class MatMul {
         }
         long m = transA ? a.columns() : a.rows(), k = transA ? a.rows() : a.columns(), n = transB ? b.rows() : b.columns();
         int[] rows = blocks(m, n, k);
-        boolean rowBlocks = c.ordering() == 'c' && Shape.hasDefaultStridesForShape(c);
-        if (rows.length == 2 || !rowBlocks) {
+        if (rows.length == 2 || !CpuKernels.denseRowMajor(c)) {
             OpenMpThreads.one(() -> Nd4j.gemm(a, b, c, transA, transB, alpha, beta));
             return;
         }
+        INDArray ad = CpuKernels.denseRowMajor(a) ? a : a.dup('c');
         int count = rows.length - 1;
         INDArray[] as = new INDArray[count], cs = new INDArray[count];
         for (int i = 0; i < count; i++) {   // views made on the caller's thread, inside its workspace
-            INDArrayIndex r = NDArrayIndex.interval(rows[i], rows[i + 1]);
-            as[i] = transA ? a.get(NDArrayIndex.all(), r) : a.get(r, NDArrayIndex.all());
-            cs[i] = c.get(r, NDArrayIndex.all());
+            long r0 = rows[i], r = rows[i + 1] - rows[i];
+            // rows r0.. of op(a): rows of a, or columns of a when it is transposed
+            as[i] = transA ? view(ad, ad.offset() + r0, new long[]{k, r}, new long[]{m, 1})
+                    : view(ad, ad.offset() + r0 * k, new long[]{r, k}, new long[]{k, 1});
+            cs[i] = view(c, c.offset() + r0 * n, new long[]{r, n}, new long[]{n, 1});
         }
         KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
             for (int i = from; i < to; i++) Nd4j.gemm(as[i], b, cs[i], transA, transB, alpha, beta);
         }));
+    }
+
+    /**
+     * A view of {@code base}'s buffer. Made directly rather than with {@code INDArray.get}: {@code get} on a reshaped
+     * slice of a flat parameter buffer gave a rank-0 array (measured, MEDIUM's weight gradients), and it costs more.
+     */
+    private static INDArray view(INDArray base, long offset, long[] shape, long[] stride) {
+        return Nd4j.create(base.data(), shape, stride, offset, 'c');
     }
 
     /**
@@ -85,13 +95,13 @@ public final class MatMul {
             return out[0];
         }
         INDArray c = Nd4j.create(a.dataType(), new long[]{batch, m, n}, 'c');
+        INDArray ad = CpuKernels.denseRowMajor(a) ? a : a.dup('c'), bd = CpuKernels.denseRowMajor(b) ? b : b.dup('c');
         int count = bounds.length - 1;
         INDArray[] as = new INDArray[count], bs = new INDArray[count], cs = new INDArray[count];
         for (int i = 0; i < count; i++) {
-            INDArrayIndex r = NDArrayIndex.interval(bounds[i], bounds[i + 1]);
-            as[i] = a.get(r, NDArrayIndex.all(), NDArrayIndex.all());
-            bs[i] = b.get(r, NDArrayIndex.all(), NDArrayIndex.all());
-            cs[i] = c.get(r, NDArrayIndex.all(), NDArrayIndex.all());
+            as[i] = batchSlice(ad, bounds[i], bounds[i + 1]);
+            bs[i] = batchSlice(bd, bounds[i], bounds[i + 1]);
+            cs[i] = batchSlice(c, bounds[i], bounds[i + 1]);
         }
         KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
             for (int i = from; i < to; i++) Nd4j.matmul(as[i], bs[i], cs[i], transA, transB, false);
@@ -99,12 +109,20 @@ public final class MatMul {
         return c;
     }
 
+    /** Batch elements [from, to) of a dense rank-3 array. */
+    private static INDArray batchSlice(INDArray x, long from, long to) {
+        long rows = x.size(1), cols = x.size(2);
+        return view(x, x.offset() + from * rows * cols, new long[]{to - from, rows, cols}, new long[]{rows * cols, cols, 1});
+    }
+
     /**
-     * The row boundaries of an [m, n] output with inner dimension k: one block when the product is small, else
-     * {@code min(MAX_BLOCKS, m / MIN_BLOCK_ROWS)} blocks as equal as integers allow. A function of the shapes only.
+     * The row boundaries of an [m, n] output with inner dimension k: one block below {@link #WORK_PER_BLOCK}
+     * multiply-adds, else one block per {@code WORK_PER_BLOCK} (rounded up), at most {@link #MAX_BLOCKS} and at least
+     * {@link #MIN_BLOCK_ROWS} rows each, as equal as integers allow. A function of the shapes only.
      */
     static int[] blocks(long m, long n, long k) {
-        int count = m * n * k < MIN_SPLIT_WORK ? 1 : (int) Math.max(1, Math.min(MAX_BLOCKS, m / MIN_BLOCK_ROWS));
+        long work = m * n * k;
+        int count = (int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, m / MIN_BLOCK_ROWS), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK));
         int[] out = new int[count + 1];
         for (int i = 0; i <= count; i++) out[i] = (int) (m * i / count);
         return out;

@@ -36,13 +36,11 @@ class MatMulTest {
     /** op(a) op(b) in double, element by element. */
     private static double[][] naive(INDArray a, INDArray b, boolean ta, boolean tb) {
         long m = ta ? a.columns() : a.rows(), k = ta ? a.rows() : a.columns(), n = tb ? b.rows() : b.columns();
-        double[][] c = new double[(int) m][(int) n];
+        double[][] c = new double[(int) m][(int) n], x = a.toDoubleMatrix(), y = b.toDoubleMatrix();
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
-                for (int p = 0; p < k; p++) {
-                    s += (ta ? a.getDouble(p, i) : a.getDouble(i, p)) * (tb ? b.getDouble(j, p) : b.getDouble(p, j));
-                }
+                for (int p = 0; p < k; p++) s += (ta ? x[p][i] : x[i][p]) * (tb ? y[j][p] : y[p][j]);
                 c[i][j] = s;
             }
         }
@@ -59,10 +57,12 @@ class MatMulTest {
     @Test
     void blocksDependOnTheShapesOnly() {
         assertArrayEquals(new int[]{0, 40}, MatMul.blocks(40, 64, 64), "a small product is one block");
-        int[] rows = MatMul.blocks(300, 80, 96);
-        assertEquals(10, rows.length, "300 rows: 9 blocks of at least 32");
+        assertArrayEquals(new int[]{0, 1000}, MatMul.blocks(1000, 64, 64), "4.1M multiply-adds: one block");
+        assertArrayEquals(new int[]{0, 48}, MatMul.blocks(48, 1024, 1024), "fewer than 2 x 32 rows: one block");
+        int[] rows = MatMul.blocks(640, 128, 160);
+        assertEquals(5, rows.length, "13.1M multiply-adds: 4 blocks");
         assertEquals(0, rows[0]);
-        assertEquals(300, rows[rows.length - 1]);
+        assertEquals(640, rows[rows.length - 1]);
         for (int i = 1; i < rows.length; i++) assertTrue(rows[i] - rows[i - 1] >= MatMul.MIN_BLOCK_ROWS);
         assertEquals(MatMul.MAX_BLOCKS + 1, MatMul.blocks(8192, 512, 512).length);
     }
@@ -70,7 +70,7 @@ class MatMulTest {
     @Test
     void everyTransposeIsBitIdenticalAtAnyThreadCountAndMatchesDouble() {
         assertEquals("blocks", MatMul.mode());
-        int m = 300, k = 96, n = 80;
+        int m = 640, k = 160, n = 128;   // 4 blocks
         for (boolean ta : new boolean[]{false, true}) {
             for (boolean tb : new boolean[]{false, true}) {
                 INDArray a = ta ? random(1, k, m) : random(1, m, k);
@@ -86,10 +86,11 @@ class MatMulTest {
                         first = bits(c);
                         firstAcc = bits(acc);
                         double[][] ref = naive(a, b, ta, tb);
+                        double[][] got = c.toDoubleMatrix(), gotAcc = acc.toDoubleMatrix(), before = acc0.toDoubleMatrix();
                         for (int i = 0; i < m; i++) {
                             for (int j = 0; j < n; j++) {
-                                assertEquals(ref[i][j], c.getDouble(i, j), 1e-4, "ta " + ta + " tb " + tb + " at " + i + "," + j);
-                                assertEquals(acc0.getDouble(i, j) + 0.5 * ref[i][j], acc.getDouble(i, j), 1e-4);
+                                assertEquals(ref[i][j], got[i][j], 1e-4, "ta " + ta + " tb " + tb + " at " + i + "," + j);
+                                assertEquals(before[i][j] + 0.5 * ref[i][j], gotAcc[i][j], 1e-4);
                             }
                         }
                     } else {
@@ -103,28 +104,31 @@ class MatMulTest {
 
     @Test
     void intoAViewOfALargerBufferWritesOnlyTheView() {
-        INDArray a = random(4, 256, 128), b = random(5, 96, 128);
-        INDArray flat = Nd4j.zeros(DataType.FLOAT, 10 + 256 * 96 + 10);
-        INDArray c = flat.get(NDArrayIndex.interval(10, 10 + 256 * 96)).reshape('c', 256, 96);
-        MatMul.gemm(a, b, c, false, true, 1.0, 0.0);
-        double[][] ref = naive(a, b, false, true);
-        for (int i = 0; i < 256; i += 17) for (int j = 0; j < 96; j += 5) assertEquals(ref[i][j], c.getDouble(i, j), 1e-4);
+        // a weight gradient's shape: dW [128, 96] += dy^T x with 2048 rows, into a flat parameter buffer's slice
+        KernelThreads.configure(2);
+        INDArray dy = random(4, 2048, 128), x = random(5, 2048, 96);
+        INDArray flat = Nd4j.zeros(DataType.FLOAT, 10 + 128 * 96 + 10);
+        INDArray c = flat.get(NDArrayIndex.interval(10, 10 + 128 * 96)).reshape('c', 128, 96);
+        assertTrue(MatMul.blocks(128, 96, 2048).length > 2);
+        MatMul.gemm(dy, x, c, true, false, 1.0, 1.0);
+        double[][] ref = naive(dy, x, true, false), got = c.toDoubleMatrix();
+        for (int i = 0; i < 128; i++) for (int j = 0; j < 96; j++) assertEquals(ref[i][j], got[i][j], 1e-3);
         assertEquals(0.0, flat.get(NDArrayIndex.interval(0, 10)).sumNumber().doubleValue());
-        assertEquals(0.0, flat.get(NDArrayIndex.interval(10 + 256 * 96, 20 + 256 * 96)).sumNumber().doubleValue());
+        assertEquals(0.0, flat.get(NDArrayIndex.interval(10 + 128 * 96, 20 + 128 * 96)).sumNumber().doubleValue());
     }
 
     @Test
     void batchedProductsAreBitIdenticalAtAnyThreadCount() {
-        INDArray q = random(6, 64, 50, 32), k = random(7, 64, 50, 32);
+        INDArray q = random(6, 128, 64, 32), k = random(7, 128, 64, 32);   // 16.8M multiply-adds: 4 blocks of 32
         int[] first = null;
         for (int threads : new int[]{1, 2, 3}) {
             KernelThreads.configure(threads);
             INDArray s = MatMul.matmul(q, k, false, true);
-            assertArrayEquals(new long[]{64, 50, 50}, s.shape());
+            assertArrayEquals(new long[]{128, 64, 64}, s.shape());
             if (first == null) {
                 first = bits(s);
                 double[][] ref = naive(q.slice(37), k.slice(37), false, true);
-                for (int i = 0; i < 50; i++) for (int j = 0; j < 50; j++) assertEquals(ref[i][j], s.getDouble(37, i, j), 1e-4);
+                for (int i = 0; i < 64; i++) for (int j = 0; j < 64; j++) assertEquals(ref[i][j], s.getDouble(37, i, j), 1e-4);
             } else {
                 assertArrayEquals(first, bits(s), threads + " threads");
             }
