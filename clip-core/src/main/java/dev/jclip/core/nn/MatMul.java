@@ -21,12 +21,14 @@ public final class MatMul {
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
     private static final boolean OPENMP = "openmp".equals(System.getProperty("jclip.matmul"));
     /**
-     * Multiply-adds per block, about: a block costs an ND4J op call and two views (tens of microseconds), a block of
-     * 4M multiply-adds about 100 microseconds of one core.
+     * Multiply-adds per block, about. Cutting costs more than the op calls: with 4M per block, single-threaded CPU
+     * time rose 20-50% on SMALL's products and 18% on MEDIUM's (16 blocks); with 16M and at most 8 blocks, 4% for
+     * one block and 16-25% for 2 to 8 (MmCost by hand, docs/PERFORMANCE.md). Fewer blocks cost less and share
+     * fewer threads.
      */
-    static final long WORK_PER_BLOCK = 1L << 22;
+    static final long WORK_PER_BLOCK = 1L << 24;
     /** Output rows per block, at least; and the most blocks a product is cut into. */
-    static final int MIN_BLOCK_ROWS = 32, MAX_BLOCKS = 16;
+    static final int MIN_BLOCK_ROWS = 32, MAX_BLOCKS = 8;
 
     private MatMul() {
     }

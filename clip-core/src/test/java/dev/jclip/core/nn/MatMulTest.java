@@ -59,10 +59,11 @@ class MatMulTest {
         assertArrayEquals(new int[]{0, 40}, MatMul.blocks(40, 64, 64), "a small product is one block");
         assertArrayEquals(new int[]{0, 1000}, MatMul.blocks(1000, 64, 64), "4.1M multiply-adds: one block");
         assertArrayEquals(new int[]{0, 48}, MatMul.blocks(48, 1024, 1024), "fewer than 2 x 32 rows: one block");
-        int[] rows = MatMul.blocks(640, 128, 160);
-        assertEquals(5, rows.length, "13.1M multiply-adds: 4 blocks");
+        assertArrayEquals(new int[]{0, 1088}, MatMul.blocks(1088, 192, 64), "13.4M multiply-adds: one block");
+        int[] rows = MatMul.blocks(1024, 256, 160);
+        assertEquals(4, rows.length, "41.9M multiply-adds: 3 blocks");
         assertEquals(0, rows[0]);
-        assertEquals(640, rows[rows.length - 1]);
+        assertEquals(1024, rows[rows.length - 1]);
         for (int i = 1; i < rows.length; i++) assertTrue(rows[i] - rows[i - 1] >= MatMul.MIN_BLOCK_ROWS);
         assertEquals(MatMul.MAX_BLOCKS + 1, MatMul.blocks(8192, 512, 512).length);
     }
@@ -70,7 +71,7 @@ class MatMulTest {
     @Test
     void everyTransposeIsBitIdenticalAtAnyThreadCountAndMatchesDouble() {
         assertEquals("blocks", MatMul.mode());
-        int m = 640, k = 160, n = 128;   // 4 blocks
+        int m = 1024, k = 160, n = 256;   // 3 blocks
         for (boolean ta : new boolean[]{false, true}) {
             for (boolean tb : new boolean[]{false, true}) {
                 INDArray a = ta ? random(1, k, m) : random(1, m, k);
@@ -103,7 +104,7 @@ class MatMulTest {
     }
 
     @Test
-    void intoAViewOfALargerBufferWritesOnlyTheView() {
+    void intoAViewOfALargerBufferWritesOnlyTheView() {   // 25M multiply-adds: 2 blocks
         // a weight gradient's shape: dW [128, 96] += dy^T x with 2048 rows, into a flat parameter buffer's slice
         KernelThreads.configure(2);
         INDArray dy = random(4, 2048, 128), x = random(5, 2048, 96);
@@ -119,12 +120,12 @@ class MatMulTest {
 
     @Test
     void batchedProductsAreBitIdenticalAtAnyThreadCount() {
-        INDArray q = random(6, 128, 64, 32), k = random(7, 128, 64, 32);   // 16.8M multiply-adds: 4 blocks of 32
+        INDArray q = random(6, 384, 64, 32), k = random(7, 384, 64, 32);   // 50M multiply-adds: 3 blocks of 128
         int[] first = null;
         for (int threads : new int[]{1, 2, 3}) {
             KernelThreads.configure(threads);
             INDArray s = MatMul.matmul(q, k, false, true);
-            assertArrayEquals(new long[]{128, 64, 64}, s.shape());
+            assertArrayEquals(new long[]{384, 64, 64}, s.shape());
             if (first == null) {
                 first = bits(s);
                 double[][] ref = naive(q.slice(37), k.slice(37), false, true);
