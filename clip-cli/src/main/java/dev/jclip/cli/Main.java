@@ -10,6 +10,7 @@ import dev.jclip.cli.commands.ConvertCommand;
 import dev.jclip.cli.commands.DataStatsCommand;
 import dev.jclip.cli.commands.DemoCommand;
 import dev.jclip.cli.commands.EncodeCommand;
+import dev.jclip.cli.commands.EvalFewShotCommand;
 import dev.jclip.cli.commands.EvalLinearProbeCommand;
 import dev.jclip.cli.commands.EvalRetrievalCommand;
 import dev.jclip.cli.commands.EvalZeroShotCommand;
@@ -52,7 +53,7 @@ public final class Main extends CommandGroup {
     }
 
     @Command(name = "eval", description = "evaluate a checkpoint",
-            subcommands = {EvalZeroShotCommand.class, EvalRetrievalCommand.class, EvalLinearProbeCommand.class})
+            subcommands = {EvalZeroShotCommand.class, EvalRetrievalCommand.class, EvalLinearProbeCommand.class, EvalFewShotCommand.class})
     static final class Eval extends CommandGroup {
     }
 
