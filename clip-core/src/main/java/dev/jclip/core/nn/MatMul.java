@@ -23,7 +23,7 @@ public final class MatMul {
     /**
      * Multiply-adds per block, about. Cutting costs more than the op calls: with 4M per block, single-threaded CPU
      * time rose 20-50% on SMALL's products and 18% on MEDIUM's (16 blocks); with 16M and at most 8 blocks, 4% for
-     * one block and 16-25% for 2 to 8 (MmCost by hand, docs/PERFORMANCE.md). Fewer blocks cost less and share
+     * one block and 16-25% for 2 to 8 (MatMulBenchmark by hand, docs/PERFORMANCE.md). Fewer blocks cost less and share
      * fewer threads.
      */
     static final long WORK_PER_BLOCK = 1L << 24;
