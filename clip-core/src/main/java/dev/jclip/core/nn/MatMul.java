@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class MatMul {
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
-    private static final boolean OPENMP = "openmp".equals(System.getProperty("jclip.matmul"));
+    private static final boolean OPENMP = openmpRequested();
     /**
      * Multiply-adds per block, about. Cutting costs more than the op calls: with 4M per block, single-threaded CPU
      * time rose 20-50% on SMALL's products and 18% on MEDIUM's (16 blocks); with 16M and at most 8 blocks, 4% for
@@ -115,6 +115,14 @@ public final class MatMul {
     private static INDArray batchSlice(INDArray x, long from, long to) {
         long rows = x.size(1), cols = x.size(2);
         return view(x, x.offset() + from * rows * cols, new long[]{to - from, rows, cols}, new long[]{rows * cols, cols, 1});
+    }
+
+    private static boolean openmpRequested() {
+        String v = System.getProperty("jclip.matmul", "blocks");
+        if (!v.equals("blocks") && !v.equals("openmp")) {
+            throw new IllegalArgumentException("system property jclip.matmul must be 'blocks' or 'openmp', got '" + v + "'");
+        }
+        return v.equals("openmp");
     }
 
     /**
