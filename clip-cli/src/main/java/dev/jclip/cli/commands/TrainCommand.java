@@ -8,6 +8,8 @@ import dev.jclip.train.TrainConfig;
 import dev.jclip.train.TrainOption;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
+import dev.jclip.train.dist.Collective;
+import dev.jclip.train.dist.DistBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -90,19 +92,22 @@ public final class TrainCommand extends ClipCommand {
     @Override
     protected int run() throws Exception {
         TrainConfig cfg = config();
-        Trainer.Builder builder = Trainer.builder().config(cfg);
-        if (cfg.evaluation().zeroshotDataset() != null) {
-            builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
-        }
-        BatchSource source = data == null ? null : data.apply(cfg);
-        try {
-            if (source != null) builder.data(source);
-            return fitStoppingOnShutdown(builder.build());
-        } catch (TrainingDivergedException e) {
-            System.err.println("clip train: " + e.getMessage());
-            return 3;
-        } finally {
-            if (source != null) source.close();
+        // mpirun / srun: the MPI collective (clip-dist) when present, else one process (DistBackend)
+        try (Collective collective = DistBackend.open(cfg.validate().runtime().distBackend(), System.getenv())) {
+            Trainer.Builder builder = Trainer.builder().config(cfg).collective(collective);
+            if (cfg.evaluation().zeroshotDataset() != null) {
+                builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+            }
+            BatchSource source = data == null ? null : data.apply(cfg);
+            try {
+                if (source != null) builder.data(source);
+                return fitStoppingOnShutdown(builder.build());
+            } catch (TrainingDivergedException e) {
+                System.err.println("clip train" + (collective.worldSize() > 1 ? " (rank " + collective.rank() + ")" : "") + ": " + e.getMessage());
+                return 3;
+            } finally {
+                if (source != null) source.close();
+            }
         }
     }
 
