@@ -389,7 +389,7 @@ public final class Trainer {
     private Map<String, Double> evaluate(long step, RunReporter report) {
         model.setTraining(false);
         try {
-            Map<String, Double> out = evalHook.evaluate(model, step);
+            Map<String, Double> out = world > 1 ? evalHook.evaluate(model, step, collective) : evalHook.evaluate(model, step);
             return out == null ? Map.of() : out;
         } catch (Exception e) {
             report.error("evaluation at step " + step + " failed: " + e);

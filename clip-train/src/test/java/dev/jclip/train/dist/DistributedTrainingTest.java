@@ -86,6 +86,30 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void evaluationRunsOnEveryRankThroughTheCollective() throws Exception {
+        Path out = tmp.resolve("eval");
+        TrainConfig cfg = config(out, "00000..00003").with(Map.of("steps", 2L, "eval-every", 2L), "test");
+        DistributedRuns.onRanks(2, c -> {
+            Trainer t = Trainer.builder().config(cfg).collective(c).interactive(false).evalHook(new dev.jclip.train.EvalHook() {
+                @Override
+                public Map<String, Double> evaluate(dev.jclip.core.model.ClipModel model, long step) {
+                    throw new AssertionError("a distributed run evaluates through the collective");
+                }
+
+                @Override
+                public Map<String, Double> evaluate(dev.jclip.core.model.ClipModel model, long step, Collective col) {
+                    double[] ranks = {1};
+                    col.allReduceSum(ranks);   // every rank takes part, or this would time out
+                    return Map.of("ranks_evaluating", ranks[0]);
+                }
+            }).build();
+            return t.fit();
+        });
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.get(1).contains("\"ranks_evaluating\":2.0"), metrics.get(1));
+    }
+
+    @Test
     void aRankWithoutShardsIsRefusedOnEveryRank() {
         TrainConfig cfg = config(tmp.resolve("noshards"), "00000..00000");
         Exception e = assertThrows(ConfigException.class, () -> train(2, cfg, -1, -1));
