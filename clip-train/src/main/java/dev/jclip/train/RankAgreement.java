@@ -27,7 +27,7 @@ import java.util.Map;
 final class RankAgreement {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Options that may differ per process: they do not change what is computed. */
-    private static final Map<String, Object> NEUTRAL = Map.of("threads", 0, "dist-backend", "auto");
+    private static final Map<String, Object> NEUTRAL = Map.of("threads", 0);
 
     private RankAgreement() {
     }

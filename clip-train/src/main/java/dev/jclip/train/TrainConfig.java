@@ -70,7 +70,7 @@ public final class TrainConfig {
     }
 
     /** Randomness, threads and logging. */
-    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor, String distBackend) {
+    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -99,7 +99,7 @@ public final class TrainConfig {
         checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
                 bool("allow-numerics-change"));
         evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"));
-        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"), str("dist-backend"));
+        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"));
     }
 
     public Model model() {
@@ -267,7 +267,6 @@ public final class TrainConfig {
         else if (ghost > 0 && accum > 0 && batch % accum == 0 && (batch / accum) % ghost != 0) {
             problems.add("bn-ghost-batch " + ghost + " does not divide the micro-batch of " + batch / accum + " (batch-size / accum-freq)");
         }
-        if (!List.of("auto", "local", "mpi").contains(runtime.distBackend())) problems.add("dist-backend must be auto, local or mpi, got '" + runtime.distBackend() + "'");
         Optimisation o = optimisation;
         if (!(o.lr() > 0) || Double.isInfinite(o.lr())) problems.add("lr must be positive, got " + o.lr());
         if (o.beta1() != null && !(o.beta1() >= 0 && o.beta1() < 1)) problems.add("beta1 must be in [0, 1), got " + o.beta1());
@@ -453,7 +452,5 @@ public final class TrainConfig {
         public Builder dataOrder(String v) { return put("data-order", v); }
 
         public Builder bnGhostBatch(int v) { return put("bn-ghost-batch", v); }
-
-        public Builder distBackend(String v) { return put("dist-backend", v); }
     }
 }

@@ -68,8 +68,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),
             new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"),
-            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"),
-            new TrainOption("dist-backend", Concern.RUNTIME, String.class, "auto", "local (one process), mpi (clip-dist's MPI collective) or auto (MPI when clip-dist is present and the process runs under mpirun or srun)"));
+            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"));
 
     private static final Map<String, TrainOption> BY_NAME = new LinkedHashMap<>();
 

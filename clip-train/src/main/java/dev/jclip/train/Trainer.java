@@ -253,8 +253,7 @@ public final class Trainer {
             if (resumedConfig != null) {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
                 // the thread count does not change results; the two below are about this invocation only
-                changed.removeIf(d -> d.startsWith("resume:") || d.startsWith("threads:") || d.startsWith("allow-numerics-change:")
-                        || d.startsWith("dist-backend:"));
+                changed.removeIf(d -> d.startsWith("resume:") || d.startsWith("threads:") || d.startsWith("allow-numerics-change:"));
                 if (!changed.isEmpty()) {
                     report.warn("resuming with options changed since the checkpoint (the run will not match an"
                             + " uninterrupted one): " + String.join(", ", changed));
