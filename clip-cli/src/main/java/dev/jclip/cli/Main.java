@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.cli.commands.BenchDistCommand;
 import dev.jclip.cli.commands.BenchLoaderCommand;
 import dev.jclip.cli.commands.PretrainedFetchCommand;
 import dev.jclip.cli.commands.PretrainedListCommand;
@@ -58,7 +59,8 @@ public final class Main extends CommandGroup {
     }
 
     @Command(name = "bench", description = "measure speed",
-            subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class})
+            subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class,
+                    BenchDistCommand.class})
     static final class Bench extends CommandGroup {
     }
 

@@ -34,8 +34,10 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("batch-size", Concern.DATA, Integer.class, 256, "pairs per optimiser step (the global batch)"),
             new TrainOption("workers", Concern.DATA, Integer.class, 2, "data-decoding threads"),
             new TrainOption("alpha-background", Concern.DATA, String.class, null, "what transparent pixels are composited over: white, black, none or R,G,B (default: white, or the checkpoint's when resuming)"),
+            new TrainOption("data-order", Concern.DATA, String.class, "shards", "distributed runs: shards (each rank reads its own part of the shards, as open_clip) or global (one global sample order from seed and batch-size, each rank takes its slice of every batch: the same run at any world size)"),
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
+            new TrainOption("bn-ghost-batch", Concern.OPTIMISATION, Integer.class, 0, "BatchNorm statistics over slices of this many images of each micro-batch (ghost batch norm; what a distributed run's per-rank statistics give); 0 = the whole micro-batch"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),
             new TrainOption("beta1", Concern.OPTIMISATION, Double.class, null, "AdamW beta1 (default 0.9)"),
             new TrainOption("beta2", Concern.OPTIMISATION, Double.class, null, "AdamW beta2 (default 0.98 for a ViT, 0.999 for a ResNet)"),

@@ -8,6 +8,8 @@ import dev.jclip.train.TrainConfig;
 import dev.jclip.train.TrainOption;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
+import dev.jclip.train.dist.Collective;
+import dev.jclip.train.dist.Collectives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +75,9 @@ public final class TrainCommand extends ClipCommand {
     @Mixin
     ImageOptions images;
 
+    @Mixin
+    DistBackendOption dist;
+
     @Spec
     CommandSpec spec;
 
@@ -90,19 +95,33 @@ public final class TrainCommand extends ClipCommand {
     @Override
     protected int run() throws Exception {
         TrainConfig cfg = config();
-        Trainer.Builder builder = Trainer.builder().config(cfg);
-        if (cfg.evaluation().zeroshotDataset() != null) {
-            builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
-        }
-        BatchSource source = data == null ? null : data.apply(cfg);
+        cfg.validate();
+        // mpirun / srun: the MPI collective (clip-dist), else one process (--dist-backend, docs/SCALING.md)
+        Collective collective = dist.open();
+        boolean finished = false;
         try {
-            if (source != null) builder.data(source);
-            return fitStoppingOnShutdown(builder.build());
-        } catch (TrainingDivergedException e) {
-            System.err.println("clip train: " + e.getMessage());
-            return 3;
+            Trainer.Builder builder = Trainer.builder().config(cfg).collective(collective);
+            if (cfg.evaluation().zeroshotDataset() != null) {
+                builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+            }
+            BatchSource source = data == null ? null : data.apply(cfg);
+            try {
+                if (source != null) builder.data(source);
+                int rc = fitStoppingOnShutdown(builder.build());
+                finished = true;
+                return rc;
+            } catch (TrainingDivergedException e) {
+                // every rank diverges at the same step (the loss and gradients are the same everywhere)
+                System.err.println("clip train" + (collective.worldSize() > 1 ? " (rank " + collective.rank() + ")" : "") + ": " + e.getMessage());
+                finished = true;
+                return 3;
+            } finally {
+                if (source != null) source.close();
+            }
         } finally {
-            if (source != null) source.close();
+            // a rank that failed ends the job: a normal close would wait for the others forever
+            if (finished || collective.worldSize() == 1) collective.close();
+            else Collectives.abort(collective, 1, "clip train: rank " + collective.rank() + " of " + collective.worldSize() + " failed");
         }
     }
 

@@ -41,6 +41,31 @@ public final class TrainingData {
         return new LoaderBatchSource(samples(spec), tokenizer, loaderConfig(cfg, model));
     }
 
+    /**
+     * The data of rank {@code rank} of {@code world}: with {@code data-order shards} (the default) the rank's own
+     * shards (every world-th one, from the rank's index: open_clip's split by node; the loader then splits them
+     * by worker) in batches of batch-size / world; with {@code data-order global} every shard in global batches,
+     * which the trainer slices. A rank left without shards is an error naming it.
+     */
+    public static LoaderBatchSource open(TrainConfig cfg, ClipConfig model, int rank, int world) throws IOException {
+        if (world == 1 || "global".equals(cfg.data().dataOrder())) return open(cfg, model);
+        String spec = cfg.data().trainData();
+        if (spec == null) throw new ConfigException("train-data is required (or pass a BatchSource to Trainer.Builder.data)");
+        if (spec.endsWith(".csv") || spec.endsWith(".tsv")) {
+            throw new ConfigException("train-data " + spec + " is a manifest: it has no shards to split over " + world
+                    + " ranks; use data-order global (each rank takes its slice of every global batch)");
+        }
+        List<String> all = shardList(spec);
+        List<String> mine = new java.util.ArrayList<>();
+        for (int i = rank; i < all.size(); i += world) mine.add(all.get(i));
+        if (mine.isEmpty()) {
+            throw new ConfigException("rank " + rank + " of " + world + " has no shards: train-data has " + all.size()
+                    + " shard(s), at least one per rank is needed (or use data-order global)");
+        }
+        return new LoaderBatchSource(new WebDatasetSource(mine, false), tokenizer(cfg, model),
+                loaderConfig(cfg, model, cfg.data().batchSize() / world));
+    }
+
     /** The tokenizer for the config's {@code vocab} (OpenAI's when absent), checked against the model. */
     public static ClipTokenizer tokenizer(TrainConfig cfg, ClipConfig model) {
         String vocab = cfg.data().vocab();
@@ -53,7 +78,11 @@ public final class TrainingData {
      * a new run), so that a resumed run keeps seeing images the way it started.
      */
     public static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model) {
-        return LoaderConfig.builder(cfg.data().batchSize())
+        return loaderConfig(cfg, model, cfg.data().batchSize());
+    }
+
+    private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, int batchSize) {
+        return LoaderConfig.builder(batchSize)
                 .imageSize(model.vision().imageSize())
                 .contextLength(model.text().contextLength())
                 .workers(cfg.data().workers())
@@ -85,6 +114,11 @@ public final class TrainingData {
             return new CsvManifestSource(CsvManifest.read(file, spec.endsWith(".tsv") ? '\t' : ',',
                     CsvManifest.DEFAULT_IMAGE_COLUMN, CsvManifest.DEFAULT_CAPTION_COLUMN));
         }
+        return new WebDatasetSource(shardList(spec), false);
+    }
+
+    /** The shards a pattern names; each must exist. */
+    private static List<String> shardList(String spec) {
         List<String> shards;
         try {
             shards = ShardSpec.expand(spec);
@@ -96,6 +130,6 @@ public final class TrainingData {
             throw new ConfigException("train-data: " + missing.size() + " of " + shards.size()
                     + " shards not found, first: " + missing.get(0));
         }
-        return new WebDatasetSource(shards, false);
+        return shards;
     }
 }
