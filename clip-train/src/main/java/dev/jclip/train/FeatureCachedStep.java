@@ -2,7 +2,6 @@ package dev.jclip.train;
 
 import dev.jclip.data.loader.Batch;
 import dev.jclip.core.model.ClipModel;
-import dev.jclip.core.model.ContrastiveLoss;
 import dev.jclip.core.nn.StepWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,7 +10,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Forward, contrastive loss and backward over one global batch, optionally in micro-batches with the exact
+ * Forward, loss (contrastive or SigLIP's sigmoid, {@link ClipModel#loss}) and backward over one global batch, optionally in micro-batches with the exact
  * gradient of the whole batch (open_clip's {@code --accum-freq}). The contrastive loss couples every pair with
  * every other, so micro-batches cannot simply be summed. Instead: embed every micro-batch (keeping only the
  * features), take the loss over all features at once, then for each micro-batch recompute its forward pass and
@@ -42,8 +41,7 @@ final class FeatureCachedStep {
                 textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).detach();
             }
         }
-        ContrastiveLoss.Result r = ContrastiveLoss.compute(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures),
-                model.logitScale());
+        ClipModel.FeatureLoss r = model.loss(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures));
         for (int k = 0; k < accumFreq; k++) {
             try (MemoryWorkspace ws = model.openStepWorkspace()) {
                 model.encodeImage(rows(batch.images(), k, micro));

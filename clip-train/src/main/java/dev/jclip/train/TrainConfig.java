@@ -43,8 +43,12 @@ public final class TrainConfig {
     public static final int SCHEMA_VERSION = 2;
     static final String VERSION_KEY = "schema-version";
 
-    /** What is trained: architecture, numeric precision, starting weights, frozen towers. */
-    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText) {
+    /**
+     * What is trained: architecture, numeric precision, starting weights, frozen towers, and open_clip's model-side
+     * recipes (the sigmoid loss).
+     */
+    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
+                        boolean siglip) {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
@@ -88,7 +92,8 @@ public final class TrainConfig {
     private TrainConfig(Map<String, Object> values, Set<String> explicit) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
-        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
+        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
+                bool("siglip"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
@@ -374,6 +379,8 @@ public final class TrainConfig {
         public Builder lockImage(boolean v) { return put("lock-image", v); }
 
         public Builder lockText(boolean v) { return put("lock-text", v); }
+
+        public Builder siglip(boolean v) { return put("siglip", v); }
 
         public Builder trainData(String v) { return put("train-data", v); }
 

@@ -28,6 +28,8 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("init", Concern.MODEL, String.class, null, "weights to start from (a checkpoint or any state dict), with a fresh optimiser and counters"),
             new TrainOption("lock-image", Concern.MODEL, Boolean.class, false, "freeze the image tower (visual.*)"),
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),
+            // open_clip's model-side recipes (issue 18): SigLIP, partial locking, patch dropout, activation checkpointing
+            new TrainOption("siglip", Concern.MODEL, Boolean.class, false, "SigLIP: the pairwise sigmoid loss with a learnable logit_bias (initial logit_scale ln 10, logit_bias -10)"),
 
             new TrainOption("train-data", Concern.DATA, String.class, null, "WebDataset shard pattern (shards/{0000..0009}.tar, '::' joins patterns) or a .csv/.tsv manifest"),
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),

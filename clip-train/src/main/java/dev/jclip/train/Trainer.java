@@ -203,7 +203,10 @@ public final class Trainer {
             data.restore(s.dataState());
             epochOpen = true;
         } else if (initFrom != null) {
-            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> init = new LinkedHashMap<>(CheckpointManager.loadWeights(initFrom));
+            // a CLIP's weights start a SigLIP run: the bias is new, and keeps its initial value (-10)
+            if (model.logitBias() != null) init.putIfAbsent("logit_bias", model.logitBias().value().dup());
+            model.parameters().load(init, true);
         }
         lockTowers();
         model.setTraining(true);
@@ -493,7 +496,7 @@ public final class Trainer {
             if (config == null) throw new ConfigException("no training config given");
             config.validate();
             refuseUnusedOptions();
-            ClipConfig modelCfg = ClipConfig.load(config.model().name());
+            ClipConfig modelCfg = modelConfig(config);
             if (model != null && !model.config().equals(modelCfg)) {
                 throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
@@ -504,6 +507,12 @@ public final class Trainer {
                 if (data == null) closeQuietly(source, e);
                 throw e;
             }
+        }
+
+        /** The architecture of {@code model}, set up for the sigmoid loss with {@code siglip} (as open_clip's {@code --siglip}). */
+        static ClipConfig modelConfig(TrainConfig config) {
+            ClipConfig c = ClipConfig.load(config.model().name());
+            return config.model().siglip() ? c.withSiglip() : c;
         }
 
         /**

@@ -18,13 +18,38 @@ import java.util.List;
  *  "vision_cfg": {"image_size": 224, "layers": 12, "width": 768, "patch_size": 32},
  *  "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 512, "heads": 8, "layers": 12}}</pre>
  * OpenAI's flat {@code build_model} form ({@code image_resolution}, {@code vision_layers}, ...) is read too.
+ *
+ * @param initLogitScale open_clip's {@code init_logit_scale}: the initial {@code logit_scale}; null for CLIP's ln(1/0.07)
+ * @param initLogitBias  open_clip's {@code init_logit_bias}: when set the model has a learnable {@code logit_bias}
+ *                       and trains with the sigmoid (SigLIP) loss; null for CLIP's softmax loss
  */
-public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text) {
+public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text, Double initLogitScale,
+                         Double initLogitBias) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ClipConfig {
         validate(embedDim, vision, text);
+        if (initLogitScale != null && !Double.isFinite(initLogitScale)) throw new ConfigException("init_logit_scale must be finite");
+        if (initLogitBias != null && !Double.isFinite(initLogitBias)) throw new ConfigException("init_logit_bias must be finite");
+    }
+
+    /** A CLIP (softmax-loss) architecture. */
+    public ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text) {
+        this(embedDim, quickGelu, vision, text, null, null);
+    }
+
+    /**
+     * The same towers set up for the sigmoid loss as open_clip's {@code --siglip} does: {@code init_logit_scale}
+     * ln 10 and {@code init_logit_bias} -10 (Zhai et al. 2023).
+     */
+    public ClipConfig withSiglip() {
+        return new ClipConfig(embedDim, quickGelu, vision, text, Math.log(10), -10.0);
+    }
+
+    /** True when the model has a {@code logit_bias} and trains with the sigmoid loss. */
+    public boolean isSiglip() {
+        return initLogitBias != null;
     }
 
     /** A preset name ({@code ViT-B-32}, {@code RN50}, {@code ViT-tiny}, ...) or a path to a JSON file. */
@@ -80,7 +105,14 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
                 v.optInt("head_width", 64), v.optInt("heads", 0), patch, v.optDouble("mlp_ratio", 4.0));
         TextConfig text = new TextConfig(t.optInt("context_length", 77), t.optInt("vocab_size", 49408),
                 t.optInt("width", 512), t.optInt("heads", 8), t.optInt("layers", 12), t.optDouble("mlp_ratio", 4.0));
-        return build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
+        ClipConfig c = build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
+        Double scale = top.optDoubleOrNull("init_logit_scale"), bias = top.optDoubleOrNull("init_logit_bias");
+        if (scale == null && bias == null) return c;
+        try {
+            return new ClipConfig(c.embedDim, c.quickGelu, c.vision, c.text, scale, bias);
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
     }
 
     private static ClipConfig fromOpenAi(JsonNode root, String source) {
@@ -175,6 +207,8 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         t.put("heads", text.heads());
         t.put("layers", text.layers());
         if (text.mlpRatio() != 4.0) t.put("mlp_ratio", text.mlpRatio());
+        if (initLogitScale != null) root.put("init_logit_scale", initLogitScale);
+        if (initLogitBias != null) root.put("init_logit_bias", initLogitBias);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {
@@ -214,6 +248,11 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
             if (n == null || n.isNull()) return dflt;
             if (!n.isNumber()) throw new ConfigException(where + ": field '" + name + "' must be a number, got " + n);
             return n.asDouble();
+        }
+
+        Double optDoubleOrNull(String name) {
+            JsonNode n = node.get(name);
+            return n == null || n.isNull() ? null : optDouble(name, 0);
         }
 
         boolean optBool(String name, boolean dflt) {

@@ -27,17 +27,23 @@ public final class ClipModel implements AutoCloseable {
     private final ImageTower visual;
     private final TextTransformer text;
     private final Parameter logitScale;
+    /** SigLIP's learnable bias (open_clip's {@code logit_bias}); null for a softmax-loss CLIP. */
+    private final Parameter logitBias;
     private boolean training = true;
     private final boolean useWorkspace;
     private boolean closed;
 
-    /** The towers must have registered their parameters in {@code store}; the model adds logit_scale and flattens it. */
+    /**
+     * The towers must have registered their parameters in {@code store}; the model adds logit_scale (and, for a
+     * SigLIP config, logit_bias) and flattens it.
+     */
     public ClipModel(ClipConfig config, ParameterStore store, ImageTower visual, TextTransformer text) {
         this.config = config;
         this.store = store;
         this.visual = visual;
         this.text = text;
-        logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
+        logitScale = store.constant("logit_scale", config.initLogitScale() != null ? config.initLogitScale() : Math.log(1 / 0.07));
+        logitBias = config.isSiglip() ? store.constant("logit_bias", config.initLogitBias()) : null;
         store.flatten();
         useWorkspace = StepWorkspace.worthwhile(store.count());
     }
@@ -90,6 +96,11 @@ public final class ClipModel implements AutoCloseable {
 
     public Parameter logitScale() {
         return logitScale;
+    }
+
+    /** SigLIP's {@code logit_bias}, or null when the model trains with CLIP's softmax loss. */
+    public Parameter logitBias() {
+        return logitBias;
     }
 
     public ImageTower visual() {
@@ -148,19 +159,39 @@ public final class ClipModel implements AutoCloseable {
     public record Logits(INDArray perImage, INDArray perText) {
     }
 
+    /** A batch's loss and its gradients with respect to the (unnormalised) image and text features. */
+    public record FeatureLoss(double loss, INDArray gradImageFeatures, INDArray gradTextFeatures) {
+        FeatureLoss detach() {
+            return new FeatureLoss(loss, gradImageFeatures.detach(), gradTextFeatures.detach());
+        }
+    }
+
     /**
-     * One forward + contrastive loss + backward over matching pairs; gradients accumulate into the parameters
-     * (call {@code parameters().zeroGrad()} first). Returns the loss.
+     * The training loss over matching pairs' features: SigLIP's sigmoid loss when the model has a
+     * {@code logit_bias} ({@link ClipConfig#isSiglip()}), else CLIP's softmax loss. The gradients of
+     * {@code logit_scale} (and {@code logit_bias}) accumulate into their parameters when trainable.
      */
-    public ContrastiveLoss.Result trainStep(INDArray images, INDArray tokens) {
+    public FeatureLoss loss(INDArray imageFeatures, INDArray textFeatures) {
+        if (logitBias != null) {
+            SigLipLoss.Result r = SigLipLoss.compute(imageFeatures, textFeatures, logitScale, logitBias);
+            return new FeatureLoss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
+        }
+        ContrastiveLoss.Result r = ContrastiveLoss.compute(imageFeatures, textFeatures, logitScale);
+        return new FeatureLoss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
+    }
+
+    /**
+     * One forward + loss ({@link #loss}) + backward over matching pairs; gradients accumulate into the parameters
+     * (call {@code parameters().zeroGrad()} first). Returns the loss and the feature gradients.
+     */
+    public FeatureLoss trainStep(INDArray images, INDArray tokens) {
         try (MemoryWorkspace ws = openStepWorkspace()) {
             INDArray fi = encodeImage(images);
             INDArray ft = encodeText(tokens);
-            ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);
+            FeatureLoss r = loss(fi, ft);
             backwardImage(r.gradImageFeatures());
             backwardText(r.gradTextFeatures());
-            return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
-                    r.gradTextFeatures().detach(), r.gradLogitScale());
+            return r.detach();
         }
     }
 
