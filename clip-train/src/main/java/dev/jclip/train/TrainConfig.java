@@ -48,7 +48,8 @@ public final class TrainConfig {
      * recipes (the sigmoid loss).
      */
     public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
-                        boolean siglip) {
+                        boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
+                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm) {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
@@ -93,7 +94,8 @@ public final class TrainConfig {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
-                bool("siglip"));
+                bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
+                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
@@ -249,7 +251,19 @@ public final class TrainConfig {
         if (!"float32".equals(model.precision()) && !"float64".equals(model.precision())) {
             problems.add("precision must be float32 or float64, got '" + model.precision() + "'");
         }
-        if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
+        if (model.lockImage() && model.lockText() && model.lockImageUnlockedGroups() == 0 && model.lockTextUnlockedLayers() == 0
+                && model.lockTextFreezeLayerNorm()) {
+            problems.add("lock-image and lock-text together leave only logit_scale to train");
+        }
+        for (String o : List.of("lock-image-unlocked-groups", "lock-text-unlocked-layers")) {
+            if ((Integer) values.get(o) < 0) problems.add(o + " must be >= 0, got " + values.get(o));
+        }
+        if (!model.lockImage() && (model.lockImageUnlockedGroups() != 0 || model.lockImageFreezeBnStats())) {
+            problems.add("lock-image-unlocked-groups and lock-image-freeze-bn-stats need lock-image");
+        }
+        if (!model.lockText() && (model.lockTextUnlockedLayers() != 0 || model.lockTextFreezeLayerNorm())) {
+            problems.add("lock-text-unlocked-layers and lock-text-freeze-layer-norm need lock-text");
+        }
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
         if (!(runtime.lossSpikeFactor() >= 0) || Double.isInfinite(runtime.lossSpikeFactor())) {
@@ -381,6 +395,14 @@ public final class TrainConfig {
         public Builder lockText(boolean v) { return put("lock-text", v); }
 
         public Builder siglip(boolean v) { return put("siglip", v); }
+
+        public Builder lockImageUnlockedGroups(int v) { return put("lock-image-unlocked-groups", v); }
+
+        public Builder lockImageFreezeBnStats(boolean v) { return put("lock-image-freeze-bn-stats", v); }
+
+        public Builder lockTextUnlockedLayers(int v) { return put("lock-text-unlocked-layers", v); }
+
+        public Builder lockTextFreezeLayerNorm(boolean v) { return put("lock-text-freeze-layer-norm", v); }
 
         public Builder trainData(String v) { return put("train-data", v); }
 

@@ -30,6 +30,10 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),
             // open_clip's model-side recipes (issue 18): SigLIP, partial locking, patch dropout, activation checkpointing
             new TrainOption("siglip", Concern.MODEL, Boolean.class, false, "SigLIP: the pairwise sigmoid loss with a learnable logit_bias (initial logit_scale ln 10, logit_bias -10)"),
+            new TrainOption("lock-image-unlocked-groups", Concern.MODEL, Integer.class, 0, "with lock-image: leave the last N layer groups of the image tower trainable (ViT: L blocks make L + 2 groups)"),
+            new TrainOption("lock-image-freeze-bn-stats", Concern.MODEL, Boolean.class, false, "with lock-image: BatchNorm layers keep their running statistics (ResNet towers)"),
+            new TrainOption("lock-text-unlocked-layers", Concern.MODEL, Integer.class, 0, "with lock-text: leave the last N layer groups of the text tower trainable (L blocks make L + 2 groups)"),
+            new TrainOption("lock-text-freeze-layer-norm", Concern.MODEL, Boolean.class, false, "with lock-text: freeze the LayerNorms of the locked layers too (otherwise they stay trainable)"),
 
             new TrainOption("train-data", Concern.DATA, String.class, null, "WebDataset shard pattern (shards/{0000..0009}.tar, '::' joins patterns) or a .csv/.tsv manifest"),
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),

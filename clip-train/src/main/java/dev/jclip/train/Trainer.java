@@ -120,6 +120,8 @@ public final class Trainer {
         this.schedule = schedule;
         this.resumeFrom = resumeFrom;
         this.initFrom = initFrom;
+        // locked parameters lose their gradient buffers before the optimiser is built, so they get no state either
+        lockTowers(model, cfg);
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 
@@ -208,16 +210,17 @@ public final class Trainer {
             if (model.logitBias() != null) init.putIfAbsent("logit_bias", model.logitBias().value().dup());
             model.parameters().load(init, true);
         }
-        lockTowers();
         model.setTraining(true);
 
         Path lastCheckpoint = null;
         long lastSavedStep = resumeFrom != null ? step : -1;
         double lastLoss = Double.NaN;
         try (RunReporter report = new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1)) {
-            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
+            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters (AdamW state %d"
+                            + " values), output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
-                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
+                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(),
+                    optimizer.stateSize(), runDir);
             if (initFrom != null) report.info("initial weights from %s", initFrom);
             if (data.preprocessing() != null) report.info("images: %s", preprocessJson());
             report.info("numerics: %s", Numerics.toJson(numerics));
@@ -405,12 +408,12 @@ public final class Trainer {
         return cfg;
     }
 
-    private void lockTowers() {
-        for (Parameter p : model.parameters()) {
-            if ((cfg.model().lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.model().lockText() && ClipModel.isTextParameter(p.name()))) {
-                p.setTrainable(false);
-            }
-        }
+    /** open_clip's {@code lock_image_tower} / {@code lock_text_tower} as configured; locked parameters lose their gradients. */
+    static void lockTowers(ClipModel model, TrainConfig cfg) {
+        TrainConfig.Model m = cfg.model();
+        if (m.lockImage()) model.lockImageTower(m.lockImageUnlockedGroups(), m.lockImageFreezeBnStats());
+        if (m.lockText()) model.lockTextTower(m.lockTextUnlockedLayers(), m.lockTextFreezeLayerNorm());
+        model.parameters().releaseFrozenGradients();
     }
 
     private long trainableCount() {
@@ -606,6 +609,10 @@ public final class Trainer {
             if (config.model().init() != null) {
                 initFrom = Path.of(config.model().init());
                 if (!Files.isRegularFile(initFrom)) throw new ConfigException("init weights not found: " + initFrom);
+            }
+            if (config.model().lockImageUnlockedGroups() > 0 && modelCfg.vision().isResNet()) {
+                throw new ConfigException("lock-image-unlocked-groups: partial locking of a ResNet image tower is not"
+                        + " supported (open_clip refuses it too); lock it whole");
             }
             ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.runtime().seed(),
                     "float64".equals(config.model().precision()) ? DataType.DOUBLE : DataType.FLOAT);

@@ -205,6 +205,43 @@ public final class ClipModel implements AutoCloseable {
         if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
     }
 
+    /**
+     * Locks the image tower as open_clip's {@code lock_image_tower} does (LiT): every {@code visual.*} parameter
+     * frozen except the last {@code unlockedGroups} of {@link LockGroups} (ViT only: a ResNet tower takes 0);
+     * with {@code freezeBnStats} the tower's BatchNorm layers keep their running statistics in training.
+     * Call {@code parameters().releaseFrozenGradients()} once everything is locked to drop their gradients.
+     */
+    public void lockImageTower(int unlockedGroups, boolean freezeBnStats) {
+        if (unlockedGroups < 0) throw new IllegalArgumentException("unlocked groups must be >= 0, got " + unlockedGroups);
+        if (unlockedGroups > 0 && config.vision().isResNet()) {
+            throw new IllegalArgumentException("partial locking of a ResNet image tower is not supported (open_clip"
+                    + " refuses it too): lock it whole (unlocked groups 0)");
+        }
+        int groups = config.vision().isResNet() ? 0 : LockGroups.imageGroups(config);
+        for (Parameter p : store) {
+            if (!isImageParameter(p.name())) continue;
+            boolean unlocked = unlockedGroups > 0 && LockGroups.imageGroup(p.name(), config.vision().depth()) >= groups - unlockedGroups;
+            p.setTrainable(unlocked);
+        }
+        visual.freezeNormStats(freezeBnStats);
+    }
+
+    /**
+     * Locks the text tower as open_clip's {@code lock_text_tower} does: every text parameter frozen except the last
+     * {@code unlockedLayers} of {@link LockGroups}; without {@code freezeLayerNorm} the LayerNorm gains and biases of
+     * the locked part stay trainable (open_clip's Hugging Face text towers; its own tower treats them like other
+     * weights, which is {@code freezeLayerNorm}).
+     */
+    public void lockTextTower(int unlockedLayers, boolean freezeLayerNorm) {
+        if (unlockedLayers < 0) throw new IllegalArgumentException("unlocked layers must be >= 0, got " + unlockedLayers);
+        int groups = LockGroups.textGroups(config);
+        for (Parameter p : store) {
+            if (!isTextParameter(p.name())) continue;
+            boolean unlocked = unlockedLayers > 0 && LockGroups.textGroup(p.name(), config.text().layers()) >= groups - unlockedLayers;
+            p.setTrainable(unlocked || (!freezeLayerNorm && LockGroups.isLayerNorm(p.name())));
+        }
+    }
+
     /** Parameter names belonging to the image tower (for --lock-image). */
     public static boolean isImageParameter(String name) {
         return name.startsWith("visual.");

@@ -12,4 +12,11 @@ public interface ImageTower {
     /** Training mode matters for BatchNorm only; transformers behave the same in both. */
     default void setTraining(boolean training) {
     }
+
+    /**
+     * With {@code frozen}, BatchNorm layers use and keep their running statistics even in training mode
+     * (open_clip's {@code freeze_bn_stats} of a locked tower); towers without BatchNorm ignore it.
+     */
+    default void freezeNormStats(boolean frozen) {
+    }
 }
