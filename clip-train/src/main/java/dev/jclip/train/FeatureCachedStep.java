@@ -26,7 +26,18 @@ final class FeatureCachedStep {
      * the loss.
      */
     static double run(ClipModel model, Batch batch, int accumFreq) {
-        if (accumFreq == 1) return model.trainStep(batch.images(), batch.tokens()).loss();
+        return run(model, batch, accumFreq, 0);
+    }
+
+    /**
+     * The same, with {@code seed} for the step's random choices (patch dropout): the embedding and the recompute
+     * pass of a micro-batch make the same choices, and they do not depend on {@code accumFreq}.
+     */
+    static double run(ClipModel model, Batch batch, int accumFreq, long seed) {
+        if (accumFreq == 1) {
+            model.seedRandomness(seed, 0);
+            return model.trainStep(batch.images(), batch.tokens()).loss();
+        }
         int b = batch.size();
         if (b % accumFreq != 0) {
             throw new IllegalArgumentException("batch of " + b + " is not divisible by accum-freq " + accumFreq);
@@ -37,6 +48,7 @@ final class FeatureCachedStep {
         // Each micro-batch's temporaries live in the step arena; only the features leave it (detached copies).
         for (int k = 0; k < accumFreq; k++) {
             try (MemoryWorkspace ws = model.openStepWorkspace()) {
+                model.seedRandomness(seed, k * micro);
                 imageFeatures[k] = model.encodeImage(rows(batch.images(), k, micro)).detach();
                 textFeatures[k] = model.encodeText(rows(batch.tokens(), k, micro)).detach();
             }
@@ -44,6 +56,7 @@ final class FeatureCachedStep {
         ClipModel.FeatureLoss r = model.loss(Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures));
         for (int k = 0; k < accumFreq; k++) {
             try (MemoryWorkspace ws = model.openStepWorkspace()) {
+                model.seedRandomness(seed, k * micro);
                 model.encodeImage(rows(batch.images(), k, micro));
                 model.backwardImage(rows(r.gradImageFeatures(), k, micro));
                 model.encodeText(rows(batch.tokens(), k, micro));

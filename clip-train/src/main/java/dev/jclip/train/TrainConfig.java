@@ -49,7 +49,7 @@ public final class TrainConfig {
      */
     public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
                         boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
-                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm) {
+                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout) {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
@@ -95,7 +95,7 @@ public final class TrainConfig {
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
                 bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
-                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"));
+                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
@@ -264,6 +264,8 @@ public final class TrainConfig {
         if (!model.lockText() && (model.lockTextUnlockedLayers() != 0 || model.lockTextFreezeLayerNorm())) {
             problems.add("lock-text-unlocked-layers and lock-text-freeze-layer-norm need lock-text");
         }
+        Double pd = model.forcePatchDropout();
+        if (pd != null && !(pd >= 0 && pd < 1)) problems.add("force-patch-dropout must be in [0, 1), got " + pd);
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
         if (!(runtime.lossSpikeFactor() >= 0) || Double.isInfinite(runtime.lossSpikeFactor())) {
@@ -403,6 +405,8 @@ public final class TrainConfig {
         public Builder lockTextUnlockedLayers(int v) { return put("lock-text-unlocked-layers", v); }
 
         public Builder lockTextFreezeLayerNorm(boolean v) { return put("lock-text-freeze-layer-norm", v); }
+
+        public Builder forcePatchDropout(Double v) { return put("force-patch-dropout", v); }
 
         public Builder trainData(String v) { return put("train-data", v); }
 

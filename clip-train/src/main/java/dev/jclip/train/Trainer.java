@@ -259,9 +259,10 @@ public final class Trainer {
                 }
                 double lr = schedule.lr(step);
                 long stepNumber = step + 1;
-                Nd4j.getRandom().setSeed(rng.nextLong());
+                long stepSeed = rng.nextLong();
+                Nd4j.getRandom().setSeed(stepSeed);
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq());
+                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), stepSeed);
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss, lr);
                 }
@@ -512,9 +513,19 @@ public final class Trainer {
             }
         }
 
-        /** The architecture of {@code model}, set up for the sigmoid loss with {@code siglip} (as open_clip's {@code --siglip}). */
+        /**
+         * The architecture of {@code model} with open_clip's overrides: the patch dropout of {@code force-patch-dropout},
+         * the sigmoid loss with {@code siglip}.
+         */
         static ClipConfig modelConfig(TrainConfig config) {
             ClipConfig c = ClipConfig.load(config.model().name());
+            if (config.model().forcePatchDropout() != null) {
+                try {
+                    c = c.withPatchDropout(config.model().forcePatchDropout());
+                } catch (ConfigException e) {
+                    throw new ConfigException("force-patch-dropout: " + e.getMessage());
+                }
+            }
             return config.model().siglip() ? c.withSiglip() : c;
         }
 

@@ -89,6 +89,18 @@ class FeatureCachedStepTest {
         assertTrue(worst < 1e-10, "worst relative gradient difference " + worst);
     }
 
+    /** Patch dropout chooses by (step seed, row): the recompute pass and the micro-batches see the whole batch's choice. */
+    @Test
+    void patchDropoutMicroBatchesEqualOneBatchInDouble() {
+        ClipConfig cfg = ClipConfig.preset("ViT-tiny").withPatchDropout(0.5);
+        Batch batch = randomBatch(cfg, 32, 11);
+        try (ClipModel whole = ClipModel.create(cfg, 5, DataType.DOUBLE); ClipModel parts = ClipModel.create(cfg, 5, DataType.DOUBLE)) {
+            assertEquals(FeatureCachedStep.run(whole, batch, 1, 99), FeatureCachedStep.run(parts, batch, 4, 99), 1e-12);
+            double worst = worstRelativeDifference(whole, parts);
+            assertTrue(worst < 1e-10, "worst relative gradient difference " + worst);
+        }
+    }
+
     /** ResNet towers (BatchNorm in training mode) run through the accumulation path; statistics are per micro-batch. */
     @Test
     void resNetMicroBatchesRunAndGiveFiniteGradients() {

@@ -29,10 +29,15 @@ public final class BenchTrainCommand extends ClipCommand {
 
     @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data") long seed;
 
+    @Option(names = "--force-patch-dropout", paramLabel = "P",
+            description = "drop this fraction of each image's patch tokens (a ViT; overrides the model's patch_dropout)")
+    Double forcePatchDropout;
+
     @Override
     protected int run() throws Exception {
         int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
+        if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed));

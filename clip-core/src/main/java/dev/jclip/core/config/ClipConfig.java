@@ -47,6 +47,12 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         return new ClipConfig(embedDim, quickGelu, vision, text, Math.log(10), -10.0);
     }
 
+    /** The same model with the image tower's patch dropout set (open_clip's {@code --force-patch-dropout}). */
+    public ClipConfig withPatchDropout(double fraction) {
+        if (vision.isResNet() && fraction > 0) throw new ConfigException("patch dropout needs a ViT image tower, not a ResNet");
+        return new ClipConfig(embedDim, quickGelu, vision.withPatchDropout(fraction), text, initLogitScale, initLogitBias);
+    }
+
     /** True when the model has a {@code logit_bias} and trains with the sigmoid loss. */
     public boolean isSiglip() {
         return initLogitBias != null;
@@ -101,8 +107,14 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         Fields t = top.object("text_cfg");
         int[] layers = v.intOrList("layers");
         int patch = layers.length == 4 ? v.optInt("patch_size", 0) : v.optInt("patch_size", 16);
-        VisionConfig vision = new VisionConfig(v.optInt("image_size", 224), layers, v.optInt("width", 768),
-                v.optInt("head_width", 64), v.optInt("heads", 0), patch, v.optDouble("mlp_ratio", 4.0));
+        VisionConfig vision;
+        try {
+            vision = new VisionConfig(v.optInt("image_size", 224), layers, v.optInt("width", 768),
+                    v.optInt("head_width", 64), v.optInt("heads", 0), patch, v.optDouble("mlp_ratio", 4.0),
+                    v.optDouble("patch_dropout", 0));
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
         TextConfig text = new TextConfig(t.optInt("context_length", 77), t.optInt("vocab_size", 49408),
                 t.optInt("width", 512), t.optInt("heads", 8), t.optInt("layers", 12), t.optDouble("mlp_ratio", 4.0));
         ClipConfig c = build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
@@ -148,6 +160,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         }
         for (int l : v.layers()) positive("vision_cfg.layers", l);
         if (v.isResNet()) {
+            if (v.patchDropout() > 0) throw new ConfigException("vision_cfg.patch_dropout needs a ViT, not a ResNet");
             if (v.layers().length != 4) throw new ConfigException("vision_cfg.patch_size is required for a ViT");
             if (v.imageSize() % 32 != 0) {
                 throw new ConfigException("vision_cfg.image_size must be a multiple of 32 for a ResNet, got " + v.imageSize());
@@ -200,6 +213,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         if (vision.heads() > 0) v.put("heads", vision.heads());
         if (!vision.isResNet()) v.put("patch_size", vision.patchSize());
         if (vision.mlpRatio() != 4.0) v.put("mlp_ratio", vision.mlpRatio());
+        if (vision.patchDropout() > 0) v.put("patch_dropout", vision.patchDropout());
         ObjectNode t = root.putObject("text_cfg");
         t.put("context_length", text.contextLength());
         t.put("vocab_size", text.vocabSize());

@@ -117,6 +117,11 @@ public final class ClipModel implements AutoCloseable {
         visual.setTraining(training);
     }
 
+    /** Seeds the image tower's random choices (patch dropout) for the next forward passes; see {@link ImageTower#seedRandomness}. */
+    public void seedRandomness(long seed, int firstRow) {
+        visual.seedRandomness(seed, firstRow);
+    }
+
     public boolean isTraining() {
         return training;
     }

@@ -9,8 +9,15 @@ public interface ImageTower {
     /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
     void backward(INDArray gradFeatures);
 
-    /** Training mode matters for BatchNorm only; transformers behave the same in both. */
+    /** Training mode: BatchNorm uses batch statistics, a ViT drops patches (patch dropout); evaluation neither. */
     default void setTraining(boolean training) {
+    }
+
+    /**
+     * Seeds the random choices of the following forward passes (patch dropout): image i's from (seed, firstRow + i),
+     * firstRow being its batch's first row in the global batch. Towers without random choices ignore it.
+     */
+    default void seedRandomness(long seed, int firstRow) {
     }
 
     /**

@@ -77,6 +77,11 @@ public final class Transformer implements Layer {
         return dy;
     }
 
+    /** Sequence length of the following passes (a ViT's kept tokens under patch dropout); see {@link MultiheadSelfAttention#tokens}. */
+    public void tokens(int t) {
+        for (ResidualAttentionBlock b : blocks) b.attention().tokens(t);
+    }
+
     public int depth() {
         return blocks.size();
     }
