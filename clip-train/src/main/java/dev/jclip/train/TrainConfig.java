@@ -49,7 +49,8 @@ public final class TrainConfig {
      */
     public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
                         boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
-                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout) {
+                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout,
+                        boolean gradCheckpointing) {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
@@ -95,7 +96,8 @@ public final class TrainConfig {
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
                 bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
-                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"));
+                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"),
+                bool("grad-checkpointing"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
@@ -407,6 +409,8 @@ public final class TrainConfig {
         public Builder lockTextFreezeLayerNorm(boolean v) { return put("lock-text-freeze-layer-norm", v); }
 
         public Builder forcePatchDropout(Double v) { return put("force-patch-dropout", v); }
+
+        public Builder gradCheckpointing(boolean v) { return put("grad-checkpointing", v); }
 
         public Builder trainData(String v) { return put("train-data", v); }
 

@@ -35,6 +35,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("lock-text-unlocked-layers", Concern.MODEL, Integer.class, 0, "with lock-text: leave the last N layer groups of the text tower trainable (L blocks make L + 2 groups)"),
             new TrainOption("lock-text-freeze-layer-norm", Concern.MODEL, Boolean.class, false, "with lock-text: freeze the LayerNorms of the locked layers too (otherwise they stay trainable)"),
             new TrainOption("force-patch-dropout", Concern.MODEL, Double.class, null, "drop this fraction of each image's patch tokens in training (FLIP), overriding the model's patch_dropout; 0 = none"),
+            new TrainOption("grad-checkpointing", Concern.MODEL, Boolean.class, false, "activation checkpointing: transformer blocks keep only their inputs and recompute activations in backward (same gradients, less memory, more time)"),
 
             new TrainOption("train-data", Concern.DATA, String.class, null, "WebDataset shard pattern (shards/{0000..0009}.tar, '::' joins patterns) or a .csv/.tsv manifest"),
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),

@@ -122,6 +122,7 @@ public final class Trainer {
         this.initFrom = initFrom;
         // locked parameters lose their gradient buffers before the optimiser is built, so they get no state either
         lockTowers(model, cfg);
+        model.setGradCheckpointing(cfg.model().gradCheckpointing());
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 

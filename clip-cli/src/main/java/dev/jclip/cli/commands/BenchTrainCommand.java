@@ -33,6 +33,10 @@ public final class BenchTrainCommand extends ClipCommand {
             description = "drop this fraction of each image's patch tokens (a ViT; overrides the model's patch_dropout)")
     Double forcePatchDropout;
 
+    @Option(names = "--grad-checkpointing", description = "recompute the transformer blocks' activations in backward"
+            + " instead of keeping them (activation_peak_mb in the output)")
+    boolean gradCheckpointing;
+
     @Override
     protected int run() throws Exception {
         int threads = Threads.configure(this.threads);
@@ -40,7 +44,7 @@ public final class BenchTrainCommand extends ClipCommand {
         if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
         out.put("threads", threads);
         if (!skipPeak) {
             // the achieved rate next to this machine's large-GEMM rate at the same thread count (the practical peak)

@@ -117,6 +117,16 @@ public final class ClipModel implements AutoCloseable {
         visual.setTraining(training);
     }
 
+    /**
+     * Activation checkpointing of both towers' transformer blocks (open_clip's {@code set_grad_checkpointing}):
+     * gradients are the plain path's bit for bit, activation memory drops to the blocks' inputs, and every block
+     * runs forward twice. ResNet bottlenecks are not checkpointed.
+     */
+    public void setGradCheckpointing(boolean enable) {
+        visual.setGradCheckpointing(enable);
+        text.setGradCheckpointing(enable);
+    }
+
     /** Seeds the image tower's random choices (patch dropout) for the next forward passes; see {@link ImageTower#seedRandomness}. */
     public void seedRandomness(long seed, int firstRow) {
         visual.seedRandomness(seed, firstRow);

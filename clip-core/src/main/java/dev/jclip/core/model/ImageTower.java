@@ -21,6 +21,13 @@ public interface ImageTower {
     }
 
     /**
+     * Activation checkpointing (open_clip's {@code set_grad_checkpointing}): transformer blocks keep only their
+     * inputs and recompute their activations in backward. A ResNet tower ignores it (as open_clip's does).
+     */
+    default void setGradCheckpointing(boolean enable) {
+    }
+
+    /**
      * With {@code frozen}, BatchNorm layers use and keep their running statistics even in training mode
      * (open_clip's {@code freeze_bn_stats} of a locked tower); towers without BatchNorm ignore it.
      */

@@ -72,6 +72,12 @@ public final class VisionTransformer implements ImageTower {
         this.firstRow = firstRow;
     }
 
+    /** Activation checkpointing of the transformer's blocks ({@link Transformer#setCheckpointing}). */
+    @Override
+    public void setGradCheckpointing(boolean enable) {
+        transformer.setCheckpointing(enable);
+    }
+
     /** Patches kept per image under patch dropout: open_clip's max(1, int(n (1 - p))). */
     public int keptPatches() {
         int n = grid * grid;

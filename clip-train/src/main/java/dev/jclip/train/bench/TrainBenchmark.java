@@ -36,8 +36,18 @@ public final class TrainBenchmark {
      *                      after 2 warm-up steps and 20 ms after 3 seconds)
      */
     public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed) {
+        return run(cfg, batch, steps, warmup, warmupSeconds, seed, false);
+    }
+
+    /**
+     * @param gradCheckpointing activation checkpointing of both towers' transformer blocks
+     *                          ({@link ClipModel#setGradCheckpointing})
+     */
+    public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
+                                          boolean gradCheckpointing) {
         ClipModel model = ClipModel.create(cfg, seed);
         model.setTraining(true);
+        model.setGradCheckpointing(gradCheckpointing);
         boolean resnet = cfg.vision().isResNet();
         AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
         int s = cfg.vision().imageSize();
@@ -45,6 +55,7 @@ public final class TrainBenchmark {
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
         INDArray tokens = randomTokens(batch, cfg.text().contextLength(), cfg.text().vocabSize(), seed);
         long[] towerNanos = new long[2];   // image, text: forward + backward of the last step
+        long[] keptBytes = {0};            // the largest forward's allocations in the step scope: kept for backward
         int[] stepIndex = {0};
         java.util.function.DoubleSupplier step = () -> {   // one full step (ClipModel.trainStep, timed per tower); returns its loss
             model.parameters().zeroGrad();
@@ -56,6 +67,9 @@ public final class TrainBenchmark {
                 long t1 = System.nanoTime();
                 INDArray ft = model.encodeText(tokens);
                 long t2 = System.nanoTime();
+                // everything the forward passes allocated in the step scope stays there until backward has run
+                // (block temporaries of checkpointed blocks go to the scratch arena instead, and are not counted)
+                keptBytes[0] = Math.max(keptBytes[0], ws.getThisCycleAllocations());
                 ClipModel.FeatureLoss r = model.loss(fi, ft);
                 long t3 = System.nanoTime();
                 model.backwardImage(r.gradImageFeatures());
@@ -106,6 +120,8 @@ public final class TrainBenchmark {
         out.put("gflops_per_s", round(flops / median / 1e6));
         out.put("step_gflop", round(flops / 1e9));
         out.put("peak_rss_mb", peakRssMb());
+        out.put("activation_peak_mb", round(keptBytes[0] / 1e6));
+        out.put("grad_checkpointing", gradCheckpointing);
         out.put("step_arena_mb", dev.jclip.core.nn.StepWorkspace.arenaBytes() / 1_000_000);
         out.put("batch_size", batch);
         out.put("steps", steps);
