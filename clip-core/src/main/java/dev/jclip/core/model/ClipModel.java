@@ -262,7 +262,7 @@ public final class ClipModel implements AutoCloseable {
         return name.startsWith("visual.");
     }
 
-    /** Parameter names belonging to the text tower (for --lock-text). */
+    /** Parameter names belonging to the text tower (for --lock-text, {@link #lockTextTower}). */
     public static boolean isTextParameter(String name) {
         return name.startsWith("token_embedding") || name.startsWith("positional_embedding")
                 || name.startsWith("transformer.") || name.startsWith("ln_final") || name.startsWith("text_projection");
