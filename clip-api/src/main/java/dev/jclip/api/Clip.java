@@ -216,6 +216,14 @@ public final class Clip implements AutoCloseable {
         return ZeroShot.build(this, classNames, templates);
     }
 
+    /**
+     * A zero-shot classifier with the CLIP paper's class names and templates for one dataset, e.g.
+     * {@code clip.zeroShot(ZeroShotSuite.named("cifar10"))}; classes with several names average all of them.
+     */
+    public ZeroShot zeroShot(dev.jclip.eval.zeroshot.ZeroShotSuite suite) {
+        return ZeroShot.buildWithSynonyms(this, suite.classSynonyms(), suite.templates());
+    }
+
     /** The model's temperature, {@code exp(logit_scale)}: 100 for OpenAI's releases. */
     public double logitScale() {
         return Math.exp(model.logitScale().value().getDouble(0));

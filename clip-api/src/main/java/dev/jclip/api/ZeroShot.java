@@ -29,15 +29,20 @@ public final class ZeroShot {
     }
 
     static ZeroShot build(Clip clip, List<String> classNames, List<String> templates) {
-        if (classNames.isEmpty()) throw new IllegalArgumentException("no class names");
+        return buildWithSynonyms(clip, classNames.stream().map(List::of).toList(), templates);
+    }
+
+    /** Classes with one or more names each (the first is the class's name), every name in every template. */
+    static ZeroShot buildWithSynonyms(Clip clip, List<List<String>> classSynonyms, List<String> templates) {
+        if (classSynonyms.isEmpty()) throw new IllegalArgumentException("no class names");
         if (templates.isEmpty()) throw new IllegalArgumentException("no templates");
         for (String t : templates) {
             if (!t.contains("{}")) throw new IllegalArgumentException("template has no {} where the class name goes: '" + t + "'");
         }
         clip.tokenize("");   // fails early, with its explanation, when no vocabulary travels with the weights
         FeatureExtractor features = new FeatureExtractor(new ModelEncoder(clip.model(), clip.tokenizer()), Clip.BATCH);
-        double[][] weights = ZeroShotClassifier.classWeights(features, classNames, templates);
-        return new ZeroShot(clip, classNames, Nd4j.create(weights).castTo(DataType.FLOAT));
+        double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(features, classSynonyms, templates);
+        return new ZeroShot(clip, classSynonyms.stream().map(s -> s.get(0)).toList(), Nd4j.create(weights).castTo(DataType.FLOAT));
     }
 
     public List<String> classNames() {
