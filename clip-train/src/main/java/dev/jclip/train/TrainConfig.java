@@ -43,8 +43,14 @@ public final class TrainConfig {
     public static final int SCHEMA_VERSION = 2;
     static final String VERSION_KEY = "schema-version";
 
-    /** What is trained: architecture, numeric precision, starting weights, frozen towers. */
-    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText) {
+    /**
+     * What is trained: architecture, numeric precision, starting weights, frozen towers, and open_clip's model-side
+     * recipes (the sigmoid loss).
+     */
+    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
+                        boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
+                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout,
+                        boolean gradCheckpointing) {
     }
 
     /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
@@ -88,7 +94,10 @@ public final class TrainConfig {
     private TrainConfig(Map<String, Object> values, Set<String> explicit) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
-        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
+        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
+                bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
+                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"),
+                bool("grad-checkpointing"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"),
                 str("data-order"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
@@ -246,7 +255,21 @@ public final class TrainConfig {
         if (!"float32".equals(model.precision()) && !"float64".equals(model.precision())) {
             problems.add("precision must be float32 or float64, got '" + model.precision() + "'");
         }
-        if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
+        if (model.lockImage() && model.lockText() && model.lockImageUnlockedGroups() == 0 && model.lockTextUnlockedLayers() == 0
+                && model.lockTextFreezeLayerNorm()) {
+            problems.add("lock-image and lock-text together leave only logit_scale to train");
+        }
+        for (String o : List.of("lock-image-unlocked-groups", "lock-text-unlocked-layers")) {
+            if ((Integer) values.get(o) < 0) problems.add(o + " must be >= 0, got " + values.get(o));
+        }
+        if (!model.lockImage() && (model.lockImageUnlockedGroups() != 0 || model.lockImageFreezeBnStats())) {
+            problems.add("lock-image-unlocked-groups and lock-image-freeze-bn-stats need lock-image");
+        }
+        if (!model.lockText() && (model.lockTextUnlockedLayers() != 0 || model.lockTextFreezeLayerNorm())) {
+            problems.add("lock-text-unlocked-layers and lock-text-freeze-layer-norm need lock-text");
+        }
+        Double pd = model.forcePatchDropout();
+        if (pd != null && !(pd >= 0 && pd < 1)) problems.add("force-patch-dropout must be in [0, 1), got " + pd);
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
         if (!(runtime.lossSpikeFactor() >= 0) || Double.isInfinite(runtime.lossSpikeFactor())) {
@@ -382,6 +405,20 @@ public final class TrainConfig {
         public Builder lockImage(boolean v) { return put("lock-image", v); }
 
         public Builder lockText(boolean v) { return put("lock-text", v); }
+
+        public Builder siglip(boolean v) { return put("siglip", v); }
+
+        public Builder lockImageUnlockedGroups(int v) { return put("lock-image-unlocked-groups", v); }
+
+        public Builder lockImageFreezeBnStats(boolean v) { return put("lock-image-freeze-bn-stats", v); }
+
+        public Builder lockTextUnlockedLayers(int v) { return put("lock-text-unlocked-layers", v); }
+
+        public Builder lockTextFreezeLayerNorm(boolean v) { return put("lock-text-freeze-layer-norm", v); }
+
+        public Builder forcePatchDropout(Double v) { return put("force-patch-dropout", v); }
+
+        public Builder gradCheckpointing(boolean v) { return put("grad-checkpointing", v); }
 
         public Builder trainData(String v) { return put("train-data", v); }
 

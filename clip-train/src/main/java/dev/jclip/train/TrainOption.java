@@ -28,6 +28,14 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("init", Concern.MODEL, String.class, null, "weights to start from (a checkpoint or any state dict), with a fresh optimiser and counters"),
             new TrainOption("lock-image", Concern.MODEL, Boolean.class, false, "freeze the image tower (visual.*)"),
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),
+            // open_clip's model-side recipes (issue 18): SigLIP, partial locking, patch dropout, activation checkpointing
+            new TrainOption("siglip", Concern.MODEL, Boolean.class, false, "SigLIP: the pairwise sigmoid loss with a learnable logit_bias (initial logit_scale ln 10, logit_bias -10)"),
+            new TrainOption("lock-image-unlocked-groups", Concern.MODEL, Integer.class, 0, "with lock-image: leave the last N layer groups of the image tower trainable (ViT: L blocks make L + 2 groups)"),
+            new TrainOption("lock-image-freeze-bn-stats", Concern.MODEL, Boolean.class, false, "with lock-image: BatchNorm layers keep their running statistics (ResNet towers)"),
+            new TrainOption("lock-text-unlocked-layers", Concern.MODEL, Integer.class, 0, "with lock-text: leave the last N layer groups of the text tower trainable (L blocks make L + 2 groups)"),
+            new TrainOption("lock-text-freeze-layer-norm", Concern.MODEL, Boolean.class, false, "with lock-text: freeze the LayerNorms of the locked layers too (otherwise they stay trainable)"),
+            new TrainOption("force-patch-dropout", Concern.MODEL, Double.class, null, "drop this fraction of each image's patch tokens in training (FLIP), overriding the model's patch_dropout; 0 = none"),
+            new TrainOption("grad-checkpointing", Concern.MODEL, Boolean.class, false, "activation checkpointing: transformer blocks keep only their inputs and recompute activations in backward (same gradients, less memory, more time)"),
 
             new TrainOption("train-data", Concern.DATA, String.class, null, "WebDataset shard pattern (shards/{0000..0009}.tar, '::' joins patterns) or a .csv/.tsv manifest"),
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),

@@ -136,6 +136,9 @@ public final class Trainer {
         this.schedule = schedule;
         this.resumeFrom = resumeFrom;
         this.initFrom = initFrom;
+        // locked parameters lose their gradient buffers before the optimiser is built, so they get no state either
+        lockTowers(model, cfg);
+        model.setGradCheckpointing(cfg.model().gradCheckpointing());
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 
@@ -224,9 +227,11 @@ public final class Trainer {
             data.restore(RankStates.forRank(s.dataState(), rank, world, cfg.data().dataOrder(), resumeFrom));
             epochOpen = true;
         } else if (initFrom != null) {
-            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> init = new LinkedHashMap<>(CheckpointManager.loadWeights(initFrom));
+            // a CLIP's weights start a SigLIP run: the bias is new, and keeps its initial value (-10)
+            if (model.logitBias() != null) init.putIfAbsent("logit_bias", model.logitBias().value().dup());
+            model.parameters().load(init, true);
         }
-        lockTowers();
         model.setTraining(true);
 
         Path lastCheckpoint = null;
@@ -234,9 +239,11 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         try (RunReporter report = rank == 0 ? new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1)
                 : RunReporter.quiet(rank)) {
-            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
+            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters (AdamW state %d"
+                            + " values), output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
-                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
+                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(),
+                    optimizer.stateSize(), runDir);
             if (world > 1) {
                 report.info("distributed: %d ranks, %d pairs per rank per step (%d per micro-batch), data-order %s",
                         world, cfg.data().batchSize() / world, cfg.data().batchSize() / world / cfg.optimisation().accumFreq(),
@@ -282,9 +289,11 @@ public final class Trainer {
                 }
                 double lr = schedule.lr(step);
                 long stepNumber = step + 1;
-                Nd4j.getRandom().setSeed(rng.nextLong());
+                long stepSeed = rng.nextLong();
+                Nd4j.getRandom().setSeed(stepSeed);
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective);
+                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective,
+                        stepSeed);
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss, lr);
                 }
@@ -485,12 +494,12 @@ public final class Trainer {
         return cfg;
     }
 
-    private void lockTowers() {
-        for (Parameter p : model.parameters()) {
-            if ((cfg.model().lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.model().lockText() && ClipModel.isTextParameter(p.name()))) {
-                p.setTrainable(false);
-            }
-        }
+    /** open_clip's {@code lock_image_tower} / {@code lock_text_tower} as configured; locked parameters lose their gradients. */
+    static void lockTowers(ClipModel model, TrainConfig cfg) {
+        TrainConfig.Model m = cfg.model();
+        if (m.lockImage()) model.lockImageTower(m.lockImageUnlockedGroups(), m.lockImageFreezeBnStats());
+        if (m.lockText()) model.lockTextTower(m.lockTextUnlockedLayers(), m.lockTextFreezeLayerNorm());
+        model.parameters().releaseFrozenGradients();
     }
 
     private long trainableCount() {
@@ -617,7 +626,7 @@ public final class Trainer {
             config.validate();
             refuseUnusedOptions();
             checkWorld(config, collective.worldSize());
-            ClipConfig modelCfg = ClipConfig.load(config.model().name());
+            ClipConfig modelCfg = modelConfig(config);
             if (model != null && !model.config().equals(modelCfg)) {
                 throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
@@ -645,6 +654,7 @@ public final class Trainer {
         /** batch-size is the global batch: it must split evenly into world x accum-freq micro-batches. */
         static void checkWorld(TrainConfig config, int world) {
             if (world == 1) return;
+            if (config.model().siglip()) throw new ConfigException("siglip: the sigmoid loss is not distributed over ranks yet; train it in one process");
             int batch = config.data().batchSize(), accum = config.optimisation().accumFreq();
             if (batch % ((long) world * accum) != 0) {
                 throw new ConfigException("batch-size " + batch + " (the global batch) does not split over " + world + " ranks x accum-freq "
@@ -656,6 +666,22 @@ public final class Trainer {
             if (ghost > 0 && micro % ghost != 0) {
                 throw new ConfigException("bn-ghost-batch " + ghost + " does not divide each rank's micro-batch of " + micro);
             }
+        }
+
+        /**
+         * The architecture of {@code model} with open_clip's overrides: the patch dropout of {@code force-patch-dropout},
+         * the sigmoid loss with {@code siglip}.
+         */
+        static ClipConfig modelConfig(TrainConfig config) {
+            ClipConfig c = ClipConfig.load(config.model().name());
+            if (config.model().forcePatchDropout() != null) {
+                try {
+                    c = c.withPatchDropout(config.model().forcePatchDropout());
+                } catch (ConfigException e) {
+                    throw new ConfigException("force-patch-dropout: " + e.getMessage());
+                }
+            }
+            return config.model().siglip() ? c.withSiglip() : c;
         }
 
         /**
@@ -753,6 +779,10 @@ public final class Trainer {
             if (config.model().init() != null) {
                 initFrom = Path.of(config.model().init());
                 if (!Files.isRegularFile(initFrom)) throw new ConfigException("init weights not found: " + initFrom);
+            }
+            if (config.model().lockImageUnlockedGroups() > 0 && modelCfg.vision().isResNet()) {
+                throw new ConfigException("lock-image-unlocked-groups: partial locking of a ResNet image tower is not"
+                        + " supported (open_clip refuses it too); lock it whole");
             }
             ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.runtime().seed(),
                     "float64".equals(config.model().precision()) ? DataType.DOUBLE : DataType.FLOAT);
