@@ -47,8 +47,13 @@ public final class TrainConfig {
     public record Model(String name, String precision, String init, boolean lockImage, boolean lockText) {
     }
 
-    /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
-    public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground) {
+    /**
+     * What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads; how shards
+     * are drawn and how long an epoch is; the image normalisation and the training augmentation.
+     */
+    public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground,
+                       boolean datasetResampled, long trainNumSamples, String upsamplingFactors, String imageMean,
+                       String imageStd, String augCfg) {
     }
 
     /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
@@ -89,7 +94,9 @@ public final class TrainConfig {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
-        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
+        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"),
+                bool("dataset-resampled"), lng("train-num-samples"), str("train-data-upsampling-factors"), str("image-mean"),
+                str("image-std"), str("aug-cfg"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
@@ -257,6 +264,7 @@ public final class TrainConfig {
                 problems.add("alpha-background: " + e.getMessage());
             }
         }
+        validateData(problems);
         if (accum <= 0) problems.add("accum-freq must be positive, got " + accum);
         else if (batch > 0 && batch % accum != 0) problems.add("batch-size " + batch + " is not divisible by accum-freq " + accum);
         Optimisation o = optimisation;
@@ -291,6 +299,71 @@ public final class TrainConfig {
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;
+    }
+
+    /** The data options that parse on their own: sample count, upsampling factors, mean and std, augmentation. */
+    private void validateData(List<String> problems) {
+        if (data.trainNumSamples() < 0) problems.add("train-num-samples must be >= 0, got " + data.trainNumSamples());
+        if (data.upsamplingFactors() != null) {
+            if (!data.datasetResampled()) problems.add("train-data-upsampling-factors needs dataset-resampled (as in open_clip)");
+            try {
+                upsamplingFactors();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        for (String o : List.of("image-mean", "image-std")) {
+            if (values.get(o) == null) continue;
+            try {
+                dev.jclip.data.image.PreprocessConfig.channels((String) values.get(o), o);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (data.imageStd() != null && problems.stream().noneMatch(p -> p.startsWith("image-std"))) {
+            for (float v : dev.jclip.data.image.PreprocessConfig.channels(data.imageStd(), "image-std")) {
+                if (!(v > 0)) {
+                    problems.add("image-std must be positive, got '" + data.imageStd() + "'");
+                    break;
+                }
+            }
+        }
+        if (data.augCfg() != null) {
+            try {
+                dev.jclip.data.image.AugmentationConfig.parse(data.augCfg(), "aug-cfg");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The {@code train-data-upsampling-factors} as numbers, one per {@code ::}-joined source of {@code train-data}
+     * (when given); null when not set.
+     */
+    public double[] upsamplingFactors() {
+        String f = data.upsamplingFactors();
+        if (f == null) return null;
+        String[] parts = f.split("::", -1);
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Double.parseDouble(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("train-data-upsampling-factors: '" + parts[i] + "' is not a number (in '" + f + "')");
+            }
+            if (!(out[i] > 0) || Double.isInfinite(out[i])) {
+                throw new IllegalArgumentException("train-data-upsampling-factors must be positive, got '" + parts[i] + "'");
+            }
+        }
+        if (data.trainData() != null) {
+            int sources = data.trainData().split("::", -1).length;
+            if (sources != out.length) {
+                throw new IllegalArgumentException("train-data-upsampling-factors has " + out.length + " factors for " + sources
+                        + " '::'-joined train-data sources");
+            }
+        }
+        return out;
     }
 
     /** Pairs per micro-batch. */
@@ -384,6 +457,18 @@ public final class TrainConfig {
         public Builder workers(int v) { return put("workers", v); }
 
         public Builder alphaBackground(String v) { return put("alpha-background", v); }
+
+        public Builder datasetResampled(boolean v) { return put("dataset-resampled", v); }
+
+        public Builder trainNumSamples(long v) { return put("train-num-samples", v); }
+
+        public Builder trainDataUpsamplingFactors(String v) { return put("train-data-upsampling-factors", v); }
+
+        public Builder imageMean(String v) { return put("image-mean", v); }
+
+        public Builder imageStd(String v) { return put("image-std", v); }
+
+        public Builder augCfg(String v) { return put("aug-cfg", v); }
 
         public Builder accumFreq(int v) { return put("accum-freq", v); }
 

@@ -34,6 +34,12 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("batch-size", Concern.DATA, Integer.class, 256, "pairs per optimiser step (the global batch)"),
             new TrainOption("workers", Concern.DATA, Integer.class, 2, "data-decoding threads"),
             new TrainOption("alpha-background", Concern.DATA, String.class, null, "what transparent pixels are composited over: white, black, none or R,G,B (default: white, or the checkpoint's when resuming)"),
+            new TrainOption("dataset-resampled", Concern.DATA, Boolean.class, false, "draw shards with replacement, each loader worker its own seeded sequence (open_clip's ResampledShards2); needs train-num-samples or a sizes.json"),
+            new TrainOption("train-num-samples", Concern.DATA, Long.class, 0L, "pairs in one epoch (epoch = floor(this / batch-size) steps); 0 = the data's size"),
+            new TrainOption("train-data-upsampling-factors", Concern.DATA, String.class, null, "'::'-joined draw weights, one per '::'-joined train-data source (needs dataset-resampled)"),
+            new TrainOption("image-mean", Concern.DATA, String.class, null, "per-channel normalisation mean, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
+            new TrainOption("image-std", Concern.DATA, String.class, null, "per-channel normalisation std, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
+            new TrainOption("aug-cfg", Concern.DATA, String.class, null, "training augmentation as open_clip's key=value pairs: scale=(0.9,1.0) ratio=(0.75,1.333) color_jitter=(b,c,s,h) color_jitter_prob=P gray_scale_prob=P"),
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),

@@ -380,26 +380,46 @@ public final class Trainer {
     }
 
     /**
-     * The config as the run will record it: {@code alpha-background} filled in from the data's image pipeline
-     * when not given, so config.json and checkpoints say what the model saw; a value that contradicts the data,
-     * or one given for data that decodes no images, is an error.
+     * The config as the run will record it: {@code alpha-background}, {@code image-mean} and {@code image-std}
+     * filled in from the data's image pipeline when not given, so config.json and checkpoints say what the model
+     * saw; a value that contradicts the data, or one given for data that decodes no images, is an error.
      */
     static TrainConfig withDataPreprocessing(TrainConfig cfg, BatchSource data) {
         PreprocessConfig p = data.preprocessing();
+        TrainConfig.Data d = cfg.data();
         if (p == null) {
-            if (cfg.data().alphaBackground() != null) {
-                throw new ConfigException("alpha-background is set but the training data decodes no images (its"
-                        + " BatchSource has no preprocessing): leave it out");
+            for (String o : List.of("alpha-background", "image-mean", "image-std")) {
+                if (cfg.get(o) != null) {
+                    throw new ConfigException(o + " is set but the training data decodes no images (its"
+                            + " BatchSource has no preprocessing): leave it out");
+                }
             }
             return cfg;
         }
         String used = p.alphaBackground().toString();
-        if (cfg.data().alphaBackground() == null) return cfg.with(Map.of("alpha-background", used), "training data");
-        if (!AlphaBackground.parse(cfg.data().alphaBackground()).equals(p.alphaBackground())) {
-            throw new ConfigException("alpha-background is " + cfg.data().alphaBackground() + " but the training data's image"
+        if (d.alphaBackground() != null && !AlphaBackground.parse(d.alphaBackground()).equals(p.alphaBackground())) {
+            throw new ConfigException("alpha-background is " + d.alphaBackground() + " but the training data's image"
                     + " pipeline composites over " + used + ": build the loader with the same background");
         }
-        return cfg;
+        checkChannels(d.imageMean(), "image-mean", p.mean());
+        checkChannels(d.imageStd(), "image-std", p.std());
+        Map<String, Object> filled = new LinkedHashMap<>();
+        if (d.alphaBackground() == null) filled.put("alpha-background", used);
+        if (d.imageMean() == null) filled.put("image-mean", channelsText(p.mean()));
+        if (d.imageStd() == null) filled.put("image-std", channelsText(p.std()));
+        return filled.isEmpty() ? cfg : cfg.with(filled, "training data");
+    }
+
+    private static void checkChannels(String given, String option, float[] used) {
+        if (given != null && !java.util.Arrays.equals(PreprocessConfig.channels(given, option), used)) {
+            throw new ConfigException(option + " is " + given + " but the training data's image pipeline uses "
+                    + channelsText(used) + ": build the loader with the same values");
+        }
+    }
+
+    /** R,G,B as the options take them (Float's shortest exact form, so parsing it back gives the same floats). */
+    private static String channelsText(float[] v) {
+        return v[0] + "," + v[1] + "," + v[2];
     }
 
     private void lockTowers() {
@@ -514,7 +534,7 @@ public final class Trainer {
         private void refuseUnusedOptions() {
             List<String> unused = new ArrayList<>();
             if (data != null) {
-                for (String o : List.of("train-data", "vocab", "workers")) {
+                for (String o : List.of("train-data", "vocab", "workers", "dataset-resampled", "train-data-upsampling-factors", "aug-cfg")) {
                     if (config.isExplicit(o)) unused.add(o + " (the BatchSource passed to data() is used instead)");
                 }
             }
@@ -563,15 +583,17 @@ public final class Trainer {
         private Trainer build(ClipConfig modelCfg, BatchSource data) throws IOException {
             checkShape(data.shape(), modelCfg, config);
             config = withDataPreprocessing(config, data);
-            long samples = data.samplesPerEpoch();
+            // train-num-samples, where given, is what an epoch means (a resampled or unsized stream has no size)
+            long samples = config.data().trainNumSamples() > 0 ? config.data().trainNumSamples() : data.samplesPerEpoch();
             long perEpoch = samples > 0 ? samples / config.data().batchSize() : -1;
             if (samples > 0 && perEpoch == 0) {
-                throw new ConfigException("train-data has " + samples + " pairs, fewer than one batch of " + config.data().batchSize());
+                throw new ConfigException((config.data().trainNumSamples() > 0 ? "train-num-samples is " : "train-data has ")
+                        + samples + " pairs, fewer than one batch of " + config.data().batchSize());
             }
             long total;
             if (config.schedule().steps() > 0) total = config.schedule().steps();
             else if (perEpoch > 0) total = perEpoch * config.schedule().epochs();
-            else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps)");
+            else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps) or the pairs per epoch (train-num-samples)");
             LrSchedule schedule;
             TrainConfig.Schedule sc = config.schedule();
             try {
