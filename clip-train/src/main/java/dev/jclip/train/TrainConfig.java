@@ -70,8 +70,11 @@ public final class TrainConfig {
     public record Checkpointing(String output, String resume, long every, int keep, boolean allowNumericsChange) {
     }
 
-    /** The evaluation hook's interval and the zero-shot evaluation's inputs. */
-    public record Evaluation(long every, String zeroshotDataset, String zeroshotTemplates, int zeroshotLimit) {
+    /**
+     * When the evaluation hooks run (every N steps; every N epochs for validation and zero-shot) and their inputs.
+     */
+    public record Evaluation(long every, String zeroshotDataset, String zeroshotTemplates, int zeroshotLimit,
+                             String valData, int valFrequency, int zeroshotFrequency) {
     }
 
     /** Randomness, threads and logging. */
@@ -103,7 +106,8 @@ public final class TrainConfig {
                 lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
         checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
                 bool("allow-numerics-change"));
-        evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"));
+        evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"),
+                str("val-data"), integer("val-frequency"), integer("zeroshot-frequency"));
         runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"));
     }
 
@@ -292,9 +296,16 @@ public final class TrainConfig {
         Evaluation e = evaluation;
         if (e.every() < 0) problems.add("eval-every must be >= 0, got " + e.every());
         if (e.zeroshotLimit() < 0) problems.add("zeroshot-limit must be >= 0, got " + e.zeroshotLimit());
-        if (e.zeroshotDataset() != null && e.every() <= 0) {
-            problems.add("zeroshot-dataset needs eval-every N (evaluate every N steps and at the end)");
+        if (e.valFrequency() < 0) problems.add("val-frequency must be >= 0, got " + e.valFrequency());
+        if (e.zeroshotFrequency() < 0) problems.add("zeroshot-frequency must be >= 0, got " + e.zeroshotFrequency());
+        if (e.zeroshotDataset() != null && e.every() <= 0 && e.zeroshotFrequency() <= 0) {
+            problems.add("zeroshot-dataset needs eval-every N (every N steps) or zeroshot-frequency N (every N epochs)");
         }
+        if (e.valData() != null && e.every() <= 0 && e.valFrequency() <= 0) {
+            problems.add("val-data needs eval-every N (every N steps) or val-frequency N (every N epochs)");
+        }
+        if (e.zeroshotFrequency() > 0 && e.zeroshotDataset() == null) problems.add("zeroshot-frequency needs zeroshot-dataset");
+        if (e.valFrequency() > 0 && e.valData() == null) problems.add("val-frequency needs val-data");
         if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
@@ -517,6 +528,12 @@ public final class TrainConfig {
         public Builder zeroshotTemplates(String v) { return put("zeroshot-templates", v); }
 
         public Builder zeroshotLimit(int v) { return put("zeroshot-limit", v); }
+
+        public Builder valData(String v) { return put("val-data", v); }
+
+        public Builder valFrequency(int v) { return put("val-frequency", v); }
+
+        public Builder zeroshotFrequency(int v) { return put("zeroshot-frequency", v); }
 
         public Builder seed(long v) { return put("seed", v); }
 

@@ -68,6 +68,9 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("zeroshot-dataset", Concern.EVALUATION, String.class, null, "labelled images (any clip eval dataset spec) for zero-shot top-1/top-5"),
             new TrainOption("zeroshot-templates", Concern.EVALUATION, String.class, null, "prompt templates file (default: CLIP's)"),
             new TrainOption("zeroshot-limit", Concern.EVALUATION, Integer.class, 0, "evaluate on a fixed random subset of this many images; 0 = all"),
+            new TrainOption("val-data", Concern.EVALUATION, String.class, null, "validation pairs (shard pattern or .csv/.tsv manifest): val_loss and retrieval recall@1/5/10 both ways, on the eval-every / val-frequency schedule"),
+            new TrainOption("val-frequency", Concern.EVALUATION, Integer.class, 0, "validate on val-data every this many epochs (and at the end); 0 = only on eval-every"),
+            new TrainOption("zeroshot-frequency", Concern.EVALUATION, Integer.class, 0, "zero-shot evaluation every this many epochs (and at the end); 0 = only on eval-every"),
 
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),

@@ -80,7 +80,7 @@ public final class Trainer {
     private final ClipModel model;
     private final BatchSource data;
     private final boolean ownsData;   // opened from train-data by build(): fit() closes it
-    private final EvalHook evalHook;
+    private final List<EvalHook> evalHooks;
     private final List<StepListener> stepListeners;
     private final List<EpochListener> epochListeners;
     private final List<CheckpointListener> checkpointListeners;
@@ -104,7 +104,7 @@ public final class Trainer {
         this.model = model;
         this.data = data;
         this.ownsData = b.data == null;
-        this.evalHook = b.evalHook;
+        this.evalHooks = List.copyOf(b.evalHooks);
         this.stepListeners = List.copyOf(b.stepListeners);
         this.epochListeners = List.copyOf(b.epochListeners);
         this.checkpointListeners = List.copyOf(b.checkpointListeners);
@@ -278,9 +278,10 @@ public final class Trainer {
                 lastLoss = loss;
                 long t2 = System.nanoTime();
 
-                Map<String, Double> evalMetrics = Map.of();
-                if (evalHook != null && cfg.evaluation().every() > 0 && (step % cfg.evaluation().every() == 0 || step == totalSteps)) {
-                    evalMetrics = evaluate(step, report);
+                boolean epochEnds = stepsPerEpoch > 0 && stepInEpoch == stepsPerEpoch;
+                Map<String, Double> evalMetrics = new LinkedHashMap<>();
+                for (EvalHook h : evalHooks) {
+                    if (evaluationDue(h, step, epoch, epochEnds)) evalMetrics.putAll(evaluate(h, step, report));
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, StrictMath.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
@@ -351,11 +352,23 @@ public final class Trainer {
         return "no single parameter";
     }
 
+    /**
+     * Whether {@code hook} runs after {@code step}: every {@code eval-every} steps, at the end of every N-th epoch
+     * for its epoch frequency (open_clip's {@code val-frequency}, {@code zeroshot-frequency}), and at the last
+     * step when either is set.
+     */
+    private boolean evaluationDue(EvalHook hook, long step, int epoch, boolean epochEnds) {
+        long every = cfg.evaluation().every();
+        int epochs = hook.epochFrequencyOption() == null ? 0 : (Integer) cfg.get(hook.epochFrequencyOption());
+        return (every > 0 && step % every == 0) || (epochs > 0 && epochEnds && (epoch + 1) % epochs == 0)
+                || (step == totalSteps && (every > 0 || epochs > 0));
+    }
+
     /** Runs the hook in evaluation mode. A failing evaluation is logged, not fatal: training is what matters. */
-    private Map<String, Double> evaluate(long step, RunReporter report) {
+    private Map<String, Double> evaluate(EvalHook hook, long step, RunReporter report) {
         model.setTraining(false);
         try {
-            Map<String, Double> out = evalHook.evaluate(model, step);
+            Map<String, Double> out = hook.evaluate(model, step);
             return out == null ? Map.of() : out;
         } catch (Exception e) {
             report.error("evaluation at step " + step + " failed: " + e);
@@ -441,7 +454,7 @@ public final class Trainer {
         private TrainConfig config;
         private ClipModel model;
         private BatchSource data;
-        private EvalHook evalHook;
+        private final List<EvalHook> evalHooks = new ArrayList<>();
         private final List<StepListener> stepListeners = new ArrayList<>();
         private final List<EpochListener> epochListeners = new ArrayList<>();
         private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
@@ -471,9 +484,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Run every {@code eval-every} steps (and at the last step). */
+        /**
+         * Adds an evaluation, run every {@code eval-every} steps, every {@link EvalHook#epochFrequencyOption()}
+         * epochs, and at the last step; the metrics of all hooks due at a step share its metrics line.
+         */
         public Builder evalHook(EvalHook hook) {
-            this.evalHook = hook;
+            evalHooks.add(Objects.requireNonNull(hook));
             return this;
         }
 
@@ -538,10 +554,12 @@ public final class Trainer {
                     if (config.isExplicit(o)) unused.add(o + " (the BatchSource passed to data() is used instead)");
                 }
             }
-            if (evalHook == null && config.isExplicit("eval-every")) unused.add("eval-every (no evaluation hook is set)");
-            for (String o : List.of("zeroshot-dataset", "zeroshot-templates", "zeroshot-limit")) {
-                if (config.isExplicit(o) && (evalHook == null || !evalHook.options().contains(o))) {
-                    unused.add(o + " (no evaluation hook reads it" + (evalHook == null ? "" : "; the hook reads " + evalHook.options()) + ")");
+            if (evalHooks.isEmpty() && config.isExplicit("eval-every")) unused.add("eval-every (no evaluation hook is set)");
+            java.util.Set<String> read = new java.util.LinkedHashSet<>();
+            for (EvalHook h : evalHooks) read.addAll(h.options());
+            for (String o : List.of("zeroshot-dataset", "zeroshot-templates", "zeroshot-limit", "zeroshot-frequency", "val-data", "val-frequency")) {
+                if (config.isExplicit(o) && !read.contains(o)) {
+                    unused.add(o + " (no evaluation hook reads it" + (evalHooks.isEmpty() ? "" : "; the hooks read " + read) + ")");
                 }
             }
             if (!unused.isEmpty()) {
@@ -594,6 +612,10 @@ public final class Trainer {
             if (config.schedule().steps() > 0) total = config.schedule().steps();
             else if (perEpoch > 0) total = perEpoch * config.schedule().epochs();
             else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps) or the pairs per epoch (train-num-samples)");
+            if (perEpoch <= 0 && (config.evaluation().valFrequency() > 0 || config.evaluation().zeroshotFrequency() > 0)) {
+                throw new ConfigException("val-frequency and zeroshot-frequency count epochs, but the size of train-data is"
+                        + " unknown: give train-num-samples, or evaluate every N steps (eval-every)");
+            }
             LrSchedule schedule;
             TrainConfig.Schedule sc = config.schedule();
             try {

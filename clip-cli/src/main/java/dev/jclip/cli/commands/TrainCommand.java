@@ -2,6 +2,7 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.eval.ValidationTrainingHook;
 import dev.jclip.eval.zeroshot.ZeroShotTrainingHook;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
@@ -93,6 +94,9 @@ public final class TrainCommand extends ClipCommand {
         Trainer.Builder builder = Trainer.builder().config(cfg);
         if (cfg.evaluation().zeroshotDataset() != null) {
             builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+        }
+        if (cfg.evaluation().valData() != null) {
+            builder.evalHook(ValidationTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
         }
         BatchSource source = data == null ? null : data.apply(cfg);
         try {

@@ -81,7 +81,7 @@ public final class TrainingData {
     }
 
     /** The image settings of the run: its own options where set, else the resumed checkpoint's, else CLIP's. */
-    private static PreprocessConfig preprocessing(TrainConfig cfg, ClipConfig model) {
+    public static PreprocessConfig preprocessing(TrainConfig cfg, ClipConfig model) {
         PreprocessConfig base = resumedPreprocessing(cfg, model);
         TrainConfig.Data d = cfg.data();
         return new PreprocessConfig(base.imageSize(),
