@@ -78,7 +78,11 @@ public final class TrainConfig {
     }
 
     /** Randomness, threads and logging. */
-    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor) {
+    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor, String reportTo) {
+        /** Whether {@code report-to} names TensorBoard. */
+        public boolean tensorboard() {
+            return List.of(reportTo.split(",")).stream().map(String::strip).anyMatch("tensorboard"::equals);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -108,7 +112,7 @@ public final class TrainConfig {
                 bool("allow-numerics-change"));
         evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"),
                 str("val-data"), integer("val-frequency"), integer("zeroshot-frequency"));
-        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"));
+        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"), str("report-to"));
     }
 
     public Model model() {
@@ -308,6 +312,12 @@ public final class TrainConfig {
         if (e.valFrequency() > 0 && e.valData() == null) problems.add("val-frequency needs val-data");
         if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
+        for (String r : runtime.reportTo().split(",", -1)) {
+            if (!List.of("jsonl", "tensorboard").contains(r.strip())) {
+                problems.add("report-to takes jsonl and/or tensorboard (comma-separated), got '" + runtime.reportTo() + "'");
+                break;
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;
     }
@@ -542,5 +552,7 @@ public final class TrainConfig {
         public Builder logEvery(int v) { return put("log-every", v); }
 
         public Builder lossSpikeFactor(double v) { return put("loss-spike-factor", v); }
+
+        public Builder reportTo(String v) { return put("report-to", v); }
     }
 }

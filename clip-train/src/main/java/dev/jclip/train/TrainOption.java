@@ -75,7 +75,8 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),
             new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"),
-            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"));
+            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"),
+            new TrainOption("report-to", Concern.RUNTIME, String.class, "jsonl", "where step and evaluation metrics go: jsonl (metrics.jsonl, always written) and/or tensorboard (event files in the run folder), comma-separated"));
 
     private static final Map<String, TrainOption> BY_NAME = new LinkedHashMap<>();
 

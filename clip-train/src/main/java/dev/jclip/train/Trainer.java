@@ -211,7 +211,8 @@ public final class Trainer {
         Path lastCheckpoint = null;
         long lastSavedStep = resumeFrom != null ? step : -1;
         double lastLoss = Double.NaN;
-        try (RunReporter report = new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1)) {
+        try (RunReporter report = new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1,
+                cfg.runtime().tensorboard())) {
             report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
                     cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
@@ -286,6 +287,9 @@ public final class Trainer {
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, StrictMath.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
                 report.step(m, evalMetrics);
+                if (report.tensorboard() && (step % cfg.runtime().logEvery() == 0 || step == totalSteps)) {
+                    report.histogram(step, "weights/norms", parameterNorms());
+                }
                 if ((cfg.checkpointing().every() > 0 && step % cfg.checkpointing().every() == 0) || step == totalSteps) {
                     lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
                     lastSavedStep = step;
@@ -441,6 +445,13 @@ public final class Trainer {
                 p.setTrainable(false);
             }
         }
+    }
+
+    /** Every parameter's L2 norm (one read of the weights; for the TensorBoard histogram). */
+    private double[] parameterNorms() {
+        List<Double> norms = new ArrayList<>();
+        for (Parameter p : model.parameters()) norms.add(p.value().norm2Number().doubleValue());
+        return norms.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private long trainableCount() {
