@@ -144,6 +144,11 @@ public final class Trainer {
         return totalSteps;
     }
 
+    /** The run folder ({@code output}): config.json, metrics.jsonl, checkpoints, the final model. */
+    public Path runDir() {
+        return runDir;
+    }
+
     /** AdamW settings: the config's values where given, else CLIP's defaults for the tower type. */
     static AdamW.Hyper hyper(TrainConfig cfg, ClipConfig modelCfg) {
         AdamW.Hyper d = modelCfg.vision().isResNet() ? AdamW.Hyper.resnet() : AdamW.Hyper.vit();

@@ -1,6 +1,7 @@
 package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
+import dev.jclip.cli.demo.RunReport;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.eval.ValidationTrainingHook;
 import dev.jclip.eval.zeroshot.ZeroShotTrainingHook;
@@ -138,6 +139,7 @@ public final class TrainCommand extends ClipCommand {
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try {
             Trainer.Result r = trainer.fit();
+            System.out.println("report: " + RunReport.write(trainer.runDir()));
             if (r.stopped()) {
                 System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
                         r.steps(), r.lastCheckpoint());
