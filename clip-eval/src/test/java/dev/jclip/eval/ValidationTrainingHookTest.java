@@ -117,6 +117,30 @@ class ValidationTrainingHookTest {
     }
 
     @Test
+    void aCsvManifestGivesTheSameFeaturesAsTheShardsOfTheSamePairs() throws Exception {
+        Path dir = tmp.resolve("csv");
+        Files.createDirectories(dir);
+        StringBuilder csv = new StringBuilder("filepath,title\n");
+        for (int i = 0; i < PAIRS; i++) {
+            SyntheticShapes.Sample s = synth.sample(i);
+            Files.write(dir.resolve(s.key() + ".png"), dev.jclip.data.image.ImageEncoder.png(s.image()));
+            csv.append(s.key()).append(".png,\"").append(s.caption()).append("\"\n");
+        }
+        Files.writeString(dir.resolve("val.csv"), csv);
+        try (ClipModel model = ClipModel.create(TINY, 5)) {
+            model.setTraining(false);
+            ValidationTrainingHook.Features shards = ValidationTrainingHook.open(config(tmp.resolve("u1"), "eval-every", 1), TINY).features(model);
+            ValidationTrainingHook.Features rows = ValidationTrainingHook.open(config(tmp.resolve("u2"), "eval-every", 1,
+                    "val-data", dir.resolve("val.csv").toString()), TINY).features(model);
+            for (int i = 0; i < PAIRS; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(shards.images()[i], rows.images()[i], "image " + i);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(shards.texts()[i], rows.texts()[i], "text " + i);
+            }
+            assertEquals(shards.loss(), rows.loss());
+        }
+    }
+
+    @Test
     void validationMetricsReachMetricsJsonlAtTheScheduledSteps() throws Exception {
         Path run = tmp.resolve("run");
         TrainConfig cfg = config(run, "train-data", tmp.resolve("train") + "/train-{00000..00001}.tar", "steps", 5, "eval-every", 2,
