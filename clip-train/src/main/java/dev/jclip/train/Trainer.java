@@ -233,6 +233,9 @@ public final class Trainer {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
                 // the thread count does not change results; the two below are about this invocation only
                 changed.removeIf(d -> d.startsWith("resume:") || d.startsWith("threads:") || d.startsWith("allow-numerics-change:"));
+                // checkpoints from before image-mean/-std were recorded in the config: the values come from their
+                // preprocessing metadata, so nothing changed
+                changed.removeIf(d -> d.startsWith("image-mean: null -> ") || d.startsWith("image-std: null -> "));
                 if (!changed.isEmpty()) {
                     report.warn("resuming with options changed since the checkpoint (the run will not match an"
                             + " uninterrupted one): " + String.join(", ", changed));
