@@ -88,22 +88,35 @@ public record AugmentationConfig(double[] scale, double[] ratio, double[] colorJ
         for (int op : order) {
             if (op == 3 ? f[3] == 0 : f[op] == 1) continue;
             img = switch (op) {
-                case 0 -> blend(img, null, f[0]);                      // brightness: towards black
-                case 1 -> blend(img, new double[] {meanLuma(img)}, f[1]); // contrast: towards the mean grey
-                case 2 -> blend(img, lumaPlane(img), f[2]);             // saturation: towards the image's grey
+                case 0 -> towards(img, 0, f[0]);                    // brightness: towards black
+                case 1 -> towards(img, meanLuma(img), f[1]);        // contrast: towards the mean grey
+                case 2 -> saturate(img, f[2]);                      // saturation: towards the pixel's grey
                 default -> ColourSpace.shiftHue(img, f[3]);
             };
         }
         return img;
     }
 
-    /** {@code other + factor * (img - other)} per channel, rounded and clamped to 8 bits; null other = black. */
-    private static RgbImage blend(RgbImage img, double[] other, double factor) {
+    /** {@code grey + factor * (v - grey)} for every channel value, rounded and clamped: one 256-entry table. */
+    private static RgbImage towards(RgbImage img, double grey, double factor) {
+        byte[] table = new byte[256];
+        for (int v = 0; v < 256; v++) table[v] = clampByte(grey + factor * (v - grey));
         byte[] p = img.rgb();
         byte[] out = new byte[p.length];
-        for (int i = 0; i < p.length; i++) {
-            double o = other == null ? 0 : other.length == 1 ? other[0] : other[i / 3];
-            out[i] = clampByte(o + factor * ((p[i] & 0xff) - o));
+        for (int i = 0; i < p.length; i++) out[i] = table[p[i] & 0xff];
+        return new RgbImage(img.width(), img.height(), out);
+    }
+
+    /** Each pixel blended with its own luma: {@code luma + factor * (v - luma)}, rounded and clamped. */
+    private static RgbImage saturate(RgbImage img, double factor) {
+        byte[] p = img.rgb();
+        byte[] out = new byte[p.length];
+        for (int i = 0; i < p.length; i += 3) {
+            int r = p[i] & 0xff, g = p[i + 1] & 0xff, b = p[i + 2] & 0xff;
+            double l = luma(r, g, b);
+            out[i] = clampByte(l + factor * (r - l));
+            out[i + 1] = clampByte(l + factor * (g - l));
+            out[i + 2] = clampByte(l + factor * (b - l));
         }
         return new RgbImage(img.width(), img.height(), out);
     }
@@ -113,16 +126,10 @@ public record AugmentationConfig(double[] scale, double[] ratio, double[] colorJ
         return (r * 299 + g * 587 + b * 114 + 500) / 1000;
     }
 
-    private static double[] lumaPlane(RgbImage img) {
-        byte[] p = img.rgb();
-        double[] l = new double[p.length / 3];
-        for (int i = 0; i < l.length; i++) l[i] = luma(p[3 * i] & 0xff, p[3 * i + 1] & 0xff, p[3 * i + 2] & 0xff);
-        return l;
-    }
-
     private static double meanLuma(RgbImage img) {
-        double s = 0;
-        for (double v : lumaPlane(img)) s += v;
+        byte[] p = img.rgb();
+        long s = 0;
+        for (int i = 0; i < p.length; i += 3) s += luma(p[i] & 0xff, p[i + 1] & 0xff, p[i + 2] & 0xff);
         return Math.floor(s / (img.width() * (double) img.height()) + 0.5); // PIL's contrast uses int(mean + 0.5)
     }
 

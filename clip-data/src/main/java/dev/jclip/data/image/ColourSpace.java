@@ -25,28 +25,31 @@ final class ColourSpace {
             h = h + turns;
             h -= Math.floor(h);
             double s = max == 0 ? 0 : d / max;
-            double[] rgb = hsvToRgb(h, s, max);
-            out[i] = AugmentationConfig.clampByte(rgb[0] * 255);
-            out[i + 1] = AugmentationConfig.clampByte(rgb[1] * 255);
-            out[i + 2] = AugmentationConfig.clampByte(rgb[2] * 255);
+            hsvInto(h, s, max, out, i);
         }
         return new RgbImage(img.width(), img.height(), out);
     }
 
-    private static double[] hsvToRgb(double h, double s, double v) {
+    /** HSV (each in [0, 1]) to 8-bit RGB at {@code out[at..at+2]}. */
+    private static void hsvInto(double h, double s, double v, byte[] out, int at) {
         double h6 = h * 6;
-        int sector = (int) Math.floor(h6) % 6;
-        double f = h6 - Math.floor(h6);
+        double sectorStart = Math.floor(h6);
+        int sector = (int) sectorStart % 6;
+        double f = h6 - sectorStart;
         double p = v * (1 - s);
         double q = v * (1 - s * f);
         double t = v * (1 - s * (1 - f));
-        return switch (sector) {
-            case 0 -> new double[] {v, t, p};
-            case 1 -> new double[] {q, v, p};
-            case 2 -> new double[] {p, v, t};
-            case 3 -> new double[] {p, q, v};
-            case 4 -> new double[] {t, p, v};
-            default -> new double[] {v, p, q};
-        };
+        double r, g, b;
+        switch (sector) {
+            case 0 -> { r = v; g = t; b = p; }
+            case 1 -> { r = q; g = v; b = p; }
+            case 2 -> { r = p; g = v; b = t; }
+            case 3 -> { r = p; g = q; b = v; }
+            case 4 -> { r = t; g = p; b = v; }
+            default -> { r = v; g = p; b = q; }
+        }
+        out[at] = AugmentationConfig.clampByte(r * 255);
+        out[at + 1] = AugmentationConfig.clampByte(g * 255);
+        out[at + 2] = AugmentationConfig.clampByte(b * 255);
     }
 }
