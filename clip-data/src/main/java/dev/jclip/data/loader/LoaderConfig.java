@@ -29,6 +29,7 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
     public LoaderConfig {
         if (alphaBackground == null) throw new IllegalArgumentException("alphaBackground is required");
         if (augmentation == null) throw new IllegalArgumentException("augmentation is required");
+        if (mean == null || std == null) throw new IllegalArgumentException("mean and std are required");
         // checked (3 values, std > 0) and copied by PreprocessConfig
         PreprocessConfig checked = new PreprocessConfig(Math.max(1, imageSize), mean, std, alphaBackground);
         mean = checked.mean();
