@@ -1,5 +1,6 @@
 package dev.jclip.api;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ClipModels;
@@ -200,7 +201,7 @@ public final class Clip implements AutoCloseable {
 
     /** Cosine similarities [I, T] between every image feature and every text feature (rows are normalised here). */
     public static INDArray similarity(INDArray imageFeatures, INDArray textFeatures) {
-        return normalized(imageFeatures).mmul(normalized(textFeatures).transpose());
+        return MatMul.gemm(normalized(imageFeatures), normalized(textFeatures), false, true);
     }
 
     static INDArray normalized(INDArray features) {
@@ -214,6 +215,14 @@ public final class Clip implements AutoCloseable {
      */
     public ZeroShot zeroShot(List<String> classNames, List<String> templates) {
         return ZeroShot.build(this, classNames, templates);
+    }
+
+    /**
+     * A zero-shot classifier with the CLIP paper's class names and templates for one dataset, e.g.
+     * {@code clip.zeroShot(ZeroShotSuite.named("cifar10"))}; classes with several names average all of them.
+     */
+    public ZeroShot zeroShot(dev.jclip.eval.zeroshot.ZeroShotSuite suite) {
+        return ZeroShot.buildWithSynonyms(this, suite.classSynonyms(), suite.templates());
     }
 
     /** The model's temperature, {@code exp(logit_scale)}: 100 for OpenAI's releases. */

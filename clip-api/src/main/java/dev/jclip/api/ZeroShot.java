@@ -1,5 +1,6 @@
 package dev.jclip.api;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.zeroshot.ZeroShotClassifier;
@@ -29,15 +30,20 @@ public final class ZeroShot {
     }
 
     static ZeroShot build(Clip clip, List<String> classNames, List<String> templates) {
-        if (classNames.isEmpty()) throw new IllegalArgumentException("no class names");
+        return buildWithSynonyms(clip, classNames.stream().map(List::of).toList(), templates);
+    }
+
+    /** Classes with one or more names each (the first is the class's name), every name in every template. */
+    static ZeroShot buildWithSynonyms(Clip clip, List<List<String>> classSynonyms, List<String> templates) {
+        if (classSynonyms.isEmpty()) throw new IllegalArgumentException("no class names");
         if (templates.isEmpty()) throw new IllegalArgumentException("no templates");
         for (String t : templates) {
             if (!t.contains("{}")) throw new IllegalArgumentException("template has no {} where the class name goes: '" + t + "'");
         }
         clip.tokenize("");   // fails early, with its explanation, when no vocabulary travels with the weights
         FeatureExtractor features = new FeatureExtractor(new ModelEncoder(clip.model(), clip.tokenizer()), Clip.BATCH);
-        double[][] weights = ZeroShotClassifier.classWeights(features, classNames, templates);
-        return new ZeroShot(clip, classNames, Nd4j.create(weights).castTo(DataType.FLOAT));
+        double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(features, classSynonyms, templates);
+        return new ZeroShot(clip, classSynonyms.stream().map(s -> s.get(0)).toList(), Nd4j.create(weights).castTo(DataType.FLOAT));
     }
 
     public List<String> classNames() {
@@ -46,7 +52,7 @@ public final class ZeroShot {
 
     /** Class probabilities [B, C] of image features [B, E] (from {@link Clip#encodeImage}). */
     public INDArray probabilities(INDArray imageFeatures) {
-        INDArray logits = Clip.normalized(imageFeatures).mmul(classWeights.transpose()).muli(clip.logitScale());
+        INDArray logits = MatMul.gemm(Clip.normalized(imageFeatures), classWeights, false, true).muli(clip.logitScale());
         return Transforms.softmax(logits, true);
     }
 

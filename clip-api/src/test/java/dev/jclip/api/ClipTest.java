@@ -207,7 +207,43 @@ class ClipTest {
                 for (int j = 0; j < txt.length; j++) assertEquals(dot(unit(img[i]), unit(txt[j])), sim.getDouble(i, j), 1e-5);
             }
             assertThrows(IllegalArgumentException.class, () -> clip.zeroShot(classes, List.of("no placeholder")));
+
+            // a paper suite: its names and templates, synonyms averaged (FER2013's "happy"/"smiling")
+            var fer = dev.jclip.eval.zeroshot.ZeroShotSuite.named("fer2013");
+            ZeroShot suite = clip.zeroShot(fer);
+            assertEquals(fer.classNames(), suite.classNames());
+            List<String> prompts = new java.util.ArrayList<>();
+            for (String name : fer.classSynonyms().get(3)) for (String t : fer.templates()) prompts.add(t.replace("{}", name));
+            double[] happy = new double[images.columns()];
+            double[][] emb = clip.encodeText(prompts.toArray(String[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
+            for (double[] e : emb) {
+                double[] u = unit(e);
+                for (int k = 0; k < happy.length; k++) happy[k] += u[k];
+            }
+            happy = unit(happy);
+            INDArray p = suite.probabilities(images);
+            double[] u0 = unit(img[0]);
+            double[] logits = new double[7];
+            for (int c = 0; c < 7; c++) {
+                double[] w = c == 3 ? happy : unit(sumOfUnits(clip, fer.classSynonyms().get(c), fer.templates()));
+                logits[c] = clip.logitScale() * dot(u0, w);
+            }
+            double max = java.util.Arrays.stream(logits).max().orElseThrow();
+            double z = java.util.Arrays.stream(logits).map(l -> Math.exp(l - max)).sum();
+            for (int c = 0; c < 7; c++) assertEquals(Math.exp(logits[c] - max) / z, p.getDouble(0, c), 1e-4, "class " + c);
         }
+    }
+
+    private static double[] sumOfUnits(Clip clip, List<String> names, List<String> templates) {
+        double[] sum = null;
+        for (String n : names) {
+            for (String t : templates) {
+                double[] u = unit(clip.encodeText(t.replace("{}", n)).castTo(DataType.DOUBLE).toDoubleVector());
+                if (sum == null) sum = new double[u.length];
+                for (int k = 0; k < u.length; k++) sum[k] += u[k];
+            }
+        }
+        return sum;
     }
 
     private static double[] unit(double[] v) {

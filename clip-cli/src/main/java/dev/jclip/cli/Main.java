@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.cli.commands.BenchDistCommand;
 import dev.jclip.cli.commands.BenchLoaderCommand;
 import dev.jclip.cli.commands.PretrainedFetchCommand;
 import dev.jclip.cli.commands.PretrainedListCommand;
@@ -10,6 +11,7 @@ import dev.jclip.cli.commands.ConvertCommand;
 import dev.jclip.cli.commands.DataStatsCommand;
 import dev.jclip.cli.commands.DemoCommand;
 import dev.jclip.cli.commands.EncodeCommand;
+import dev.jclip.cli.commands.EvalFewShotCommand;
 import dev.jclip.cli.commands.EvalLinearProbeCommand;
 import dev.jclip.cli.commands.EvalRetrievalCommand;
 import dev.jclip.cli.commands.EvalZeroShotCommand;
@@ -52,12 +54,13 @@ public final class Main extends CommandGroup {
     }
 
     @Command(name = "eval", description = "evaluate a checkpoint",
-            subcommands = {EvalZeroShotCommand.class, EvalRetrievalCommand.class, EvalLinearProbeCommand.class})
+            subcommands = {EvalZeroShotCommand.class, EvalRetrievalCommand.class, EvalLinearProbeCommand.class, EvalFewShotCommand.class})
     static final class Eval extends CommandGroup {
     }
 
     @Command(name = "bench", description = "measure speed",
-            subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class})
+            subcommands = {BenchTrainCommand.class, BenchTokenizerCommand.class, BenchLoaderCommand.class,
+                    BenchDistCommand.class})
     static final class Bench extends CommandGroup {
     }
 

@@ -7,6 +7,7 @@ import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.features.Vectors;
 import dev.jclip.eval.metrics.ClassificationMetrics;
 import dev.jclip.eval.metrics.RetrievalMetrics;
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.zeroshot.ZeroShotClassifier;
@@ -39,12 +40,26 @@ public final class Evaluations {
 
     /** Zero-shot classification of {@code dataset} with its class names filled into {@code templates}. */
     public static EvalReport zeroShot(FeatureSource src, LabelledImageDataset dataset, List<String> templates, String modelName) throws IOException {
-        double[][] weights = ZeroShotClassifier.classWeights(new FeatureExtractor(src.encoder(), src.batchSize()), dataset.classNames(), templates);
+        return zeroShot(src, dataset, dataset.classNames().stream().map(List::of).toList(), templates, modelName);
+    }
+
+    /**
+     * Zero-shot classification of {@code dataset} with one or more names per class (in label order; e.g. a
+     * {@link dev.jclip.eval.zeroshot.ZeroShotSuite}'s) filled into {@code templates}.
+     */
+    public static EvalReport zeroShot(FeatureSource src, LabelledImageDataset dataset, List<List<String>> classSynonyms,
+                                      List<String> templates, String modelName) throws IOException {
+        int classes = dataset.classNames().size();
+        if (classSynonyms.size() != classes) {
+            throw new IllegalArgumentException(classSynonyms.size() + " classes named for " + dataset.name() + ", which has " + classes);
+        }
+        double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(new FeatureExtractor(src.encoder(), src.batchSize()), classSynonyms, templates);
         double[][] images = Vectors.normalisedRows(src.images(dataset));
-        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), dataset.classNames().size());
-        return new EvalReport("zeroshot", dataset.name(), modelName)
-                .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall())
-                .setting("templates", templates).setting("num_classes", dataset.classNames().size())
+        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), classes);
+        EvalReport r = new EvalReport("zeroshot", dataset.name(), modelName)
+                .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall());
+        if (classSynonyms.stream().anyMatch(s -> s.size() > 1)) r.setting("class_synonyms", classSynonyms);
+        return r.setting("templates", templates).setting("num_classes", classes)
                 .setting("num_samples", dataset.size()).setting("image_size", src.encoder().imageSize())
                 .setting("batch_size", src.batchSize())
                 .classification(dataset.classNames(), m);
@@ -88,5 +103,49 @@ public final class Evaluations {
                 .setting("final_fit_iterations", r.model().fit().iterations())
                 .setting("final_fit_converged", r.model().fit().converged())
                 .classification(classNames, m).sweep(r.sweep(), r.bestC());
+    }
+
+    /**
+     * Few-shot linear probes (CLIP paper, Figure 6): rows L2-normalised, then {@link FewShot#run}. With a
+     * zero-shot top-1 on the same test set (NaN for none) the report also gives the shot count at which the
+     * probe's mean matches it.
+     */
+    public static EvalReport fewShot(float[][] trainFeatures, int[] trainLabels, float[][] testFeatures, int[] testLabels,
+                                     List<String> classNames, FewShot.Settings settings, double zeroShotTop1, String datasetName, String modelName) {
+        FewShot.Result r;
+        try {
+            r = FewShot.run(Vectors.normalisedRows(trainFeatures), trainLabels, Vectors.normalisedRows(testFeatures), testLabels,
+                    classNames.size(), settings);
+        } catch (FewShot.TooFewSamples e) {
+            throw new IllegalArgumentException(datasetName + ": " + e.getMessage() + " (class " + e.classIndex() + " is '"
+                    + classNames.get(e.classIndex()) + "')", e);
+        }
+        EvalReport report = new EvalReport("few-shot", datasetName, modelName);
+        for (FewShot.Point p : r.points()) {
+            report.metric("few_shot_top1@" + p.shots(), p.meanTop1()).metric("few_shot_top1_std@" + p.shots(), p.stdTop1());
+        }
+        FewShot.Match match = Double.isNaN(zeroShotTop1) ? null : FewShot.matchingShots(r.points(), zeroShotTop1);
+        report.fewShot(r.points(), zeroShotTop1, match == null ? Double.NaN : match.shots());
+        if (match != null) {
+            report.metric("zero_shot_top1", zeroShotTop1).metric("zero_shot_matching_shots", match.shots());
+            report.setting("matching_shots_status", match.status());
+            String zs = String.format(java.util.Locale.ROOT, "%.2f %%", 100 * zeroShotTop1);
+            int lo = settings.shots().get(0);
+            int hi = settings.shots().get(settings.shots().size() - 1);
+            report.note(switch (match.status()) {
+                case "interpolated" -> String.format(java.util.Locale.ROOT,
+                        "Zero-shot (%s top-1) is matched by a linear probe with %.2f labelled examples per class (interpolated on log2 n).", zs, match.shots());
+                case "below range" -> "Zero-shot (" + zs + " top-1) is below the probe already at " + lo + " example(s) per class.";
+                default -> "Zero-shot (" + zs + " top-1) is above the probe at every shot count up to " + hi + " per class.";
+            });
+        }
+        return report.setting("shots", settings.shots()).setting("draws", settings.draws()).setting("seed", settings.seed())
+                .setting("C", settings.fixedC() == null ? "searched on the validation split" : settings.fixedC())
+                .setting("num_classes", classNames.size()).setting("train_pool_samples", trainLabels.length - r.validationSize())
+                .setting("validation_samples", r.validationSize()).setting("test_samples", testLabels.length)
+                .setting("feature_dim", trainFeatures[0].length).setting("feature_normalisation", "L2 per sample")
+                .setting("C_range", "1e" + settings.probe().minLog10C() + "..1e" + settings.probe().maxLog10C())
+                .setting("refinements", settings.probe().refinements())
+                .setting("lbfgs_max_iterations", settings.probe().lbfgs().maxIterations());
     }
 }

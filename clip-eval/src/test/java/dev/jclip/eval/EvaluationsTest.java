@@ -20,11 +20,11 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EvaluationsTest {
+public class EvaluationsTest {
     @TempDir
     Path dir;
 
-    static void solid(Path p, int rgb, int w, int h) throws IOException {
+    public static void solid(Path p, int rgb, int w, int h) throws IOException {
         Files.createDirectories(p.getParent());
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rgb);
@@ -32,7 +32,7 @@ class EvaluationsTest {
     }
 
     /** blue/ has a green image; everything else is in the right folder. */
-    static Path colourFolder(Path dir) throws IOException {
+    public static Path colourFolder(Path dir) throws IOException {
         Path root = dir.resolve("colours");
         solid(root.resolve("red/1.png"), 0xff0000, 20, 12);
         solid(root.resolve("red/2.png"), 0xee1100, 12, 20);

@@ -25,7 +25,8 @@ import java.util.Map;
  * {@code report-to tensorboard}, as scalars in a TensorBoard event file beside it ({@code train/loss},
  * {@code train/lr}, ..., evaluation metrics as {@code eval/NAME}); every
  * {@code logEvery} steps a summary through SLF4J and into {@code train.log}; and, on an interactive terminal,
- * a progress line rewritten in place after each step.
+ * a progress line rewritten in place after each step. In a distributed run only rank 0 reports; the other ranks
+ * get a {@link #quiet} reporter that writes nothing and sends only errors to SLF4J, naming the rank.
  */
 final class RunReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.train");
@@ -37,6 +38,8 @@ final class RunReporter implements AutoCloseable {
     private final int logEvery;
     private final EventFileWriter events;   // null unless report-to names tensorboard
     private final Console console;
+    /** Null for rank 0 (or a one-process run); else the rank of a quiet reporter. */
+    private final Integer quietRank;
     private boolean progressShown;
     // sums over the current log interval
     private double lossSum, rateSum, waitSum;
@@ -47,6 +50,7 @@ final class RunReporter implements AutoCloseable {
      *                    last checkpoint) are dropped so the file reads like one uninterrupted run; -1 otherwise
      */
     RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep, boolean tensorboard) throws IOException {
+        this.quietRank = null;
         this.metricsFile = runDir.resolve("metrics.jsonl");
         this.logEvery = logEvery;
         this.console = interactive ? System.console() : null;
@@ -67,7 +71,23 @@ final class RunReporter implements AutoCloseable {
         if (events != null) events.histogram(step, tag, values, 30);
     }
 
+    private RunReporter(int rank) {
+        this.quietRank = rank;
+        this.metricsFile = null;
+        this.metrics = null;
+        this.log = null;
+        this.logEvery = Integer.MAX_VALUE;
+        this.console = null;
+        this.events = null;
+    }
+
+    /** A reporter for a rank other than 0: writes no file, logs only errors. */
+    static RunReporter quiet(int rank) {
+        return new RunReporter(rank);
+    }
+
     void info(String format, Object... args) {
+        if (quietRank != null) return;
         String msg = String.format(Locale.ROOT, format, args);
         clearProgress();
         LOG.info(msg);
@@ -75,12 +95,17 @@ final class RunReporter implements AutoCloseable {
     }
 
     void warn(String msg) {
+        if (quietRank != null) return;
         clearProgress();
         LOG.warn(msg);
         appendLog("WARN", msg);
     }
 
     void error(String msg) {
+        if (quietRank != null) {
+            LOG.error("rank {}: {}", quietRank, msg);
+            return;
+        }
         clearProgress();
         LOG.error(msg);
         appendLog("ERROR", msg);
@@ -94,6 +119,7 @@ final class RunReporter implements AutoCloseable {
     }
 
     void step(StepMetrics m, Map<String, Double> extra) throws IOException {
+        if (quietRank != null) return;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("step", m.step());
         row.put("epoch", m.epoch());
@@ -176,6 +202,7 @@ final class RunReporter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (quietRank != null) return;
         clearProgress();
         try (log; metrics) {
             if (events != null) events.close();

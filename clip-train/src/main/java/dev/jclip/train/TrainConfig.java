@@ -49,16 +49,17 @@ public final class TrainConfig {
 
     /**
      * What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads; how shards
-     * are drawn and how long an epoch is; the image normalisation and the training augmentation.
+     * are drawn and how long an epoch is; the image normalisation and the training augmentation; the sample order
+     * of a distributed run.
      */
     public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground,
                        boolean datasetResampled, long trainNumSamples, String upsamplingFactors, String imageMean,
-                       String imageStd, String augCfg) {
+                       String imageStd, String augCfg, String dataOrder) {
     }
 
     /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
     public record Optimisation(int accumFreq, double lr, Double beta1, Double beta2, Double eps, double wd,
-                               boolean decayAll, double gradClipNorm) {
+                               boolean decayAll, double gradClipNorm, int bnGhostBatch) {
     }
 
     /** How long and at which learning rate. */
@@ -103,9 +104,10 @@ public final class TrainConfig {
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"),
                 bool("dataset-resampled"), lng("train-num-samples"), str("train-data-upsampling-factors"), str("image-mean"),
-                str("image-std"), str("aug-cfg"));
+                str("image-std"), str("aug-cfg"), str("data-order"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
-                (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
+                (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"),
+                integer("bn-ghost-batch"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
                 lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
         checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
@@ -275,6 +277,12 @@ public final class TrainConfig {
         validateData(problems);
         if (accum <= 0) problems.add("accum-freq must be positive, got " + accum);
         else if (batch > 0 && batch % accum != 0) problems.add("batch-size " + batch + " is not divisible by accum-freq " + accum);
+        if (!List.of("shards", "global").contains(data.dataOrder())) problems.add("data-order must be shards or global, got '" + data.dataOrder() + "'");
+        int ghost = optimisation.bnGhostBatch();
+        if (ghost < 0) problems.add("bn-ghost-batch must be >= 0 (0 = off), got " + ghost);
+        else if (ghost > 0 && accum > 0 && batch % accum == 0 && (batch / accum) % ghost != 0) {
+            problems.add("bn-ghost-batch " + ghost + " does not divide the micro-batch of " + batch / accum + " (batch-size / accum-freq)");
+        }
         Optimisation o = optimisation;
         if (!(o.lr() > 0) || Double.isInfinite(o.lr())) problems.add("lr must be positive, got " + o.lr());
         if (o.beta1() != null && !(o.beta1() >= 0 && o.beta1() < 1)) problems.add("beta1 must be in [0, 1), got " + o.beta1());
@@ -554,5 +562,9 @@ public final class TrainConfig {
         public Builder lossSpikeFactor(double v) { return put("loss-spike-factor", v); }
 
         public Builder reportTo(String v) { return put("report-to", v); }
+
+        public Builder dataOrder(String v) { return put("data-order", v); }
+
+        public Builder bnGhostBatch(int v) { return put("bn-ghost-batch", v); }
     }
 }

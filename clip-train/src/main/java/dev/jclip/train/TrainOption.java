@@ -40,8 +40,10 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("image-mean", Concern.DATA, String.class, null, "per-channel normalisation mean, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
             new TrainOption("image-std", Concern.DATA, String.class, null, "per-channel normalisation std, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
             new TrainOption("aug-cfg", Concern.DATA, String.class, null, "training augmentation as open_clip's key=value pairs: scale=(0.9,1.0) ratio=(0.75,1.333) color_jitter=(b,c,s,h) color_jitter_prob=P gray_scale_prob=P"),
+            new TrainOption("data-order", Concern.DATA, String.class, "shards", "distributed runs: shards (each rank reads its own part of the shards, as open_clip) or global (one global sample order from seed and batch-size, each rank takes its slice of every batch: the same run at any world size)"),
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
+            new TrainOption("bn-ghost-batch", Concern.OPTIMISATION, Integer.class, 0, "BatchNorm statistics over slices of this many images of each micro-batch (ghost batch norm; what a distributed run's per-rank statistics give); 0 = the whole micro-batch"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),
             new TrainOption("beta1", Concern.OPTIMISATION, Double.class, null, "AdamW beta1 (default 0.9)"),
             new TrainOption("beta2", Concern.OPTIMISATION, Double.class, null, "AdamW beta2 (default 0.98 for a ViT, 0.999 for a ResNet)"),

@@ -14,7 +14,11 @@ import dev.jclip.train.checkpoint.CheckpointManager;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
 import dev.jclip.train.checkpoint.TensorFile;
 import dev.jclip.train.checkpoint.TrainingState;
+import dev.jclip.train.data.RankSlice;
 import dev.jclip.train.data.TrainingData;
+import dev.jclip.train.dist.Collective;
+import dev.jclip.train.dist.Collectives;
+import dev.jclip.train.dist.LocalCollective;
 import dev.jclip.data.text.VocabLocator;
 import dev.jclip.train.optim.AdamW;
 import dev.jclip.train.optim.GradientClipping;
@@ -42,6 +46,12 @@ import java.util.Objects;
  *
  * Everything that can be checked without training (config values, model name, data size versus step count,
  * schedule, the checkpoint to resume or the weights to start from) is checked by {@link Builder#build()}.
+ * <p>
+ * Distributed: give each process (rank) its {@link Collective} ({@link Builder#collective}). {@code batch-size}
+ * stays the global batch of one optimiser step; each rank trains on batch-size / world of it (in accum-freq
+ * micro-batches), the gradients of the global loss are summed over ranks and every rank takes the same AdamW
+ * step. Rank 0 alone writes the run folder (config, logs, metrics, checkpoints, the final model); every rank
+ * resumes from it. See docs/SCALING.md.
  */
 public final class Trainer {
     /** Upper bound of logit_scale: a temperature of 1/100, as in CLIP. */
@@ -81,6 +91,9 @@ public final class Trainer {
     private final BatchSource data;
     private final boolean ownsData;   // opened from train-data by build(): fit() closes it
     private final List<EvalHook> evalHooks;
+    private final Collective collective;
+    private final int rank;
+    private final int world;
     private final List<StepListener> stepListeners;
     private final List<EpochListener> epochListeners;
     private final List<CheckpointListener> checkpointListeners;
@@ -103,8 +116,11 @@ public final class Trainer {
         this.cfg = b.config;
         this.model = model;
         this.data = data;
-        this.ownsData = b.data == null;
+        this.ownsData = b.data == null || data instanceof RankSlice;   // a slice over a passed source leaves that open
         this.evalHooks = List.copyOf(b.evalHooks);
+        this.collective = b.collective;
+        this.rank = collective.rank();
+        this.world = collective.worldSize();
         this.stepListeners = List.copyOf(b.stepListeners);
         this.epochListeners = List.copyOf(b.epochListeners);
         this.checkpointListeners = List.copyOf(b.checkpointListeners);
@@ -172,6 +188,9 @@ public final class Trainer {
     private Result run() throws Exception {
         Threads.configure(cfg.runtime().threads());
         Map<String, String> numerics = Numerics.current(cfg);
+        // the sums over ranks round differently at each world size (recorded only when distributed, so that
+        // one-process checkpoints from before keep resuming)
+        if (world > 1) numerics.put("world-size", String.valueOf(world));
         Checkpoint resumed = resumeFrom != null ? CheckpointManager.load(resumeFrom, io) : null;
         List<String> numericsChanged = resumed != null && resumed.numericsJson() != null
                 ? Numerics.differences(Numerics.fromJson(resumed.numericsJson(), resumeFrom.toString()), numerics) : List.of();
@@ -180,10 +199,12 @@ public final class Trainer {
                     + " the checkpoint's (" + String.join(", ", numericsChanged) + "), so the run would not continue bit for"
                     + " bit; resume with the same settings, or pass allow-numerics-change (--allow-numerics-change)");
         }
-        Files.createDirectories(runDir);
-        AtomicFile.writeString(runDir.resolve("config.json"), cfg.toJson());
-        // a run with its own vocabulary keeps a copy, where evaluation looks for it; OpenAI's is built in
-        if (ownsData && cfg.data().vocab() != null) VocabLocator.keepWithRun(Path.of(cfg.data().vocab()), runDir);
+        if (rank == 0) {
+            Files.createDirectories(runDir);
+            AtomicFile.writeString(runDir.resolve("config.json"), cfg.toJson());
+            // a run with its own vocabulary keeps a copy, where evaluation looks for it; OpenAI's is built in
+            if (ownsData && cfg.data().vocab() != null) VocabLocator.keepWithRun(Path.of(cfg.data().vocab()), runDir);
+        }
 
         SplitMix64 rng = new SplitMix64(cfg.runtime().seed());
         long step = 0;
@@ -205,7 +226,7 @@ public final class Trainer {
             stepInEpoch = s.stepInEpoch();
             samplesSeen = s.samplesSeen();
             rng.setState(s.rngState());
-            data.restore(s.dataState());
+            data.restore(RankStates.forRank(s.dataState(), rank, world, cfg.data().dataOrder(), resumeFrom));
             epochOpen = true;
         } else if (initFrom != null) {
             model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
@@ -216,11 +237,16 @@ public final class Trainer {
         Path lastCheckpoint = null;
         long lastSavedStep = resumeFrom != null ? step : -1;
         double lastLoss = Double.NaN;
-        try (RunReporter report = new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1,
-                cfg.runtime().tensorboard())) {
+        try (RunReporter report = rank == 0 ? new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1,
+                cfg.runtime().tensorboard()) : RunReporter.quiet(rank)) {
             report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
                     cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
+            if (world > 1) {
+                report.info("distributed: %d ranks, %d pairs per rank per step (%d per micro-batch), data-order %s",
+                        world, cfg.data().batchSize() / world, cfg.data().batchSize() / world / cfg.optimisation().accumFreq(),
+                        cfg.data().dataOrder());
+            }
             if (initFrom != null) report.info("initial weights from %s", initFrom);
             if (data.preprocessing() != null) report.info("images: %s", preprocessJson());
             report.info("numerics: %s", Numerics.toJson(numerics));
@@ -249,6 +275,7 @@ public final class Trainer {
                 }
                 long t0 = System.nanoTime();
                 Batch batch = stepsPerEpoch > 0 && stepInEpoch >= stepsPerEpoch ? null : data.next();
+                if (world > 1 && stepsPerEpoch <= 0) batch = untilAnyRankRunsOut(batch);
                 long t1 = System.nanoTime();
                 if (batch == null) {
                     if (stepInEpoch == 0) throw new IllegalStateException("epoch " + epoch + " yielded no full batch of " + cfg.data().batchSize());
@@ -257,14 +284,15 @@ public final class Trainer {
                     epochOpen = false;
                     continue;
                 }
-                if (batch.size() != cfg.data().batchSize()) {
-                    throw new IllegalStateException("data source gave a batch of " + batch.size() + ", expected " + cfg.data().batchSize());
+                if (batch.size() != cfg.data().batchSize() / world) {
+                    throw new IllegalStateException("data source gave a batch of " + batch.size() + ", expected " + cfg.data().batchSize() / world
+                            + (world > 1 ? " (batch-size " + cfg.data().batchSize() + " over " + world + " ranks)" : ""));
                 }
                 double lr = schedule.lr(step);
                 long stepNumber = step + 1;
                 Nd4j.getRandom().setSeed(rng.nextLong());
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq());
+                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective);
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss, lr);
                 }
@@ -281,9 +309,10 @@ public final class Trainer {
                 }
                 optimizer.step(lr);
                 model.clampLogitScale();
+                if (world > 1) broadcastBuffers();
                 step = stepNumber;
                 stepInEpoch++;
-                samplesSeen += batch.size();
+                samplesSeen += cfg.data().batchSize();
                 lastLoss = loss;
                 long t2 = System.nanoTime();
 
@@ -293,7 +322,7 @@ public final class Trainer {
                     if (evaluationDue(h, step, epoch, epochEnds)) evalMetrics.putAll(evaluate(h, step, report));
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, StrictMath.exp(model.logitScale().value().getDouble(0)),
-                        gradNorm, samplesSeen, batch.size() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
+                        gradNorm, samplesSeen, cfg.data().batchSize() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
                 report.step(m, evalMetrics);
                 if (report.tensorboard() && (step % cfg.runtime().logEvery() == 0 || step == totalSteps)) {
                     report.histogram(step, "weights/norms", parameterNorms());
@@ -303,10 +332,10 @@ public final class Trainer {
                     lastSavedStep = step;
                 }
                 for (StepListener l : stepListeners) l.onStep(m);
-                if (stopRequested && step < totalSteps) {
+                if (stopAgreed() && step < totalSteps) {
                     if (lastSavedStep != step) lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
                     report.info("stopped on request after step %d of %d; continue with resume latest", step, totalSteps);
-                    return new Result(step, samplesSeen, lastLoss, null, checkpoints.latest().orElse(null), true);
+                    return new Result(step, samplesSeen, lastLoss, null, lastCheckpoint, true);
                 }
             }
             if (stepsPerEpoch > 0 && stepInEpoch == stepsPerEpoch) {
@@ -316,13 +345,16 @@ public final class Trainer {
                 lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
             }
             Path finalModel = runDir.resolve("model.safetensors");
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
-            meta.put("jclip.train_config", cfg.toJson());
-            if (data.preprocessing() != null) meta.put(PreprocessConfig.METADATA_KEY, preprocessJson());
-            if (vocabText != null) meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
-            meta.put("jclip.numerics", Numerics.toJson(numerics));
-            CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
+            if (rank == 0) {
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, model.config().toJson());
+                meta.put("jclip.train_config", cfg.toJson());
+                if (data.preprocessing() != null) meta.put(PreprocessConfig.METADATA_KEY, preprocessJson());
+                if (vocabText != null) meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, vocabText);
+                meta.put("jclip.numerics", Numerics.toJson(numerics));
+                CheckpointManager.writeAtomically(io, finalModel, model.parameters().stateDict(), meta);
+            }
+            if (world > 1) collective.barrier();   // every rank returns once the final model is on disk
             report.info("finished: %d steps, %d samples, final loss %.4f; weights in %s", step, samplesSeen, lastLoss, finalModel);
             if (lastCheckpoint == null) lastCheckpoint = checkpoints.latest().orElse(null);
             return new Result(step, samplesSeen, lastLoss, finalModel, lastCheckpoint, false);
@@ -380,7 +412,7 @@ public final class Trainer {
     private Map<String, Double> evaluate(EvalHook hook, long step, RunReporter report) {
         model.setTraining(false);
         try {
-            Map<String, Double> out = hook.evaluate(model, step);
+            Map<String, Double> out = world > 1 ? hook.evaluate(model, step, collective) : hook.evaluate(model, step);
             return out == null ? Map.of() : out;
         } catch (Exception e) {
             report.error("evaluation at step " + step + " failed: " + e);
@@ -390,14 +422,64 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Writes a checkpoint (rank 0; every rank's loader position goes into it) and returns its path on every rank.
+     */
     private Path saveCheckpoint(long step, int epoch, long stepInEpoch, long samplesSeen, SplitMix64 rng,
                                 Map<String, String> numerics, LossSpikeGuard spikes, RunReporter report) throws Exception {
-        TrainingState s = new TrainingState(step, epoch, stepInEpoch, samplesSeen, optimizer.stepCount(), rng.state(), data.state());
-        Path p = checkpoints.save(new Checkpoint(model.parameters().stateDict(), optimizer.stateTensors(), s,
-                cfg.toJson(), model.config().toJson(), preprocessJson(), Numerics.toJson(numerics), spikes.toJson()));
-        report.info("checkpoint %s", p);
-        for (CheckpointListener l : checkpointListeners) l.onCheckpoint(p, step);
+        String dataState = world > 1 ? RankStates.join(Collectives.allGather(collective, data.state())) : data.state();
+        Path p = null;
+        if (rank == 0) {
+            TrainingState s = new TrainingState(step, epoch, stepInEpoch, samplesSeen, optimizer.stepCount(), rng.state(), dataState);
+            p = checkpoints.save(new Checkpoint(model.parameters().stateDict(), optimizer.stateTensors(), s,
+                    cfg.toJson(), model.config().toJson(), preprocessJson(), Numerics.toJson(numerics), spikes.toJson()));
+            report.info("checkpoint %s", p);
+            for (CheckpointListener l : checkpointListeners) l.onCheckpoint(p, step);
+        }
+        if (world > 1) p = Path.of(Collectives.broadcast(collective, p == null ? "" : p.toString(), 0));
         return p;
+    }
+
+    /** Whether to stop now: in a distributed run, when any rank was asked to (all ranks then stop at the same step). */
+    private boolean stopAgreed() {
+        if (world == 1) return stopRequested;
+        double[] flag = {stopRequested ? 1 : 0};
+        collective.allReduceSum(flag);
+        return flag[0] > 0;
+    }
+
+    /** For sources of unknown length: the epoch ends on every rank when one rank's data runs out. */
+    private Batch untilAnyRankRunsOut(Batch batch) {
+        double[] out = {batch == null ? 1 : 0};
+        collective.allReduceSum(out);
+        return out[0] > 0 ? null : batch;
+    }
+
+    /**
+     * Copies rank 0's buffers (BatchNorm running statistics) to every rank after each step, as PyTorch's DDP does
+     * at every forward pass: each rank's statistics came from its own slice of the batch (no SyncBatchNorm), and
+     * evaluation and checkpoints must see one model.
+     */
+    private void broadcastBuffers() {
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> buffers = model.parameters().buffers();
+        if (buffers.isEmpty()) return;
+        int n = 0;
+        for (var b : buffers.values()) n += (int) b.length();
+        double[] all = new double[n];
+        int at = 0;
+        for (var b : buffers.values()) {
+            double[] v = b.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            System.arraycopy(v, 0, all, at, v.length);
+            at += v.length;
+        }
+        Collectives.broadcast(collective, all, 0);
+        at = 0;
+        for (var b : buffers.values()) {
+            int len = (int) b.length();
+            double[] v = java.util.Arrays.copyOfRange(all, at, at + len);
+            b.assign(Nd4j.createFromArray(v).castTo(b.dataType()).reshape(b.shape()));
+            at += len;
+        }
     }
 
     private String preprocessJson() {
@@ -479,6 +561,7 @@ public final class Trainer {
         private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
         private TensorFile io = new SafeTensorsFile();
         private boolean interactive = System.console() != null;
+        private Collective collective = new LocalCollective();
 
         private Builder() {
         }
@@ -533,6 +616,15 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * This process's place in a distributed run (default: {@link LocalCollective}, a world of one). Every
+         * rank builds its own Trainer with the same config; {@link #build()} is then a collective call.
+         */
+        public Builder collective(Collective collective) {
+            this.collective = Objects.requireNonNull(collective);
+            return this;
+        }
+
         /** Whether to draw a progress line on the terminal (default: when a console is attached). */
         public Builder interactive(boolean interactive) {
             this.interactive = interactive;
@@ -545,19 +637,86 @@ public final class Trainer {
          * does not fit the model, the step count, the schedule, the checkpoint to resume or the weights to start from.
          */
         public Trainer build() throws IOException {
+            if (collective.worldSize() == 1) {
+                Prepared p = prepare();
+                return finish(p, p.stepsPerEpoch());
+            }
+            // distributed: a rank that fails to prepare makes every rank fail, with its message, instead of
+            // leaving the others waiting; configurations that differ across ranks are refused the same way
+            Prepared p = null;
+            Exception failure = null;
+            try {
+                p = prepare();
+            } catch (RuntimeException | IOException e) {
+                failure = e;
+            }
+            long perEpoch;
+            try {
+                perEpoch = RankAgreement.check(collective, p == null ? null : RankAgreement.describe(config, p.modelCfg(), p.data()),
+                        failure, p == null ? -1 : p.stepsPerEpoch());
+            } catch (RuntimeException e) {
+                if (p != null && data == null) closeQuietly(p.data(), e);
+                throw e;
+            }
+            return finish(p, perEpoch);
+        }
+
+        /** What {@link #prepare()} opened and measured. */
+        private record Prepared(ClipConfig modelCfg, BatchSource data, long stepsPerEpoch) {
+        }
+
+        /** The checks of this rank alone: config, model, data and its shape, the data's length in steps. */
+        private Prepared prepare() throws IOException {
             if (config == null) throw new ConfigException("no training config given");
             config.validate();
             refuseUnusedOptions();
+            checkWorld(config, collective.worldSize());
             ClipConfig modelCfg = ClipConfig.load(config.model().name());
             if (model != null && !model.config().equals(modelCfg)) {
                 throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
-            BatchSource source = data != null ? data : TrainingData.open(config, modelCfg);
+            int world = collective.worldSize();
+            boolean global = world > 1 && "global".equals(config.data().dataOrder());
+            BatchSource source = data != null ? data : TrainingData.open(config, modelCfg, collective.rank(), world);
+            if (global) source = new RankSlice(source, collective.rank(), world, data == null);
             try {
-                return build(modelCfg, source);
-            } catch (RuntimeException | IOException e) {
-                if (data == null) closeQuietly(source, e);
+                checkShape(source.shape(), modelCfg, config, world);
+                config = withDataPreprocessing(config, source);
+                long samples = source.samplesPerEpoch();
+                int local = config.data().batchSize() / world;
+                long perEpoch = samples > 0 ? samples / local : -1;
+                // train-num-samples, where given, is what an epoch means (a resampled or unsized stream has no size);
+                // like open_clip's, it counts the pairs of all ranks
+                long numSamples = config.data().trainNumSamples();
+                if (numSamples > 0) {
+                    perEpoch = numSamples / config.data().batchSize();
+                    if (perEpoch == 0) {
+                        throw new ConfigException("train-num-samples is " + numSamples + " pairs, fewer than one batch of " + config.data().batchSize());
+                    }
+                } else if (samples > 0 && perEpoch == 0) {
+                    throw new ConfigException("train-data has " + samples + " pairs" + (world > 1 && !global ? " for rank " + collective.rank() : "")
+                            + ", fewer than one batch of " + local);
+                }
+                return new Prepared(modelCfg, source, perEpoch);
+            } catch (RuntimeException e) {
+                if (data == null || global) closeQuietly(source, e);
                 throw e;
+            }
+        }
+
+        /** batch-size is the global batch: it must split evenly into world x accum-freq micro-batches. */
+        static void checkWorld(TrainConfig config, int world) {
+            if (world == 1) return;
+            int batch = config.data().batchSize(), accum = config.optimisation().accumFreq();
+            if (batch % ((long) world * accum) != 0) {
+                throw new ConfigException("batch-size " + batch + " (the global batch) does not split over " + world + " ranks x accum-freq "
+                        + accum + ": each rank's micro-batch is batch-size / (ranks x accum-freq), so batch-size must be a multiple of "
+                        + (long) world * accum);
+            }
+            int ghost = config.optimisation().bnGhostBatch();
+            int micro = batch / world / accum;
+            if (ghost > 0 && micro % ghost != 0) {
+                throw new ConfigException("bn-ghost-batch " + ghost + " does not divide each rank's micro-batch of " + micro);
             }
         }
 
@@ -587,10 +746,11 @@ public final class Trainer {
         }
 
         /** The source's batches against the model and the config, each mismatch named. */
-        private static void checkShape(BatchSource.Shape shape, ClipConfig model, TrainConfig config) {
+        private static void checkShape(BatchSource.Shape shape, ClipConfig model, TrainConfig config, int world) {
             List<String> problems = new ArrayList<>();
-            if (shape.batchSize() != config.data().batchSize()) {
-                problems.add("it gives batches of " + shape.batchSize() + " pairs but batch-size is " + config.data().batchSize());
+            if (shape.batchSize() != config.data().batchSize() / world) {
+                problems.add("it gives batches of " + shape.batchSize() + " pairs but batch-size is " + config.data().batchSize()
+                        + (world > 1 ? ", " + config.data().batchSize() / world + " per rank over " + world + " ranks" : ""));
             }
             if (shape.imageSize() != model.vision().imageSize()) {
                 problems.add("its images are " + shape.imageSize() + " pixels square but model '" + config.model().name()
@@ -617,16 +777,17 @@ public final class Trainer {
             }
         }
 
-        private Trainer build(ClipConfig modelCfg, BatchSource data) throws IOException {
-            checkShape(data.shape(), modelCfg, config);
-            config = withDataPreprocessing(config, data);
-            // train-num-samples, where given, is what an epoch means (a resampled or unsized stream has no size)
-            long samples = config.data().trainNumSamples() > 0 ? config.data().trainNumSamples() : data.samplesPerEpoch();
-            long perEpoch = samples > 0 ? samples / config.data().batchSize() : -1;
-            if (samples > 0 && perEpoch == 0) {
-                throw new ConfigException((config.data().trainNumSamples() > 0 ? "train-num-samples is " : "train-data has ")
-                        + samples + " pairs, fewer than one batch of " + config.data().batchSize());
+        /** The rest of the checks, with the steps per epoch all ranks agreed on; closes an opened source on failure. */
+        private Trainer finish(Prepared p, long perEpoch) throws IOException {
+            try {
+                return build(p.modelCfg(), p.data(), perEpoch);
+            } catch (RuntimeException | IOException e) {
+                if (data == null || p.data() instanceof RankSlice) closeQuietly(p.data(), e);
+                throw e;
             }
+        }
+
+        private Trainer build(ClipConfig modelCfg, BatchSource data, long perEpoch) throws IOException {
             long total;
             if (config.schedule().steps() > 0) total = config.schedule().steps();
             else if (perEpoch > 0) total = perEpoch * config.schedule().epochs();

@@ -43,6 +43,18 @@ public final class CheckpointOption {
         return path;
     }
 
+    /**
+     * The model's names in CLIP_benchmark's terms: {@code --pretrained NAME:TAG} gives model NAME and pretrained
+     * TAG (open_clip's pair); a {@code --checkpoint} gives model "jclip" and the checkpoint's path.
+     */
+    String[] benchmarkModel() {
+        if (pretrained != null) {
+            int colon = pretrained.indexOf(':');
+            return new String[] {pretrained.substring(0, colon), pretrained.substring(colon + 1)};
+        }
+        return new String[] {"jclip", path.toString()};
+    }
+
     /** The registry's architecture for {@code --pretrained}; null for {@code --checkpoint} (the file's own). */
     ClipConfig architecture() throws IOException {
         if (pretrained == null) return null;

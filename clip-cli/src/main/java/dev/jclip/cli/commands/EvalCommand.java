@@ -25,6 +25,12 @@ abstract class EvalCommand extends ClipCommand {
         return this;
     }
 
+    /** The result's names in CLIP_benchmark's files, for a model given by {@code --checkpoint} or {@code --pretrained}. */
+    dev.jclip.eval.report.ClipBenchmarkJson.Names benchmarkNames(String dataset) {
+        String[] m = checkpoint.benchmarkModel();
+        return new dev.jclip.eval.report.ClipBenchmarkJson.Names(dataset, m[0], m[1]);
+    }
+
     /** The model loader: the real one, reading {@code --pretrained} weights with the registry's architecture. */
     EncoderLoader loader() throws java.io.IOException {
         return loader != null ? loader : EncoderLoader.model(checkpoint.architecture());

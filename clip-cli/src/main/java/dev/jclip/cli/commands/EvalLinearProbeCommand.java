@@ -1,105 +1,27 @@
 package dev.jclip.cli.commands;
 
-import dev.jclip.cli.UsageException;
 import dev.jclip.eval.Evaluations;
-import dev.jclip.eval.data.DatasetView;
-import dev.jclip.eval.data.LabelledImageDataset;
-import dev.jclip.data.image.AlphaBackground;
-import dev.jclip.eval.features.PixelFeatures;
-import dev.jclip.eval.probe.Lbfgs;
-import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 
 /**
  * {@code clip eval linear-probe}: logistic regression on frozen features, C chosen on a validation split.
  * Features are a model's image features ({@code --checkpoint}) or raw pixels ({@code --pixels}, the baseline).
  */
 @Command(name = "linear-probe", description = "logistic regression on frozen image features (or raw pixels), C chosen on a validation split")
-public final class EvalLinearProbeCommand extends EvalCommand {
-    private static final LinearProbe.Settings DEFAULTS = LinearProbe.Settings.defaults();
-
-    @Option(names = "--pixels", description = "raw pixels as features instead of a model's (the baseline)") boolean pixels;
-
-    @Option(names = "--pixel-size", paramLabel = "S", description = "pixels are resized to S x S; 0 = the dataset's own size") int pixelSize;
-
-    @Mixin
-    DatasetOptions dataset;
-
-    @Option(names = "--test-dataset", paramLabel = "SPEC", description = "test images (default: a stratified split of --dataset)") String testSpec;
-
-    @Option(names = "--test-fraction", paramLabel = "F", description = "share of --dataset held out for testing without --test-dataset (default: 0.2)")
-    Double testFraction;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "a fixed random subset of N training images; 0 = all") int trainLimit;
-
-    @Option(names = "--test-limit", paramLabel = "N", description = "a fixed random subset of N test images; 0 = all") int testLimit;
-
-    @Option(names = "--seed", paramLabel = "S", description = "seed of the splits and subsets") long seed;
-
-    @Option(names = "--validation-fraction", paramLabel = "F", description = "share of the training set used to choose C")
-    double validationFraction = DEFAULTS.validationFraction();
-
-    @Option(names = "--min-log-c", paramLabel = "E", description = "smallest log10 C searched") int minLogC = DEFAULTS.minLog10C();
-
-    @Option(names = "--max-log-c", paramLabel = "E", description = "largest log10 C searched") int maxLogC = DEFAULTS.maxLog10C();
-
-    @Option(names = "--refinements", paramLabel = "R", description = "bisection steps around the best C") int refinements = DEFAULTS.refinements();
-
-    @Option(names = "--max-iterations", paramLabel = "N", description = "L-BFGS iterations per fit")
-    int maxIterations = DEFAULTS.lbfgs().maxIterations();
+public final class EvalLinearProbeCommand extends ProbeCommand {
 
     @Override
     protected int run() throws Exception {
-        if (pixels == checkpoint.given()) throw new UsageException("give exactly one of --pixels and --checkpoint C (or --pretrained NAME:TAG)");
-        if (pixels && eval.modelOptionsGiven()) {
-            throw new UsageException("--vocab/--batch-size/--cache/--no-cache apply to model features, not --pixels");
-        }
-        if (testSpec != null && testFraction != null) throw new UsageException("--test-fraction applies only without --test-dataset");
-        if (minLogC > maxLogC) throw new UsageException("--min-log-c is above --max-log-c");
-        if (trainLimit < 0 || testLimit < 0 || pixelSize < 0) throw new UsageException("--train-limit, --test-limit and --pixel-size must be positive");
-        Lbfgs.Settings lbfgs = DEFAULTS.lbfgs();
-        LinearProbe.Settings settings = new LinearProbe.Settings(validationFraction, seed, minLogC, maxLogC, refinements,
-                new Lbfgs.Settings(lbfgs.memory(), maxIterations, lbfgs.gradientTolerance(), lbfgs.valueTolerance()));
-
-        LabelledImageDataset train = dataset.open();
-        LabelledImageDataset test;
-        if (testSpec != null) {
-            test = dataset.open(testSpec);
-            if (!test.classNames().equals(train.classNames())) {
-                throw new IllegalArgumentException(testSpec + " has classes " + test.classNames() + " but " + dataset.spec + " has " + train.classNames());
-            }
-        } else {
-            LabelledImageDataset[] parts = DatasetView.stratifiedSplit(train, testFraction == null ? 0.2 : testFraction, seed);
-            train = parts[0];
-            test = parts[1];
-        }
-        if (trainLimit > 0) train = DatasetView.random(train, trainLimit, seed);
-        if (testLimit > 0) test = DatasetView.random(test, testLimit, seed + 1);
-
-        float[][] trainX;
-        float[][] testX;
-        String model;
-        if (pixels) {
-            int size = pixelSize > 0 ? pixelSize : PixelFeatures.defaultSize(train);
-            trainX = PixelFeatures.extract(train, size, images.alphaBackgroundOr(AlphaBackground.WHITE));
-            testX = PixelFeatures.extract(test, size, images.alphaBackgroundOr(AlphaBackground.WHITE));
-            model = "raw-pixels";
-            pixelSize = size;
-        } else {
-            Evaluations.FeatureSource src = eval.load(checkpoint.required(), loader(), images);
-            trainX = src.images(train);
-            testX = src.images(test);
-            model = checkpoint.required().toString();
-        }
+        checkOptions();
+        var settings = probeSettings();
+        Features f = features();
         long start = System.nanoTime();
-        EvalReport report = Evaluations.linearProbe(trainX, train.labels(), testX, test.labels(), train.classNames(), settings, train.name(), model);
-        report.setting("test_dataset", test.name()).setting("fit_seconds", (System.nanoTime() - start) / 1e9);
-        if (pixels) report.setting("pixel_size", pixelSize).setting("pixel_channels", train.greyscale() ? 1 : 3);
-        eval.emit(report);
+        EvalReport report = Evaluations.linearProbe(f.trainX(), f.train().labels(), f.testX(), f.test().labels(), f.train().classNames(),
+                settings, f.train().name(), f.model());
+        report.setting("test_dataset", f.test().name()).setting("fit_seconds", (System.nanoTime() - start) / 1e9);
+        if (pixels) report.setting("pixel_size", pixelSize).setting("pixel_channels", f.train().greyscale() ? 1 : 3);
+        eval.emit(report, probeBenchmarkNames());
         return 0;
     }
 }

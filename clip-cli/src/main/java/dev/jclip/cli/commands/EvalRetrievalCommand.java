@@ -16,7 +16,8 @@ public final class EvalRetrievalCommand extends EvalCommand {
     protected int run() throws Exception {
         Path ckpt = checkpoint.required();
         ImageCaptionPairs pairs = new ImageCaptionPairs(data);
-        eval.emit(Evaluations.retrieval(eval.load(ckpt, loader(), images), pairs, ckpt.toString()));
+        eval.emit(Evaluations.retrieval(eval.load(ckpt, loader(), images), pairs, ckpt.toString()),
+                benchmarkNames(EvalOptions.benchmarkDatasetName(data.toString())));
         return 0;
     }
 }

@@ -64,9 +64,12 @@ class EvalCommandsTest {
         Path out = dir.resolve("res/probe.json");
         int rc = Main.invoke(new EvalLinearProbeCommand(), List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
                 "--test-dataset", "idx:" + dir.resolve("t10k"), "--classnames", names.toString(), "--min-log-c", "-2", "--max-log-c", "2",
-                "--refinements", "1", "--output", out.toString()));
+                "--refinements", "1", "--output", out.toString(), "--clip-benchmark", dir.resolve("cb").toString(), "--benchmark-dataset", "quadrants"));
         assertEquals(0, rc);
         JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        JsonNode cb = new ObjectMapper().readTree(dir.resolve("cb/quadrants_none_raw-pixels_en_linear_probe.json").toFile());
+        assertEquals(doc.get("linear_probe_top1").asDouble(), cb.get("metrics").get("lp_acc1").asDouble(), 0);
+        assertTrue(cb.get("metrics").get("lp_acc5").isNull(), "four classes");
         double top1 = doc.get("linear_probe_top1").asDouble();
         assertTrue(top1 > 0.8, "quadrant blocks are linearly separable enough, got " + top1);
         assertEquals("raw-pixels", doc.get("model").asText());
@@ -189,5 +192,142 @@ class EvalCommandsTest {
         assertEquals(1.0, r.get("image_to_text_R@1").asDouble(), 1e-12);
         assertEquals(1.0, r.get("text_to_image_R@1").asDouble(), 1e-12);
         assertEquals(3, r.get("settings").get("num_images").asInt());
+    }
+
+    /** Records the prompts a zero-shot run embeds. */
+    static final class RecordingEncoder implements ImageTextEncoder {
+        final FakeEncoder inner = new FakeEncoder();
+        final java.util.ArrayList<String> texts = new java.util.ArrayList<>();
+
+        public int imageSize() {
+            return inner.imageSize();
+        }
+
+        public float[][] encodeImages(INDArray images) {
+            return inner.encodeImages(images);
+        }
+
+        public float[][] encodeTexts(List<String> t) {
+            texts.addAll(t);
+            return inner.encodeTexts(t);
+        }
+    }
+
+    @Test
+    void suiteGivesThePapersClassNamesSynonymsAndTemplates() throws Exception {
+        List<String> folders = List.of("0-angry", "1-disgusted", "2-fearful", "3-happy", "4-sad", "5-surprised", "6-neutral");
+        for (String f : folders) solid(dir.resolve("fer").resolve(f).resolve("a.png"), 0xff0000);
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        RecordingEncoder enc = new RecordingEncoder();
+        Path out = dir.resolve("fer.json");
+        List<String> base = List.of("--checkpoint", ckpt.toString(), "--dataset", dir.resolve("fer").toString(), "--no-cache");
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc),
+                concat(base, "--suite", "FacialEmotionRecognition2013", "--output", out.toString(), "--clip-benchmark", dir.toString())));
+        JsonNode cb = new ObjectMapper().readTree(dir.resolve("fer2013_m.ckpt_jclip_en_zeroshot_classification.json").toFile());
+        assertEquals("fer2013", cb.get("dataset").asText());
+        assertEquals(ckpt.toString(), cb.get("pretrained").asText());
+        // 12 names (happy/smiling, sad/depressed, surprised/shocked/spooked, neutral/bored, 3 single) x 6 templates
+        assertEquals(72, enc.texts.size());
+        assertTrue(enc.texts.contains("a photo of a smiling looking face."), enc.texts.toString());
+        assertTrue(enc.texts.contains("they look spooked."), enc.texts.toString());
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals("fer2013", doc.get("settings").get("suite").asText());
+        assertEquals("happy", doc.get("class_names").get(3).asText());
+        assertEquals(6, doc.get("settings").get("templates").size());
+        assertEquals("smiling", doc.get("settings").get("class_synonyms").get(3).get(1).asText());
+        // --templates still overrides the suite's templates
+        enc.texts.clear();
+        Path one = Files.writeString(dir.resolve("one.txt"), "{}\n");
+        Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "fer2013", "--templates", one.toString()));
+        assertEquals(12, enc.texts.size());
+        // one source of class names; a suite for another dataset; an unknown suite
+        Path names = Files.writeString(dir.resolve("n.txt"), String.join("\n", folders));
+        UsageException both = assertThrows(UsageException.class, () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc),
+                concat(base, "--suite", "fer2013", "--classnames", names.toString())));
+        assertTrue(both.getMessage().contains("--suite"), both.getMessage());
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "cifar10")));
+        assertTrue(count.getMessage().contains("10 class names") && count.getMessage().contains("7 classes"), count.getMessage());
+        UsageException unknown = assertThrows(UsageException.class,
+                () -> Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), concat(base, "--suite", "imagenet22k")));
+        assertTrue(unknown.getMessage().contains("imagenet1k"), unknown.getMessage());
+    }
+
+    @Test
+    void cifarBatchesAndImagenetFoldersWithTheSuite() throws Exception {
+        // CIFAR-10 test batch: 10 images, image i has label i and is all red (i even) or all green (i odd)
+        Path cifar = Files.createDirectory(dir.resolve("cifar-10-batches-bin"));
+        byte[] batch = new byte[10 * 3073];
+        for (int i = 0; i < 10; i++) {
+            batch[i * 3073] = (byte) i;
+            java.util.Arrays.fill(batch, i * 3073 + 1 + (i % 2) * 1024, i * 3073 + 1 + (i % 2 + 1) * 1024, (byte) 255);
+        }
+        Files.write(cifar.resolve("test_batch.bin"), batch);
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        RecordingEncoder enc = new RecordingEncoder();
+        Path out = dir.resolve("c.json");
+        assertEquals(0, Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", "cifar10:" + cifar + ":test", "--suite", "cifar10", "--no-cache", "--output", out.toString())));
+        assertEquals(180, enc.texts.size()); // 10 classes x 18 templates
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals(10, doc.get("settings").get("num_samples").asInt());
+        assertEquals("airplane", doc.get("class_names").get(0).asText());
+        assertEquals("cifar10", EvalOptions.benchmarkDatasetName("cifar10:" + cifar + ":test"));
+        assertEquals("cifar100", EvalOptions.benchmarkDatasetName("cifar100:x.bin"));
+        assertEquals("fashion-mnist", EvalOptions.benchmarkDatasetName("idx:/usr/share/datasets/fashion-mnist/t10k"));
+        assertEquals("pairs", EvalOptions.benchmarkDatasetName("/data/pairs.tsv"));
+        // ImageNet layout: WNID folders and the synset map give the labels; the suite gives the names
+        Path map = Files.writeString(dir.resolve("LOC_synset_mapping.txt"), "n00000001 red thing\nn00000002 green thing\n");
+        solid(dir.resolve("val/n00000002/a.png"), 0x00ff00);
+        solid(dir.resolve("val/n00000001/a.png"), 0xff0000);
+        Path zs = dir.resolve("in.json");
+        Main.invoke(new EvalZeroShotCommand().withLoader((c, v) -> enc), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", dir.resolve("val").toString(), "--synsets", map.toString(), "--no-cache", "--output", zs.toString()));
+        JsonNode in = new ObjectMapper().readTree(zs.toFile());
+        assertEquals("red thing", in.get("class_names").get(0).asText());
+        assertEquals(1.0, in.get("top1").asDouble(), 0); // FakeEncoder: "red ..." prompts point at red images
+    }
+
+    @Test
+    void fewShotOnPixelsAndAgainstAMeasuredZeroShot() throws Exception {
+        writeIdx(dir, "train", 120, 5);
+        writeIdx(dir, "t10k", 60, 6);
+        Path out = dir.resolve("fs/few.json");
+        assertEquals(0, Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "idx:" + dir.resolve("train"),
+                "--test-dataset", "idx:" + dir.resolve("t10k"), "--shots", "1,8", "--draws", "2", "--min-log-c", "-1", "--max-log-c", "1",
+                "--refinements", "0", "--zero-shot-top1", "0.5", "--output", out.toString())));
+        JsonNode doc = new ObjectMapper().readTree(out.toFile());
+        assertEquals("few-shot", doc.get("task").asText());
+        assertEquals(2, doc.get("few_shot").size());
+        assertEquals(8, doc.get("few_shot").get(1).get("shots").asInt());
+        assertEquals(2, doc.get("few_shot").get(1).get("top1_per_draw").size());
+        double one = doc.get("few_shot_top1@1").asDouble();
+        double eight = doc.get("few_shot_top1@8").asDouble();
+        assertTrue(eight > one, "8 shots " + eight + " against 1 shot " + one);
+        assertEquals(0.5, doc.get("zero_shot_top1").asDouble(), 0);
+        assertTrue(doc.has("zero_shot_matching_shots"));
+        assertTrue(Files.readString(dir.resolve("fs/few.md")).contains("Zero-shot (50.00 % top-1)"));
+        // with a model: zero-shot is measured on the test set with the templates
+        for (String colour : List.of("red", "green", "blue")) {
+            int rgb = colour.equals("red") ? 0xff0000 : colour.equals("green") ? 0x00ff00 : 0x0000ff;
+            for (int i = 0; i < 6; i++) solid(dir.resolve("colours/" + colour + "/" + i + ".png"), rgb);
+        }
+        Path ckpt = Files.writeString(dir.resolve("m.ckpt"), "weights");
+        Path mout = dir.resolve("fs/model.json");
+        Main.invoke(new EvalFewShotCommand().withLoader((c, v) -> new FakeEncoder()), List.of("--checkpoint", ckpt.toString(),
+                "--dataset", dir.resolve("colours").toString(), "--test-fraction", "0.5", "--shots", "1,2", "--draws", "2", "--C", "1",
+                "--no-cache", "--output", mout.toString()));
+        JsonNode m = new ObjectMapper().readTree(mout.toFile());
+        assertEquals(1.0, m.get("zero_shot_top1").asDouble(), 0);
+        assertEquals("measured on the test set", m.get("settings").get("zero_shot").asText());
+        assertEquals(1.0, m.get("few_shot").get(0).get("C_per_draw").get(0).asDouble(), 0);
+        assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--shots", "0,2")));
+        assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--suite", "cifar10")));
+    }
+
+    static List<String> concat(List<String> a, String... more) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(List.of(more));
+        return out;
     }
 }

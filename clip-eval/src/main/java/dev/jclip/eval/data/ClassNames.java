@@ -14,6 +14,9 @@ public final class ClassNames {
     /** Fashion-MNIST's labels 0..9. */
     public static final List<String> FASHION_MNIST = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    /** CIFAR-10's labels 0..9, as its batches.meta.txt names them. */
+    public static final List<String> CIFAR10 = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+            "ship", "truck");
     /** MNIST's labels 0..9. */
     public static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 

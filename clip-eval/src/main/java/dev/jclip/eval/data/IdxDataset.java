@@ -43,16 +43,16 @@ public final class IdxDataset implements LabelledImageDataset {
             rows = in.readInt();
             cols = in.readInt();
             if (n < 0 || rows <= 0 || cols <= 0) throw new IOException(imagesFile + ": bad dimensions " + n + "x" + rows + "x" + cols);
-            pixels = new byte[Math.multiplyExact(n, rows * cols)];
-            readFully(in, pixels, imagesFile);
+            long bytes = (long) n * rows * cols;
+            if (bytes > Integer.MAX_VALUE - 16) throw new IOException(imagesFile + ": header says " + n + " images of " + rows + "x" + cols + ", too large");
+            pixels = readData(in, (int) bytes, 16, imagesFile, n + " images of " + rows + "x" + cols);
         }
         try (DataInputStream in = open(labelsFile)) {
             int magic = in.readInt();
             if (magic != LABELS_MAGIC) throw new IOException(labelsFile + ": not an IDX label file (magic 0x" + Integer.toHexString(magic) + ", expected 0x801)");
             int n = in.readInt();
             if (n != size()) throw new IOException(labelsFile + " has " + n + " labels but " + imagesFile + " has " + size() + " images");
-            labels = new byte[n];
-            readFully(in, labels, labelsFile);
+            labels = readData(in, n, 8, labelsFile, n + " labels");
         }
         int maxLabel = -1;
         for (byte b : labels) maxLabel = Math.max(maxLabel, b & 0xff);
@@ -75,11 +75,24 @@ public final class IdxDataset implements LabelledImageDataset {
         return new DataInputStream(b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16)) : raw);
     }
 
-    private static void readFully(DataInputStream in, byte[] dst, Path p) throws IOException {
-        try {
-            in.readFully(dst);
-        } catch (java.io.EOFException e) {
-            throw new IOException(p + ": truncated (expected " + dst.length + " data bytes)");
+    /**
+     * The {@code length} data bytes after the header. A plain file's length is checked before anything is
+     * allocated; a gzipped one is read in chunks (readNBytes), so a corrupt header cannot make us allocate more
+     * than the data really holds.
+     */
+    private static byte[] readData(DataInputStream in, int length, int headerBytes, Path p, String what) throws IOException {
+        if (!gzipped(p)) {
+            long have = Files.size(p) - headerBytes;
+            if (have < length) throw new IOException(p + ": truncated: header says " + what + " (" + length + " data bytes) but the file holds " + have);
+        }
+        byte[] data = in.readNBytes(length);
+        if (data.length < length) throw new IOException(p + ": truncated: header says " + what + " (" + length + " data bytes) but the data ends after " + data.length);
+        return data;
+    }
+
+    private static boolean gzipped(Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
         }
     }
 

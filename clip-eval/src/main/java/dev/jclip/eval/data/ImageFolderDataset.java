@@ -13,6 +13,10 @@ import java.util.stream.Stream;
 /**
  * One sub-folder per class ({@code root/CLASS/IMAGE}); classes in sorted folder-name order, images sorted by
  * file name. Class names are the folder names unless a list (in the same sorted order) is given.
+ *
+ * <p>With a {@link SynsetMap} (ImageNet's layout: folders named by WordNet id, {@code train/n01440764/...}) the
+ * labels are the map's indices and the classes all of the map's, so a folder holding only some classes keeps
+ * ImageNet's numbering; a folder the map does not know is an error.
  */
 public final class ImageFolderDataset implements LabelledImageDataset {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp");
@@ -21,9 +25,18 @@ public final class ImageFolderDataset implements LabelledImageDataset {
     private final List<String> classNames;
     private final List<Path> files = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
+    private final SynsetMap synsets;
 
     /** @param classNames display names in sorted folder order, or null for the folder names */
     public ImageFolderDataset(Path root, List<String> classNames) throws IOException {
+        this(root, classNames, null);
+    }
+
+    /**
+     * @param classNames display names in label order, or null for the folder names (the map's names with one)
+     * @param synsets    folder name to label and name, or null for sorted folder order
+     */
+    public ImageFolderDataset(Path root, List<String> classNames, SynsetMap synsets) throws IOException {
         this.root = root;
         if (!Files.isDirectory(root)) throw new IOException(root + ": not a directory");
         List<Path> classDirs;
@@ -32,18 +45,26 @@ public final class ImageFolderDataset implements LabelledImageDataset {
         }
         if (classDirs.isEmpty()) throw new IOException(root + ": no class sub-folders");
         for (int c = 0; c < classDirs.size(); c++) {
+            int label = c;
+            if (synsets != null) {
+                String wnid = classDirs.get(c).getFileName().toString();
+                label = synsets.indexOf(wnid);
+                if (label < 0) throw new IOException(classDirs.get(c) + ": folder " + wnid + " is not a synset of " + synsets.file());
+            }
             List<Path> images;
             try (Stream<Path> s = Files.list(classDirs.get(c))) {
                 images = s.filter(p -> Files.isRegularFile(p) && isImage(p)).sorted().toList();
             }
             for (Path p : images) {
                 files.add(p);
-                labels.add(c);
+                labels.add(label);
             }
         }
         if (files.isEmpty()) throw new IOException(root + ": no images (" + String.join(", ", EXTENSIONS) + ") in its class folders");
-        List<String> folderNames = classDirs.stream().map(p -> p.getFileName().toString()).toList();
-        this.classNames = classNames == null ? folderNames : ClassNames.checkCount(classNames, folderNames.size(), "class-name list", root.toString());
+        List<String> ownNames = synsets != null ? synsets.names() : classDirs.stream().map(p -> p.getFileName().toString()).toList();
+        this.classNames = classNames == null ? ownNames : ClassNames.checkCount(classNames, ownNames.size(), "class-name list",
+                synsets != null ? synsets.file().toString() : root.toString());
+        this.synsets = synsets;
     }
 
     static boolean isImage(Path p) {
@@ -78,6 +99,7 @@ public final class ImageFolderDataset implements LabelledImageDataset {
 
     @Override
     public String fingerprint() throws IOException {
-        return "folder:" + root.toAbsolutePath() + ":" + FileListing.listingHash(files) + ":" + classNames;
+        return "folder:" + root.toAbsolutePath() + ":" + FileListing.listingHash(files) + ":" + classNames
+                + (synsets == null ? "" : ":synsets=" + FileListing.listingHash(List.of(synsets.file())));
     }
 }

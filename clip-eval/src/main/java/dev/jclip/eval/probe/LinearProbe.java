@@ -65,11 +65,26 @@ public final class LinearProbe {
         if (fitIdx.isEmpty() || valIdx.isEmpty()) {
             throw new IllegalArgumentException("training set of " + trainY.length + " samples is too small to carve a validation split");
         }
-        double[][] fx = rows(trainX, fitIdx);
-        int[] fy = labels(trainY, fitIdx);
-        double[][] vx = rows(trainX, valIdx);
-        int[] vy = labels(trainY, valIdx);
+        Search search = searchC(rows(trainX, fitIdx), labels(trainY, fitIdx), rows(trainX, valIdx), labels(trainY, valIdx), numClasses, s);
+        LOG.info("linear probe: best C = {} (validation accuracy {})", search.bestC(), search.bestAccuracy());
+        LogisticRegression.Model model = LogisticRegression.fit(trainX, trainY, numClasses, search.bestC(), s.lbfgs(), search.bestModel());
+        ClassificationMetrics test = ClassificationMetrics.of(model.scores(testX), testY, numClasses);
+        return new Result(search.bestC(), search.sweep(), model, test, trainY.length, valIdx.size());
+    }
 
+    /**
+     * The outcome of a C search.
+     *
+     * @param bestC        the C with the best validation accuracy (ties to the smaller C)
+     * @param bestAccuracy its validation accuracy
+     * @param bestModel    the model fitted on the fitting set at {@code bestC}
+     * @param sweep        every C tried, sorted by C
+     */
+    public record Search(double bestC, double bestAccuracy, LogisticRegression.Model bestModel, List<SweepPoint> sweep) {
+    }
+
+    /** The C search alone: models fitted on (fx, fy) at each C of the schedule, scored on (vx, vy). */
+    public static Search searchC(double[][] fx, int[] fy, double[][] vx, int[] vy, int numClasses, Settings s) {
         TreeMap<Double, LogisticRegression.Model> models = new TreeMap<>(); // keyed by log10 C
         TreeMap<Double, Double> accuracy = new TreeMap<>();
         for (int e = s.minLog10C(); e <= s.maxLog10C(); e++) {
@@ -84,14 +99,10 @@ public final class LinearProbe {
             }
         }
         double bestLog = bestLogC(accuracy);
-        double bestC = Math.pow(10, bestLog);
-        LOG.info("linear probe: best C = {} (validation accuracy {})", bestC, accuracy.get(bestLog));
-        LogisticRegression.Model model = LogisticRegression.fit(trainX, trainY, numClasses, bestC, s.lbfgs(), models.get(bestLog));
-        ClassificationMetrics test = ClassificationMetrics.of(model.scores(testX), testY, numClasses);
         List<SweepPoint> sweep = new ArrayList<>();
         accuracy.forEach((e, acc) -> sweep.add(new SweepPoint(Math.pow(10, e), acc)));
         sweep.sort(Comparator.comparingDouble(SweepPoint::c));
-        return new Result(bestC, sweep, model, test, trainY.length, valIdx.size());
+        return new Search(Math.pow(10, bestLog), accuracy.get(bestLog), models.get(bestLog), sweep);
     }
 
     private static void tryC(double log10C, double[][] fx, int[] fy, double[][] vx, int[] vy, int numClasses, Settings s,
@@ -125,7 +136,7 @@ public final class LinearProbe {
      * Marks about {@code fraction} of each class (rounded, at least one when the class has two or more samples,
      * never all of it) for validation, chosen by a seeded shuffle.
      */
-    static boolean[] stratifiedSplit(int[] labels, int numClasses, double fraction, long seed) {
+    public static boolean[] stratifiedSplit(int[] labels, int numClasses, double fraction, long seed) {
         if (!(fraction > 0 && fraction < 1)) throw new IllegalArgumentException("validation fraction must be in (0,1), got " + fraction);
         List<List<Integer>> byClass = new ArrayList<>();
         for (int c = 0; c < numClasses; c++) byClass.add(new ArrayList<>());
@@ -142,13 +153,13 @@ public final class LinearProbe {
         return out;
     }
 
-    private static double[][] rows(double[][] x, List<Integer> idx) {
+    static double[][] rows(double[][] x, List<Integer> idx) {
         double[][] out = new double[idx.size()][];
         for (int i = 0; i < out.length; i++) out[i] = x[idx.get(i)];
         return out;
     }
 
-    private static int[] labels(int[] y, List<Integer> idx) {
+    static int[] labels(int[] y, List<Integer> idx) {
         int[] out = new int[idx.size()];
         for (int i = 0; i < out.length; i++) out[i] = y[idx.get(i)];
         return out;

@@ -1,5 +1,6 @@
 package dev.jclip.eval.report;
 
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -220,6 +221,116 @@ public final class Charts {
         g.setTransform(saved);
         g.dispose();
         return img;
+    }
+
+    /** The zero-shot reference line's colour in {@link #fewShot}. */
+    static final Color ZERO_SHOT = new Color(204, 0, 0);
+
+    /**
+     * Few-shot probe accuracy against examples per class (log2 axis, as the paper's Figure 6): the mean over draws
+     * with error bars of one standard deviation, and zero-shot as a dashed horizontal line with the matching
+     * shot count marked (NaN: none).
+     */
+    public static BufferedImage fewShot(List<FewShot.Point> points, double zeroShot, double matchShots, String title, String subtitle) {
+        int width = 760;
+        int height = 460;
+        int left = 80;
+        int right = 30;
+        int top = 76;
+        int bottom = 70;
+        int plotW = width - left - right;
+        int plotH = height - top - bottom;
+        double minLog = log2(points.get(0).shots());
+        double maxLog = log2(points.get(points.size() - 1).shots());
+        double pad = Math.max(0.25, (maxLog - minLog) * 0.06);
+        double lo = Double.isNaN(zeroShot) ? 1 : zeroShot;
+        double hi = Double.isNaN(zeroShot) ? 0 : zeroShot;
+        for (FewShot.Point p : points) {
+            double sd = Double.isNaN(p.stdTop1()) ? 0 : p.stdTop1();
+            lo = Math.min(lo, p.meanTop1() - sd);
+            hi = Math.max(hi, p.meanTop1() + sd);
+        }
+        double step = niceStep(Math.max(hi - lo, 0.01) * 100);
+        double yMin = Math.max(0, Math.floor(lo * 100 / step) * step - step);
+        double yMax = Math.min(100, Math.ceil(hi * 100 / step) * step + step);
+        if (yMax <= yMin) yMax = yMin + step;
+        final double x0 = minLog - pad;
+        final double x1 = maxLog + pad;
+        final double fyMin = yMin;
+        final double fyMax = yMax;
+        java.util.function.DoubleUnaryOperator px = n -> left + (log2(n) - x0) / (x1 - x0) * plotW;
+        java.util.function.DoubleUnaryOperator py = a -> top + plotH - (100 * a - fyMin) / (fyMax - fyMin) * plotH;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img);
+        header(g, width, title, subtitle);
+        for (FewShot.Point p : points) {
+            int x = (int) Math.round(px.applyAsDouble(p.shots()));
+            g.setColor(GRID);
+            g.drawLine(x, top, x, top + plotH);
+            g.setColor(AXIS);
+            centred(g, SMALL, Integer.toString(p.shots()), x, top + plotH + 16);
+        }
+        for (double v = yMin; v <= yMax + 1e-9; v += step) {
+            int y = (int) Math.round(py.applyAsDouble(v / 100));
+            g.setColor(GRID);
+            g.drawLine(left, y, left + plotW, y);
+            g.setColor(AXIS);
+            g.setFont(SMALL);
+            String s = String.format(Locale.ROOT, step < 1 ? "%.1f" : "%.0f", v);
+            g.drawString(s, left - 8 - g.getFontMetrics().stringWidth(s), y + 4);
+        }
+        g.setColor(AXIS);
+        g.drawRect(left, top, plotW, plotH);
+        if (!Double.isNaN(zeroShot)) {
+            int y = (int) Math.round(py.applyAsDouble(zeroShot));
+            g.setColor(ZERO_SHOT);
+            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
+            g.drawLine(left, y, left + plotW, y);
+            g.setFont(LABEL);
+            String label = String.format(Locale.ROOT, "zero-shot %.1f %%", 100 * zeroShot)
+                    + (Double.isNaN(matchShots) ? "" : String.format(Locale.ROOT, ", matched at %.2f per class", matchShots));
+            g.drawString(label, left + 8, y > top + 20 ? y - 6 : y + 16);
+            if (!Double.isNaN(matchShots)) {
+                int mx = (int) Math.round(px.applyAsDouble(matchShots));
+                g.drawLine(mx, y, mx, top + plotH);
+            }
+        }
+        g.setStroke(new BasicStroke(2f));
+        g.setColor(BAR);
+        Path2D line = new Path2D.Double();
+        for (int i = 0; i < points.size(); i++) {
+            double x = px.applyAsDouble(points.get(i).shots());
+            double y = py.applyAsDouble(points.get(i).meanTop1());
+            if (i == 0) line.moveTo(x, y);
+            else line.lineTo(x, y);
+        }
+        g.draw(line);
+        g.setStroke(new BasicStroke(1.5f));
+        for (FewShot.Point p : points) {
+            int x = (int) Math.round(px.applyAsDouble(p.shots()));
+            int y = (int) Math.round(py.applyAsDouble(p.meanTop1()));
+            g.fillOval(x - 4, y - 4, 8, 8);
+            if (!Double.isNaN(p.stdTop1()) && p.stdTop1() > 0) {
+                int ya = (int) Math.round(py.applyAsDouble(p.meanTop1() - p.stdTop1()));
+                int yb = (int) Math.round(py.applyAsDouble(p.meanTop1() + p.stdTop1()));
+                g.drawLine(x, ya, x, yb);
+                g.drawLine(x - 5, ya, x + 5, ya);
+                g.drawLine(x - 5, yb, x + 5, yb);
+            }
+        }
+        g.setColor(AXIS);
+        centred(g, LABEL, "labelled examples per class (log scale); bars: one standard deviation over draws", left + plotW / 2, height - 24);
+        AffineTransform saved = g.getTransform();
+        g.translate(22, top + plotH / 2);
+        g.rotate(-Math.PI / 2);
+        centred(g, LABEL, "test top-1 (%)", 0, 0);
+        g.setTransform(saved);
+        g.dispose();
+        return img;
+    }
+
+    private static double log2(double n) {
+        return Math.log(n) / Math.log(2);
     }
 
     /** A bold title and a grey subtitle, each shortened with an ellipsis to fit the image. */

@@ -16,13 +16,17 @@ public final class EvalReport {
     private final String model;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final List<String> notes = new java.util.ArrayList<>();
     private List<String> classNames;
     private ClassificationMetrics classification;
     private List<LinearProbe.SweepPoint> sweep;
     private double bestC = Double.NaN;
+    private List<dev.jclip.eval.probe.FewShot.Point> fewShot;
+    private double zeroShotTop1 = Double.NaN;
+    private double matchingShots = Double.NaN;
 
     /**
-     * @param task    "zeroshot", "retrieval" or "linear-probe"
+     * @param task    "zeroshot", "retrieval", "linear-probe" or "few-shot"
      * @param dataset the dataset spec or name
      * @param model   the checkpoint, or e.g. "raw-pixels"
      */
@@ -42,6 +46,16 @@ public final class EvalReport {
         return this;
     }
 
+    /** A sentence for the Markdown report, e.g. the shot count at which a probe matches zero-shot. */
+    public EvalReport note(String sentence) {
+        notes.add(sentence);
+        return this;
+    }
+
+    public List<String> notes() {
+        return notes;
+    }
+
     /** Attaches per-class results (per-class accuracy, confusion matrix) and the class names they refer to. */
     public EvalReport classification(List<String> classNames, ClassificationMetrics m) {
         this.classNames = List.copyOf(classNames);
@@ -54,6 +68,27 @@ public final class EvalReport {
         this.sweep = List.copyOf(sweep);
         this.bestC = bestC;
         return this;
+    }
+
+    /** Attaches few-shot results for the chart: the points, zero-shot top-1 and the matching shot count (NaN: none). */
+    public EvalReport fewShot(List<dev.jclip.eval.probe.FewShot.Point> points, double zeroShotTop1, double matchingShots) {
+        this.fewShot = List.copyOf(points);
+        this.zeroShotTop1 = zeroShotTop1;
+        this.matchingShots = matchingShots;
+        return this;
+    }
+
+    /** Null unless this is a few-shot run. */
+    public List<dev.jclip.eval.probe.FewShot.Point> fewShotPoints() {
+        return fewShot;
+    }
+
+    public double zeroShotTop1() {
+        return zeroShotTop1;
+    }
+
+    public double matchingShots() {
+        return matchingShots;
     }
 
     public String task() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.probe.LinearProbe;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -42,13 +43,32 @@ public final class ReportWriter {
             ArrayNode names = root.putArray("class_names");
             r.classNames().forEach(names::add);
             ObjectNode perClass = root.putObject("per_class_accuracy");
-            for (int c = 0; c < r.classNames().size(); c++) putNumber(perClass, r.classNames().get(c), m.perClassRecall()[c]);
+            for (int c = 0; c < r.classNames().size(); c++) {
+                String name = r.classNames().get(c);
+                // a repeated name (OpenAI's ImageNet list has two) must not overwrite the first class's entry
+                putNumber(perClass, perClass.has(name) ? name + " [" + c + "]" : name, m.perClassRecall()[c]);
+            }
             ArrayNode counts = root.putArray("class_counts");
             for (long n : m.classCounts()) counts.add(n);
             ArrayNode conf = root.putArray("confusion_matrix");
             for (long[] row : m.confusion()) {
                 ArrayNode a = conf.addArray();
                 for (long v : row) a.add(v);
+            }
+        }
+        if (r.fewShotPoints() != null) {
+            ArrayNode points = root.putArray("few_shot");
+            for (FewShot.Point p : r.fewShotPoints()) {
+                ObjectNode o = points.addObject();
+                o.put("shots", p.shots());
+                putNumber(o, "top1_mean", p.meanTop1());
+                putNumber(o, "top1_std", p.stdTop1());
+                ArrayNode top1 = o.putArray("top1_per_draw");
+                ArrayNode c = o.putArray("C_per_draw");
+                for (FewShot.Draw d : p.draws()) {
+                    top1.add(d.top1());
+                    c.add(d.c());
+                }
             }
         }
         if (r.sweep() != null) {
@@ -75,6 +95,7 @@ public final class ReportWriter {
         for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
             sb.append("| ").append(e.getKey()).append(" | ").append(format(e.getKey(), e.getValue())).append(" |\n");
         }
+        for (String note : r.notes()) sb.append('\n').append(note).append('\n');
         ClassificationMetrics m = r.classification();
         if (m != null && r.classNames().size() <= 100) {
             sb.append("\n| class | samples | accuracy (%) |\n|---|---:|---:|\n");
@@ -90,12 +111,13 @@ public final class ReportWriter {
     private static String format(String name, double v) {
         if (Double.isNaN(v)) return "-";
         if (name.endsWith("_C")) return String.format(Locale.ROOT, "%.3g", v);
+        if (name.endsWith("_shots")) return String.format(Locale.ROOT, "%.2f", v);
         return String.format(Locale.ROOT, "%.2f %%", 100 * v);
     }
 
     /**
      * Writes {@code jsonFile}, a {@code .md} beside it, and the charts that apply ({@code -confusion.png},
-     * {@code -per-class.png}, {@code -probe-c.png}); every file goes to a temporary name first.
+     * {@code -per-class.png}, {@code -probe-c.png}, {@code -few-shot.png}); every file goes to a temporary name first.
      *
      * @return the files written
      */
@@ -115,6 +137,11 @@ public final class ReportWriter {
                     abs.resolveSibling(stem + "-confusion.png")));
             written.add(writePng(Charts.perClassAccuracy(r.classNames(), r.classification().perClassRecall(), "Per-class accuracy, " + what, subtitle(r)),
                     abs.resolveSibling(stem + "-per-class.png")));
+        }
+        if (r.fewShotPoints() != null) {
+            written.add(writePng(Charts.fewShot(r.fewShotPoints(), r.zeroShotTop1(), r.matchingShots(),
+                    Double.isNaN(r.zeroShotTop1()) ? "Few-shot linear probes" : "Few-shot linear probes against zero-shot", subtitle(r)),
+                    abs.resolveSibling(stem + "-few-shot.png")));
         }
         if (r.sweep() != null) {
             written.add(writePng(Charts.accuracyVsC(r.sweep(), r.bestC(), "Linear probe: validation accuracy vs C", subtitle(r)),

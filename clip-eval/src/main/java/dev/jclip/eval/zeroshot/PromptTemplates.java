@@ -29,6 +29,13 @@ public final class PromptTemplates {
         return out;
     }
 
+    /** How many {@code {}} placeholders {@code template} holds. */
+    public static int placeholders(String template) {
+        int n = 0;
+        for (int i = template.indexOf("{}"); i >= 0; i = template.indexOf("{}", i + 2)) n++;
+        return n;
+    }
+
     /** The template with every {@code {}} replaced by the class name. */
     public static String fill(String template, String className) {
         return template.replace("{}", className);

@@ -16,20 +16,34 @@ public final class ZeroShotClassifier {
 
     /** [C][E] unit-norm class embeddings. */
     public static double[][] classWeights(FeatureExtractor extractor, List<String> classNames, List<String> templates) {
-        List<String> prompts = new ArrayList<>(classNames.size() * templates.size());
-        for (String c : classNames) for (String t : templates) prompts.add(PromptTemplates.fill(t, c));
-        double[][] embedded = Vectors.normalisedRows(extractor.texts(prompts));
-        return ensemble(embedded, classNames.size(), templates.size());
+        return classWeightsOfSynonyms(extractor, classNames.stream().map(List::of).toList(), templates);
     }
 
-    /** Averages consecutive groups of {@code perClass} unit vectors and normalises each mean. */
-    static double[][] ensemble(double[][] unitPrompts, int classes, int perClass) {
+    /**
+     * [C][E] unit-norm class embeddings for classes with one or more names (e.g. FER2013's "happy", "smiling"):
+     * the mean over every name in every template, as one ensemble.
+     */
+    public static double[][] classWeightsOfSynonyms(FeatureExtractor extractor, List<List<String>> classSynonyms, List<String> templates) {
+        List<String> prompts = new ArrayList<>();
+        int[] perClass = new int[classSynonyms.size()];
+        for (int c = 0; c < perClass.length; c++) {
+            for (String name : classSynonyms.get(c)) for (String t : templates) prompts.add(PromptTemplates.fill(t, name));
+            perClass[c] = classSynonyms.get(c).size() * templates.size();
+        }
+        double[][] embedded = Vectors.normalisedRows(extractor.texts(prompts));
+        return ensemble(embedded, perClass);
+    }
+
+    /** Averages consecutive groups of unit vectors, {@code perClass[c]} for class c, and normalises each mean. */
+    static double[][] ensemble(double[][] unitPrompts, int[] perClass) {
         int width = unitPrompts[0].length;
+        int classes = perClass.length;
         double[][] w = new double[classes][width];
+        int row = 0;
         for (int c = 0; c < classes; c++) {
-            for (int t = 0; t < perClass; t++) {
-                double[] p = unitPrompts[c * perClass + t];
-                for (int j = 0; j < width; j++) w[c][j] += p[j] / perClass;
+            for (int t = 0; t < perClass[c]; t++) {
+                double[] p = unitPrompts[row++];
+                for (int j = 0; j < width; j++) w[c][j] += p[j] / perClass[c];
             }
             double norm = 0;
             for (double v : w[c]) norm += v * v;

@@ -108,4 +108,40 @@ class ReportWriterTest {
     static int countNonWhite(BufferedImage img) {
         return img.getWidth() * img.getHeight() - countColour(img, 0xffffffff);
     }
+
+    @Test
+    void repeatedClassNamesKeepEveryPerClassEntry() {
+        var m = dev.jclip.eval.metrics.ClassificationMetrics.of(new double[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, new int[] {0, 1, 1}, 3);
+        EvalReport r = new EvalReport("zeroshot", "d", "m").classification(List.of("missile", "cat", "missile"), m);
+        JsonNode perClass = ReportWriter.json(r).get("per_class_accuracy");
+        assertEquals(3, perClass.size());
+        assertEquals(1.0, perClass.get("missile").asDouble(), 0);
+        assertTrue(perClass.get("missile [2]").isNull(), "class 2 has no samples: " + perClass);
+    }
+
+    /** The few-shot chart: written beside the JSON; the red zero-shot line appears only when there is a zero-shot figure. */
+    @Test
+    void fewShotChartWithAndWithoutZeroShot() throws Exception {
+        List<dev.jclip.eval.probe.FewShot.Point> pts = List.of(
+                new dev.jclip.eval.probe.FewShot.Point(1, 0.4, 0.05, List.of()),
+                new dev.jclip.eval.probe.FewShot.Point(4, 0.6, 0.02, List.of()),
+                new dev.jclip.eval.probe.FewShot.Point(16, 0.8, Double.NaN, List.of()));
+        EvalReport with = new EvalReport("few-shot", "d", "m").fewShot(pts, 0.5, 2.0).metric("zero_shot_top1", 0.5);
+        List<Path> files = ReportWriter.writeAll(with, dir.resolve("fs.json"));
+        Path png = dir.resolve("fs-few-shot.png");
+        assertTrue(files.contains(png), files.toString());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(760, img.getWidth());
+        assertTrue(reds(img) > 200, "a dashed red line across the plot: " + reds(img));
+        BufferedImage without = Charts.fewShot(pts, Double.NaN, Double.NaN, "t", "s");
+        assertEquals(0, reds(without));
+    }
+
+    private static int reds(BufferedImage img) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) if ((img.getRGB(x, y) & 0xffffff) == (Charts.ZERO_SHOT.getRGB() & 0xffffff)) n++;
+        }
+        return n;
+    }
 }

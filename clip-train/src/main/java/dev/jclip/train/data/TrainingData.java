@@ -44,6 +44,36 @@ public final class TrainingData {
         return new LoaderBatchSource(samples, tokenizer, loaderConfig(cfg, model, samples));
     }
 
+    /**
+     * The data of rank {@code rank} of {@code world}: with {@code data-order shards} (the default) the rank's own
+     * shards (every world-th one, from the rank's index: open_clip's split by node; the loader then splits them
+     * by worker) in batches of batch-size / world; with {@code data-order global} every shard in global batches,
+     * which the trainer slices. A rank left without shards is an error naming it.
+     */
+    public static LoaderBatchSource open(TrainConfig cfg, ClipConfig model, int rank, int world) throws IOException {
+        if (world == 1 || "global".equals(cfg.data().dataOrder())) return open(cfg, model);
+        String spec = cfg.data().trainData();
+        if (spec == null) throw new ConfigException("train-data is required (or pass a BatchSource to Trainer.Builder.data)");
+        if (cfg.data().datasetResampled()) {
+            // each rank would draw from every shard with its own ShardSlot seeds; not wired to ranks yet
+            throw new ConfigException("dataset-resampled with data-order shards over " + world + " ranks is not supported yet;"
+                    + " use data-order global");
+        }
+        if (isManifest(spec)) {
+            throw new ConfigException("train-data " + spec + " is a manifest: it has no shards to split over " + world
+                    + " ranks; use data-order global (each rank takes its slice of every global batch)");
+        }
+        List<String> all = sources(spec).stream().flatMap(List::stream).toList();
+        List<String> mine = new ArrayList<>();
+        for (int i = rank; i < all.size(); i += world) mine.add(all.get(i));
+        if (mine.isEmpty()) {
+            throw new ConfigException("rank " + rank + " of " + world + " has no shards: train-data has " + all.size()
+                    + " shard(s), at least one per rank is needed (or use data-order global)");
+        }
+        WebDatasetSource samples = new WebDatasetSource(mine, false);
+        return new LoaderBatchSource(samples, tokenizer(cfg, model), loaderConfig(cfg, model, samples, cfg.data().batchSize() / world));
+    }
+
     /** The tokenizer for the config's {@code vocab} (OpenAI's when absent), checked against the model. */
     public static ClipTokenizer tokenizer(TrainConfig cfg, ClipConfig model) {
         String vocab = cfg.data().vocab();
@@ -58,8 +88,12 @@ public final class TrainingData {
      * from the shards' sizes.json.
      */
     public static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples) {
+        return loaderConfig(cfg, model, samples, cfg.data().batchSize());
+    }
+
+    private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples, int batchSize) {
         PreprocessConfig p = preprocessing(cfg, model);
-        LoaderConfig.Builder b = LoaderConfig.builder(cfg.data().batchSize())
+        LoaderConfig.Builder b = LoaderConfig.builder(batchSize)
                 .imageSize(model.vision().imageSize())
                 .contextLength(model.text().contextLength())
                 .workers(cfg.data().workers())
@@ -75,7 +109,7 @@ public final class TrainingData {
                 throw new ConfigException("dataset-resampled draws shards forever: give train-num-samples (the pairs in one"
                         + " epoch), or shards with a sizes.json");
             }
-            b.batchesPerEpoch((n + cfg.data().batchSize() - 1) / cfg.data().batchSize());
+            b.batchesPerEpoch((n + batchSize - 1) / batchSize);
         }
         return b.build();
     }
