@@ -131,6 +131,10 @@ class OpenClipDataOptionsTest {
         TrainConfig unsized = config("train-data", bare + "/x.tar", "dataset-resampled", true);
         ConfigException e = assertThrows(ConfigException.class, () -> TrainingData.loaderConfig(unsized, MODEL, TrainingData.samples(unsized)));
         assertTrue(e.getMessage().contains("train-num-samples"), e.getMessage());
+        // several ranks: each reader's rank is not wired into the draws yet, so data-order shards is refused
+        ConfigException ranks = assertThrows(ConfigException.class, () -> TrainingData.open(cfg.with(Map.of("vocab",
+                tmp.resolve("vocab.txt").toString()), "t"), MODEL, 0, 2));
+        assertTrue(ranks.getMessage().contains("data-order global"), ranks.getMessage());
     }
 
     /** The first batch of an epoch through the run's own loader settings. */
