@@ -18,9 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One rank of the training jobs MpiTrainingTest starts under mpirun: the tiny ViT of DistributedExactnessTest at
+ * One rank of the training jobs MpiTrainingTest starts under mpirun: a run of DistributedExactnessTest at
  * global batch {@link #G} with data-order global, through the MPI collective that {@code Collectives.open("auto")}
- * finds, and the same run on one process for the reference. Arguments: {@code OUT PRECISION ACCUM [KILL_RANK
+ * finds, and the same run on one process for the reference. Arguments: {@code OUT MODEL PRECISION ACCUM [KILL_RANK
  * KILL_STEP] [resume]}; each rank writes its final weights to {@code OUT/weights-rank<r>.bin}. With KILL_RANK, that
  * rank sends itself SIGKILL after step KILL_STEP (the rest of the job then waits in a collective that never
  * completes, until the launcher ends it).
@@ -33,15 +33,16 @@ public final class MpiTrainWorker {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
-        String precision = args[1];
-        int accum = Integer.parseInt(args[2]);
-        int killRank = args.length > 4 ? Integer.parseInt(args[3]) : -1;
-        long killStep = args.length > 4 ? Long.parseLong(args[4]) : -1;
+        String model = args[1];
+        String precision = args[2];
+        int accum = Integer.parseInt(args[3]);
+        int killRank = args.length > 5 ? Integer.parseInt(args[4]) : -1;
+        long killStep = args.length > 5 ? Long.parseLong(args[5]) : -1;
         boolean resume = args[args.length - 1].equals("resume");
         Collective c = Collectives.open("auto");
         if (c.worldSize() < 2) throw new AssertionError("auto did not find the mpirun job: " + c);
         try {
-            TrainConfig cfg = config(out.resolve("run"), precision, accum);
+            TrainConfig cfg = config(out.resolve("run"), model, precision, accum);
             if (resume) cfg = cfg.with(Map.of("resume", "latest"), "test");
             Trainer t = Trainer.builder().config(cfg).data(data(cfg)).collective(c).interactive(false).onStep(m -> {
                 if (c.rank() == killRank && m.step() == killStep) {
@@ -60,9 +61,9 @@ public final class MpiTrainWorker {
         }
     }
 
-    /** The run of DistributedExactnessTest: tiny ViT, G pairs a step, 10 steps crossing an epoch, seed 3. */
-    public static TrainConfig config(Path out, String precision, int accum) {
-        return TestConfigs.of("model", "ViT-tiny", "precision", precision, "batch-size", G, "accum-freq", accum,
+    /** The run of DistributedExactnessTest: G pairs a step, 10 steps crossing an epoch, seed 3. */
+    public static TrainConfig config(Path out, String model, String precision, int accum) {
+        return TestConfigs.of("model", model, "precision", precision, "batch-size", G, "accum-freq", accum,
                 "steps", STEPS, "lr", 2e-3, "warmup", 2L, "grad-clip-norm", 1.0, "output", out.toString(),
                 "checkpoint-every", CHECKPOINT_EVERY, "log-every", 5, "seed", 3L, "data-order", "global");
     }
@@ -71,15 +72,18 @@ public final class MpiTrainWorker {
         return DistributedRuns.data(cfg, 5 * G);   // 5 steps an epoch
     }
 
-    /** The same run on one process (LocalCollective): the reference. */
-    public static Map<String, INDArray> oneProcess(Path out, String precision, int accum) throws Exception {
-        TrainConfig cfg = config(out, precision, accum);
+    /**
+     * The same run on one process (LocalCollective): the reference. BatchNorm statistics per slice of
+     * {@code ghostBatch} images (what ranks of that micro-batch compute), or 0 for whole micro-batches.
+     */
+    public static Map<String, INDArray> oneProcess(Path out, String model, String precision, int accum, int ghostBatch) throws Exception {
+        TrainConfig cfg = config(out, model, precision, accum).with(Map.of("bn-ghost-batch", ghostBatch), "test");
         return DistributedRuns.oneProcess(cfg, data(cfg));
     }
 
     /** The weights the run starts from (the seed's initialisation). */
     public static Map<String, INDArray> initial(Path out) throws Exception {
-        TrainConfig cfg = config(out, "float64", 1);
+        TrainConfig cfg = config(out, "ViT-tiny", "float64", 1);
         return DistributedRuns.weights(Trainer.builder().config(cfg).data(data(cfg)).interactive(false).build());
     }
 
