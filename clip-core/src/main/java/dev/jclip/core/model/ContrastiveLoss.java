@@ -1,5 +1,6 @@
 package dev.jclip.core.model;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +25,7 @@ public final class ContrastiveLoss {
     public static INDArray logits(INDArray imageFeatures, INDArray textFeatures, double logitScale) {
         INDArray ui = normalise(imageFeatures, null);
         INDArray ut = normalise(textFeatures, null);
-        return Nd4j.gemm(ui, ut, false, true).muli(StrictMath.exp(logitScale));
+        return MatMul.gemm(ui, ut, false, true).muli(StrictMath.exp(logitScale));
     }
 
     /**
@@ -48,7 +49,7 @@ public final class ContrastiveLoss {
         INDArray normT = Nd4j.create(textFeatures.dataType(), b, 1);
         INDArray ui = normalise(imageFeatures, normI);
         INDArray ut = normalise(textFeatures, normT);
-        INDArray logits = Nd4j.gemm(ui, ut, false, true).muli(scale);   // [B, B]
+        INDArray logits = MatMul.gemm(ui, ut, false, true).muli(scale);   // [B, B]
 
         // cross-entropy as log-sum-exp in double: lse - l_ii, finite for any finite logits (log(softmax) in float
         // gave -inf once a gap exceeded ~104); StrictMath so the value does not depend on the JVM or the CPU
@@ -74,8 +75,8 @@ public final class ContrastiveLoss {
             }
         }
         INDArray dLogits = Nd4j.create(dl, new long[]{n, n}, 'c').castTo(logits.dataType());
-        INDArray dUi = Nd4j.gemm(dLogits, ut, false, false).muli(scale);
-        INDArray dUt = Nd4j.gemm(dLogits, ui, true, false).muli(scale);
+        INDArray dUi = MatMul.gemm(dLogits, ut, false, false).muli(scale);
+        INDArray dUt = MatMul.gemm(dLogits, ui, true, false).muli(scale);
         return new Result(loss, logits, normaliseBackward(ui, normI, dUi), normaliseBackward(ut, normT, dUt), dLogitScale);
     }
 
@@ -122,8 +123,8 @@ public final class ContrastiveLoss {
             this.utOwn = normalise(ownT, normTOwn);
             this.ui = normalise(allI, null);
             this.ut = normalise(allT, null);
-            this.rowsBlock = Nd4j.gemm(uiOwn, ut, false, true).muli(scale).dup('c').data().asDouble();
-            this.colsBlock = Nd4j.gemm(utOwn, ui, false, true).muli(scale).dup('c').data().asDouble();
+            this.rowsBlock = MatMul.gemm(uiOwn, ut, false, true).muli(scale).dup('c').data().asDouble();
+            this.colsBlock = MatMul.gemm(utOwn, ui, false, true).muli(scale).dup('c').data().asDouble();
             this.lseRow = new double[n];
             this.lseCol = new double[n];
             for (int i = 0; i < n; i++) {
@@ -173,8 +174,8 @@ public final class ContrastiveLoss {
             }
             INDArray dRowsM = Nd4j.create(dRows, new long[]{n, g}, 'c').castTo(ui.dataType());
             INDArray dColsM = Nd4j.create(dCols, new long[]{n, g}, 'c').castTo(ui.dataType());
-            INDArray dUi = Nd4j.gemm(dRowsM, ut, false, false).muli(scale);
-            INDArray dUt = Nd4j.gemm(dColsM, ui, false, false).muli(scale);
+            INDArray dUi = MatMul.gemm(dRowsM, ut, false, false).muli(scale);
+            INDArray dUt = MatMul.gemm(dColsM, ui, false, false).muli(scale);
             return new Result(loss, null, normaliseBackward(uiOwn, normIOwn, dUi), normaliseBackward(utOwn, normTOwn, dUt), dLogitScale);
         }
     }

@@ -1,5 +1,6 @@
 package dev.jclip.core.model;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.config.VisionConfig;
 import dev.jclip.core.nn.CpuKernels;
 import dev.jclip.core.nn.LayerNorm;
@@ -61,7 +62,7 @@ public final class VisionTransformer implements ImageTower {
             patches = images.reshape(batch, 3, grid, patch, grid, patch).permute(0, 2, 4, 1, 3, 5).dup('c')
                     .reshape((long) batch * grid * grid, 3L * patch * patch);
         }
-        INDArray embedded = Nd4j.gemm(patches, conv1.value().reshape(width, 3L * patch * patch), false, true);
+        INDArray embedded = MatMul.gemm(patches, conv1.value().reshape(width, 3L * patch * patch), false, true);
         INDArray x = Nd4j.create(embedded.dataType(), batch, seqLen, width);
         x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
                 .assign(classEmbedding.value().reshape(1, width).broadcast(batch, width));
@@ -72,13 +73,13 @@ public final class VisionTransformer implements ImageTower {
         x = transformer.forward(lnPre.forward(x));
         INDArray cls = x.reshape(batch, seqLen, width).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
         pooled = lnPost.forward(cls);
-        return pooled.mmul(proj.value());
+        return MatMul.gemm(pooled, proj.value(), false, false);
     }
 
     @Override
     public void backward(INDArray dFeatures) {
         if (proj.trainable()) Ops.gemmAccumulate(pooled, dFeatures, proj.grad(), true, false);
-        INDArray dCls = lnPost.backward(Nd4j.gemm(dFeatures, proj.value(), false, true));
+        INDArray dCls = lnPost.backward(MatMul.gemm(dFeatures, proj.value(), false, true));
         INDArray dx = Nd4j.zeros(dFeatures.dataType(), batch, seqLen, width);
         dx.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(dCls);
         dx = lnPre.backward(transformer.backward(dx.reshape((long) batch * seqLen, width)));

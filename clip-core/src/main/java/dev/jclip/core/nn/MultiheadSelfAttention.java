@@ -73,12 +73,12 @@ public final class MultiheadSelfAttention implements Layer {
         q = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width))).muli(scale);
         k = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width, 2 * width)));
         v = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width, 3 * width)));
-        INDArray scores = Nd4j.matmul(q, k, false, true, false); // [B*H, T, T]
+        INDArray scores = MatMul.matmul(q, k, false, true); // [B*H, T, T]
         if (mask != null) scores.addi(mask.reshape(1, seqLen, seqLen).broadcast(scores.shape()));
         INDArray flat = scores.reshape(scores.length() / seqLen, seqLen);
         Ops.softmaxRowsInPlace(flat);
         probs = flat.reshape(batch * heads, seqLen, seqLen);
-        INDArray context = Nd4j.matmul(probs, v); // [B*H, T, hd]
+        INDArray context = MatMul.matmul(probs, v, false, false); // [B*H, T, hd]
         return outProj.forward(mergeHeads(context));
     }
 
@@ -92,15 +92,15 @@ public final class MultiheadSelfAttention implements Layer {
             return inProj.backward(dqkv);
         }
         INDArray dContext = splitHeads(dOut);
-        INDArray dProbs = Nd4j.matmul(dContext, v, false, true, false);
-        INDArray dv = Nd4j.matmul(probs, dContext, true, false, false);
+        INDArray dProbs = MatMul.matmul(dContext, v, false, true);
+        INDArray dv = MatMul.matmul(probs, dContext, true, false);
         // softmax backward: dS = P * (dP - rowsum(dP * P))
         INDArray dp2 = dProbs.reshape(dProbs.length() / seqLen, seqLen);
         INDArray p2 = probs.reshape(dp2.rows(), seqLen);
         INDArray rowDot = dp2.mul(p2).sum(1).reshape(dp2.rows(), 1);
         INDArray dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, seqLen, seqLen);
-        INDArray dq = Nd4j.matmul(dScores, k);
-        INDArray dk = Nd4j.matmul(dScores, q, true, false, false);
+        INDArray dq = MatMul.matmul(dScores, k, false, false);
+        INDArray dk = MatMul.matmul(dScores, q, true, false);
         dq.muli(scale);
         INDArray dqkv = Nd4j.create(dy.dataType(), dy.rows(), 3L * width);
         dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).assign(mergeHeads(dq));
