@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Evaluation run by the trainer every {@code eval-every} steps (zero-shot accuracy, retrieval, ...). The model
+ * Evaluation run by the trainer every {@code eval-every} steps, every {@link #epochFrequencyOption()} epochs, and
+ * at the last step (zero-shot accuracy, validation loss and retrieval, ...). The model
  * is switched to evaluation mode for the call and back afterwards; the hook must not change its parameters.
  */
 @FunctionalInterface
@@ -33,5 +34,13 @@ public interface EvalHook {
     /** The training options this hook reads (e.g. {@code zeroshot-dataset}): the trainer refuses the others as unused. */
     default Set<String> options() {
         return Set.of();
+    }
+
+    /**
+     * The option giving this hook's interval in epochs besides {@code eval-every} (open_clip's
+     * {@code val-frequency}, {@code zeroshot-frequency}), or null when it runs on {@code eval-every} only.
+     */
+    default String epochFrequencyOption() {
+        return null;
     }
 }

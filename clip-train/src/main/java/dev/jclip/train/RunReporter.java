@@ -1,6 +1,7 @@
 package dev.jclip.train;
 
 import dev.jclip.core.io.AtomicFile;
+import dev.jclip.train.tensorboard.EventFileWriter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A run's outputs for people and tools: every step as one JSON line in {@code metrics.jsonl}; every
+ * A run's outputs for people and tools: every step as one JSON line in {@code metrics.jsonl} and, with
+ * {@code report-to tensorboard}, as scalars in a TensorBoard event file beside it ({@code train/loss},
+ * {@code train/lr}, ..., evaluation metrics as {@code eval/NAME}); every
  * {@code logEvery} steps a summary through SLF4J and into {@code train.log}; and, on an interactive terminal,
  * a progress line rewritten in place after each step. In a distributed run only rank 0 reports; the other ranks
  * get a {@link #quiet} reporter that writes nothing and sends only errors to SLF4J, naming the rank.
@@ -33,6 +36,7 @@ final class RunReporter implements AutoCloseable {
     private final BufferedWriter metrics;
     private final BufferedWriter log;
     private final int logEvery;
+    private final EventFileWriter events;   // null unless report-to names tensorboard
     private final Console console;
     /** Null for rank 0 (or a one-process run); else the rank of a quiet reporter. */
     private final Integer quietRank;
@@ -45,7 +49,7 @@ final class RunReporter implements AutoCloseable {
      * @param resumedStep when resuming, metrics lines for later steps (written by the interrupted run after its
      *                    last checkpoint) are dropped so the file reads like one uninterrupted run; -1 otherwise
      */
-    RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep) throws IOException {
+    RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep, boolean tensorboard) throws IOException {
         this.quietRank = null;
         this.metricsFile = runDir.resolve("metrics.jsonl");
         this.logEvery = logEvery;
@@ -54,6 +58,17 @@ final class RunReporter implements AutoCloseable {
         else Files.deleteIfExists(metricsFile);
         this.metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.log = Files.newBufferedWriter(runDir.resolve("train.log"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.events = tensorboard ? new EventFileWriter(runDir) : null;
+    }
+
+    /** Whether metrics also go to TensorBoard. */
+    boolean tensorboard() {
+        return events != null;
+    }
+
+    /** A TensorBoard histogram (when TensorBoard is on). */
+    void histogram(long step, String tag, double[] values) throws IOException {
+        if (events != null) events.histogram(step, tag, values, 30);
     }
 
     private RunReporter(int rank) {
@@ -63,6 +78,7 @@ final class RunReporter implements AutoCloseable {
         this.log = null;
         this.logEvery = Integer.MAX_VALUE;
         this.console = null;
+        this.events = null;
     }
 
     /** A reporter for a rank other than 0: writes no file, logs only errors. */
@@ -122,6 +138,13 @@ final class RunReporter implements AutoCloseable {
         metrics.write(JSON.writeValueAsString(row));
         metrics.newLine();
         metrics.flush();
+        if (events != null) {
+            Map<String, Double> scalars = new LinkedHashMap<>();
+            row.forEach((k, v) -> {
+                if (v instanceof Number n && !k.equals("step")) scalars.put((extra.containsKey(k) ? "eval/" : "train/") + k, n.doubleValue());
+            });
+            events.scalars(m.step(), scalars);
+        }
 
         lossSum += m.loss();
         rateSum += m.samplesPerSecond();
@@ -181,10 +204,8 @@ final class RunReporter implements AutoCloseable {
     public void close() throws IOException {
         if (quietRank != null) return;
         clearProgress();
-        try {
-            metrics.close();
-        } finally {
-            log.close();
+        try (log; metrics) {
+            if (events != null) events.close();
         }
     }
 }

@@ -90,10 +90,10 @@ public final class Trainer {
     private final ClipModel model;
     private final BatchSource data;
     private final boolean ownsData;   // opened from train-data by build(): fit() closes it
+    private final List<EvalHook> evalHooks;
     private final Collective collective;
     private final int rank;
     private final int world;
-    private final EvalHook evalHook;
     private final List<StepListener> stepListeners;
     private final List<EpochListener> epochListeners;
     private final List<CheckpointListener> checkpointListeners;
@@ -117,10 +117,10 @@ public final class Trainer {
         this.model = model;
         this.data = data;
         this.ownsData = b.data == null || data instanceof RankSlice;   // a slice over a passed source leaves that open
+        this.evalHooks = List.copyOf(b.evalHooks);
         this.collective = b.collective;
         this.rank = collective.rank();
         this.world = collective.worldSize();
-        this.evalHook = b.evalHook;
         this.stepListeners = List.copyOf(b.stepListeners);
         this.epochListeners = List.copyOf(b.epochListeners);
         this.checkpointListeners = List.copyOf(b.checkpointListeners);
@@ -136,6 +136,9 @@ public final class Trainer {
         this.schedule = schedule;
         this.resumeFrom = resumeFrom;
         this.initFrom = initFrom;
+        // locked parameters lose their gradient buffers before the optimiser is built, so they get no state either
+        lockTowers(model, cfg);
+        model.setGradCheckpointing(cfg.model().gradCheckpointing());
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 
@@ -158,6 +161,11 @@ public final class Trainer {
 
     public long totalSteps() {
         return totalSteps;
+    }
+
+    /** The run folder ({@code output}): config.json, metrics.jsonl, checkpoints, the final model. */
+    public Path runDir() {
+        return runDir;
     }
 
     /** AdamW settings: the config's values where given, else CLIP's defaults for the tower type. */
@@ -224,19 +232,23 @@ public final class Trainer {
             data.restore(RankStates.forRank(s.dataState(), rank, world, cfg.data().dataOrder(), resumeFrom));
             epochOpen = true;
         } else if (initFrom != null) {
-            model.parameters().load(CheckpointManager.loadWeights(initFrom), true);
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> init = new LinkedHashMap<>(CheckpointManager.loadWeights(initFrom));
+            // a CLIP's weights start a SigLIP run: the bias is new, and keeps its initial value (-10)
+            if (model.logitBias() != null) init.putIfAbsent("logit_bias", model.logitBias().value().dup());
+            model.parameters().load(init, true);
         }
-        lockTowers();
         model.setTraining(true);
 
         Path lastCheckpoint = null;
         long lastSavedStep = resumeFrom != null ? step : -1;
         double lastLoss = Double.NaN;
-        try (RunReporter report = rank == 0 ? new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1)
-                : RunReporter.quiet(rank)) {
-            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters, output %s",
+        try (RunReporter report = rank == 0 ? new RunReporter(runDir, cfg.runtime().logEvery(), interactive, resumeFrom != null ? step : -1,
+                cfg.runtime().tensorboard()) : RunReporter.quiet(rank)) {
+            report.info("%s run: model %s, %d steps of %d pairs (accum-freq %d), %d trainable parameters (AdamW state %d"
+                            + " values), output %s",
                     resumeFrom != null ? "resumed (from " + resumeFrom + " at step " + step + ")" : "new",
-                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(), runDir);
+                    cfg.model().name(), totalSteps, cfg.data().batchSize(), cfg.optimisation().accumFreq(), trainableCount(),
+                    optimizer.stateSize(), runDir);
             if (world > 1) {
                 report.info("distributed: %d ranks, %d pairs per rank per step (%d per micro-batch), data-order %s",
                         world, cfg.data().batchSize() / world, cfg.data().batchSize() / world / cfg.optimisation().accumFreq(),
@@ -254,6 +266,9 @@ public final class Trainer {
                 List<String> changed = new ArrayList<>(cfg.differencesFrom(resumedConfig));
                 // the thread count does not change results; the two below are about this invocation only
                 changed.removeIf(d -> d.startsWith("resume:") || d.startsWith("threads:") || d.startsWith("allow-numerics-change:"));
+                // checkpoints from before image-mean/-std were recorded in the config: the values come from their
+                // preprocessing metadata, so nothing changed
+                changed.removeIf(d -> d.startsWith("image-mean: null -> ") || d.startsWith("image-std: null -> "));
                 if (!changed.isEmpty()) {
                     report.warn("resuming with options changed since the checkpoint (the run will not match an"
                             + " uninterrupted one): " + String.join(", ", changed));
@@ -282,9 +297,11 @@ public final class Trainer {
                 }
                 double lr = schedule.lr(step);
                 long stepNumber = step + 1;
-                Nd4j.getRandom().setSeed(rng.nextLong());
+                long stepSeed = rng.nextLong();
+                Nd4j.getRandom().setSeed(stepSeed);
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective);
+                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective,
+                        stepSeed);
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss, lr);
                 }
@@ -308,13 +325,17 @@ public final class Trainer {
                 lastLoss = loss;
                 long t2 = System.nanoTime();
 
-                Map<String, Double> evalMetrics = Map.of();
-                if (evalHook != null && cfg.evaluation().every() > 0 && (step % cfg.evaluation().every() == 0 || step == totalSteps)) {
-                    evalMetrics = evaluate(step, report);
+                boolean epochEnds = stepsPerEpoch > 0 && stepInEpoch == stepsPerEpoch;
+                Map<String, Double> evalMetrics = new LinkedHashMap<>();
+                for (EvalHook h : evalHooks) {
+                    if (evaluationDue(h, step, epoch, epochEnds)) evalMetrics.putAll(evaluate(h, step, report));
                 }
                 StepMetrics m = new StepMetrics(step, totalSteps, epoch, loss, lr, StrictMath.exp(model.logitScale().value().getDouble(0)),
                         gradNorm, samplesSeen, cfg.data().batchSize() / ((t2 - t0) / 1e9), (t1 - t0) / (double) (t2 - t0));
                 report.step(m, evalMetrics);
+                if (report.tensorboard() && (step % cfg.runtime().logEvery() == 0 || step == totalSteps)) {
+                    report.histogram(step, "weights/norms", parameterNorms());
+                }
                 if ((cfg.checkpointing().every() > 0 && step % cfg.checkpointing().every() == 0) || step == totalSteps) {
                     lastCheckpoint = saveCheckpoint(step, epoch, stepInEpoch, samplesSeen, rng, numerics, spikes, report);
                     lastSavedStep = step;
@@ -384,11 +405,23 @@ public final class Trainer {
         return "no single parameter";
     }
 
+    /**
+     * Whether {@code hook} runs after {@code step}: every {@code eval-every} steps, at the end of every N-th epoch
+     * for its epoch frequency (open_clip's {@code val-frequency}, {@code zeroshot-frequency}), and at the last
+     * step when either is set.
+     */
+    private boolean evaluationDue(EvalHook hook, long step, int epoch, boolean epochEnds) {
+        long every = cfg.evaluation().every();
+        int epochs = hook.epochFrequencyOption() == null ? 0 : (Integer) cfg.get(hook.epochFrequencyOption());
+        return (every > 0 && step % every == 0) || (epochs > 0 && epochEnds && (epoch + 1) % epochs == 0)
+                || (step == totalSteps && (every > 0 || epochs > 0));
+    }
+
     /** Runs the hook in evaluation mode. A failing evaluation is logged, not fatal: training is what matters. */
-    private Map<String, Double> evaluate(long step, RunReporter report) {
+    private Map<String, Double> evaluate(EvalHook hook, long step, RunReporter report) {
         model.setTraining(false);
         try {
-            Map<String, Double> out = world > 1 ? evalHook.evaluate(model, step, collective) : evalHook.evaluate(model, step);
+            Map<String, Double> out = world > 1 ? hook.evaluate(model, step, collective) : hook.evaluate(model, step);
             return out == null ? Map.of() : out;
         } catch (Exception e) {
             report.error("evaluation at step " + step + " failed: " + e);
@@ -463,34 +496,61 @@ public final class Trainer {
     }
 
     /**
-     * The config as the run will record it: {@code alpha-background} filled in from the data's image pipeline
-     * when not given, so config.json and checkpoints say what the model saw; a value that contradicts the data,
-     * or one given for data that decodes no images, is an error.
+     * The config as the run will record it: {@code alpha-background}, {@code image-mean} and {@code image-std}
+     * filled in from the data's image pipeline when not given, so config.json and checkpoints say what the model
+     * saw; a value that contradicts the data, or one given for data that decodes no images, is an error.
      */
     static TrainConfig withDataPreprocessing(TrainConfig cfg, BatchSource data) {
         PreprocessConfig p = data.preprocessing();
+        TrainConfig.Data d = cfg.data();
         if (p == null) {
-            if (cfg.data().alphaBackground() != null) {
-                throw new ConfigException("alpha-background is set but the training data decodes no images (its"
-                        + " BatchSource has no preprocessing): leave it out");
+            for (String o : List.of("alpha-background", "image-mean", "image-std")) {
+                if (cfg.get(o) != null) {
+                    throw new ConfigException(o + " is set but the training data decodes no images (its"
+                            + " BatchSource has no preprocessing): leave it out");
+                }
             }
             return cfg;
         }
         String used = p.alphaBackground().toString();
-        if (cfg.data().alphaBackground() == null) return cfg.with(Map.of("alpha-background", used), "training data");
-        if (!AlphaBackground.parse(cfg.data().alphaBackground()).equals(p.alphaBackground())) {
-            throw new ConfigException("alpha-background is " + cfg.data().alphaBackground() + " but the training data's image"
+        if (d.alphaBackground() != null && !AlphaBackground.parse(d.alphaBackground()).equals(p.alphaBackground())) {
+            throw new ConfigException("alpha-background is " + d.alphaBackground() + " but the training data's image"
                     + " pipeline composites over " + used + ": build the loader with the same background");
         }
-        return cfg;
+        checkChannels(d.imageMean(), "image-mean", p.mean());
+        checkChannels(d.imageStd(), "image-std", p.std());
+        Map<String, Object> filled = new LinkedHashMap<>();
+        if (d.alphaBackground() == null) filled.put("alpha-background", used);
+        if (d.imageMean() == null) filled.put("image-mean", channelsText(p.mean()));
+        if (d.imageStd() == null) filled.put("image-std", channelsText(p.std()));
+        return filled.isEmpty() ? cfg : cfg.with(filled, "training data");
     }
 
-    private void lockTowers() {
-        for (Parameter p : model.parameters()) {
-            if ((cfg.model().lockImage() && ClipModel.isImageParameter(p.name())) || (cfg.model().lockText() && ClipModel.isTextParameter(p.name()))) {
-                p.setTrainable(false);
-            }
+    private static void checkChannels(String given, String option, float[] used) {
+        if (given != null && !java.util.Arrays.equals(PreprocessConfig.channels(given, option), used)) {
+            throw new ConfigException(option + " is " + given + " but the training data's image pipeline uses "
+                    + channelsText(used) + ": build the loader with the same values");
         }
+    }
+
+    /** R,G,B as the options take them (Float's shortest exact form, so parsing it back gives the same floats). */
+    private static String channelsText(float[] v) {
+        return v[0] + "," + v[1] + "," + v[2];
+    }
+
+    /** open_clip's {@code lock_image_tower} / {@code lock_text_tower} as configured; locked parameters lose their gradients. */
+    static void lockTowers(ClipModel model, TrainConfig cfg) {
+        TrainConfig.Model m = cfg.model();
+        if (m.lockImage()) model.lockImageTower(m.lockImageUnlockedGroups(), m.lockImageFreezeBnStats());
+        if (m.lockText()) model.lockTextTower(m.lockTextUnlockedLayers(), m.lockTextFreezeLayerNorm());
+        model.parameters().releaseFrozenGradients();
+    }
+
+    /** Every parameter's L2 norm (one read of the weights; for the TensorBoard histogram). */
+    private double[] parameterNorms() {
+        List<Double> norms = new ArrayList<>();
+        for (Parameter p : model.parameters()) norms.add(p.value().norm2Number().doubleValue());
+        return norms.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private long trainableCount() {
@@ -504,7 +564,7 @@ public final class Trainer {
         private TrainConfig config;
         private ClipModel model;
         private BatchSource data;
-        private EvalHook evalHook;
+        private final List<EvalHook> evalHooks = new ArrayList<>();
         private final List<StepListener> stepListeners = new ArrayList<>();
         private final List<EpochListener> epochListeners = new ArrayList<>();
         private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
@@ -535,9 +595,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Run every {@code eval-every} steps (and at the last step). */
+        /**
+         * Adds an evaluation, run every {@code eval-every} steps, every {@link EvalHook#epochFrequencyOption()}
+         * epochs, and at the last step; the metrics of all hooks due at a step share its metrics line.
+         */
         public Builder evalHook(EvalHook hook) {
-            this.evalHook = hook;
+            evalHooks.add(Objects.requireNonNull(hook));
             return this;
         }
 
@@ -617,7 +680,7 @@ public final class Trainer {
             config.validate();
             refuseUnusedOptions();
             checkWorld(config, collective.worldSize());
-            ClipConfig modelCfg = ClipConfig.load(config.model().name());
+            ClipConfig modelCfg = modelConfig(config);
             if (model != null && !model.config().equals(modelCfg)) {
                 throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
@@ -631,7 +694,15 @@ public final class Trainer {
                 long samples = source.samplesPerEpoch();
                 int local = config.data().batchSize() / world;
                 long perEpoch = samples > 0 ? samples / local : -1;
-                if (samples > 0 && perEpoch == 0) {
+                // train-num-samples, where given, is what an epoch means (a resampled or unsized stream has no size);
+                // like open_clip's, it counts the pairs of all ranks
+                long numSamples = config.data().trainNumSamples();
+                if (numSamples > 0) {
+                    perEpoch = numSamples / config.data().batchSize();
+                    if (perEpoch == 0) {
+                        throw new ConfigException("train-num-samples is " + numSamples + " pairs, fewer than one batch of " + config.data().batchSize());
+                    }
+                } else if (samples > 0 && perEpoch == 0) {
                     throw new ConfigException("train-data has " + samples + " pairs" + (world > 1 && !global ? " for rank " + collective.rank() : "")
                             + ", fewer than one batch of " + local);
                 }
@@ -645,6 +716,7 @@ public final class Trainer {
         /** batch-size is the global batch: it must split evenly into world x accum-freq micro-batches. */
         static void checkWorld(TrainConfig config, int world) {
             if (world == 1) return;
+            if (config.model().siglip()) throw new ConfigException("siglip: the sigmoid loss is not distributed over ranks yet; train it in one process");
             int batch = config.data().batchSize(), accum = config.optimisation().accumFreq();
             if (batch % ((long) world * accum) != 0) {
                 throw new ConfigException("batch-size " + batch + " (the global batch) does not split over " + world + " ranks x accum-freq "
@@ -659,6 +731,22 @@ public final class Trainer {
         }
 
         /**
+         * The architecture of {@code model} with open_clip's overrides: the patch dropout of {@code force-patch-dropout},
+         * the sigmoid loss with {@code siglip}.
+         */
+        static ClipConfig modelConfig(TrainConfig config) {
+            ClipConfig c = ClipConfig.load(config.model().name());
+            if (config.model().forcePatchDropout() != null) {
+                try {
+                    c = c.withPatchDropout(config.model().forcePatchDropout());
+                } catch (ConfigException e) {
+                    throw new ConfigException("force-patch-dropout: " + e.getMessage());
+                }
+            }
+            return config.model().siglip() ? c.withSiglip() : c;
+        }
+
+        /**
          * An option the user set that this run would ignore is an error, never silently dropped: the data
          * options when a source is passed in, the evaluation options that no hook reads. Defaults and values
          * restored from a saved run are not explicit, so they never trip this.
@@ -666,14 +754,16 @@ public final class Trainer {
         private void refuseUnusedOptions() {
             List<String> unused = new ArrayList<>();
             if (data != null) {
-                for (String o : List.of("train-data", "vocab", "workers")) {
+                for (String o : List.of("train-data", "vocab", "workers", "dataset-resampled", "train-data-upsampling-factors", "aug-cfg")) {
                     if (config.isExplicit(o)) unused.add(o + " (the BatchSource passed to data() is used instead)");
                 }
             }
-            if (evalHook == null && config.isExplicit("eval-every")) unused.add("eval-every (no evaluation hook is set)");
-            for (String o : List.of("zeroshot-dataset", "zeroshot-templates", "zeroshot-limit")) {
-                if (config.isExplicit(o) && (evalHook == null || !evalHook.options().contains(o))) {
-                    unused.add(o + " (no evaluation hook reads it" + (evalHook == null ? "" : "; the hook reads " + evalHook.options()) + ")");
+            if (evalHooks.isEmpty() && config.isExplicit("eval-every")) unused.add("eval-every (no evaluation hook is set)");
+            java.util.Set<String> read = new java.util.LinkedHashSet<>();
+            for (EvalHook h : evalHooks) read.addAll(h.options());
+            for (String o : List.of("zeroshot-dataset", "zeroshot-templates", "zeroshot-limit", "zeroshot-frequency", "val-data", "val-frequency")) {
+                if (config.isExplicit(o) && !read.contains(o)) {
+                    unused.add(o + " (no evaluation hook reads it" + (evalHooks.isEmpty() ? "" : "; the hooks read " + read) + ")");
                 }
             }
             if (!unused.isEmpty()) {
@@ -727,7 +817,11 @@ public final class Trainer {
             long total;
             if (config.schedule().steps() > 0) total = config.schedule().steps();
             else if (perEpoch > 0) total = perEpoch * config.schedule().epochs();
-            else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps)");
+            else throw new ConfigException("the size of train-data is unknown: give the number of steps (steps) or the pairs per epoch (train-num-samples)");
+            if (perEpoch <= 0 && (config.evaluation().valFrequency() > 0 || config.evaluation().zeroshotFrequency() > 0)) {
+                throw new ConfigException("val-frequency and zeroshot-frequency count epochs, but the size of train-data is"
+                        + " unknown: give train-num-samples, or evaluate every N steps (eval-every)");
+            }
             LrSchedule schedule;
             TrainConfig.Schedule sc = config.schedule();
             try {
@@ -753,6 +847,10 @@ public final class Trainer {
             if (config.model().init() != null) {
                 initFrom = Path.of(config.model().init());
                 if (!Files.isRegularFile(initFrom)) throw new ConfigException("init weights not found: " + initFrom);
+            }
+            if (config.model().lockImageUnlockedGroups() > 0 && modelCfg.vision().isResNet()) {
+                throw new ConfigException("lock-image-unlocked-groups: partial locking of a ResNet image tower is not"
+                        + " supported (open_clip refuses it too); lock it whole");
             }
             ClipModel m = model != null ? model : ClipModel.create(modelCfg, config.runtime().seed(),
                     "float64".equals(config.model().precision()) ? DataType.DOUBLE : DataType.FLOAT);

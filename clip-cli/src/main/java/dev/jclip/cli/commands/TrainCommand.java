@@ -1,7 +1,9 @@
 package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
+import dev.jclip.cli.demo.RunReport;
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.eval.ValidationTrainingHook;
 import dev.jclip.eval.zeroshot.ZeroShotTrainingHook;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
@@ -104,10 +106,13 @@ public final class TrainCommand extends ClipCommand {
             if (cfg.evaluation().zeroshotDataset() != null) {
                 builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
             }
+            if (cfg.evaluation().valData() != null) {
+                builder.evalHook(ValidationTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+            }
             BatchSource source = data == null ? null : data.apply(cfg);
             try {
                 if (source != null) builder.data(source);
-                int rc = fitStoppingOnShutdown(builder.build());
+                int rc = fitStoppingOnShutdown(builder.build(), collective.rank() == 0);
                 finished = true;
                 return rc;
             } catch (TrainingDivergedException e) {
@@ -137,10 +142,10 @@ public final class TrainCommand extends ClipCommand {
     }
 
     /**
-     * Trains and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
+     * Trains, writes report.html (rank 0) and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
      * step and holds the JVM until that step's checkpoint is written and reported, so the run resumes exactly.
      */
-    private static int fitStoppingOnShutdown(Trainer trainer) throws Exception {
+    private static int fitStoppingOnShutdown(Trainer trainer, boolean writeReport) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             trainer.requestStop();
@@ -153,6 +158,7 @@ public final class TrainCommand extends ClipCommand {
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try {
             Trainer.Result r = trainer.fit();
+            if (writeReport) System.out.println("report: " + RunReport.write(trainer.runDir()));   // rank 0 owns the run folder
             if (r.stopped()) {
                 System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
                         r.steps(), r.lastCheckpoint());

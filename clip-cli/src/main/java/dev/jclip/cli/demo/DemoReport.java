@@ -261,7 +261,7 @@ final class DemoReport {
         return Svg.esc(s);
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;max-width:1100px;margin:24px auto;padding:0 20px;color:#222;line-height:1.45}
             h1{font-size:26px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
             .lead{font-size:15px;color:#333}.note{font-size:13px;color:#666}.how{color:#888;font-size:12px;font-weight:normal}

@@ -84,7 +84,7 @@ public final class ContrastiveLoss {
      * One rank's part of the loss over a global batch spread over ranks: rows {@code [start, start + rows)} of the
      * gathered features are this rank's. It computes the rank's block of the logits (its images against every
      * text, every image against its texts), from them the log-sum-exps of its rows and of its columns, and, once
-     * the caller has gathered those from every rank ({@link #finish}), the rank's share of the global loss (its
+     * the caller has gathered those from every rank ({@link Shard#finish}), the rank's share of the global loss (its
      * rows' two cross-entropies over 2G) and the exact gradient of the global loss with respect to its own
      * features and its share of the logit-scale gradient. Summing losses and logit-scale gradients over ranks
      * gives {@link #compute}'s; each rank's feature gradients equal {@link #compute}'s rows for it.

@@ -85,6 +85,11 @@ public final class TextTransformer {
         return best;
     }
 
+    /** Activation checkpointing of the text transformer's blocks ({@link Transformer#setCheckpointing}). */
+    public void setGradCheckpointing(boolean enable) {
+        transformer.setCheckpointing(enable);
+    }
+
     public int contextLength() {
         return contextLength;
     }

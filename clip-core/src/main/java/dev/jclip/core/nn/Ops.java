@@ -72,6 +72,11 @@ public final class Ops {
         return x;
     }
 
+    /** The given rows of a 2-D array, in the given order, as a new c-order [n, columns] array (one native op). */
+    public static INDArray gatherRows(INDArray x, INDArray rows) {
+        return Nd4j.pullRows(x, 1, rows.toIntVector(), 'c');
+    }
+
     /**
      * {@code table[indices[i]] += updates[i]} for rows (scatter-add; duplicates accumulate), deterministically.
      * ND4J's float {@code scatter_add} adds duplicate rows in a varying order, so repeated runs differ in the last

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * order (data-order global): per tensor, ||w_ranks - w_one|| / ||w_one|| within 1e-10 in float64 and 1e-5 in
  * float32 (there leaving out the attention key biases, which are rounding noise in any float32 run: see
  * {@link DistributedRuns#worstRelativeDifference(Map, Map, boolean)}). The ResNet in float32 is the exception:
- * two one-process runs of the same computation in different summation orders already differ by ~3e-2 on some
- * BatchNorm biases after 10 steps (measured), so there the distributed run must be within twice that measured
- * difference; float64 shows the arithmetic is exact. The ResNet's BatchNorm takes statistics per rank (no SyncBatchNorm); its one-process reference takes
+ * the one-process float32 run is itself 1e-4..8e-2 away from the same run in float64 after 10 steps (measured, on
+ * every vision tensor), so there each tensor must be within max(1e-5, twice that own error); float64 shows the
+ * arithmetic is exact. The ResNet's BatchNorm takes statistics per rank (no SyncBatchNorm); its one-process reference takes
  * them per rank-sized slice (bn-ghost-batch).
  */
 class DistributedExactnessTest {
@@ -37,7 +37,7 @@ class DistributedExactnessTest {
                 "checkpoint-every", 5L, "log-every", 5, "seed", 3L, "data-order", "global");
     }
 
-    /** One distributed run against its one-process reference; returns the worst difference (and, for the ResNet, the control's). */
+    /** One distributed run against its one-process reference; returns the worst difference (and, for the ResNet, the control's; in float32 the tensors outside their bound). */
     private double[] check(String model, String precision, int world, int accum) throws Exception {
         String name = model + "-" + precision + "-w" + world + "-a" + accum;
         TrainConfig dist = config(model, precision, accum, tmp.resolve(name + "-ranks"));
@@ -54,13 +54,16 @@ class DistributedExactnessTest {
         System.out.printf("%s: worst ||diff||/||w|| %.3e (%s)%n", name, worst.getValue(), worst.getKey());
         double control = Double.NaN;
         if (model.startsWith("RN") && "float32".equals(precision)) {
-            // float32 ResNet training is too sensitive for 1e-5 after 10 steps in ANY two summation orders: the
-            // bound is what one process gives for the same run computed in another order (accum-freq world x
-            // accum-freq: the same BatchNorm slices, no ghost batch norm)
-            TrainConfig other = config(model, precision, accum * world, tmp.resolve(name + "-other"));
-            control = DistributedRuns.worstRelativeDifference(DistributedRuns.oneProcess(other, DistributedRuns.data(other, pairs)), reference, true).getValue();
-            System.out.printf("%s: one process, the same run in another summation order: %.3e%n", name, control);
-            return new double[]{worst.getValue(), control, 1};
+            // float32 ResNet weights, per tensor: within max(1e-5, 2 e), e the one-process float32 run's own error
+            // against the same run in float64 (the exact value). Measured: float32 training of this ResNet is
+            // 1e-4..8e-2 away from exact arithmetic after 10 steps on every vision tensor (BatchNorm biases worst:
+            // the next BatchNorm removes a uniform shift, so their gradients are sums that cancel almost to zero;
+            // AdamW eps 1e-6..1e-2 and 3 instead of 10 steps did not bring it under 1e-5), so 1e-5 against another
+            // float32 run is no property of any implementation; each run carries error e, their difference <= 2 e.
+            TrainConfig exact = one.with(Map.of("precision", "float64", "output", tmp.resolve(name + "-f64").toString()), "test");
+            Map<String, INDArray> f64 = DistributedRuns.oneProcess(exact, DistributedRuns.data(exact, pairs));
+            double[] r = float32AgainstExact(name, ranks.get(0), reference, f64);
+            return new double[]{r[0], r[1], 1};
         }
         if (model.startsWith("RN") && "float64".equals(precision)) {
             // the check can fail: without ghost batch norm the reference normalises over whole micro-batches
@@ -69,6 +72,34 @@ class DistributedExactnessTest {
             System.out.printf("%s without ghost batch norm in the reference: %.3e%n", name, control);
         }
         return new double[]{worst.getValue(), control, 0};
+    }
+
+    /**
+     * Checks a float32 run against its float32 reference tensor by tensor: within max(1e-5, 2 e), e the reference's
+     * own relative error against the float64 run {@code exact}. Returns the number of tensors outside their bound
+     * and the largest difference over the reference's error.
+     */
+    private static double[] float32AgainstExact(String name, Map<String, INDArray> dist, Map<String, INDArray> ref, Map<String, INDArray> exact) {
+        int outside = 0;
+        double worstRatio = 0;
+        String worst = null;
+        for (String t : ref.keySet()) {
+            INDArray r = ref.get(t).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+            double d = dist.get(t).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sub(r).norm2Number().doubleValue()
+                    / Math.max(r.norm2Number().doubleValue(), 1e-300);
+            double e = exact.get(t).sub(r).norm2Number().doubleValue() / Math.max(exact.get(t).norm2Number().doubleValue(), 1e-300);
+            if (d > Math.max(1e-5, 2 * e)) {
+                outside++;
+                System.out.printf("%s: %s differs by %.3e, float32's own error there %.3e%n", name, t, d, e);
+            }
+            if (d / e > worstRatio) {
+                worstRatio = d / e;
+                worst = t;
+            }
+        }
+        System.out.printf("%s: %d tensors outside max(1e-5, 2 x float32's own error); largest difference / own error %.2f (%s)%n",
+                name, outside, worstRatio, worst);
+        return new double[]{outside, worstRatio};
     }
 
     /**
@@ -94,7 +125,7 @@ class DistributedExactnessTest {
             double[] d = check(model, precision, c[1], c[2]);
             String what = model + " " + precision + " world " + c[1] + " accum-freq " + c[2] + ": " + d[0];
             if (d[2] == 1) {
-                assertTrue(d[0] <= Math.max(1e-5, 2 * d[1]), what + ", one process in another order: " + d[1]);
+                assertTrue(d[0] == 0, what + " tensors outside max(1e-5, 2 x float32's own error against float64)");
                 continue;
             }
             assertTrue(d[0] <= (c[0] == 64 ? 1e-10 : 1e-5), what);
