@@ -22,16 +22,12 @@ public final class EmojiCaptions {
             "{shorts}: {sub}",
             "a drawing of {name}");
 
-    /**
-     * Zero-shot prompts for a subcategory (the prompt ensemble): the phrasings in which the training captions name
-     * a subcategory ("{short} emoji, {sub}", "{shorts}: {sub}", "{name}, a {sub} emoji"). Chosen on the validation
-     * split among seven ensembles (docs/DEMO.md), where it beat the earlier "a {} emoji", "an emoji of {}",
-     * "{} emoji", "an emoji from the {} group".
-     */
+    /** Zero-shot prompts for a subcategory (the prompt ensemble). */
     public static final List<String> ZERO_SHOT_TEMPLATES = List.of(
-            "emoji, {}",
-            ": {}",
-            ", a {} emoji");
+            "a {} emoji",
+            "an emoji of {}",
+            "{} emoji",
+            "an emoji from the {} group");
 
     private EmojiCaptions() {
     }
