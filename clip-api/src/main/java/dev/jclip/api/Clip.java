@@ -1,5 +1,6 @@
 package dev.jclip.api;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ClipModels;
@@ -200,7 +201,7 @@ public final class Clip implements AutoCloseable {
 
     /** Cosine similarities [I, T] between every image feature and every text feature (rows are normalised here). */
     public static INDArray similarity(INDArray imageFeatures, INDArray textFeatures) {
-        return normalized(imageFeatures).mmul(normalized(textFeatures).transpose());
+        return MatMul.gemm(normalized(imageFeatures), normalized(textFeatures), false, true);
     }
 
     static INDArray normalized(INDArray features) {

@@ -1,5 +1,6 @@
 package dev.jclip.api;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.zeroshot.ZeroShotClassifier;
@@ -51,7 +52,7 @@ public final class ZeroShot {
 
     /** Class probabilities [B, C] of image features [B, E] (from {@link Clip#encodeImage}). */
     public INDArray probabilities(INDArray imageFeatures) {
-        INDArray logits = Clip.normalized(imageFeatures).mmul(classWeights.transpose()).muli(clip.logitScale());
+        INDArray logits = MatMul.gemm(Clip.normalized(imageFeatures), classWeights, false, true).muli(clip.logitScale());
         return Transforms.softmax(logits, true);
     }
 

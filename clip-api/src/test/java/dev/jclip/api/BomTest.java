@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BomTest {
     /** Managed by the root pom for jclip's own tests and application (the CLI), not for consumers. */
     private static final Set<String> BUILD_ONLY = Set.of("org.junit.jupiter:junit-jupiter", "org.slf4j:slf4j-simple",
-            "net.jqwik:jqwik", "info.picocli:picocli");
+            "net.jqwik:jqwik", "info.picocli:picocli", "com.google.protobuf:protobuf-java");
 
     @Test
     void bomPinsWhatTheRootPomPins() throws Exception {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.core.nn.CpuKernels;
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.nn.NativeConvolution;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -21,8 +22,9 @@ import java.util.TreeMap;
  *
  * <p>Enforced: {@code precision}, {@code kernels} (fused Java kernels or ND4J ops), {@code loops} (Vector API or
  * scalar), {@code backend}, {@code nd4j} (its version and native build, e.g. {@code linux-x86_64-onednn-avx2}),
- * {@code blas}, {@code nd4j.threads} (libnd4j's OpenMP count, set by {@code OMP_NUM_THREADS} before it loads; the
- * {@code clip} launcher derives it from {@code --threads}), {@code conv2d.backward}, {@code jdk}, and every
+ * {@code blas}, {@code matmul} ({@link MatMul#mode()}), {@code nd4j.threads} (libnd4j's OpenMP count, set by
+ * {@code OMP_NUM_THREADS} before it loads, which the {@code clip} launcher derives from {@code --threads}; enforced
+ * only with {@code matmul} "openmp": the default fixed blocks do not depend on it), {@code conv2d.backward}, {@code jdk}, and every
  * {@code -Djclip.*} system property except the ones listed in {@link #NEUTRAL_PROPERTIES}. Recorded but not
  * enforced ({@link #INFORMATIONAL}): {@code threads} (the {@code threads} option: the Java kernels' and BLAS's
  * counts, which do not change results) and {@code cpu} (the Java kernels do not depend on it; see docs/TRAINING.md).
@@ -47,8 +49,10 @@ public final class Numerics {
         m.put("backend", Nd4j.getBackend().getClass().getSimpleName());
         m.put("nd4j", nd4jBuild());
         m.put("blas", String.valueOf(Nd4j.factory().blas().getBlasVendor()));
-        // libnd4j's OpenMP thread count, fixed when it loads (OMP_NUM_THREADS): some of its matrix products round
-        // differently at 1 and 2 (measured, docs/TRAINING.md)
+        // how matrix products run: MatMul's fixed blocks on one OpenMP thread each ("blocks", the default) or ND4J's
+        // OpenMP threads ("openmp", -Djclip.matmul=openmp), where libnd4j's thread count, fixed when it loads
+        // (OMP_NUM_THREADS), changes the bits of some products (measured, docs/TRAINING.md)
+        m.put("matmul", MatMul.mode());
         m.put("nd4j.threads", String.valueOf(Nd4j.getEnvironment().maxThreads()));
         m.put("conv2d.backward", NativeConvolution.fastBackward() ? "conv2d_bp" : "columns");
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.version"));
@@ -69,6 +73,7 @@ public final class Numerics {
         List<String> out = new ArrayList<>();
         for (String k : keys) {
             if (INFORMATIONAL.contains(k)) continue;
+            if (k.equals("nd4j.threads") && !"openmp".equals(saved.get("matmul")) && !"openmp".equals(now.get("matmul"))) continue;
             String a = saved.get(k), b = now.get(k);
             if (!java.util.Objects.equals(a, b)) out.add(k + ": " + (a == null ? "unset" : a) + " -> " + (b == null ? "unset" : b));
         }

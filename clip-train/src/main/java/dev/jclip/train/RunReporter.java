@@ -1,6 +1,7 @@
 package dev.jclip.train;
 
 import dev.jclip.core.io.AtomicFile;
+import dev.jclip.train.tensorboard.EventFileWriter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +21,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A run's outputs for people and tools: every step as one JSON line in {@code metrics.jsonl}; every
+ * A run's outputs for people and tools: every step as one JSON line in {@code metrics.jsonl} and, with
+ * {@code report-to tensorboard}, as scalars in a TensorBoard event file beside it ({@code train/loss},
+ * {@code train/lr}, ..., evaluation metrics as {@code eval/NAME}); every
  * {@code logEvery} steps a summary through SLF4J and into {@code train.log}; and, on an interactive terminal,
- * a progress line rewritten in place after each step.
+ * a progress line rewritten in place after each step. In a distributed run only rank 0 reports; the other ranks
+ * get a {@link #quiet} reporter that writes nothing and sends only errors to SLF4J, naming the rank.
  */
 final class RunReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.train");
@@ -32,7 +36,10 @@ final class RunReporter implements AutoCloseable {
     private final BufferedWriter metrics;
     private final BufferedWriter log;
     private final int logEvery;
+    private final EventFileWriter events;   // null unless report-to names tensorboard
     private final Console console;
+    /** Null for rank 0 (or a one-process run); else the rank of a quiet reporter. */
+    private final Integer quietRank;
     private boolean progressShown;
     // sums over the current log interval
     private double lossSum, rateSum, waitSum;
@@ -42,7 +49,8 @@ final class RunReporter implements AutoCloseable {
      * @param resumedStep when resuming, metrics lines for later steps (written by the interrupted run after its
      *                    last checkpoint) are dropped so the file reads like one uninterrupted run; -1 otherwise
      */
-    RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep) throws IOException {
+    RunReporter(Path runDir, int logEvery, boolean interactive, long resumedStep, boolean tensorboard) throws IOException {
+        this.quietRank = null;
         this.metricsFile = runDir.resolve("metrics.jsonl");
         this.logEvery = logEvery;
         this.console = interactive ? System.console() : null;
@@ -50,9 +58,36 @@ final class RunReporter implements AutoCloseable {
         else Files.deleteIfExists(metricsFile);
         this.metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.log = Files.newBufferedWriter(runDir.resolve("train.log"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        this.events = tensorboard ? new EventFileWriter(runDir) : null;
+    }
+
+    /** Whether metrics also go to TensorBoard. */
+    boolean tensorboard() {
+        return events != null;
+    }
+
+    /** A TensorBoard histogram (when TensorBoard is on). */
+    void histogram(long step, String tag, double[] values) throws IOException {
+        if (events != null) events.histogram(step, tag, values, 30);
+    }
+
+    private RunReporter(int rank) {
+        this.quietRank = rank;
+        this.metricsFile = null;
+        this.metrics = null;
+        this.log = null;
+        this.logEvery = Integer.MAX_VALUE;
+        this.console = null;
+        this.events = null;
+    }
+
+    /** A reporter for a rank other than 0: writes no file, logs only errors. */
+    static RunReporter quiet(int rank) {
+        return new RunReporter(rank);
     }
 
     void info(String format, Object... args) {
+        if (quietRank != null) return;
         String msg = String.format(Locale.ROOT, format, args);
         clearProgress();
         LOG.info(msg);
@@ -60,12 +95,17 @@ final class RunReporter implements AutoCloseable {
     }
 
     void warn(String msg) {
+        if (quietRank != null) return;
         clearProgress();
         LOG.warn(msg);
         appendLog("WARN", msg);
     }
 
     void error(String msg) {
+        if (quietRank != null) {
+            LOG.error("rank {}: {}", quietRank, msg);
+            return;
+        }
         clearProgress();
         LOG.error(msg);
         appendLog("ERROR", msg);
@@ -79,6 +119,7 @@ final class RunReporter implements AutoCloseable {
     }
 
     void step(StepMetrics m, Map<String, Double> extra) throws IOException {
+        if (quietRank != null) return;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("step", m.step());
         row.put("epoch", m.epoch());
@@ -97,6 +138,13 @@ final class RunReporter implements AutoCloseable {
         metrics.write(JSON.writeValueAsString(row));
         metrics.newLine();
         metrics.flush();
+        if (events != null) {
+            Map<String, Double> scalars = new LinkedHashMap<>();
+            row.forEach((k, v) -> {
+                if (v instanceof Number n && !k.equals("step")) scalars.put((extra.containsKey(k) ? "eval/" : "train/") + k, n.doubleValue());
+            });
+            events.scalars(m.step(), scalars);
+        }
 
         lossSum += m.loss();
         rateSum += m.samplesPerSecond();
@@ -154,11 +202,10 @@ final class RunReporter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (quietRank != null) return;
         clearProgress();
-        try {
-            metrics.close();
-        } finally {
-            log.close();
+        try (log; metrics) {
+            if (events != null) events.close();
         }
     }
 }

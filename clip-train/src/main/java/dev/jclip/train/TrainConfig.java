@@ -44,17 +44,29 @@ public final class TrainConfig {
     public static final int SCHEMA_VERSION = 2;
     static final String VERSION_KEY = "schema-version";
 
-    /** What is trained: architecture, numeric precision, starting weights, frozen towers. */
-    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText) {
+    /**
+     * What is trained: architecture, numeric precision, starting weights, frozen towers, and open_clip's model-side
+     * recipes (the sigmoid loss).
+     */
+    public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
+                        boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
+                        int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout,
+                        boolean gradCheckpointing) {
     }
 
-    /** What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads. */
-    public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground) {
+    /**
+     * What it is trained on: the pairs, their tokenizer, the global batch and the decoding threads; how shards
+     * are drawn and how long an epoch is; the image normalisation and the training augmentation; the sample order
+     * of a distributed run.
+     */
+    public record Data(String trainData, String vocab, int batchSize, int workers, String alphaBackground,
+                       boolean datasetResampled, long trainNumSamples, String upsamplingFactors, String imageMean,
+                       String imageStd, String augCfg, String dataOrder) {
     }
 
     /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
     public record Optimisation(int accumFreq, double lr, Double beta1, Double beta2, Double eps, double wd,
-                               boolean decayAll, double gradClipNorm) {
+                               boolean decayAll, double gradClipNorm, int bnGhostBatch) {
     }
 
     /** How long and at which learning rate. */
@@ -66,12 +78,19 @@ public final class TrainConfig {
     public record Checkpointing(String output, String resume, long every, int keep, boolean allowNumericsChange) {
     }
 
-    /** The evaluation hook's interval and the zero-shot evaluation's inputs. */
-    public record Evaluation(long every, String zeroshotDataset, String zeroshotTemplates, int zeroshotLimit) {
+    /**
+     * When the evaluation hooks run (every N steps; every N epochs for validation and zero-shot) and their inputs.
+     */
+    public record Evaluation(long every, String zeroshotDataset, String zeroshotTemplates, int zeroshotLimit,
+                             String valData, int valFrequency, int zeroshotFrequency) {
     }
 
     /** Randomness, threads and logging. */
-    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor) {
+    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor, String reportTo) {
+        /** Whether {@code report-to} names TensorBoard. */
+        public boolean tensorboard() {
+            return List.of(reportTo.split(",")).stream().map(String::strip).anyMatch("tensorboard"::equals);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -89,16 +108,23 @@ public final class TrainConfig {
     private TrainConfig(Map<String, Object> values, Set<String> explicit) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.explicit = Collections.unmodifiableSet(new LinkedHashSet<>(explicit));
-        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"));
-        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"));
+        model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
+                bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
+                integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"),
+                bool("grad-checkpointing"));
+        data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"),
+                bool("dataset-resampled"), lng("train-num-samples"), str("train-data-upsampling-factors"), str("image-mean"),
+                str("image-std"), str("aug-cfg"), str("data-order"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
-                (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"));
+                (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"),
+                integer("bn-ghost-batch"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
                 lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
         checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
                 bool("allow-numerics-change"));
-        evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"));
-        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"));
+        evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"),
+                str("val-data"), integer("val-frequency"), integer("zeroshot-frequency"));
+        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"), str("report-to"));
     }
 
     public Model model() {
@@ -239,7 +265,21 @@ public final class TrainConfig {
         if (!"float32".equals(model.precision()) && !"float64".equals(model.precision())) {
             problems.add("precision must be float32 or float64, got '" + model.precision() + "'");
         }
-        if (model.lockImage() && model.lockText()) problems.add("lock-image and lock-text together leave only logit_scale to train");
+        if (model.lockImage() && model.lockText() && model.lockImageUnlockedGroups() == 0 && model.lockTextUnlockedLayers() == 0
+                && model.lockTextFreezeLayerNorm()) {
+            problems.add("lock-image and lock-text together leave only logit_scale to train");
+        }
+        for (String o : List.of("lock-image-unlocked-groups", "lock-text-unlocked-layers")) {
+            if ((Integer) values.get(o) < 0) problems.add(o + " must be >= 0, got " + values.get(o));
+        }
+        if (!model.lockImage() && (model.lockImageUnlockedGroups() != 0 || model.lockImageFreezeBnStats())) {
+            problems.add("lock-image-unlocked-groups and lock-image-freeze-bn-stats need lock-image");
+        }
+        if (!model.lockText() && (model.lockTextUnlockedLayers() != 0 || model.lockTextFreezeLayerNorm())) {
+            problems.add("lock-text-unlocked-layers and lock-text-freeze-layer-norm need lock-text");
+        }
+        Double pd = model.forcePatchDropout();
+        if (pd != null && !(pd >= 0 && pd < 1)) problems.add("force-patch-dropout must be in [0, 1), got " + pd);
         if (batch <= 0) problems.add("batch-size must be positive, got " + batch);
         if (data.workers() <= 0) problems.add("workers must be positive, got " + data.workers());
         if (!(runtime.lossSpikeFactor() >= 0) || Double.isInfinite(runtime.lossSpikeFactor())) {
@@ -252,8 +292,15 @@ public final class TrainConfig {
                 problems.add("alpha-background: " + e.getMessage());
             }
         }
+        validateData(problems);
         if (accum <= 0) problems.add("accum-freq must be positive, got " + accum);
         else if (batch > 0 && batch % accum != 0) problems.add("batch-size " + batch + " is not divisible by accum-freq " + accum);
+        if (!List.of("shards", "global").contains(data.dataOrder())) problems.add("data-order must be shards or global, got '" + data.dataOrder() + "'");
+        int ghost = optimisation.bnGhostBatch();
+        if (ghost < 0) problems.add("bn-ghost-batch must be >= 0 (0 = off), got " + ghost);
+        else if (ghost > 0 && accum > 0 && batch % accum == 0 && (batch / accum) % ghost != 0) {
+            problems.add("bn-ghost-batch " + ghost + " does not divide the micro-batch of " + batch / accum + " (batch-size / accum-freq)");
+        }
         Optimisation o = optimisation;
         if (!(o.lr() > 0) || Double.isInfinite(o.lr())) problems.add("lr must be positive, got " + o.lr());
         if (o.beta1() != null && !(o.beta1() >= 0 && o.beta1() < 1)) problems.add("beta1 must be in [0, 1), got " + o.beta1());
@@ -279,13 +326,91 @@ public final class TrainConfig {
         Evaluation e = evaluation;
         if (e.every() < 0) problems.add("eval-every must be >= 0, got " + e.every());
         if (e.zeroshotLimit() < 0) problems.add("zeroshot-limit must be >= 0, got " + e.zeroshotLimit());
-        if (e.zeroshotDataset() != null && e.every() <= 0) {
-            problems.add("zeroshot-dataset needs eval-every N (evaluate every N steps and at the end)");
+        if (e.valFrequency() < 0) problems.add("val-frequency must be >= 0, got " + e.valFrequency());
+        if (e.zeroshotFrequency() < 0) problems.add("zeroshot-frequency must be >= 0, got " + e.zeroshotFrequency());
+        if (e.zeroshotDataset() != null && e.every() <= 0 && e.zeroshotFrequency() <= 0) {
+            problems.add("zeroshot-dataset needs eval-every N (every N steps) or zeroshot-frequency N (every N epochs)");
         }
+        if (e.valData() != null && e.every() <= 0 && e.valFrequency() <= 0) {
+            problems.add("val-data needs eval-every N (every N steps) or val-frequency N (every N epochs)");
+        }
+        if (e.zeroshotFrequency() > 0 && e.zeroshotDataset() == null) problems.add("zeroshot-frequency needs zeroshot-dataset");
+        if (e.valFrequency() > 0 && e.valData() == null) problems.add("val-frequency needs val-data");
         if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
+        for (String r : runtime.reportTo().split(",", -1)) {
+            if (!List.of("jsonl", "tensorboard").contains(r.strip())) {
+                problems.add("report-to takes jsonl and/or tensorboard (comma-separated), got '" + runtime.reportTo() + "'");
+                break;
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException("invalid training config: " + String.join("; ", problems));
         return this;
+    }
+
+    /** The data options that parse on their own: sample count, upsampling factors, mean and std, augmentation. */
+    private void validateData(List<String> problems) {
+        if (data.trainNumSamples() < 0) problems.add("train-num-samples must be >= 0, got " + data.trainNumSamples());
+        if (data.upsamplingFactors() != null) {
+            if (!data.datasetResampled()) problems.add("train-data-upsampling-factors needs dataset-resampled (as in open_clip)");
+            try {
+                upsamplingFactors();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        for (String o : List.of("image-mean", "image-std")) {
+            if (values.get(o) == null) continue;
+            try {
+                dev.jclip.data.image.PreprocessConfig.channels((String) values.get(o), o);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (data.imageStd() != null && problems.stream().noneMatch(p -> p.startsWith("image-std"))) {
+            for (float v : dev.jclip.data.image.PreprocessConfig.channels(data.imageStd(), "image-std")) {
+                if (!(v > 0)) {
+                    problems.add("image-std must be positive, got '" + data.imageStd() + "'");
+                    break;
+                }
+            }
+        }
+        if (data.augCfg() != null) {
+            try {
+                dev.jclip.data.image.AugmentationConfig.parse(data.augCfg(), "aug-cfg");
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The {@code train-data-upsampling-factors} as numbers, one per {@code ::}-joined source of {@code train-data}
+     * (when given); null when not set.
+     */
+    public double[] upsamplingFactors() {
+        String f = data.upsamplingFactors();
+        if (f == null) return null;
+        String[] parts = f.split("::", -1);
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Double.parseDouble(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("train-data-upsampling-factors: '" + parts[i] + "' is not a number (in '" + f + "')");
+            }
+            if (!(out[i] > 0) || Double.isInfinite(out[i])) {
+                throw new IllegalArgumentException("train-data-upsampling-factors must be positive, got '" + parts[i] + "'");
+            }
+        }
+        if (data.trainData() != null) {
+            int sources = data.trainData().split("::", -1).length;
+            if (sources != out.length) {
+                throw new IllegalArgumentException("train-data-upsampling-factors has " + out.length + " factors for " + sources
+                        + " '::'-joined train-data sources");
+            }
+        }
+        return out;
     }
 
     /** Pairs per micro-batch. */
@@ -370,6 +495,20 @@ public final class TrainConfig {
 
         public Builder lockText(boolean v) { return put("lock-text", v); }
 
+        public Builder siglip(boolean v) { return put("siglip", v); }
+
+        public Builder lockImageUnlockedGroups(int v) { return put("lock-image-unlocked-groups", v); }
+
+        public Builder lockImageFreezeBnStats(boolean v) { return put("lock-image-freeze-bn-stats", v); }
+
+        public Builder lockTextUnlockedLayers(int v) { return put("lock-text-unlocked-layers", v); }
+
+        public Builder lockTextFreezeLayerNorm(boolean v) { return put("lock-text-freeze-layer-norm", v); }
+
+        public Builder forcePatchDropout(Double v) { return put("force-patch-dropout", v); }
+
+        public Builder gradCheckpointing(boolean v) { return put("grad-checkpointing", v); }
+
         public Builder trainData(String v) { return put("train-data", v); }
 
         public Builder vocab(String v) { return put("vocab", v); }
@@ -379,6 +518,18 @@ public final class TrainConfig {
         public Builder workers(int v) { return put("workers", v); }
 
         public Builder alphaBackground(String v) { return put("alpha-background", v); }
+
+        public Builder datasetResampled(boolean v) { return put("dataset-resampled", v); }
+
+        public Builder trainNumSamples(long v) { return put("train-num-samples", v); }
+
+        public Builder trainDataUpsamplingFactors(String v) { return put("train-data-upsampling-factors", v); }
+
+        public Builder imageMean(String v) { return put("image-mean", v); }
+
+        public Builder imageStd(String v) { return put("image-std", v); }
+
+        public Builder augCfg(String v) { return put("aug-cfg", v); }
 
         public Builder accumFreq(int v) { return put("accum-freq", v); }
 
@@ -428,6 +579,12 @@ public final class TrainConfig {
 
         public Builder zeroshotLimit(int v) { return put("zeroshot-limit", v); }
 
+        public Builder valData(String v) { return put("val-data", v); }
+
+        public Builder valFrequency(int v) { return put("val-frequency", v); }
+
+        public Builder zeroshotFrequency(int v) { return put("zeroshot-frequency", v); }
+
         public Builder seed(long v) { return put("seed", v); }
 
         public Builder threads(int v) { return put("threads", v); }
@@ -435,5 +592,11 @@ public final class TrainConfig {
         public Builder logEvery(int v) { return put("log-every", v); }
 
         public Builder lossSpikeFactor(double v) { return put("loss-spike-factor", v); }
+
+        public Builder reportTo(String v) { return put("report-to", v); }
+
+        public Builder dataOrder(String v) { return put("data-order", v); }
+
+        public Builder bnGhostBatch(int v) { return put("bn-ghost-batch", v); }
     }
 }

@@ -28,14 +28,30 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("init", Concern.MODEL, String.class, null, "weights to start from (a checkpoint or any state dict), with a fresh optimiser and counters"),
             new TrainOption("lock-image", Concern.MODEL, Boolean.class, false, "freeze the image tower (visual.*)"),
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),
+            // open_clip's model-side recipes (issue 18): SigLIP, partial locking, patch dropout, activation checkpointing
+            new TrainOption("siglip", Concern.MODEL, Boolean.class, false, "SigLIP: the pairwise sigmoid loss with a learnable logit_bias (initial logit_scale ln 10, logit_bias -10)"),
+            new TrainOption("lock-image-unlocked-groups", Concern.MODEL, Integer.class, 0, "with lock-image: leave the last N layer groups of the image tower trainable (ViT: L blocks make L + 2 groups)"),
+            new TrainOption("lock-image-freeze-bn-stats", Concern.MODEL, Boolean.class, false, "with lock-image: BatchNorm layers keep their running statistics (ResNet towers)"),
+            new TrainOption("lock-text-unlocked-layers", Concern.MODEL, Integer.class, 0, "with lock-text: leave the last N layer groups of the text tower trainable (L blocks make L + 2 groups)"),
+            new TrainOption("lock-text-freeze-layer-norm", Concern.MODEL, Boolean.class, false, "with lock-text: freeze the LayerNorms of the locked layers too (otherwise they stay trainable)"),
+            new TrainOption("force-patch-dropout", Concern.MODEL, Double.class, null, "drop this fraction of each image's patch tokens in training (FLIP), overriding the model's patch_dropout; 0 = none"),
+            new TrainOption("grad-checkpointing", Concern.MODEL, Boolean.class, false, "activation checkpointing: transformer blocks keep only their inputs and recompute activations in backward (same gradients, less memory, more time)"),
 
             new TrainOption("train-data", Concern.DATA, String.class, null, "WebDataset shard pattern (shards/{0000..0009}.tar, '::' joins patterns) or a .csv/.tsv manifest"),
             new TrainOption("vocab", Concern.DATA, String.class, null, "BPE merges file (default: OpenAI's, for 49,408-token models)"),
             new TrainOption("batch-size", Concern.DATA, Integer.class, 256, "pairs per optimiser step (the global batch)"),
             new TrainOption("workers", Concern.DATA, Integer.class, 2, "data-decoding threads"),
             new TrainOption("alpha-background", Concern.DATA, String.class, null, "what transparent pixels are composited over: white, black, none or R,G,B (default: white, or the checkpoint's when resuming)"),
+            new TrainOption("dataset-resampled", Concern.DATA, Boolean.class, false, "draw shards with replacement, each loader worker its own seeded sequence (open_clip's ResampledShards2); needs train-num-samples or a sizes.json"),
+            new TrainOption("train-num-samples", Concern.DATA, Long.class, 0L, "pairs in one epoch (epoch = floor(this / batch-size) steps); 0 = the data's size"),
+            new TrainOption("train-data-upsampling-factors", Concern.DATA, String.class, null, "'::'-joined draw weights, one per '::'-joined train-data source (needs dataset-resampled)"),
+            new TrainOption("image-mean", Concern.DATA, String.class, null, "per-channel normalisation mean, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
+            new TrainOption("image-std", Concern.DATA, String.class, null, "per-channel normalisation std, R,G,B or one value (default: OpenAI's, or the checkpoint's when resuming)"),
+            new TrainOption("aug-cfg", Concern.DATA, String.class, null, "training augmentation as open_clip's key=value pairs: scale=(0.9,1.0) ratio=(0.75,1.333) color_jitter=(b,c,s,h) color_jitter_prob=P gray_scale_prob=P"),
+            new TrainOption("data-order", Concern.DATA, String.class, "shards", "distributed runs: shards (each rank reads its own part of the shards, as open_clip) or global (one global sample order from seed and batch-size, each rank takes its slice of every batch: the same run at any world size)"),
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
+            new TrainOption("bn-ghost-batch", Concern.OPTIMISATION, Integer.class, 0, "BatchNorm statistics over slices of this many images of each micro-batch (ghost batch norm; what a distributed run's per-rank statistics give); 0 = the whole micro-batch"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),
             new TrainOption("beta1", Concern.OPTIMISATION, Double.class, null, "AdamW beta1 (default 0.9)"),
             new TrainOption("beta2", Concern.OPTIMISATION, Double.class, null, "AdamW beta2 (default 0.98 for a ViT, 0.999 for a ResNet)"),
@@ -62,11 +78,15 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("zeroshot-dataset", Concern.EVALUATION, String.class, null, "labelled images (any clip eval dataset spec) for zero-shot top-1/top-5"),
             new TrainOption("zeroshot-templates", Concern.EVALUATION, String.class, null, "prompt templates file (default: CLIP's)"),
             new TrainOption("zeroshot-limit", Concern.EVALUATION, Integer.class, 0, "evaluate on a fixed random subset of this many images; 0 = all"),
+            new TrainOption("val-data", Concern.EVALUATION, String.class, null, "validation pairs (shard pattern or .csv/.tsv manifest): val_loss and retrieval recall@1/5/10 both ways, on the eval-every / val-frequency schedule"),
+            new TrainOption("val-frequency", Concern.EVALUATION, Integer.class, 0, "validate on val-data every this many epochs (and at the end); 0 = only on eval-every"),
+            new TrainOption("zeroshot-frequency", Concern.EVALUATION, Integer.class, 0, "zero-shot evaluation every this many epochs (and at the end); 0 = only on eval-every"),
 
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),
             new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"),
-            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"));
+            new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"),
+            new TrainOption("report-to", Concern.RUNTIME, String.class, "jsonl", "where step and evaluation metrics go: jsonl (metrics.jsonl, always written) and/or tensorboard (event files in the run folder), comma-separated"));
 
     private static final Map<String, TrainOption> BY_NAME = new LinkedHashMap<>();
 

@@ -45,13 +45,17 @@ class FeatureCachedStepTest {
     }
 
     private static double check(DataType dtype) {
-        ClipConfig cfg = ClipConfig.preset("ViT-tiny");
+        return check(dtype, ClipConfig.preset("ViT-tiny"));
+    }
+
+    private static double check(DataType dtype, ClipConfig cfg) {
         Batch batch = randomBatch(cfg, 64, 11);
         try (ClipModel whole = ClipModel.create(cfg, 5, dtype); ClipModel parts = ClipModel.create(cfg, 5, dtype)) {
             double lossWhole = FeatureCachedStep.run(whole, batch, 1);
             double lossParts = FeatureCachedStep.run(parts, batch, 4);
             assertEquals(lossWhole, lossParts, dtype == DataType.DOUBLE ? 1e-12 : 1e-5);
             assertTrue(whole.logitScale().grad().getDouble(0) != 0);
+            if (cfg.isSiglip()) assertTrue(whole.logitBias().grad().getDouble(0) != 0);
             // a naive per-micro-batch loss would give a visibly different gradient: make sure the check can fail
             try (ClipModel naive = ClipModel.create(cfg, 5, dtype)) {
                 for (int k = 0; k < 4; k++) {
@@ -75,6 +79,26 @@ class FeatureCachedStepTest {
         double worst = check(DataType.FLOAT);
         System.out.println("accumulation, float32: worst relative gradient difference " + worst);
         assertTrue(worst < 1e-4, "worst relative gradient difference " + worst);
+    }
+
+    /** The sigmoid loss couples the pairs too (every image against every text): the same exact accumulation. */
+    @Test
+    void siglipFourMicroBatchesOf16EqualOneBatchOf64InDouble() {
+        double worst = check(DataType.DOUBLE, ClipConfig.preset("ViT-tiny").withSiglip());
+        System.out.println("accumulation, SigLIP, float64: worst relative gradient difference " + worst);
+        assertTrue(worst < 1e-10, "worst relative gradient difference " + worst);
+    }
+
+    /** Patch dropout chooses by (step seed, row): the recompute pass and the micro-batches see the whole batch's choice. */
+    @Test
+    void patchDropoutMicroBatchesEqualOneBatchInDouble() {
+        ClipConfig cfg = ClipConfig.preset("ViT-tiny").withPatchDropout(0.5);
+        Batch batch = randomBatch(cfg, 32, 11);
+        try (ClipModel whole = ClipModel.create(cfg, 5, DataType.DOUBLE); ClipModel parts = ClipModel.create(cfg, 5, DataType.DOUBLE)) {
+            assertEquals(FeatureCachedStep.run(whole, batch, 1, 99), FeatureCachedStep.run(parts, batch, 4, 99), 1e-12);
+            double worst = worstRelativeDifference(whole, parts);
+            assertTrue(worst < 1e-10, "worst relative gradient difference " + worst);
+        }
     }
 
     /** ResNet towers (BatchNorm in training mode) run through the accumulation path; statistics are per micro-batch. */

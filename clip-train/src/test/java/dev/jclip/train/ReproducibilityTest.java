@@ -26,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The same config and seed give the same weights bit for bit in separate JVMs: a tiny ViT and a tiny ResNet (32 px,
  * batch 4, 30 steps; {@link ReproRun}) trained with default flags, with {@code -XX:TieredStopAtLevel=1} (C1 only:
- * no Vector API intrinsics), with {@code threads} 1 and 2 (the Java kernels' and BLAS's threads; libnd4j's own
- * OpenMP count is fixed at start by {@code OMP_NUM_THREADS}, 2 here, and recorded as a numerics setting: some of its
- * matrix products differ between 1 and 2, see docs/TRAINING.md), with the scalar loops instead of the Vector API,
+ * no Vector API intrinsics), with {@code threads} 1 and 2 started as the {@code clip} launcher starts them (the
+ * option, and {@code OMP_NUM_THREADS} and {@code OPENBLAS_NUM_THREADS} set to the same count in the JVM's
+ * environment: libnd4j rounds some matrix products differently at 1 and 2 OpenMP threads, which {@code MatMul}'s
+ * fixed blocks on one OpenMP thread each take out), with the scalar loops instead of the Vector API,
  * and resumed in a new JVM after the first was killed with SIGKILL having written its step-15 checkpoint. A resume
  * under a changed numerics setting is refused, naming it.
  */
@@ -59,7 +60,9 @@ class ReproducibilityTest {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ReproRun.class.getName(), String.valueOf(threads), String.valueOf(killAt)));
         cmd.addAll(List.of(runs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("OMP_NUM_THREADS", "2");   // libnd4j's count, a numerics setting (see the class comment)
+        // what the clip launcher does with --threads N: libnd4j's OpenMP count (fixed when it loads) and OpenBLAS's
+        pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+        pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(threads));
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         return pb.start();
     }

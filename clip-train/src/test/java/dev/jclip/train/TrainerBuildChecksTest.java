@@ -59,7 +59,7 @@ class TrainerBuildChecksTest {
         e = assertThrows(ConfigException.class, () -> Trainer.builder()
                 .config(config("eval-every", 1, "zeroshot-dataset", "imgs/")).data(data(32, 16, 1000, 8))
                 .evalHook((model, step) -> Map.of()).build());
-        assertTrue(e.getMessage().contains("zeroshot-dataset (no evaluation hook reads it; the hook reads [])"), e.getMessage());
+        assertTrue(e.getMessage().contains("zeroshot-dataset (no evaluation hook reads it; the hooks read [])"), e.getMessage());
         EvalHook zeroShot = new EvalHook() {
             @Override
             public Map<String, Double> evaluate(dev.jclip.core.model.ClipModel model, long step) {

@@ -4,6 +4,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import dev.jclip.cli.ClipCommand;
+import dev.jclip.cli.UsageException;
+import dev.jclip.data.image.AugmentationConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.image.AlphaBackground;
@@ -30,7 +32,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code clip bench loader [--samples 512] [--source-size 256] [--image-size 224] [--workers 1,2]
- * [--batch-size 32] [--repeats 3] [--eval]}: writes synthetic JPEG shards (source-size pixels square, quality 0.9) to a
+ * [--batch-size 32] [--repeats 3] [--eval] [--aug-cfg 'color_jitter=(0.4,0.4,0.4,0.1) color_jitter_prob=0.8']}: writes synthetic JPEG shards (source-size pixels square, quality 0.9) to a
  * temporary folder, then times one epoch of the loader for each worker count (best of {@code repeats}, after a warm-up epoch) (training transform unless
  * {@code --eval}), and single-thread costs of decoding and of the transform alone. Prints one JSON line per
  * measurement and deletes the shards.
@@ -53,6 +55,9 @@ public final class BenchLoaderCommand extends ClipCommand {
 
     @Option(names = "--eval", description = "the evaluation transform instead of training's random crops") boolean eval;
 
+    @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...", description = "training augmentation as clip train's --aug-cfg (default: open_clip's)")
+    String augCfg;
+
     @Mixin
     ImageOptions images;
 
@@ -61,16 +66,22 @@ public final class BenchLoaderCommand extends ClipCommand {
         repeats = Math.max(1, repeats);
         boolean train = !eval;
         AlphaBackground background = images.alphaBackgroundOr(AlphaBackground.WHITE);
+        AugmentationConfig aug;
+        try {
+            aug = augCfg == null ? AugmentationConfig.DEFAULT : AugmentationConfig.parse(augCfg, "--aug-cfg");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         ObjectMapper json = new ObjectMapper();
         Path dir = Files.createTempDirectory("jclip-bench-loader");
         try {
             long bytes = writeShards(dir, samples, sourceSize);
             print(json, "shards", Map.of("samples", samples, "source_size", sourceSize, "mean_jpeg_bytes", bytes / samples));
-            costs(json, sourceSize, imageSize, background, train, repeats);
+            costs(json, sourceSize, imageSize, background, aug, train, repeats);
             String spec = dir + "/bench-{00000.." + String.format("%05d", (samples - 1) / 256) + "}.tar";
             for (int workers : workerCounts) {
                 LoaderConfig cfg = LoaderConfig.builder(batch).imageSize(imageSize).workers(workers).train(train)
-                        .alphaBackground(background).shuffleBuffer(256).dropLast(false).build();
+                        .alphaBackground(background).augmentation(aug).shuffleBuffer(256).dropLast(false).build();
                 epoch(spec, cfg); // warm-up: JIT, ND4J, page cache
                 double best = Double.MAX_VALUE;
                 long[] stats = null;
@@ -114,12 +125,12 @@ public final class BenchLoaderCommand extends ClipCommand {
     }
 
     /** Single-thread microseconds per image for decoding and for the transform, on 64 images, best of several passes. */
-    private static void costs(ObjectMapper json, int sourceSize, int imageSize, AlphaBackground background, boolean train,
-                              int repeats) throws Exception {
+    private static void costs(ObjectMapper json, int sourceSize, int imageSize, AlphaBackground background, AugmentationConfig aug,
+                              boolean train, int repeats) throws Exception {
         SyntheticShapes gen = new SyntheticShapes(sourceSize, 1);
         List<byte[]> jpgs = new ArrayList<>();
         for (int i = 0; i < 64; i++) jpgs.add(ImageEncoder.jpeg(gen.sample(i).image(), 0.9f));
-        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(imageSize).withAlphaBackground(background));
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(imageSize).withAlphaBackground(background), aug);
         float[] out = new float[t.floatsPerImage()];
         List<RgbImage> decoded = new ArrayList<>();
         double bestDecode = Double.MAX_VALUE;

@@ -29,13 +29,22 @@ public final class BenchTrainCommand extends ClipCommand {
 
     @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data") long seed;
 
+    @Option(names = "--force-patch-dropout", paramLabel = "P",
+            description = "drop this fraction of each image's patch tokens (a ViT; overrides the model's patch_dropout)")
+    Double forcePatchDropout;
+
+    @Option(names = "--grad-checkpointing", description = "recompute the transformer blocks' activations in backward"
+            + " instead of keeping them (activation_peak_mb in the output)")
+    boolean gradCheckpointing;
+
     @Override
     protected int run() throws Exception {
         int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
+        if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
         out.put("threads", threads);
         if (!skipPeak) {
             // the achieved rate next to this machine's large-GEMM rate at the same thread count (the practical peak)

@@ -45,6 +45,10 @@ public final class DemoCommand extends ClipCommand {
     @Option(names = "--captions-per-image", paramLabel = "N", description = "caption templates per image (default: ${DEFAULT-VALUE})")
     int captionsPerImage = DemoRun.DEFAULT_CAPTIONS;
 
+    @Option(names = "--validation-fraction", paramLabel = "F",
+            description = "share of each subcategory's emoji kept out of training to compare recipes on (default: ${DEFAULT-VALUE})")
+    double validationFraction = dev.jclip.cli.demo.DemoData.VALIDATION_FRACTION;
+
     @Mixin
     ImageOptions images;
 
@@ -57,9 +61,11 @@ public final class DemoCommand extends ClipCommand {
         if (batchSize < 2) throw new UsageException("--batch-size must be at least 2, got " + batchSize);
         if (!(lr > 0)) throw new UsageException("--lr must be positive, got " + lr);
         if (captionsPerImage < 1) throw new UsageException("--captions-per-image must be at least 1");
+        if (!(validationFraction > 0 && validationFraction < 1)) throw new UsageException("--validation-fraction must be in (0, 1), got " + validationFraction);
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
         DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
-                model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE))).run();
+                model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE),
+                validationFraction)).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

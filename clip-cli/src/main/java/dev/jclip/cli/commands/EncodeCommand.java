@@ -1,5 +1,6 @@
 package dev.jclip.cli.commands;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.io.AtomicFile;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
@@ -79,7 +80,7 @@ public final class EncodeCommand extends ClipCommand {
         INDArray tokens = tokenizer.tokenizeToArray(texts, model.config().text().contextLength(), true, DataType.INT);
         INDArray fi = model.encodeImage(imageBatch);
         INDArray ft = model.encodeText(tokens);
-        INDArray cosine = Nd4j.gemm(ContrastiveLoss.normalise(fi, null), ContrastiveLoss.normalise(ft, null), false, true);
+        INDArray cosine = MatMul.gemm(ContrastiveLoss.normalise(fi, null), ContrastiveLoss.normalise(ft, null), false, true);
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         INDArray probs = cosine.mul(scale);
         probs.subiColumnVector(probs.max(1).reshape(probs.rows(), 1));

@@ -1,13 +1,17 @@
 package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
+import dev.jclip.cli.demo.RunReport;
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.eval.ValidationTrainingHook;
 import dev.jclip.eval.zeroshot.ZeroShotTrainingHook;
 import dev.jclip.train.BatchSource;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.TrainOption;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.TrainingDivergedException;
+import dev.jclip.train.dist.Collective;
+import dev.jclip.train.dist.Collectives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +77,9 @@ public final class TrainCommand extends ClipCommand {
     @Mixin
     ImageOptions images;
 
+    @Mixin
+    DistBackendOption dist;
+
     @Spec
     CommandSpec spec;
 
@@ -90,19 +97,36 @@ public final class TrainCommand extends ClipCommand {
     @Override
     protected int run() throws Exception {
         TrainConfig cfg = config();
-        Trainer.Builder builder = Trainer.builder().config(cfg);
-        if (cfg.evaluation().zeroshotDataset() != null) {
-            builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
-        }
-        BatchSource source = data == null ? null : data.apply(cfg);
+        cfg.validate();
+        // mpirun / srun: the MPI collective (clip-dist), else one process (--dist-backend, docs/SCALING.md)
+        Collective collective = dist.open();
+        boolean finished = false;
         try {
-            if (source != null) builder.data(source);
-            return fitStoppingOnShutdown(builder.build());
-        } catch (TrainingDivergedException e) {
-            System.err.println("clip train: " + e.getMessage());
-            return 3;
+            Trainer.Builder builder = Trainer.builder().config(cfg).collective(collective);
+            if (cfg.evaluation().zeroshotDataset() != null) {
+                builder.evalHook(ZeroShotTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+            }
+            if (cfg.evaluation().valData() != null) {
+                builder.evalHook(ValidationTrainingHook.open(cfg.validate(), ClipConfig.load(cfg.model().name())));
+            }
+            BatchSource source = data == null ? null : data.apply(cfg);
+            try {
+                if (source != null) builder.data(source);
+                int rc = fitStoppingOnShutdown(builder.build(), collective.rank() == 0);
+                finished = true;
+                return rc;
+            } catch (TrainingDivergedException e) {
+                // every rank diverges at the same step (the loss and gradients are the same everywhere)
+                System.err.println("clip train" + (collective.worldSize() > 1 ? " (rank " + collective.rank() + ")" : "") + ": " + e.getMessage());
+                finished = true;
+                return 3;
+            } finally {
+                if (source != null) source.close();
+            }
         } finally {
-            if (source != null) source.close();
+            // a rank that failed ends the job: a normal close would wait for the others forever
+            if (finished || collective.worldSize() == 1) collective.close();
+            else Collectives.abort(collective, 1, "clip train: rank " + collective.rank() + " of " + collective.worldSize() + " failed");
         }
     }
 
@@ -118,10 +142,10 @@ public final class TrainCommand extends ClipCommand {
     }
 
     /**
-     * Trains and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
+     * Trains, writes report.html (rank 0) and prints the outcome. On Ctrl-C (JVM shutdown) a hook asks the trainer to stop after the current
      * step and holds the JVM until that step's checkpoint is written and reported, so the run resumes exactly.
      */
-    private static int fitStoppingOnShutdown(Trainer trainer) throws Exception {
+    private static int fitStoppingOnShutdown(Trainer trainer, boolean writeReport) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             trainer.requestStop();
@@ -134,6 +158,7 @@ public final class TrainCommand extends ClipCommand {
         java.lang.Runtime.getRuntime().addShutdownHook(hook);
         try {
             Trainer.Result r = trainer.fit();
+            if (writeReport) System.out.println("report: " + RunReport.write(trainer.runDir()));   // rank 0 owns the run folder
             if (r.stopped()) {
                 System.out.printf("stopped after step %d; checkpoint: %s%ncontinue with the same command and --resume latest%n",
                         r.steps(), r.lastCheckpoint());

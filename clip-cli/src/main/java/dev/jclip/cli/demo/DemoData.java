@@ -38,13 +38,27 @@ import java.util.Set;
  * @param trainSamples  (image, caption) pairs in the shards
  * @param trainEmoji    the emoji trained on (training style)
  * @param heldOut       the held-out emoji (other style, same concepts), in sort order
+ * @param validation    emoji carved out of training ({@link #validationSplit}): their training-style images are
+ *                      never trained on and never in the held-out set; recipes are chosen on them
  * @param captions      every training caption (for the vocabulary)
  */
 public record DemoData(Path dir, String trainShards, long trainSamples, List<Emoji> trainEmoji, List<Emoji> heldOut,
-                       List<String> captions) {
+                       List<Emoji> validation, List<String> captions) {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final int SAMPLES_PER_SHARD = 1000;
+    /** Share of each subcategory's emoji set aside for validation by default (313 of the 1,911 with seed 0). */
+    public static final double VALIDATION_FRACTION = 0.15;
+    /** Subcategories smaller than this give no validation emoji (too few would be left to train on). */
+    static final int VALIDATION_MIN_CLASS = 6;
+
+    public Path validationCsv() {
+        return dir.resolve("validation").resolve("zeroshot.csv");
+    }
+
+    public Path validationImage(Emoji e) {
+        return dir.resolve("validation").resolve("images").resolve(e.image());
+    }
 
     public Path zeroShotCsv() {
         return dir.resolve("heldout").resolve("zeroshot.csv");
@@ -70,9 +84,10 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
      *
      * @param limit            use only this many emoji (a seeded sample), 0 for all
      * @param captionsPerImage captions (hence shard samples) per training image
+     * @param validationFraction share of each subcategory set aside for validation (see {@link #validationSplit})
      */
     public static DemoData prepare(EmojiPackages.EmojiPackage train, EmojiPackages.EmojiPackage heldOutSet, Path dir,
-                                   int limit, long seed, int captionsPerImage) throws IOException {
+                                   int limit, long seed, int captionsPerImage, double validationFraction) throws IOException {
         List<Emoji> trainAll = train.emoji();
         List<Emoji> heldAll = heldOutSet.emoji();
         Set<String> inHeldOut = new HashSet<>();
@@ -88,11 +103,16 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             for (Emoji e : shuffled.subList(0, limit)) keep.add(e.image());
             concepts.removeIf(e -> !keep.contains(e.image()));
         }
+        List<Emoji> validation = validationSplit(concepts, seed, validationFraction);
+        Set<String> inValidation = new HashSet<>();
+        for (Emoji e : validation) inValidation.add(e.image());
+        concepts.removeIf(e -> inValidation.contains(e.image()));
         Set<String> chosen = new HashSet<>();
         for (Emoji e : concepts) chosen.add(e.image());
         List<Emoji> heldOut = heldAll.stream().filter(e -> chosen.contains(e.image())).toList();
-        LOG.info("{} emoji: {} {} images for training ({} available), {} {} images of the same emoji held out",
-                concepts.size(), concepts.size(), train.set(), trainAll.size(), heldOut.size(), heldOutSet.set());
+        LOG.info("{} emoji: {} {} images for training ({} available), {} {} images of the same emoji held out, "
+                        + "{} other {} images for validation", concepts.size() + validation.size(), concepts.size(), train.set(),
+                trainAll.size(), heldOut.size(), heldOutSet.set(), validation.size(), train.set());
 
         List<String> captions = new ArrayList<>();
         List<List<String>> perImage = new ArrayList<>();
@@ -104,13 +124,15 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         long samples = captions.size();
         int shards = (int) ((samples + SAMPLES_PER_SHARD - 1) / SAMPLES_PER_SHARD);
         String spec = dir.resolve("train").toAbsolutePath() + "/shard-{00000.." + String.format("%05d", shards - 1) + "}.tar";
-        DemoData data = new DemoData(dir, spec, samples, List.copyOf(concepts), heldOut, List.copyOf(captions));
+        DemoData data = new DemoData(dir, spec, samples, List.copyOf(concepts), heldOut, validation, List.copyOf(captions));
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("train_images", train.imageDir().toAbsolutePath().toString());
         manifest.put("held_out_images", heldOutSet.imageDir().toAbsolutePath().toString());
         manifest.put("emoji", concepts.size());
         manifest.put("held_out", heldOut.size());
+        manifest.put("validation", validation.size());
+        manifest.put("validation_fraction", validationFraction);
         manifest.put("limit", limit);
         manifest.put("seed", seed);
         manifest.put("captions_per_image", captionsPerImage);
@@ -153,8 +175,36 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         }
         AtomicFile.writeString(data.zeroShotCsv(), zs.toString());
         AtomicFile.writeString(data.retrievalCsv(), rt.toString());
+        LOG.info("writing {} validation {} images in {}", validation.size(), train.set(), dir.resolve("validation"));
+        Files.createDirectories(dir.resolve("validation").resolve("images"));
+        StringBuilder vs = new StringBuilder("image,label\n");
+        for (Emoji e : validation) {
+            Files.copy(train.imageDir().resolve(e.image()), data.validationImage(e), StandardCopyOption.REPLACE_EXISTING);
+            vs.append(csv("images/" + e.image())).append(',').append(csv(e.subcategory())).append('\n');
+        }
+        AtomicFile.writeString(data.validationCsv(), vs.toString());
         AtomicFile.writeString(marker, manifestJson);
         return data;
+    }
+
+    /**
+     * The validation emoji: from each subcategory of at least {@link #VALIDATION_MIN_CLASS} emoji, a seeded
+     * {@code fraction} of them (at least 2, so a probe on them has a member to fit and one to test),
+     * in the order of {@code concepts}. Seeded per subcategory, so the choice does not depend on the others.
+     */
+    static List<Emoji> validationSplit(List<Emoji> concepts, long seed, double fraction) {
+        Map<String, List<Emoji>> bySub = new LinkedHashMap<>();
+        for (Emoji e : concepts) bySub.computeIfAbsent(e.subcategory(), k -> new ArrayList<>()).add(e);
+        Set<String> picked = new HashSet<>();
+        for (var entry : bySub.entrySet()) {
+            List<Emoji> members = new ArrayList<>(entry.getValue());
+            if (members.size() < VALIDATION_MIN_CLASS) continue;
+            members.sort(java.util.Comparator.comparing(Emoji::image));
+            Collections.shuffle(members, new Random(seed * 0x9E3779B97F4A7C15L ^ entry.getKey().hashCode() ^ 0x5EED));
+            int take = Math.min(members.size() - 2, Math.max(2, (int) Math.round(fraction * members.size())));
+            for (Emoji e : members.subList(0, take)) picked.add(e.image());
+        }
+        return concepts.stream().filter(e -> picked.contains(e.image())).toList();
     }
 
     /**

@@ -18,6 +18,11 @@ import dev.jclip.eval.probe.Lbfgs;
 import dev.jclip.eval.probe.LinearProbe;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.report.ReportWriter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jclip.core.io.AtomicFile;
+import dev.jclip.eval.metrics.ClassificationMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,14 +46,25 @@ final class DemoEvaluation {
     /** Side of the raw-pixel baseline's images (3 x 32 x 32 features). */
     static final int PIXEL_SIZE = 32;
     static final int EXAMPLES = 8;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One held-out image with the captions the model ranks highest. */
     record Example(Emoji emoji, byte[] png, List<String> captions, double[] probabilities, int rankOfTruth) {
     }
 
+    /**
+     * Figures on the validation emoji (training style, never trained on): what recipes are compared by, so the
+     * held-out figures stay a test that nothing was tuned on.
+     *
+     * @param pixelTop1   the raw-pixel probe's top-1 (the same for every recipe: cached in the data folder)
+     * @param probeChance the largest class's share of the probe's test half
+     */
+    record Validation(EvalReport zeroShot, EvalReport probeModel, double pixelTop1, double probeChance) {
+    }
+
     /** Everything the report shows. */
     record Results(EvalReport zeroShot, EvalReport retrieval, EvalReport probeModel, EvalReport probePixels,
-                   List<String> classCategories, List<Example> examples, double logitScale) {
+                   List<String> classCategories, List<Example> examples, double logitScale, Validation validation) {
     }
 
     private DemoEvaluation() {
@@ -88,13 +104,61 @@ final class DemoEvaluation {
                 "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
         ReportWriter.writeAll(probePixels, evalDir.resolve("probe-pixels.json"));
 
+        Validation validation = validation(src, data, classes, probe, preprocessing, evalDir, modelName, seed);
+
         List<String> categories = new ArrayList<>();
         for (String c : classes) {
             categories.add(data.heldOut().stream().filter(e -> e.subcategory().equals(c)).findFirst().orElseThrow().category());
         }
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         List<Example> examples = examples(encoder, data, scale, seed);
-        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale);
+        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation);
+    }
+
+    /** Zero-shot and the two probes (half of each subcategory to fit, half to test) on the validation emoji. */
+    static Validation validation(Evaluations.FeatureSource src, DemoData data, List<String> classes, LinearProbe.Settings probe,
+                                 PreprocessConfig preprocessing, Path evalDir, String modelName, long seed) throws IOException {
+        LOG.info("validation: {} unseen {}-style images (zero-shot, probes on CLIP features and raw pixels)",
+                data.validation().size(), EmojiPackages.TRAIN_SET);
+        LabelledImageDataset val = CsvImageDataset.read(data.validationCsv(), classes);
+        EvalReport zeroShot = Evaluations.zeroShot(src, val, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
+        ReportWriter.writeAll(zeroShot, evalDir.resolve("validation-zeroshot.json"));
+        LabelledImageDataset[] split = DatasetView.stratifiedSplit(val, 0.5, seed);
+        EvalReport probeModel = Evaluations.linearProbe(src.images(split[0]), split[0].labels(), src.images(split[1]),
+                split[1].labels(), classes, probe, "validation subcategories", modelName);
+        ReportWriter.writeAll(probeModel, evalDir.resolve("validation-probe-model.json"));
+        ClassificationMetrics pm = probeModel.classification();
+        long largest = 0;
+        for (long x : pm.classCounts()) largest = Math.max(largest, x);
+        return new Validation(zeroShot, probeModel, pixelTop1(split, classes, probe, preprocessing, data, seed), (double) largest / pm.count());
+    }
+
+    /**
+     * The raw-pixel probe's top-1 on the validation split, from {@code data/validation/probe-pixels.json} when it
+     * was computed for the same images, background and seed (it does not depend on the model), else computed
+     * and saved there.
+     */
+    private static double pixelTop1(LabelledImageDataset[] split, List<String> classes, LinearProbe.Settings probe,
+                                    PreprocessConfig preprocessing, DemoData data, long seed) throws IOException {
+        Path cache = data.validationCsv().resolveSibling("probe-pixels.json");
+        String key = "pixels " + PIXEL_SIZE + ", background " + preprocessing.alphaBackground() + ", seed " + seed + ", images "
+                + Integer.toHexString(Files.readString(data.validationCsv()).hashCode());
+        if (Files.isRegularFile(cache)) {
+            JsonNode n = JSON.readTree(cache.toFile());
+            if (key.equals(n.path("key").asText())) {
+                LOG.info("validation pixel probe: reusing {}", cache);
+                return n.path("top1").asDouble();
+            }
+        }
+        EvalReport pixels = Evaluations.linearProbe(PixelFeatures.extract(split[0], PIXEL_SIZE, preprocessing.alphaBackground()),
+                split[0].labels(), PixelFeatures.extract(split[1], PIXEL_SIZE, preprocessing.alphaBackground()), split[1].labels(),
+                classes, probe, "validation subcategories", "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
+        double top1 = pixels.classification().top1();
+        ObjectNode n = JSON.createObjectNode();
+        n.put("key", key);
+        n.put("top1", top1);
+        AtomicFile.writeString(cache, JSON.writeValueAsString(n) + "\n");
+        return top1;
     }
 
     /** A search wide enough for these features, and bounded so the probes take seconds, not minutes. */

@@ -69,6 +69,15 @@ final class DemoReport {
                 pm.top1(), probeChance, probeHow));
         rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x"
                 + DemoEvaluation.PIXEL_SIZE, "linear_probe_pixels_top1", r.probePixels().classification().top1(), probeChance, probeHow));
+        DemoEvaluation.Validation v = r.validation();
+        ClassificationMetrics vz = v.zeroShot().classification();
+        String vTask = "validation (unseen " + EmojiPackages.TRAIN_SET + "-style emoji, " + vz.count() + " images)";
+        rows.add(new MetricRow(vTask, "zero-shot top-1", "validation_zeroshot_top1", vz.top1(), 1.0 / c, "1/" + c));
+        rows.add(new MetricRow(vTask, "zero-shot top-5", "validation_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
+        rows.add(new MetricRow(vTask, "probe top-1, CLIP image features", "validation_linear_probe_top1",
+                v.probeModel().classification().top1(), v.probeChance(), probeHow));
+        rows.add(new MetricRow(vTask, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
+                "validation_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
         return rows;
     }
 
@@ -256,12 +265,12 @@ final class DemoReport {
     }
 
     /** A chart as an image embedded in the page (a PNG data URI), so the report is one self-contained file. */
-    private static String img(Chart chart, String alt) {
+    static String img(Chart chart, String alt) {
         return "<img class=\"chart\" width=\"" + chart.width() + "\" height=\"" + chart.height() + "\" alt=\"" + esc(alt)
                 + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(chart.png()) + "\">";
     }
 
-    private static final String CSS = """
+    static final String CSS = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;max-width:1100px;margin:24px auto;padding:0 20px;color:#222;line-height:1.45}
             h1{font-size:26px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
             .lead{font-size:15px;color:#333}.note{font-size:13px;color:#666}.how{color:#888;font-size:12px;font-weight:normal}

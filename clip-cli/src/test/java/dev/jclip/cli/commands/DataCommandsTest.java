@@ -109,5 +109,11 @@ class DataCommandsTest {
         assertEquals(24, lines.get(2).get("images").asInt());
         assertEquals(2, lines.get(3).get("workers").asInt());
         assertTrue(lines.get(3).get("images_per_s").asDouble() > 0);
+        // the training augmentation of clip train --aug-cfg, measured the same way
+        String jitter = run(new BenchLoaderCommand(), "--samples", "8", "--source-size", "48", "--image-size", "32", "--workers", "1",
+                "--batch-size", "8", "--repeats", "1", "--aug-cfg", "color_jitter=(0.4,0.4,0.4,0.1) color_jitter_prob=0.8");
+        assertEquals(8, new ObjectMapper().readTree(jitter.strip().split("\n")[2]).get("images").asInt());
+        UsageException bad = assertThrows(UsageException.class, () -> Main.invoke(new BenchLoaderCommand(), List.of("--aug-cfg", "colour=1")));
+        assertTrue(bad.getMessage().contains("--aug-cfg: unknown key 'colour'"), bad.getMessage());
     }
 }

@@ -87,6 +87,10 @@ class TrainCommandTest {
         e = assertThrows(ConfigException.class, () -> Main.invoke(new TrainCommand(cfg -> pairs(8, 4)), List.of("--model", "ViT-tiny", "--batch-size", "8",
                 "--warmup", "1", "--output", out.toString(), "--resume", "latest")));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
+        // a backend that is not on the class path (clip-dist, the MPI one, is there when built on JDK 25)
+        RuntimeException mpi = assertThrows(dev.jclip.train.dist.CollectiveException.class, () -> Main.invoke(new TrainCommand(cfg -> pairs(8, 4)),
+                List.of("--model", "ViT-tiny", "--batch-size", "8", "--warmup", "1", "--output", out.toString(), "--dist-backend", "nccl")));
+        assertTrue(mpi.getMessage().contains("no distributed backend 'nccl'"), mpi.getMessage());
         assertFalse(Files.exists(out));
     }
 
@@ -126,7 +130,8 @@ class TrainCommandTest {
         List<String> common = List.of("--model", "ViT-tiny", "--train-data", shards + "/s-{00000..00002}.tar",
                 "--vocab", vocab.toString(), "--batch-size", "16", "--accum-freq", "2", "--epochs", "2",
                 "--warmup", "2", "--output", out.toString(), "--checkpoint-every", "3", "--workers", "1",
-                "--zeroshot-dataset", zs.toString(), "--eval-every", "3");
+                "--zeroshot-dataset", zs.toString(), "--eval-every", "3", "--val-data", shards + "/s-00000.tar", "--val-frequency", "1",
+                "--report-to", "jsonl,tensorboard");
         // 48 pairs = 3 steps an epoch; a first run of 3 steps, then --resume to the end of epoch 2
         assertEquals(0, Main.invoke(new TrainCommand(), concat(common, List.of("--steps", "3"))));
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
@@ -135,6 +140,13 @@ class TrainCommandTest {
         assertEquals(6, metrics.size());
         for (int i = 0; i < 6; i++) {
             assertEquals(i == 2 || i == 5, metrics.get(i).contains("\"zeroshot_top1\""), "step " + (i + 1) + ": " + metrics.get(i));
+            assertEquals(i == 2 || i == 5, metrics.get(i).contains("\"val_text_to_image_R@10\""), "step " + (i + 1) + ": " + metrics.get(i));
+        }
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("<td>zeroshot_top1</td>") && report.contains("<td>val_loss</td>"), "evaluations in report.html");
+        try (java.util.stream.Stream<Path> files = Files.list(out)) {
+            assertEquals(2, files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).count(),
+                    "one TensorBoard event file per session");
         }
         assertTrue(Files.isRegularFile(out.resolve("checkpoints/step-00000006.safetensors")));
         // the vocabulary travels with the run (gzipped), where evaluation finds it
@@ -158,5 +170,34 @@ class TrainCommandTest {
         List<String> out = new java.util.ArrayList<>(a);
         out.addAll(b);
         return out;
+    }
+
+    @Test
+    void openClipDataFlagsReachTheRun() throws Exception {
+        Path a = tmp.resolve("flags-a");
+        Path b = tmp.resolve("flags-b");
+        SyntheticShapes synth = new SyntheticShapes(32, 4);
+        synth.writeShards(a, "a", 16, 8, "png");
+        new SyntheticShapes(32, 5).writeShards(b, "b", 8, 8, "png");
+        BpeTrainer bpe = new BpeTrainer(600);
+        for (int i = 0; i < 16; i++) bpe.addCaption(synth.sample(i).caption());
+        Path vocab = tmp.resolve("flags-vocab.txt");
+        bpe.trainAndWrite(vocab);
+        Path out = tmp.resolve("flags-run");
+        int rc = Main.invoke(new TrainCommand(), List.of("--model", "ViT-tiny", "--train-data", a + "/a-{00000..00001}.tar::" + b + "/b-00000.tar",
+                "--dataset-resampled", "--train-data-upsampling-factors", "1::2", "--train-num-samples", "16", "--epochs", "2",
+                "--vocab", vocab.toString(), "--batch-size", "8", "--warmup", "1", "--output", out.toString(), "--workers", "2",
+                "--image-mean", "0.5", "--image-std", "0.25", "--aug-cfg", "scale=(0.5,1.0) gray_scale_prob=0.2", "--threads", "1"));
+        assertEquals(0, rc);
+        assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "2 epochs of floor(16 / 8) steps");
+        TrainConfig saved = TrainConfig.restore(Files.readString(out.resolve("config.json")), "config.json");
+        assertTrue(saved.data().datasetResampled());
+        assertEquals("1::2", saved.data().upsamplingFactors());
+        assertEquals(16, saved.data().trainNumSamples());
+        assertEquals("scale=(0.5,1.0) gray_scale_prob=0.2", saved.data().augCfg());
+        dev.jclip.data.image.PreprocessConfig p = dev.jclip.data.image.PreprocessConfig.fromMetadata(
+                dev.jclip.core.io.Checkpoints.readMetadata(out.resolve("model.safetensors")), 32, "model");
+        assertEquals(0.25f, p.std()[2]);
+        assertEquals(0.5f, p.mean()[0]);
     }
 }

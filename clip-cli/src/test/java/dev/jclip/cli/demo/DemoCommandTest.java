@@ -32,7 +32,9 @@ class DemoCommandTest {
 
     private List<String> argv(Path data, Path run, String... extra) {
         List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--output", run.toString(), "--steps", "4",
-                "--batch-size", "16", "--seed", "3"));
+                "--batch-size", "16", "--seed", "3",
+                // 4 of each shape's 8 emoji for validation (2 to fit the validation probe, 2 to test it), 4 to train on
+                "--validation-fraction", "0.5"));
         a.addAll(List.of(extra));
         return a;
     }
@@ -56,11 +58,14 @@ class DemoCommandTest {
         assertTrue(Files.isRegularFile(run.resolve("vocab.txt.gz")));
         assertTrue(Files.list(run.resolve("checkpoints")).findAny().isPresent());
 
-        // the data: every usable emoji once per caption in the shards, the two broken entries left out
-        int n = FakeEmojiPackages.usableEmoji();
+        // the data: every usable emoji but the 16 validation ones once per caption in the shards, the two broken
+        // entries left out
+        int n = FakeEmojiPackages.usableEmoji() - 16;
         JsonNode dataJson = JSON.readTree(run.resolve("data/data.json").toFile());
         assertEquals(n, dataJson.get("emoji").asInt());
         assertEquals(n, dataJson.get("held_out").asInt());
+        assertEquals(16, dataJson.get("validation").asInt());
+        assertEquals(16 + 1, Files.readAllLines(run.resolve("data/validation/zeroshot.csv")).size());
         assertEquals(n * DemoRun.DEFAULT_CAPTIONS, dataJson.get("train_samples").asInt());
         assertEquals(n + 1, Files.readAllLines(run.resolve("data/heldout/retrieval.csv")).size());
 
@@ -71,7 +76,8 @@ class DemoCommandTest {
         List<String> keys = new ArrayList<>();
         for (Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) keys.add(it.next());
         assertTrue(keys.containsAll(List.of("zeroshot_top1", "zeroshot_mean_per_class_recall", "zeroshot_top5", "image_to_text_R@1", "image_to_text_R@10",
-                "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1")), keys.toString());
+                "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1", "validation_zeroshot_top1",
+                "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1")), keys.toString());
         for (String k : keys) {
             double v = metrics.get(k).asDouble();
             assertTrue(v >= 0 && v <= 1, k + " = " + v);
@@ -114,12 +120,23 @@ class DemoCommandTest {
         assertFalse(html.contains("src=\"http") || html.contains("href=\"http"), "report must not load anything");
         assertTrue(html.contains("blue circle") || html.contains("red square") || html.contains("circle"));
 
+        Path pixelCache = run.resolve("data/validation/probe-pixels.json");
+        JsonNode cached = JSON.readTree(pixelCache.toFile());
+        assertEquals(metrics.get("validation_linear_probe_pixels_top1").asDouble(), cached.get("top1").asDouble(), 1e-12);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) cached).put("top1", 0.125);
+        Files.writeString(pixelCache, JSON.writeValueAsString(cached));
+
         // same run folder again: resumes at the end (no new steps), evaluates again with the same figures
         assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run)));
         assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
         assertTrue(Files.readString(run.resolve("train.log")).contains("resumed"));
         JsonNode again = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
-        for (String k : keys) assertEquals(metrics.get(k).asDouble(), again.get(k).asDouble(), 1e-9, k);
+        for (String k : keys) {
+            if (!k.equals("validation_linear_probe_pixels_top1")) assertEquals(metrics.get(k).asDouble(), again.get(k).asDouble(), 1e-9, k);
+        }
+        // the pixel probe on the validation images does not depend on the model: computed once, then read back
+        // (the rerun reports the figure planted in the cache)
+        assertEquals(0.125, again.get("validation_linear_probe_pixels_top1").asDouble(), 1e-12);
 
         // ... but not with settings that would make it another run
         UsageException e = assertThrows(UsageException.class,

@@ -23,9 +23,10 @@ import java.util.List;
  */
 final class FakeEmojiPackages {
     static final List<String> SHAPES = List.of("circle", "square", "triangle", "diamond");
-    static final List<String> COLOURS = List.of("red", "green", "blue", "orange", "purple", "black");
+    // 8 per shape: enough for the demo's validation split and its held-out set to each hold 2 to fit a probe, 2 to test
+    static final List<String> COLOURS = List.of("red", "green", "blue", "orange", "purple", "black", "teal", "pink");
     private static final Color[] RGB = {new Color(220, 40, 40), new Color(40, 170, 60), new Color(40, 80, 220),
-            new Color(245, 150, 20), new Color(140, 50, 170), new Color(30, 30, 30)};
+            new Color(245, 150, 20), new Color(140, 50, 170), new Color(30, 30, 30), new Color(20, 150, 150), new Color(240, 110, 180)};
 
     private FakeEmojiPackages() {
     }

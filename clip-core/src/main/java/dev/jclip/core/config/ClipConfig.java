@@ -18,13 +18,44 @@ import java.util.List;
  *  "vision_cfg": {"image_size": 224, "layers": 12, "width": 768, "patch_size": 32},
  *  "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 512, "heads": 8, "layers": 12}}</pre>
  * OpenAI's flat {@code build_model} form ({@code image_resolution}, {@code vision_layers}, ...) is read too.
+ *
+ * @param initLogitScale open_clip's {@code init_logit_scale}: the initial {@code logit_scale}; null for CLIP's ln(1/0.07)
+ * @param initLogitBias  open_clip's {@code init_logit_bias}: when set the model has a learnable {@code logit_bias}
+ *                       and trains with the sigmoid (SigLIP) loss; null for CLIP's softmax loss
  */
-public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text) {
+public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text, Double initLogitScale,
+                         Double initLogitBias) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ClipConfig {
         validate(embedDim, vision, text);
+        if (initLogitScale != null && !Double.isFinite(initLogitScale)) throw new ConfigException("init_logit_scale must be finite");
+        if (initLogitBias != null && !Double.isFinite(initLogitBias)) throw new ConfigException("init_logit_bias must be finite");
+    }
+
+    /** A CLIP (softmax-loss) architecture. */
+    public ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text) {
+        this(embedDim, quickGelu, vision, text, null, null);
+    }
+
+    /**
+     * The same towers set up for the sigmoid loss as open_clip's {@code --siglip} does: {@code init_logit_scale}
+     * ln 10 and {@code init_logit_bias} -10 (Zhai et al. 2023).
+     */
+    public ClipConfig withSiglip() {
+        return new ClipConfig(embedDim, quickGelu, vision, text, Math.log(10), -10.0);
+    }
+
+    /** The same model with the image tower's patch dropout set (open_clip's {@code --force-patch-dropout}). */
+    public ClipConfig withPatchDropout(double fraction) {
+        if (vision.isResNet() && fraction > 0) throw new ConfigException("patch dropout needs a ViT image tower, not a ResNet");
+        return new ClipConfig(embedDim, quickGelu, vision.withPatchDropout(fraction), text, initLogitScale, initLogitBias);
+    }
+
+    /** True when the model has a {@code logit_bias} and trains with the sigmoid loss. */
+    public boolean isSiglip() {
+        return initLogitBias != null;
     }
 
     /** A preset name ({@code ViT-B-32}, {@code RN50}, {@code ViT-tiny}, ...) or a path to a JSON file. */
@@ -57,7 +88,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
     /** Names of the built-in presets. */
     public static List<String> presetNames() {
         return List.of("ViT-B-32", "ViT-B-16", "ViT-L-14", "ViT-L-14-336", "RN50", "RN101", "RN50x4", "RN50x16",
-                "RN50x64", "ViT-tiny", "RN-tiny", "ViT-medium", "ViT-demo");
+                "RN50x64", "ViT-tiny", "RN-tiny", "ViT-medium", "ViT-demo", "ViT-demo-32");
     }
 
     /** Parses JSON text; {@code source} names the file or preset in error messages. */
@@ -70,11 +101,24 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         Fields t = top.object("text_cfg");
         int[] layers = v.intOrList("layers");
         int patch = layers.length == 4 ? v.optInt("patch_size", 0) : v.optInt("patch_size", 16);
-        VisionConfig vision = new VisionConfig(v.optInt("image_size", 224), layers, v.optInt("width", 768),
-                v.optInt("head_width", 64), v.optInt("heads", 0), patch, v.optDouble("mlp_ratio", 4.0));
+        VisionConfig vision;
+        try {
+            vision = new VisionConfig(v.optInt("image_size", 224), layers, v.optInt("width", 768),
+                    v.optInt("head_width", 64), v.optInt("heads", 0), patch, v.optDouble("mlp_ratio", 4.0),
+                    v.optDouble("patch_dropout", 0));
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
         TextConfig text = new TextConfig(t.optInt("context_length", 77), t.optInt("vocab_size", 49408),
                 t.optInt("width", 512), t.optInt("heads", 8), t.optInt("layers", 12), t.optDouble("mlp_ratio", 4.0));
-        return build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
+        ClipConfig c = build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
+        Double scale = top.optDoubleOrNull("init_logit_scale"), bias = top.optDoubleOrNull("init_logit_bias");
+        if (scale == null && bias == null) return c;
+        try {
+            return new ClipConfig(c.embedDim, c.quickGelu, c.vision, c.text, scale, bias);
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
     }
 
     private static ClipConfig fromOpenAi(JsonNode root, String source) {
@@ -110,6 +154,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         }
         for (int l : v.layers()) positive("vision_cfg.layers", l);
         if (v.isResNet()) {
+            if (v.patchDropout() > 0) throw new ConfigException("vision_cfg.patch_dropout needs a ViT, not a ResNet");
             if (v.layers().length != 4) throw new ConfigException("vision_cfg.patch_size is required for a ViT");
             if (v.imageSize() % 32 != 0) {
                 throw new ConfigException("vision_cfg.image_size must be a multiple of 32 for a ResNet, got " + v.imageSize());
@@ -162,6 +207,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         if (vision.heads() > 0) v.put("heads", vision.heads());
         if (!vision.isResNet()) v.put("patch_size", vision.patchSize());
         if (vision.mlpRatio() != 4.0) v.put("mlp_ratio", vision.mlpRatio());
+        if (vision.patchDropout() > 0) v.put("patch_dropout", vision.patchDropout());
         ObjectNode t = root.putObject("text_cfg");
         t.put("context_length", text.contextLength());
         t.put("vocab_size", text.vocabSize());
@@ -169,6 +215,8 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         t.put("heads", text.heads());
         t.put("layers", text.layers());
         if (text.mlpRatio() != 4.0) t.put("mlp_ratio", text.mlpRatio());
+        if (initLogitScale != null) root.put("init_logit_scale", initLogitScale);
+        if (initLogitBias != null) root.put("init_logit_bias", initLogitBias);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {
@@ -208,6 +256,11 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
             if (n == null || n.isNull()) return dflt;
             if (!n.isNumber()) throw new ConfigException(where + ": field '" + name + "' must be a number, got " + n);
             return n.asDouble();
+        }
+
+        Double optDoubleOrNull(String name) {
+            JsonNode n = node.get(name);
+            return n == null || n.isNull() ? null : optDouble(name, 0);
         }
 
         boolean optBool(String name, boolean dflt) {

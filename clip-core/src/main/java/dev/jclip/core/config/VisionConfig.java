@@ -13,9 +13,27 @@ import java.util.Arrays;
  * @param heads      explicit head count, or 0 to derive it from {@code headWidth} as open_clip does
  * @param patchSize  ViT patch size; 0 for a ResNet
  * @param mlpRatio   MLP hidden width over transformer width
+ * @param patchDropout open_clip's {@code patch_dropout}: the fraction of patch tokens a ViT drops at random per
+ *                   image in training (FLIP, Li et al. 2023), in [0, 1); 0 = none. Evaluation never drops.
  */
 public record VisionConfig(int imageSize, int[] layers, int width, int headWidth, int heads, int patchSize,
-                           double mlpRatio) {
+                           double mlpRatio, double patchDropout) {
+
+    public VisionConfig {
+        if (!(patchDropout >= 0 && patchDropout < 1)) {
+            throw new ConfigException("vision_cfg.patch_dropout must be in [0, 1), got " + patchDropout);
+        }
+    }
+
+    /** Without patch dropout. */
+    public VisionConfig(int imageSize, int[] layers, int width, int headWidth, int heads, int patchSize, double mlpRatio) {
+        this(imageSize, layers, width, headWidth, heads, patchSize, mlpRatio, 0);
+    }
+
+    /** The same tower with another patch dropout fraction (open_clip's {@code force_patch_dropout}). */
+    public VisionConfig withPatchDropout(double fraction) {
+        return new VisionConfig(imageSize, layers, width, headWidth, heads, patchSize, mlpRatio, fraction);
+    }
 
     public boolean isResNet() {
         return patchSize == 0;
@@ -46,7 +64,7 @@ public record VisionConfig(int imageSize, int[] layers, int width, int headWidth
     public boolean equals(Object o) {
         return o instanceof VisionConfig v && imageSize == v.imageSize && Arrays.equals(layers, v.layers)
                 && width == v.width && headWidth == v.headWidth && heads == v.heads && patchSize == v.patchSize
-                && mlpRatio == v.mlpRatio;
+                && mlpRatio == v.mlpRatio && patchDropout == v.patchDropout;
     }
 
     @Override
@@ -58,6 +76,6 @@ public record VisionConfig(int imageSize, int[] layers, int width, int headWidth
     public String toString() {
         return "VisionConfig[imageSize=" + imageSize + ", layers=" + Arrays.toString(layers) + ", width=" + width
                 + ", headWidth=" + headWidth + ", heads=" + heads + ", patchSize=" + patchSize
-                + ", mlpRatio=" + mlpRatio + "]";
+                + ", mlpRatio=" + mlpRatio + (patchDropout > 0 ? ", patchDropout=" + patchDropout : "") + "]";
     }
 }

@@ -57,7 +57,9 @@ public final class ArchitectureInference {
                 twidth, Math.max(1, twidth / 64), countLayers(shapes, "transformer.resblocks."),
                 mlpRatio(s, "transformer.resblocks.0.mlp.c_fc.weight", twidth));
         try {
-            return new ClipConfig((int) s.get("text_projection")[1], true, vision, text);
+            // a logit_bias is a SigLIP model's (its value comes with the weights; -10 is only the initial one)
+            return new ClipConfig((int) s.get("text_projection")[1], true, vision, text, null,
+                    shapes.containsKey("logit_bias") ? -10.0 : null);
         } catch (ConfigException e) {
             throw new CheckpointException("the weights imply an invalid architecture: " + e.getMessage(), e);
         }
@@ -98,6 +100,10 @@ public final class ArchitectureInference {
         check(problems, shapes, "text_cfg.width", gt.width(), wt.width(), "ln_final.weight");
         check(problems, shapes, "text_cfg.layers", gt.layers(), wt.layers(), "transformer.resblocks.N");
         checkRatio(problems, shapes, "text_cfg.mlp_ratio", gt.mlpRatio(), wt.mlpRatio(), "transformer.resblocks.0.mlp.c_fc.weight");
+        if (given.isSiglip() != w.isSiglip()) {
+            problems.add("init_logit_bias: config " + (given.isSiglip() ? given.initLogitBias() : "none")
+                    + ", weights " + (w.isSiglip() ? "have a logit_bias (SigLIP)" : "have no logit_bias"));
+        }
         if (!problems.isEmpty()) throw new CheckpointException("config does not match the weights: " + String.join("; ", problems));
         return given;
     }

@@ -27,17 +27,23 @@ public final class ClipModel implements AutoCloseable {
     private final ImageTower visual;
     private final TextTransformer text;
     private final Parameter logitScale;
+    /** SigLIP's learnable bias (open_clip's {@code logit_bias}); null for a softmax-loss CLIP. */
+    private final Parameter logitBias;
     private boolean training = true;
     private final boolean useWorkspace;
     private boolean closed;
 
-    /** The towers must have registered their parameters in {@code store}; the model adds logit_scale and flattens it. */
+    /**
+     * The towers must have registered their parameters in {@code store}; the model adds logit_scale (and, for a
+     * SigLIP config, logit_bias) and flattens it.
+     */
     public ClipModel(ClipConfig config, ParameterStore store, ImageTower visual, TextTransformer text) {
         this.config = config;
         this.store = store;
         this.visual = visual;
         this.text = text;
-        logitScale = store.constant("logit_scale", Math.log(1 / 0.07));
+        logitScale = store.constant("logit_scale", config.initLogitScale() != null ? config.initLogitScale() : Math.log(1 / 0.07));
+        logitBias = config.isSiglip() ? store.constant("logit_bias", config.initLogitBias()) : null;
         store.flatten();
         useWorkspace = StepWorkspace.worthwhile(store.count());
     }
@@ -92,6 +98,11 @@ public final class ClipModel implements AutoCloseable {
         return logitScale;
     }
 
+    /** SigLIP's {@code logit_bias}, or null when the model trains with CLIP's softmax loss. */
+    public Parameter logitBias() {
+        return logitBias;
+    }
+
     public ImageTower visual() {
         return visual;
     }
@@ -104,6 +115,21 @@ public final class ClipModel implements AutoCloseable {
     public void setTraining(boolean training) {
         this.training = training;
         visual.setTraining(training);
+    }
+
+    /**
+     * Activation checkpointing of both towers' transformer blocks (open_clip's {@code set_grad_checkpointing}):
+     * gradients are the plain path's bit for bit, activation memory drops to the blocks' inputs, and every block
+     * runs forward twice. ResNet bottlenecks are not checkpointed.
+     */
+    public void setGradCheckpointing(boolean enable) {
+        visual.setGradCheckpointing(enable);
+        text.setGradCheckpointing(enable);
+    }
+
+    /** Seeds the image tower's random choices (patch dropout) for the next forward passes; see {@link ImageTower#seedRandomness}. */
+    public void seedRandomness(long seed, int firstRow) {
+        visual.seedRandomness(seed, firstRow);
     }
 
     public boolean isTraining() {
@@ -148,19 +174,39 @@ public final class ClipModel implements AutoCloseable {
     public record Logits(INDArray perImage, INDArray perText) {
     }
 
+    /** A batch's loss and its gradients with respect to the (unnormalised) image and text features. */
+    public record FeatureLoss(double loss, INDArray gradImageFeatures, INDArray gradTextFeatures) {
+        FeatureLoss detach() {
+            return new FeatureLoss(loss, gradImageFeatures.detach(), gradTextFeatures.detach());
+        }
+    }
+
     /**
-     * One forward + contrastive loss + backward over matching pairs; gradients accumulate into the parameters
-     * (call {@code parameters().zeroGrad()} first). Returns the loss.
+     * The training loss over matching pairs' features: SigLIP's sigmoid loss when the model has a
+     * {@code logit_bias} ({@link ClipConfig#isSiglip()}), else CLIP's softmax loss. The gradients of
+     * {@code logit_scale} (and {@code logit_bias}) accumulate into their parameters when trainable.
      */
-    public ContrastiveLoss.Result trainStep(INDArray images, INDArray tokens) {
+    public FeatureLoss loss(INDArray imageFeatures, INDArray textFeatures) {
+        if (logitBias != null) {
+            SigLipLoss.Result r = SigLipLoss.compute(imageFeatures, textFeatures, logitScale, logitBias);
+            return new FeatureLoss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
+        }
+        ContrastiveLoss.Result r = ContrastiveLoss.compute(imageFeatures, textFeatures, logitScale);
+        return new FeatureLoss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
+    }
+
+    /**
+     * One forward + loss ({@link #loss}) + backward over matching pairs; gradients accumulate into the parameters
+     * (call {@code parameters().zeroGrad()} first). Returns the loss and the feature gradients.
+     */
+    public FeatureLoss trainStep(INDArray images, INDArray tokens) {
         try (MemoryWorkspace ws = openStepWorkspace()) {
             INDArray fi = encodeImage(images);
             INDArray ft = encodeText(tokens);
-            ContrastiveLoss.Result r = ContrastiveLoss.compute(fi, ft, logitScale);
+            FeatureLoss r = loss(fi, ft);
             backwardImage(r.gradImageFeatures());
             backwardText(r.gradTextFeatures());
-            return new ContrastiveLoss.Result(r.loss(), r.logitsPerImage().detach(), r.gradImageFeatures().detach(),
-                    r.gradTextFeatures().detach(), r.gradLogitScale());
+            return r.detach();
         }
     }
 
@@ -174,12 +220,49 @@ public final class ClipModel implements AutoCloseable {
         if (v < 0 || v > MAX_LOGIT_SCALE) s.assign(Math.max(0, Math.min(MAX_LOGIT_SCALE, v)));
     }
 
+    /**
+     * Locks the image tower as open_clip's {@code lock_image_tower} does (LiT): every {@code visual.*} parameter
+     * frozen except the last {@code unlockedGroups} of {@link LockGroups} (ViT only: a ResNet tower takes 0);
+     * with {@code freezeBnStats} the tower's BatchNorm layers keep their running statistics in training.
+     * Call {@code parameters().releaseFrozenGradients()} once everything is locked to drop their gradients.
+     */
+    public void lockImageTower(int unlockedGroups, boolean freezeBnStats) {
+        if (unlockedGroups < 0) throw new IllegalArgumentException("unlocked groups must be >= 0, got " + unlockedGroups);
+        if (unlockedGroups > 0 && config.vision().isResNet()) {
+            throw new IllegalArgumentException("partial locking of a ResNet image tower is not supported (open_clip"
+                    + " refuses it too): lock it whole (unlocked groups 0)");
+        }
+        int groups = config.vision().isResNet() ? 0 : LockGroups.imageGroups(config);
+        for (Parameter p : store) {
+            if (!isImageParameter(p.name())) continue;
+            boolean unlocked = unlockedGroups > 0 && LockGroups.imageGroup(p.name(), config.vision().depth()) >= groups - unlockedGroups;
+            p.setTrainable(unlocked);
+        }
+        visual.freezeNormStats(freezeBnStats);
+    }
+
+    /**
+     * Locks the text tower as open_clip's {@code lock_text_tower} does: every text parameter frozen except the last
+     * {@code unlockedLayers} of {@link LockGroups}; without {@code freezeLayerNorm} the LayerNorm gains and biases of
+     * the locked part stay trainable (open_clip's Hugging Face text towers; its own tower treats them like other
+     * weights, which is {@code freezeLayerNorm}).
+     */
+    public void lockTextTower(int unlockedLayers, boolean freezeLayerNorm) {
+        if (unlockedLayers < 0) throw new IllegalArgumentException("unlocked layers must be >= 0, got " + unlockedLayers);
+        int groups = LockGroups.textGroups(config);
+        for (Parameter p : store) {
+            if (!isTextParameter(p.name())) continue;
+            boolean unlocked = unlockedLayers > 0 && LockGroups.textGroup(p.name(), config.text().layers()) >= groups - unlockedLayers;
+            p.setTrainable(unlocked || (!freezeLayerNorm && LockGroups.isLayerNorm(p.name())));
+        }
+    }
+
     /** Parameter names belonging to the image tower (for --lock-image). */
     public static boolean isImageParameter(String name) {
         return name.startsWith("visual.");
     }
 
-    /** Parameter names belonging to the text tower (for --lock-text). */
+    /** Parameter names belonging to the text tower (for --lock-text, {@link #lockTextTower}). */
     public static boolean isTextParameter(String name) {
         return name.startsWith("token_embedding") || name.startsWith("positional_embedding")
                 || name.startsWith("transformer.") || name.startsWith("ln_final") || name.startsWith("text_projection");

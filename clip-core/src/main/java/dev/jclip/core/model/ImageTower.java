@@ -9,7 +9,28 @@ public interface ImageTower {
     /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
     void backward(INDArray gradFeatures);
 
-    /** Training mode matters for BatchNorm only; transformers behave the same in both. */
+    /** Training mode: BatchNorm uses batch statistics, a ViT drops patches (patch dropout); evaluation neither. */
     default void setTraining(boolean training) {
+    }
+
+    /**
+     * Seeds the random choices of the following forward passes (patch dropout): image i's from (seed, firstRow + i),
+     * firstRow being its batch's first row in the global batch. Towers without random choices ignore it.
+     */
+    default void seedRandomness(long seed, int firstRow) {
+    }
+
+    /**
+     * Activation checkpointing (open_clip's {@code set_grad_checkpointing}): transformer blocks keep only their
+     * inputs and recompute their activations in backward. A ResNet tower ignores it (as open_clip's does).
+     */
+    default void setGradCheckpointing(boolean enable) {
+    }
+
+    /**
+     * With {@code frozen}, BatchNorm layers use and keep their running statistics even in training mode
+     * (open_clip's {@code freeze_bn_stats} of a locked tower); towers without BatchNorm ignore it.
+     */
+    default void freezeNormStats(boolean frozen) {
     }
 }

@@ -34,6 +34,7 @@ public final class ModifiedResNet implements ImageTower {
     private final AttentionPool2d attnpool;
     private final List<BatchNorm2d> batchNorms = new ArrayList<>();
     private boolean training = true;
+    private boolean normStatsFrozen;
 
     /** Bottlenecks of an inference model run in the reused scratch arena. */
     private final boolean inference;
@@ -69,7 +70,13 @@ public final class ModifiedResNet implements ImageTower {
     @Override
     public void setTraining(boolean training) {
         this.training = training;
-        for (BatchNorm2d bn : batchNorms) bn.setTraining(training);
+        for (BatchNorm2d bn : batchNorms) bn.setTraining(training && !normStatsFrozen);
+    }
+
+    @Override
+    public void freezeNormStats(boolean frozen) {
+        normStatsFrozen = frozen;
+        setTraining(training);
     }
 
     public boolean isTraining() {

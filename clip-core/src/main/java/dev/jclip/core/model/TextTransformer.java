@@ -1,5 +1,6 @@
 package dev.jclip.core.model;
 
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.config.TextConfig;
 import dev.jclip.core.nn.LayerNorm;
 import dev.jclip.core.nn.Ops;
@@ -61,14 +62,14 @@ public final class TextTransformer {
         pooledRows = new int[batch];
         for (int b = 0; b < batch; b++) pooledRows[b] = b * contextLength + argmax(ids, b * contextLength, contextLength);
         pooled = Nd4j.pullRows(x, 1, pooledRows);
-        return pooled.mmul(projection.value());
+        return MatMul.gemm(pooled, projection.value(), false, false);
     }
 
     /** Backpropagates d loss / d features [B, E]. */
     public void backward(INDArray dFeatures) {
         int batch = pooledRows.length;
         if (projection.trainable()) Ops.gemmAccumulate(pooled, dFeatures, projection.grad(), true, false);
-        INDArray dPooled = Nd4j.gemm(dFeatures, projection.value(), false, true);
+        INDArray dPooled = MatMul.gemm(dFeatures, projection.value(), false, true);
         INDArray dx = Nd4j.zeros(dFeatures.dataType(), (long) batch * contextLength, width);
         // one scatter instead of a row copy per sequence (rows are distinct, so adding into zeros is placing)
         Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("scatter_add")
@@ -82,6 +83,11 @@ public final class TextTransformer {
         int best = 0;
         for (int i = 1; i < len; i++) if (ids[from + i] > ids[from + best]) best = i;
         return best;
+    }
+
+    /** Activation checkpointing of the text transformer's blocks ({@link Transformer#setCheckpointing}). */
+    public void setGradCheckpointing(boolean enable) {
+        transformer.setCheckpointing(enable);
     }
 
     public int contextLength() {

@@ -73,23 +73,23 @@ public final class AttentionPool2d implements Layer {
         q = splitHeads(qProj.forward(query).muli(scale), 1);
         k = splitHeads(kProj.forward(flat), tokens);
         v = splitHeads(vProj.forward(flat), tokens);
-        INDArray scores = Nd4j.matmul(q, k, false, true, false);         // [B*H, 1, T]
+        INDArray scores = MatMul.matmul(q, k, false, true);         // [B*H, 1, T]
         probs = Ops.softmaxRowsInPlace(scores.reshape((long) batch * heads, tokens)).reshape(batch * heads, 1, tokens);
-        INDArray context = Nd4j.matmul(probs, v);                         // [B*H, 1, hd]
+        INDArray context = MatMul.matmul(probs, v, false, false);                         // [B*H, 1, hd]
         return cProj.forward(context.reshape(batch, channels));
     }
 
     @Override
     public INDArray backward(INDArray dy) {
         INDArray dContext = cProj.backward(dy).reshape(batch * heads, 1, channels / heads);
-        INDArray dProbs = Nd4j.matmul(dContext, v, false, true, false);   // [B*H, 1, T]
-        INDArray dv = Nd4j.matmul(probs, dContext, true, false, false);   // [B*H, T, hd]
+        INDArray dProbs = MatMul.matmul(dContext, v, false, true);   // [B*H, 1, T]
+        INDArray dv = MatMul.matmul(probs, dContext, true, false);   // [B*H, T, hd]
         INDArray p2 = probs.reshape((long) batch * heads, tokens);
         INDArray dp2 = dProbs.reshape((long) batch * heads, tokens);
         INDArray rowDot = dp2.mul(p2).sum(1).reshape((long) batch * heads, 1);
         INDArray dScores = dp2.subColumnVector(rowDot).muli(p2).reshape(batch * heads, 1, tokens);
-        INDArray dq = Nd4j.matmul(dScores, k).muli(scale);                // [B*H, 1, hd]
-        INDArray dk = Nd4j.matmul(dScores, q, true, false, false);        // [B*H, T, hd]
+        INDArray dq = MatMul.matmul(dScores, k, false, false).muli(scale);                // [B*H, 1, hd]
+        INDArray dk = MatMul.matmul(dScores, q, true, false);        // [B*H, T, hd]
         INDArray dSeq = kProj.backward(mergeHeads(dk, tokens)).addi(vProj.backward(mergeHeads(dv, tokens)))
                 .reshape(batch, tokens, channels);
         INDArray dQuery = qProj.backward(mergeHeads(dq, 1));               // [B, C]

@@ -77,10 +77,10 @@ public final class Conv2d implements Layer {
         input = x;
         long b = x.size(0), h = x.size(1), w = x.size(2);
         if (isPointwise()) {
-            return Nd4j.gemm(rows(x, in), weight2d(weight.value()), false, true).reshape(b, h, w, out);
+            return MatMul.gemm(rows(x, in), weight2d(weight.value()), false, true).reshape(b, h, w, out);
         }
         INDArray y = Nd4j.createUninitialized(x.dataType(), b, outputSize(h), outputSize(w), out);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weight.value()).addOutputs(y)
+        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weight.value()).addOutputs(y)
                 .addIntegerArguments(intArgs()).build());
         return y;
     }
@@ -91,7 +91,7 @@ public final class Conv2d implements Layer {
             INDArray dy2 = rows(dy, out);
             if (weight.trainable()) Ops.gemmAccumulate(dy2, rows(input, in), weight2d(weight.grad()), true, false);
             if (!inputGradient) return null;
-            return Nd4j.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
+            return MatMul.gemm(dy2, weight2d(weight.value()), false, false).reshape(input.shape());
         }
         // conv2d_bp always computes the input gradient too; the first convolution needs only the weight gradient
         return NativeConvolution.fastBackward() && inputGradient ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
@@ -101,7 +101,7 @@ public final class Conv2d implements Layer {
     private INDArray nativeBackward(INDArray dy) {
         INDArray dx = input.ulike();
         INDArray dw = weight.value().ulike();
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
+        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
                 .addIntegerArguments(intArgs()).build());
         if (weight.trainable()) weight.grad().addi(dw);
         release(dw);
@@ -133,7 +133,7 @@ public final class Conv2d implements Layer {
                 Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
             }
             if (!inputGradient) return null;
-            INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
+            INDArray dColsByK = MatMul.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
             INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
             INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
             Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)

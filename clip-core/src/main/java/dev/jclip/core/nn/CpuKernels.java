@@ -2,7 +2,6 @@ package dev.jclip.core.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
@@ -33,7 +32,24 @@ public final class CpuKernels {
     public static boolean applies(INDArray... arrays) {
         if (!ENABLED) return false;
         for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || !Shape.hasDefaultStridesForShape(a)) return false;
+            if (a.dataType() != DataType.FLOAT || !denseRowMajor(a)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether the elements lie in C order one after another from {@code a.offset()}. The strides of axes of size 1
+     * are ignored: ND4J gives them values other than C order's (so {@code Shape.hasDefaultStridesForShape} said no
+     * for a 1x1 convolution's [out, in, 1, 1] weight, and its gradient norm went to ND4J's thread-dependent
+     * {@code norm2}).
+     */
+    static boolean denseRowMajor(INDArray a) {
+        long[] shape = a.shape(), stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] == 1) continue;
+            if (stride[i] != expected) return false;
+            expected *= shape[i];
         }
         return true;
     }

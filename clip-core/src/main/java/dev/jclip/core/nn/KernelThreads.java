@@ -20,10 +20,22 @@ final class KernelThreads {
     }
 
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "jclip-kernel");
+        Thread t = new PoolThread(r);
         t.setDaemon(true);
         return t;
     });
+
+    /** The pool's threads: they run kernels and {@link MatMul} blocks only. */
+    private static final class PoolThread extends Thread {
+        PoolThread(Runnable r) {
+            super(r, "jclip-kernel");
+        }
+    }
+
+    /** Whether the calling thread is one of the pool's. */
+    static boolean onPool() {
+        return Thread.currentThread() instanceof PoolThread;
+    }
 
     private KernelThreads() {
     }

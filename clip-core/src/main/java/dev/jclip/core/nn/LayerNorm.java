@@ -46,7 +46,7 @@ public final class LayerNorm implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         long n = dy.rows();
-        if (rstd == null && CpuKernels.applies(dy, normalised, gain.grad())) {
+        if (rstd == null && CpuKernels.applies(dy, normalised, gain.value())) {
             INDArray dx = dy.ulike();
             boolean train = gain.trainable();
             CpuKernels.layerNormBackward(dy, normalised, rstdFused, gain.value(), train ? gain.grad() : null,

@@ -34,7 +34,7 @@ public final class Linear implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         input = x;
-        INDArray y = Nd4j.gemm(x, weight.value(), false, true);
+        INDArray y = MatMul.gemm(x, weight.value(), false, true);
         if (bias != null) {
             if (CpuKernels.applies(y, bias.value())) CpuKernels.addRowInPlace(y, bias.value());
             else y.addiRowVector(bias.value());
@@ -48,6 +48,6 @@ public final class Linear implements Layer {
             Ops.gemmAccumulate(dy, input, weight.grad(), true, false);
             if (bias != null) Ops.addColumnSums(dy, bias.grad());
         }
-        return Nd4j.gemm(dy, weight.value(), false, false);
+        return MatMul.gemm(dy, weight.value(), false, false);
     }
 }

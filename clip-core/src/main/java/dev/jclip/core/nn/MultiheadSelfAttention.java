@@ -7,7 +7,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * PyTorch's nn.MultiheadAttention as CLIP uses it: self-attention with one packed {@code in_proj} for q, k, v
  * ({@code attn.in_proj_weight} [3D, D], {@code attn.in_proj_bias} [3D]), {@code attn.out_proj}, and an
- * optional causal mask. Input and output are 2-D [B*T, D] with a fixed sequence length T.
+ * optional causal mask. Input and output are 2-D [B*T, D] with a sequence length T fixed at construction (or shortened by {@link #tokens}).
  */
 public final class MultiheadSelfAttention implements Layer {
     private final Linear inProj;
@@ -18,6 +18,8 @@ public final class MultiheadSelfAttention implements Layer {
     private final double scale;
     private final INDArray mask; // [T, T] additive, or null
     private int batch;
+    /** Sequence length of the next forward (and its backward): the built one unless patch dropout shortened it. */
+    private int tokens;
     private INDArray q, k, v, probs;
     private AttentionKernel fused; // the CPU kernel when the forward used it, else null
     private INDArray packed;       // the forward's [B*T, 3D] projections, for the fused backward
@@ -29,6 +31,7 @@ public final class MultiheadSelfAttention implements Layer {
         this.width = width;
         this.heads = heads;
         this.seqLen = seqLen;
+        this.tokens = seqLen;
         this.scale = 1.0 / Math.sqrt(width / heads);
         this.mask = causal ? causalMask(inProj.weight().value().dataType(), seqLen) : null;
     }
@@ -48,6 +51,18 @@ public final class MultiheadSelfAttention implements Layer {
         return new MultiheadSelfAttention(new Linear(inW, inB), new Linear(outW, outB), width, heads, seqLen, causal);
     }
 
+    /**
+     * Sets the sequence length of the following forward passes: at most the built one, and only without the
+     * causal mask (a ViT whose patch dropout keeps some of its tokens).
+     */
+    public void tokens(int t) {
+        if (t <= 0 || t > seqLen || (mask != null && t != seqLen)) {
+            throw new IllegalArgumentException("sequence length " + t + " for attention built for " + seqLen
+                    + (mask != null ? " with a causal mask" : ""));
+        }
+        tokens = t;
+    }
+
     private static INDArray causalMask(org.nd4j.linalg.api.buffer.DataType dtype, int t) {
         INDArray m = Nd4j.zeros(dtype, t, t);
         for (int i = 0; i < t; i++) {
@@ -58,13 +73,13 @@ public final class MultiheadSelfAttention implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        batch = (int) (x.rows() / seqLen);
+        batch = (int) (x.rows() / tokens);
         INDArray qkv = inProj.forward(x);
         int hd = width / heads;
         if (CpuKernels.applies(qkv)) {
-            fused = new AttentionKernel(batch, seqLen, heads, hd, (float) scale, mask != null);
+            fused = new AttentionKernel(batch, tokens, heads, hd, (float) scale, mask != null);
             packed = qkv;
-            probs = Nd4j.createUninitialized(qkv.dataType(), (long) batch * heads, seqLen, seqLen);
+            probs = Nd4j.createUninitialized(qkv.dataType(), (long) batch * heads, tokens, tokens);
             INDArray context = Nd4j.createUninitialized(qkv.dataType(), x.rows(), width);
             fused.forward(qkv, probs, context);
             return outProj.forward(context);
@@ -73,12 +88,12 @@ public final class MultiheadSelfAttention implements Layer {
         q = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width))).muli(scale);
         k = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(width, 2 * width)));
         v = splitHeads(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * width, 3 * width)));
-        INDArray scores = Nd4j.matmul(q, k, false, true, false); // [B*H, T, T]
-        if (mask != null) scores.addi(mask.reshape(1, seqLen, seqLen).broadcast(scores.shape()));
-        INDArray flat = scores.reshape(scores.length() / seqLen, seqLen);
+        INDArray scores = MatMul.matmul(q, k, false, true); // [B*H, T, T]
+        if (mask != null) scores.addi(mask.reshape(1, tokens, tokens).broadcast(scores.shape()));
+        INDArray flat = scores.reshape(scores.length() / tokens, tokens);
         Ops.softmaxRowsInPlace(flat);
-        probs = flat.reshape(batch * heads, seqLen, seqLen);
-        INDArray context = Nd4j.matmul(probs, v); // [B*H, T, hd]
+        probs = flat.reshape(batch * heads, tokens, tokens);
+        INDArray context = MatMul.matmul(probs, v, false, false); // [B*H, T, hd]
         return outProj.forward(mergeHeads(context));
     }
 
@@ -92,15 +107,15 @@ public final class MultiheadSelfAttention implements Layer {
             return inProj.backward(dqkv);
         }
         INDArray dContext = splitHeads(dOut);
-        INDArray dProbs = Nd4j.matmul(dContext, v, false, true, false);
-        INDArray dv = Nd4j.matmul(probs, dContext, true, false, false);
+        INDArray dProbs = MatMul.matmul(dContext, v, false, true);
+        INDArray dv = MatMul.matmul(probs, dContext, true, false);
         // softmax backward: dS = P * (dP - rowsum(dP * P))
-        INDArray dp2 = dProbs.reshape(dProbs.length() / seqLen, seqLen);
-        INDArray p2 = probs.reshape(dp2.rows(), seqLen);
+        INDArray dp2 = dProbs.reshape(dProbs.length() / tokens, tokens);
+        INDArray p2 = probs.reshape(dp2.rows(), tokens);
         INDArray rowDot = dp2.mul(p2).sum(1).reshape(dp2.rows(), 1);
-        INDArray dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, seqLen, seqLen);
-        INDArray dq = Nd4j.matmul(dScores, k);
-        INDArray dk = Nd4j.matmul(dScores, q, true, false, false);
+        INDArray dScores = dp2.subiColumnVector(rowDot).muli(p2).reshape(batch * heads, tokens, tokens);
+        INDArray dq = MatMul.matmul(dScores, k, false, false);
+        INDArray dk = MatMul.matmul(dScores, q, true, false);
         dq.muli(scale);
         INDArray dqkv = Nd4j.create(dy.dataType(), dy.rows(), 3L * width);
         dqkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).assign(mergeHeads(dq));
@@ -112,12 +127,12 @@ public final class MultiheadSelfAttention implements Layer {
     /** [B*T, D] -> [B*H, T, hd] */
     private INDArray splitHeads(INDArray x) {
         int hd = width / heads;
-        return x.dup('c').reshape(batch, seqLen, heads, hd).permute(0, 2, 1, 3).dup('c').reshape(batch * heads, seqLen, hd);
+        return x.dup('c').reshape(batch, tokens, heads, hd).permute(0, 2, 1, 3).dup('c').reshape(batch * heads, tokens, hd);
     }
 
     /** [B*H, T, hd] -> [B*T, D] */
     private INDArray mergeHeads(INDArray x) {
         int hd = width / heads;
-        return x.reshape(batch, heads, seqLen, hd).permute(0, 2, 1, 3).dup('c').reshape((long) batch * seqLen, width);
+        return x.reshape(batch, heads, tokens, hd).permute(0, 2, 1, 3).dup('c').reshape((long) batch * tokens, width);
     }
 }

@@ -35,7 +35,7 @@ public final class Ops {
         }
         INDArray ones = ones(x.dataType(), x.rows());
         INDArray target = acc.reshape(1, x.columns());
-        Nd4j.gemm(ones, x, target, false, false, 1.0, 1.0);
+        MatMul.gemm(ones, x, target, false, false, 1.0, 1.0);
         if (target != acc && !sharesBuffer(target, acc)) acc.assign(target.reshape(acc.shape()));
     }
 
@@ -51,17 +51,17 @@ public final class Ops {
 
     /** Column sums of x [N, D] as a new [1, D] array. */
     public static INDArray columnSums(INDArray x) {
-        return Nd4j.gemm(ones(x.dataType(), x.rows()), x, false, false);
+        return MatMul.gemm(ones(x.dataType(), x.rows()), x, false, false);
     }
 
     /** Row sums of x [N, D] as a new [N, 1] column. */
     public static INDArray rowSums(INDArray x) {
-        return Nd4j.gemm(x, ones(x.dataType(), x.columns()), false, true);
+        return MatMul.gemm(x, ones(x.dataType(), x.columns()), false, true);
     }
 
     /** {@code acc += a^T b} (or other transposes) without a transposed copy. */
     public static void gemmAccumulate(INDArray a, INDArray b, INDArray acc, boolean transA, boolean transB) {
-        Nd4j.gemm(a, b, acc, transA, transB, 1.0, 1.0);
+        MatMul.gemm(a, b, acc, transA, transB, 1.0, 1.0);
     }
 
     /** Row-wise softmax of a 2-D array, in place. */
@@ -70,6 +70,11 @@ public final class Ops {
         org.nd4j.linalg.ops.transforms.Transforms.exp(x, false);
         x.diviColumnVector(x.sum(1).reshape(x.rows(), 1));
         return x;
+    }
+
+    /** The given rows of a 2-D array, in the given order, as a new c-order [n, columns] array (one native op). */
+    public static INDArray gatherRows(INDArray x, INDArray rows) {
+        return Nd4j.pullRows(x, 1, rows.toIntVector(), 'c');
     }
 
     /**

@@ -31,7 +31,7 @@ public final class Parameter {
                 || name.contains("logit_scale"));
     }
 
-    /** Moves the parameter into views of the store's flat buffers (values copied by the caller). */
+    /** Moves the parameter into views of the store's flat buffers (values copied by the caller); a null gradient freezes it for good. */
     void rebind(INDArray newValue, INDArray newGrad) {
         this.value = newValue;
         this.grad = newGrad;
@@ -48,7 +48,10 @@ public final class Parameter {
 
     /** The accumulated gradient, same shape as the value. */
     public INDArray grad() {
-        if (grad == null) throw new IllegalStateException(name + " has no gradient: the model was loaded for inference");
+        if (grad == null) {
+            throw new IllegalStateException(name + " has no gradient: it was locked (ParameterStore.releaseFrozenGradients)"
+                    + " or the model was loaded for inference");
+        }
         return grad;
     }
 
@@ -61,8 +64,16 @@ public final class Parameter {
         return trainable;
     }
 
+    /** True when the parameter has a gradient buffer (false once locked for good, or in an inference model). */
+    public boolean hasGrad() {
+        return grad != null;
+    }
+
     public void setTrainable(boolean trainable) {
-        if (trainable && grad == null) throw new IllegalStateException(name + " belongs to an inference model and cannot be trained");
+        if (trainable && grad == null) {
+            throw new IllegalStateException(name + " has no gradient buffer (locked for good, or an inference model's)"
+                    + " and cannot be trained");
+        }
         this.trainable = trainable;
     }
 

@@ -32,6 +32,8 @@ public final class ParameterStore implements Iterable<Parameter> {
     private final long seed;
     private INDArray flatValues;
     private INDArray flatGrads;
+    /** The parameters that have gradients, in the flat buffers' order (all of them until frozen ones are released). */
+    private List<Parameter> withGradients = List.of();
     /** The weights an inference store hands out by name; null for a trainable store. */
     private final Map<String, INDArray> weights;
 
@@ -209,6 +211,69 @@ public final class ParameterStore implements Iterable<Parameter> {
                 offset += n;
             }
         }
+        withGradients = List.copyOf(params.values());
+    }
+
+    /**
+     * Gives up the gradients of the parameters that are not trainable now (locked towers or groups): the store is
+     * laid out again with the trainable parameters first, in registration order, and the gradient buffer covers
+     * only them, so a locked parameter costs its value and nothing else (and an optimiser built afterwards keeps
+     * no state for it). One way: a parameter released here cannot be made trainable again. Values keep their
+     * bits; the previous flat buffers are freed.
+     */
+    public void releaseFrozenGradients() {
+        if (weights != null) return;
+        if (flatValues == null) throw new IllegalStateException("releaseFrozenGradients() needs the flattened store; flatten() first");
+        List<Parameter> trainable = new ArrayList<>(), frozen = new ArrayList<>();
+        for (Parameter p : params.values()) (p.trainable() ? trainable : frozen).add(p);
+        if (frozen.isEmpty()) return;
+        long gradLength = 0;
+        for (Parameter p : trainable) gradLength += p.size();
+        INDArray oldValues = flatValues, oldGrads = flatGrads;
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray values = Nd4j.create(dtype, count());
+            // ND4J cannot make a zero-length buffer; an empty gradient vector is a 1-element one nobody views
+            INDArray grads = Nd4j.zeros(dtype, Math.max(1, gradLength));
+            long offset = 0;
+            for (Parameter p : trainable) {
+                INDArray v = view(values, offset, p.size(), p.value().shape());
+                INDArray g = view(grads, offset, p.size(), p.value().shape());
+                v.assign(p.value());
+                g.assign(p.grad());
+                p.rebind(v, g);
+                offset += p.size();
+            }
+            for (Parameter p : frozen) {
+                INDArray v = view(values, offset, p.size(), p.value().shape());
+                v.assign(p.value());
+                p.rebind(v, null);
+                offset += p.size();
+            }
+            flatValues = values;
+            flatGrads = grads;
+        }
+        oldValues.close();
+        oldGrads.close();
+        withGradients = List.copyOf(trainable);
+    }
+
+    /** The parameters that have a gradient, in the order of {@link #flatGrads()} (empty until {@link #flatten()}). */
+    public List<Parameter> withGradients() {
+        return withGradients;
+    }
+
+    /** The values of {@link #withGradients()}: the first {@code flatGrads().length()} entries of {@link #flatValues()}. */
+    public INDArray valuesWithGradients() {
+        long n = 0;
+        for (Parameter p : withGradients) n += p.size();
+        return n == flatValues.length() ? flatValues : flatValues.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, n));
+    }
+
+    /** Scalars that have a gradient buffer (the trainable ones once frozen gradients are released). */
+    public long gradientCount() {
+        long n = 0;
+        for (Parameter p : withGradients) n += p.size();
+        return n;
     }
 
     private static INDArray view(INDArray flat, long offset, long n, long[] shape) {

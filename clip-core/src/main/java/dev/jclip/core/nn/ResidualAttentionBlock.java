@@ -23,6 +23,10 @@ public final class ResidualAttentionBlock implements Layer {
         this.proj = proj;
     }
 
+    public MultiheadSelfAttention attention() {
+        return attn;
+    }
+
     @Override
     public INDArray forward(INDArray x) {
         INDArray h = x.add(attn.forward(ln1.forward(x)));

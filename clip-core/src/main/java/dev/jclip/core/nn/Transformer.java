@@ -10,6 +10,9 @@ public final class Transformer implements Layer {
     private final List<ResidualAttentionBlock> blocks;
     /** Blocks of an inference model run in a reused scratch arena: nothing they cache is ever read back. */
     private final boolean inference;
+    /** Activation checkpointing: keep each block's input only, recompute the block in backward. */
+    private boolean checkpointing;
+    private final List<INDArray> blockInputs = new ArrayList<>();
 
     public Transformer(List<ResidualAttentionBlock> blocks) {
         this(blocks, false);
@@ -56,25 +59,59 @@ public final class Transformer implements Layer {
         return new Linear(w, b);
     }
 
+    /**
+     * Activation checkpointing (open_clip's {@code --grad-checkpointing}): forward keeps only each block's input
+     * and runs the block in the scratch arena, backward runs the block's forward again right before its backward.
+     * The kernels' results depend on their inputs only, so the recomputed activations, and the gradients, are the
+     * plain path's bit for bit; the price is a second forward pass of every block.
+     */
+    public void setCheckpointing(boolean checkpointing) {
+        this.checkpointing = checkpointing;
+    }
+
+    public boolean checkpointing() {
+        return checkpointing;
+    }
+
     @Override
     public INDArray forward(INDArray x) {
+        blockInputs.clear();
         for (ResidualAttentionBlock b : blocks) {
             INDArray in = x;
+            if (checkpointing && !inference) blockInputs.add(in);
             // a trainable model keeps every block's activations for backward; an inference model (which has no
-            // backward) drops them with the block: ViT-B/32 on 64 images peaked at 5.8 GB before, see docs/API.md
-            x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
+            // backward) drops them with the block: ViT-B/32 on 64 images peaked at 5.8 GB before, see docs/API.md.
+            // With checkpointing, a trainable one drops them too and recomputes them in backward.
+            x = inference || checkpointing ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
         }
         return x;
     }
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (checkpointing && blockInputs.size() != blocks.size()) {
+            throw new IllegalStateException("checkpointed backward without its forward (checkpointing was switched on in between?)");
+        }
         for (int i = blocks.size() - 1; i >= 0; i--) {
             ResidualAttentionBlock block = blocks.get(i);
             INDArray d = dy;
-            dy = StepWorkspace.backwardInScratch(() -> block.backward(d));
+            if (checkpointing) {
+                INDArray in = blockInputs.get(i);
+                dy = StepWorkspace.backwardInScratch(() -> {
+                    block.forward(in);   // the activations again, into this block's scratch
+                    return block.backward(d);
+                });
+            } else {
+                dy = StepWorkspace.backwardInScratch(() -> block.backward(d));
+            }
         }
+        blockInputs.clear();
         return dy;
+    }
+
+    /** Sequence length of the following passes (a ViT's kept tokens under patch dropout); see {@link MultiheadSelfAttention#tokens}. */
+    public void tokens(int t) {
+        for (ResidualAttentionBlock b : blocks) b.attention().tokens(t);
     }
 
     public int depth() {

@@ -33,11 +33,19 @@ public final class ClipImageTransform {
     public static final double[] TRAIN_RATIO = {3.0 / 4.0, 4.0 / 3.0};
 
     private final PreprocessConfig config;
+    private final AugmentationConfig augmentation;
     private final int size;
     private final float[][] lut = new float[3][256];
 
+    /** With open_clip's default training augmentation ({@link AugmentationConfig#DEFAULT}). */
     public ClipImageTransform(PreprocessConfig config) {
+        this(config, AugmentationConfig.DEFAULT);
+    }
+
+    /** {@code augmentation} applies to {@link #trainInto} only; evaluation never augments. */
+    public ClipImageTransform(PreprocessConfig config, AugmentationConfig augmentation) {
         this.config = config;
+        this.augmentation = java.util.Objects.requireNonNull(augmentation, "augmentation");
         this.size = config.imageSize();
         float[] mean = config.mean();
         float[] std = config.std();
@@ -87,11 +95,18 @@ public final class ClipImageTransform {
         return Nd4j.create(data, new long[] {images.size(), 3, size, size}, 'c');
     }
 
-    /** Training transform: a random resized crop drawn from {@code rng}, then normalisation. */
+    /**
+     * Training transform: a random resized crop drawn from {@code rng} (the augmentation's scale and ratio), the
+     * augmentation's colour jitter and grey conversion, then normalisation.
+     */
     public void trainInto(RgbImage img, RandomGenerator rng, float[] dst, int offset) {
-        CropBox b = randomResizedCrop(img.width(), img.height(), TRAIN_SCALE, TRAIN_RATIO, rng);
+        CropBox b = randomResizedCrop(img.width(), img.height(), augmentation.scale(), augmentation.ratio(), rng);
         RgbImage out = BicubicResampler.resample(img, b.x(), b.y(), b.w(), b.h(), size, size, 0, 0, size, size);
-        normalizeInto(out, dst, offset);
+        normalizeInto(augmentation.afterCrop(out, rng), dst, offset);
+    }
+
+    public AugmentationConfig augmentation() {
+        return augmentation;
     }
 
     /** Writes {@code img} (size x size) as normalised floats, R plane then G then B. */

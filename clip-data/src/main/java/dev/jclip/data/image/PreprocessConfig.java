@@ -93,6 +93,29 @@ public record PreprocessConfig(int imageSize, float[] mean, float[] std, AlphaBa
         }
     }
 
+    /**
+     * Per-channel values as the {@code --image-mean} / {@code --image-std} options take them: three numbers (R, G,
+     * B) separated by commas or spaces, or one for all three (open_clip broadcasts a single value). Errors name
+     * {@code option}.
+     */
+    public static float[] channels(String text, String option) {
+        String[] parts = text.strip().split("[,\\s]+");
+        if (parts.length != 1 && parts.length != 3) {
+            throw new IllegalArgumentException(option + " needs 3 numbers (R,G,B) or one, got '" + text + "'");
+        }
+        float[] out = new float[3];
+        for (int c = 0; c < 3; c++) {
+            String p = parts[parts.length == 1 ? 0 : c];
+            try {
+                out[c] = Float.parseFloat(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + p + "' is not a number (in '" + text + "')");
+            }
+            if (!Float.isFinite(out[c])) throw new IllegalArgumentException(option + ": '" + p + "' is not finite");
+        }
+        return out;
+    }
+
     private static float[] triple(JsonNode n, String key, float[] fallback, String source) {
         JsonNode a = n.get(key);
         if (a == null) return fallback;

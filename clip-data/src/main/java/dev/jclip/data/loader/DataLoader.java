@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *       queue of {@code prefetchBatches};</li>
  *   <li>{@link #next()} takes from that queue, adding the time it blocked to {@link #dataWaitNanos()}.</li>
  * </ol>
- * The batches therefore depend only on the data, the seed and the epoch, never on the number of workers or on
- * timing. A training sample's random crop uses a generator seeded from (seed, epoch, sequence number).
+ * The batches therefore depend only on the data, the seed and the epoch, never on timing, nor on the number of
+ * workers, except for a resampled source: there, as in open_clip, each worker draws its own shard sequence
+ * ({@link ShardSlot}, {@link ResampledShards}) and the reader interleaves them. A training sample's random crop uses a generator seeded from (seed, epoch, sequence number).
  * Skips are counted when the assembler reaches the sample, so counts are identical for identical runs.
  *
  * <p>Resuming: {@link Batch#next()} records the epoch, batches delivered and raw samples used; opening a
@@ -94,7 +95,7 @@ public final class DataLoader implements AutoCloseable {
         this.config = config;
         this.start = start;
         this.position = start;
-        this.transform = new ClipImageTransform(config.preprocessConfig());
+        this.transform = new ClipImageTransform(config.preprocessConfig(), config.augmentation());
         this.inFlight = new ArrayBlockingQueue<>(config.samplesInFlight());
         this.ready = new ArrayBlockingQueue<>(config.prefetchBatches() + 1);
         int id = INSTANCES.incrementAndGet();
@@ -186,7 +187,9 @@ public final class DataLoader implements AutoCloseable {
 
     private void readLoop() {
         boolean shuffle = config.train();
-        try (SampleStream raw = source.open(config.seed(), start.epoch(), shuffle, skips, shardsOpened);
+        List<ShardSlot> readers = new ArrayList<>();
+        for (int w = 0; w < config.workers(); w++) readers.add(ShardSlot.local(w, config.workers()));
+        try (SampleStream raw = source.open(config.seed(), start.epoch(), shuffle, readers, skips, shardsOpened);
              SampleStream stream = shuffle && config.shuffleBuffer() > 1
                      ? new ShuffleBuffer(raw, config.shuffleBuffer(), new SplittableRandom(Seeds.mix(config.seed(), start.epoch(), SAMPLE_SHUFFLE_SALT)))
                      : raw) {

@@ -1,6 +1,8 @@
 package dev.jclip.data.loader;
 
 import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.AugmentationConfig;
+import dev.jclip.data.image.ClipImageTransform;
 import dev.jclip.data.image.PreprocessConfig;
 
 /**
@@ -17,12 +19,21 @@ import dev.jclip.data.image.PreprocessConfig;
  * @param dropLast         drop the last, incomplete batch of an epoch (open_clip does when training)
  * @param batchesPerEpoch  batches per epoch; required for resampled (endless) sources, 0 = until the data ends
  * @param alphaBackground  what transparent pixels are composited over
+ * @param mean             per-channel (RGB) normalisation mean
+ * @param std              per-channel (RGB) normalisation standard deviation
+ * @param augmentation     the training augmentation (crop scale and ratio, colour jitter, grey)
  */
 public record LoaderConfig(int batchSize, int imageSize, int contextLength, int workers, long seed, boolean train,
                            int shuffleBuffer, int prefetchBatches, boolean dropLast, long batchesPerEpoch,
-                           AlphaBackground alphaBackground) {
+                           AlphaBackground alphaBackground, float[] mean, float[] std, AugmentationConfig augmentation) {
     public LoaderConfig {
         if (alphaBackground == null) throw new IllegalArgumentException("alphaBackground is required");
+        if (augmentation == null) throw new IllegalArgumentException("augmentation is required");
+        if (mean == null || std == null) throw new IllegalArgumentException("mean and std are required");
+        // checked (3 values, std > 0) and copied by PreprocessConfig
+        PreprocessConfig checked = new PreprocessConfig(Math.max(1, imageSize), mean, std, alphaBackground);
+        mean = checked.mean();
+        std = checked.std();
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         if (imageSize <= 0) throw new IllegalArgumentException("imageSize must be positive, got " + imageSize);
         if (contextLength < 2) throw new IllegalArgumentException("contextLength must be at least 2, got " + contextLength);
@@ -32,14 +43,24 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         if (batchesPerEpoch < 0) throw new IllegalArgumentException("batchesPerEpoch must be >= 0, got " + batchesPerEpoch);
     }
 
-    /** The image pipeline's settings: CLIP's at {@code imageSize}, transparency over {@code alphaBackground}. */
+    /** The image pipeline's settings: {@code imageSize}, {@code mean}, {@code std}, {@code alphaBackground}. */
     public PreprocessConfig preprocessConfig() {
-        return PreprocessConfig.clip(imageSize).withAlphaBackground(alphaBackground);
+        return new PreprocessConfig(imageSize, mean, std, alphaBackground);
+    }
+
+    @Override
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    @Override
+    public float[] std() {
+        return std.clone();
     }
 
     /**
      * Defaults: 224 px, 77 tokens, 2 workers, seed 0, training, shuffle buffer 1000, 2 batches ahead, drop last,
-     * transparency over white.
+     * transparency over white, OpenAI's mean and std, open_clip's default augmentation.
      */
     public static Builder builder(int batchSize) {
         return new Builder(batchSize);
@@ -67,6 +88,9 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         private boolean dropLast = true;
         private long batchesPerEpoch;
         private AlphaBackground alphaBackground = AlphaBackground.WHITE;
+        private float[] mean = ClipImageTransform.MEAN;
+        private float[] std = ClipImageTransform.STD;
+        private AugmentationConfig augmentation = AugmentationConfig.DEFAULT;
 
         private Builder(int batchSize) {
             this.batchSize = batchSize;
@@ -93,9 +117,15 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
 
         public Builder alphaBackground(AlphaBackground v) { alphaBackground = v; return this; }
 
+        public Builder mean(float[] v) { mean = v; return this; }
+
+        public Builder std(float[] v) { std = v; return this; }
+
+        public Builder augmentation(AugmentationConfig v) { augmentation = v; return this; }
+
         public LoaderConfig build() {
             return new LoaderConfig(batchSize, imageSize, contextLength, workers, seed, train, shuffleBuffer,
-                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground);
+                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground, mean, std, augmentation);
         }
     }
 }

@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples from WebDataset tar shards, read sequentially and streamed (one sample in memory at a time per shard).
  * Each epoch either visits every shard once in an order shuffled with (seed, epoch), or, resampled (open_clip's
- * {@code --dataset-resampled}), draws shards uniformly with replacement forever.
+ * {@code --dataset-resampled}), draws shards with replacement forever ({@link ResampledShards}: uniformly, or in
+ * proportion to per-shard weights, open_clip's {@code --train-data-upsampling-factors}). Resampled, each reader
+ * ({@link ShardSlot}) draws its own sequence from its own seed and the stream takes one sample from each reader
+ * in turn, as open_clip's data-loader workers each draw their own shards.
  *
  * <p>A sample's image is its first member among {@code jpg, jpeg, png, webp, bmp}; its caption is the
  * {@code txt} member, else the {@code caption} field of the {@code json} member. A shard that cannot be opened
@@ -35,12 +38,22 @@ public final class WebDatasetSource implements SampleSource {
 
     private final List<String> shards;
     private final boolean resampled;
+    private final ResampledShards draws;
 
-    /** @param shards shard paths in their given order; {@code resampled} draws them with replacement */
+    /** @param shards shard paths in their given order; {@code resampled} draws them uniformly with replacement */
     public WebDatasetSource(List<String> shards, boolean resampled) {
+        this(shards, resampled, null);
+    }
+
+    /**
+     * @param weights per-shard draw weights (resampled only), or null for uniform draws
+     */
+    public WebDatasetSource(List<String> shards, boolean resampled, double[] weights) {
         if (shards.isEmpty()) throw new IllegalArgumentException("no shards");
+        if (weights != null && !resampled) throw new IllegalArgumentException("shard weights need resampling");
         this.shards = List.copyOf(shards);
         this.resampled = resampled;
+        this.draws = resampled ? new ResampledShards(shards, weights) : null;
     }
 
     /** From an open_clip shard spec such as {@code data/shard-{00000..00099}.tar::more/{0..9}.tar}. */
@@ -62,12 +75,53 @@ public final class WebDatasetSource implements SampleSource {
         return ShardSizes.total(shards);
     }
 
+    /** One reader ({@link ShardSlot#local(int, int) local slot 0 of 1}). */
     @Override
     public SampleStream open(long seed, int epoch, boolean shuffle, SkipCounter skips, AtomicLong shardsOpened) {
-        SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, epoch, SHARD_ORDER_SALT));
-        List<String> order = new ArrayList<>(shards);
-        if (shuffle && !resampled) Shuffle.shuffle(order, rng);
-        return new Stream(order, rng, skips, shardsOpened);
+        return open(seed, epoch, shuffle, List.of(ShardSlot.local(0, 1)), skips, shardsOpened);
+    }
+
+    /** Resampled: one stream per reader, interleaved sample by sample; otherwise the readers do not matter. */
+    @Override
+    public SampleStream open(long seed, int epoch, boolean shuffle, List<ShardSlot> readers, SkipCounter skips, AtomicLong shardsOpened) {
+        if (!resampled) {
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, epoch, SHARD_ORDER_SALT));
+            List<String> order = new ArrayList<>(shards);
+            if (shuffle) Shuffle.shuffle(order, rng);
+            return new Stream(order, null, skips, shardsOpened);
+        }
+        List<SampleStream> streams = new ArrayList<>();
+        for (ShardSlot slot : readers) streams.add(new Stream(shards, ResampledShards.generator(seed, epoch, slot), skips, shardsOpened));
+        return streams.size() == 1 ? streams.get(0) : new Interleaved(streams);
+    }
+
+    /** One sample from each stream in turn; a stream that ends drops out. */
+    private static final class Interleaved implements SampleStream {
+        private final List<SampleStream> streams;
+        private int turn;
+
+        Interleaved(List<SampleStream> streams) {
+            this.streams = new ArrayList<>(streams);
+        }
+
+        @Override
+        public RawSample next() {
+            while (!streams.isEmpty()) {
+                turn %= streams.size();
+                RawSample s = streams.get(turn).next();
+                if (s != null) {
+                    turn++;
+                    return s;
+                }
+                streams.remove(turn).close();
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            for (SampleStream s : streams) s.close();
+        }
     }
 
     private final class Stream implements SampleStream {
@@ -123,7 +177,7 @@ public final class WebDatasetSource implements SampleSource {
                         LOG.error("no samples from the last {} shard draws; ending the epoch", barrenDraws);
                         return false;
                     }
-                    shard = order.get(rng.nextInt(order.size()));
+                    shard = draws.draw(rng);
                 } else {
                     if (nextShard >= order.size()) return false;
                     shard = order.get(nextShard++);

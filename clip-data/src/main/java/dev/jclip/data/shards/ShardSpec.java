@@ -15,14 +15,25 @@ public final class ShardSpec {
 
     /** The shard paths in order; throws {@link IllegalArgumentException} naming the spec when malformed. */
     public static List<String> expand(String spec) {
-        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("empty shard spec");
         List<String> out = new ArrayList<>();
-        for (String source : spec.split("::")) {
+        for (List<String> source : expandSources(spec)) out.addAll(source);
+        return out;
+    }
+
+    /**
+     * The shard paths of each {@code ::}-joined source separately, in order (what per-source upsampling factors
+     * apply to); throws {@link IllegalArgumentException} naming the spec when malformed or when a source is empty.
+     */
+    public static List<List<String>> expandSources(String spec) {
+        if (spec == null || spec.isBlank()) throw new IllegalArgumentException("empty shard spec");
+        List<List<String>> out = new ArrayList<>();
+        for (String source : spec.split("::", -1)) {
             String s = source.trim();
-            if (s.isEmpty()) continue;
-            expandInto(s, spec, out);
+            if (s.isEmpty()) throw new IllegalArgumentException("shard spec '" + spec + "' has an empty source between '::'");
+            List<String> shards = new ArrayList<>();
+            expandInto(s, spec, shards);
+            out.add(shards);
         }
-        if (out.isEmpty()) throw new IllegalArgumentException("shard spec '" + spec + "' names no shards");
         return out;
     }
 

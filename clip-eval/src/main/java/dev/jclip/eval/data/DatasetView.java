@@ -30,6 +30,13 @@ public final class DatasetView implements LabelledImageDataset {
         return new DatasetView(base, idx, "random " + n + " of " + base.size() + " (seed " + seed + ")");
     }
 
+    /** Part {@code part} of {@code parts}: samples i with i mod parts == part (in a distributed evaluation, one rank's). */
+    public static LabelledImageDataset part(LabelledImageDataset base, int part, int parts) {
+        if (part < 0 || part >= parts) throw new IllegalArgumentException("part " + part + " outside " + parts + " parts");
+        int[] idx = java.util.stream.IntStream.range(0, base.size()).filter(i -> i % parts == part).toArray();
+        return new DatasetView(base, idx, "part " + part + " of " + parts);
+    }
+
     /**
      * Splits by class: about {@code testFraction} of each class (at least one sample of a class with two or more)
      * goes to the second view, the rest to the first.

@@ -1,5 +1,6 @@
 package dev.jclip.eval.probe;
 
+import dev.jclip.core.nn.MatMul;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,14 +43,14 @@ final class SoftmaxObjective implements DifferentiableFunction {
         int wSize = numClasses * dims;
         INDArray w = Nd4j.createFromArray(java.util.Arrays.copyOfRange(theta, 0, wSize)).reshape(numClasses, dims);
         INDArray b = Nd4j.createFromArray(java.util.Arrays.copyOfRange(theta, wSize, wSize + numClasses)).reshape(1, numClasses);
-        INDArray z = Nd4j.gemm(x, w, false, true).addiRowVector(b);        // logits [N, K]
+        INDArray z = MatMul.gemm(x, w, false, true).addiRowVector(b);        // logits [N, K]
         z.subiColumnVector(z.max(1));                                       // shift for a stable softmax
         INDArray e = Transforms.exp(z, true);
         INDArray sums = e.sum(1);
         // CE_i = log sum_k exp(z_ik) - z_i,y_i  (the shift cancels)
         double crossEntropy = Transforms.log(sums, true).sumNumber().doubleValue() - z.mul(oneHot).sumNumber().doubleValue();
         INDArray residual = e.diviColumnVector(sums).subi(oneHot);         // softmax - one-hot
-        double[] gw = Nd4j.gemm(residual, x, true, false).reshape(-1).toDoubleVector();
+        double[] gw = MatMul.gemm(residual, x, true, false).reshape(-1).toDoubleVector();
         double[] gb = residual.sum(0).toDoubleVector();
         double squaredNorm = 0;
         for (int i = 0; i < wSize; i++) {

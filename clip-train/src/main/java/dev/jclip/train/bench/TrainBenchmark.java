@@ -18,7 +18,8 @@ import java.util.Random;
 
 /**
  * Times full training steps (forward, contrastive loss, backward, AdamW update, logit-scale clamp) on random
- * data of the model's shapes, after warm-up steps, and reports the median with throughput, FLOP rate and memory.
+ * data of the model's shapes, after warm-up steps, and reports the median with throughput, FLOP rate and memory,
+ * and each tower's share (forward + backward). The config's patch dropout applies (a new draw every step).
  */
 public final class TrainBenchmark {
     private TrainBenchmark() {
@@ -35,17 +36,50 @@ public final class TrainBenchmark {
      *                      after 2 warm-up steps and 20 ms after 3 seconds)
      */
     public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed) {
+        return run(cfg, batch, steps, warmup, warmupSeconds, seed, false);
+    }
+
+    /**
+     * @param gradCheckpointing activation checkpointing of both towers' transformer blocks
+     *                          ({@link ClipModel#setGradCheckpointing})
+     */
+    public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
+                                          boolean gradCheckpointing) {
         ClipModel model = ClipModel.create(cfg, seed);
         model.setTraining(true);
+        model.setGradCheckpointing(gradCheckpointing);
         boolean resnet = cfg.vision().isResNet();
         AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
         int s = cfg.vision().imageSize();
         Nd4j.getRandom().setSeed(seed);
         INDArray images = Nd4j.randn(DataType.FLOAT, batch, 3, s, s);
         INDArray tokens = randomTokens(batch, cfg.text().contextLength(), cfg.text().vocabSize(), seed);
-        java.util.function.DoubleSupplier step = () -> {   // one full step; returns its loss
+        long[] towerNanos = new long[2];   // image, text: forward + backward of the last step
+        long[] keptBytes = {0};            // the largest forward's allocations in the step scope: kept for backward
+        int[] stepIndex = {0};
+        java.util.function.DoubleSupplier step = () -> {   // one full step (ClipModel.trainStep, timed per tower); returns its loss
             model.parameters().zeroGrad();
-            double l = model.trainStep(images, tokens).loss();
+            model.seedRandomness(seed + stepIndex[0]++, 0);   // patch dropout: another draw each step
+            double l;
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = model.openStepWorkspace()) {
+                long t0 = System.nanoTime();
+                INDArray fi = model.encodeImage(images);
+                long t1 = System.nanoTime();
+                INDArray ft = model.encodeText(tokens);
+                long t2 = System.nanoTime();
+                // everything the forward passes allocated in the step scope stays there until backward has run
+                // (block temporaries of checkpointed blocks go to the scratch arena instead, and are not counted)
+                keptBytes[0] = Math.max(keptBytes[0], ws.getThisCycleAllocations());
+                ClipModel.FeatureLoss r = model.loss(fi, ft);
+                long t3 = System.nanoTime();
+                model.backwardImage(r.gradImageFeatures());
+                long t4 = System.nanoTime();
+                model.backwardText(r.gradTextFeatures());
+                long t5 = System.nanoTime();
+                towerNanos[0] = (t1 - t0) + (t4 - t3);
+                towerNanos[1] = (t2 - t1) + (t5 - t4);
+                l = r.loss();
+            }
             opt.step(5e-4);
             model.clampLogitScale();
             return l;
@@ -56,13 +90,15 @@ public final class TrainBenchmark {
             step.getAsDouble();
             warmed++;
         }
-        double[] ms = new double[steps];
+        double[] ms = new double[steps], imageMs = new double[steps], textMs = new double[steps];
         double loss = Double.NaN;
         long cpuStart = processCpuNanos();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             loss = step.getAsDouble();
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            imageMs[i] = towerNanos[0] / 1e6;
+            textMs[i] = towerNanos[1] / 1e6;
         }
         double cpuPerStep = (processCpuNanos() - cpuStart) / 1e6 / steps;
         double[] sorted = ms.clone();
@@ -72,6 +108,10 @@ public final class TrainBenchmark {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("median_step_ms", round(median));
         out.put("min_step_ms", round(sorted[0]));
+        // each tower's forward + backward within the step (the rest: loss, optimiser, clamp)
+        out.put("image_tower_median_ms", round(median(imageMs)));
+        out.put("text_tower_median_ms", round(median(textMs)));
+        out.put("patch_dropout", cfg.vision().patchDropout());
         // CPU time of the whole process per step (all threads, averaged over the timed steps: the clock ticks in
         // 10 ms units): on a shared machine this is the steadier measure of work done
         out.put("cpu_ms_per_step", round(cpuPerStep));
@@ -80,12 +120,20 @@ public final class TrainBenchmark {
         out.put("gflops_per_s", round(flops / median / 1e6));
         out.put("step_gflop", round(flops / 1e9));
         out.put("peak_rss_mb", peakRssMb());
+        out.put("activation_peak_mb", round(keptBytes[0] / 1e6));
+        out.put("grad_checkpointing", gradCheckpointing);
         out.put("step_arena_mb", dev.jclip.core.nn.StepWorkspace.arenaBytes() / 1_000_000);
         out.put("batch_size", batch);
         out.put("steps", steps);
         out.put("parameters", model.parameters().count());
         out.put("final_loss", round(loss));
         return out;
+    }
+
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     /** Achieved single-precision GEMM rate (GFLOP/s) for an n x n x n product: the machine's practical peak. */

@@ -55,6 +55,8 @@ public final class AdamW {
     public static final double DEFAULT_LR = 5e-4;
 
     private final List<Parameter> params;
+    /** The store's parameters without a gradient buffer (locked): no state, and a checkpoint's moments for them are skipped. */
+    private final java.util.Set<String> lockedNames = new java.util.HashSet<>();
     private final Hyper hyper;
     private final Map<String, INDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, INDArray> expAvgSq = new LinkedHashMap<>();
@@ -74,9 +76,11 @@ public final class AdamW {
      * parameters that was the largest single cost of a small model's step), with the same arithmetic.
      */
     public AdamW(ParameterStore store, Hyper hyper) {
-        this.params = List.copyOf(store.parameters());
+        // a flattened store's locked parameters (released gradients) get no moments at all
+        this.params = store.flatValues() == null ? List.copyOf(store.parameters()) : store.withGradients();
         this.hyper = hyper;
         this.flat = store.flatValues() == null ? null : new FlatState(store);
+        for (Parameter p : store.parameters()) if (!p.hasGrad()) lockedNames.add(p.name());
         if (flat != null) {
             for (Parameter p : params) {
                 expAvg.put(p.name(), flat.viewOf(flat.m, p));
@@ -85,9 +89,14 @@ public final class AdamW {
         }
     }
 
-    /** Moments and scratch space laid out like the store's flat buffers. */
+    /**
+     * Moments and scratch space laid out like the store's flat gradient buffer: the parameters that have
+     * gradients ({@link ParameterStore#withGradients()}), whose values are the first entries of the flat values.
+     */
     private static final class FlatState {
         final ParameterStore store;
+        final List<Parameter> params;
+        final INDArray values;
         final INDArray m, v;
         INDArray scratch, decayMask, trainMask; // for the all-ND4J path only (created on first use)
         final Map<String, Long> offsets = new LinkedHashMap<>();
@@ -97,15 +106,16 @@ public final class AdamW {
 
         FlatState(ParameterStore store) {
             this.store = store;
-            INDArray values = store.flatValues();
+            this.params = store.withGradients();
+            this.values = store.valuesWithGradients();
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 m = Nd4j.zeros(values.dataType(), values.length());
                 v = Nd4j.zeros(values.dataType(), values.length());
             }
-            ends = new long[store.parameters().size()];
+            ends = new long[params.size()];
             long offset = 0;
             int i = 0;
-            for (Parameter p : store.parameters()) {
+            for (Parameter p : params) {
                 offsets.put(p.name(), offset);
                 offset += p.size();
                 ends[i++] = offset;
@@ -121,11 +131,10 @@ public final class AdamW {
         /** Rebuilds the masks when a parameter's trainable flag changed (locking a tower). */
         void refreshMasks(Hyper hyper) {
             int h = 1;
-            for (Parameter p : store.parameters()) h = 31 * h + (p.trainable() ? 1 : 0);
+            for (Parameter p : params) h = 31 * h + (p.trainable() ? 1 : 0);
             if (h == flagsHash) return;
             flagsHash = h;
             if (scratch == null) {
-                INDArray values = store.flatValues();
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                     scratch = Nd4j.zeros(values.dataType(), values.length());
                     decayMask = Nd4j.zeros(values.dataType(), values.length());
@@ -133,13 +142,21 @@ public final class AdamW {
                 }
             }
             anyFrozen = false;
-            for (Parameter p : store.parameters()) {
+            for (Parameter p : params) {
                 boolean decays = p.trainable() && (hyper.decayAll() || p.decay());
                 viewOf(decayMask, p).assign(decays ? 1 : 0);
                 viewOf(trainMask, p).assign(p.trainable() ? 1 : 0);
                 anyFrozen |= !p.trainable();
             }
         }
+    }
+
+    /** Values of optimiser state held (both moments): twice the parameters that have gradients. */
+    public long stateSize() {
+        if (flat != null) return flat.m.length() + flat.v.length();
+        long n = 0;
+        for (Parameter p : params) if (p.trainable()) n += 2 * p.size();
+        return n;
     }
 
     public Hyper hyper() {
@@ -180,14 +197,14 @@ public final class AdamW {
 
     private void flatStep(double lr, double stepSize, double biasCorrection2Sqrt) {
         FlatState f = flat;
-        INDArray value = f.store.flatValues();
+        INDArray value = f.values;
         INDArray grad = f.store.flatGrads();
         if (CpuKernels.applies(value, grad, f.m, f.v)) {
             // one fused pass on the CPU; same formulas, without the masks and scratch arrays
             float[] keep = new float[f.ends.length];
             boolean[] frozen = new boolean[f.ends.length];
             int i = 0;
-            for (Parameter p : f.store.parameters()) {
+            for (Parameter p : f.params) {
                 frozen[i] = !p.trainable();
                 boolean decays = hyper.weightDecay() != 0 && (hyper.decayAll() || p.decay());
                 keep[i++] = decays ? (float) (1 - lr * hyper.weightDecay()) : 1f;
@@ -246,6 +263,8 @@ public final class AdamW {
             }
             String name = key.substring(first ? "exp_avg.".length() : "exp_avg_sq.".length());
             Parameter p = byName.get(name);
+            // moments of a parameter locked in this run (a checkpoint of a run that trained it): nothing to update
+            if (p == null && lockedNames.contains(name)) continue;
             if (p == null) throw new IllegalArgumentException("optimizer state '" + key + "' names no parameter of the model");
             if (e.getValue().length() != p.value().length()) {
                 throw new IllegalArgumentException("optimizer state '" + key + "' has " + e.getValue().length()

@@ -57,7 +57,7 @@ class PreprocessRecordingTest {
     }
 
     private static void fit(TrainConfig cfg) throws Exception {
-        LoaderConfig loader = TrainingData.loaderConfig(cfg, MODEL);
+        LoaderConfig loader = TrainingData.loaderConfig(cfg, MODEL, WebDatasetSource.of(shards, false));
         try (LoaderBatchSource data = new LoaderBatchSource(WebDatasetSource.of(shards, false), tokenizer, loader)) {
             Trainer.builder().config(cfg).data(data).interactive(false).build().fit();
         }
@@ -77,12 +77,12 @@ class PreprocessRecordingTest {
 
         // resumed without --alpha-background: the checkpoint's black, not the default white
         TrainConfig resumed = config(run, 4, "resume", "latest");
-        assertEquals(AlphaBackground.BLACK, TrainingData.loaderConfig(resumed, MODEL).alphaBackground());
+        assertEquals(AlphaBackground.BLACK, TrainingData.loaderConfig(resumed, MODEL, WebDatasetSource.of(shards, false)).alphaBackground());
         fit(resumed);
         assertEquals("black", recorded(run.resolve("model.safetensors")));
         // an explicit value overrides the checkpoint's
         TrainConfig overridden = config(run, 6, "resume", "latest", "alpha-background", "0,128,255");
-        assertEquals(new AlphaBackground(0, 128, 255), TrainingData.loaderConfig(overridden, MODEL).alphaBackground());
+        assertEquals(new AlphaBackground(0, 128, 255), TrainingData.loaderConfig(overridden, MODEL, WebDatasetSource.of(shards, false)).alphaBackground());
     }
 
     @Test

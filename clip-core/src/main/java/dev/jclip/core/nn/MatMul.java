@@ -1,0 +1,140 @@
+package dev.jclip.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every matrix product of the layers and the loss, with a result that does not depend on the thread count.
+ *
+ * <p>libnd4j runs a product on as many OpenMP threads as the calling thread's OpenMP count ({@code OMP_NUM_THREADS}
+ * when it loaded), and some products round differently at 1 and 2 threads (measured: [128, K] x [64, K]^T for every
+ * K from 16 to 512; docs/TRAINING.md). That count cannot be lowered process-wide after start-up, but it is a
+ * per-thread setting: libnd4j's {@code setOmpNumThreads} ({@code omp_set_num_threads}) changes it for the calling
+ * thread only. So by default ({@code -Djclip.matmul=blocks}) each product is cut into row blocks of the output whose
+ * boundaries depend on the shapes only ({@link #blocks}), each block is one product on one OpenMP thread, and the
+ * blocks are shared among the {@link KernelThreads} (the {@code threads} option): the result depends on the partition,
+ * never on how many threads ran it. {@code -Djclip.matmul=openmp} calls ND4J directly with its OpenMP threads: faster
+ * for some shapes, but a run then depends on {@code OMP_NUM_THREADS} (recorded as a numerics setting). Off the CPU
+ * backend (CUDA) every call goes to ND4J unchanged.
+ */
+public final class MatMul {
+    private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
+    private static final boolean OPENMP = openmpRequested();
+    /**
+     * Multiply-adds per block, about. Cutting costs more than the op calls: with 4M per block, single-threaded CPU
+     * time rose 20-50% on SMALL's products and 18% on MEDIUM's (16 blocks); with 16M and at most 8 blocks, 4% for
+     * one block and 16-25% for 2 to 8 (MatMulBenchmark by hand, docs/PERFORMANCE.md). Fewer blocks cost less and share
+     * fewer threads.
+     */
+    static final long WORK_PER_BLOCK = 1L << 24;
+    /** Output rows per block, at least; and the most blocks a product is cut into. */
+    static final int MIN_BLOCK_ROWS = 32, MAX_BLOCKS = 8;
+
+    private MatMul() {
+    }
+
+    /** "blocks" (thread-count independent, the default), "openmp" ({@code -Djclip.matmul=openmp}) or "nd4j" (not CPU). */
+    public static String mode() {
+        return !CPU ? "nd4j" : OPENMP ? "openmp" : "blocks";
+    }
+
+    /** op(a) op(b) as a new [M, N] array (op = transpose where asked). */
+    public static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
+        if (!"blocks".equals(mode())) return Nd4j.gemm(a, b, transA, transB);
+        long m = transA ? a.columns() : a.rows(), n = transB ? b.rows() : b.columns();
+        INDArray c = Nd4j.create(a.dataType(), new long[]{m, n}, 'c');
+        gemm(a, b, c, transA, transB, 1.0, 0.0);
+        return c;
+    }
+
+    /** c = alpha op(a) op(b) + beta c, in place. */
+    public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+        if (!"blocks".equals(mode())) {
+            Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+            return;
+        }
+        long m = transA ? a.columns() : a.rows(), k = transA ? a.rows() : a.columns(), n = transB ? b.rows() : b.columns();
+        int[] rows = blocks(m, n, k);
+        if (rows.length == 2 || !CpuKernels.denseRowMajor(c)) {
+            OpenMpThreads.one(() -> Nd4j.gemm(a, b, c, transA, transB, alpha, beta));
+            return;
+        }
+        INDArray ad = CpuKernels.denseRowMajor(a) ? a : a.dup('c');
+        int count = rows.length - 1;
+        INDArray[] as = new INDArray[count], cs = new INDArray[count];
+        for (int i = 0; i < count; i++) {   // views made on the caller's thread, inside its workspace
+            long r0 = rows[i], r = rows[i + 1] - rows[i];
+            // rows r0.. of op(a): rows of a, or columns of a when it is transposed
+            as[i] = transA ? view(ad, ad.offset() + r0, new long[]{k, r}, new long[]{m, 1})
+                    : view(ad, ad.offset() + r0 * k, new long[]{r, k}, new long[]{k, 1});
+            cs[i] = view(c, c.offset() + r0 * n, new long[]{r, n}, new long[]{n, 1});
+        }
+        KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
+            for (int i = from; i < to; i++) Nd4j.gemm(as[i], b, cs[i], transA, transB, alpha, beta);
+        }));
+    }
+
+    /**
+     * A view of {@code base}'s buffer. Made directly rather than with {@code INDArray.get}: {@code get} on a reshaped
+     * slice of a flat parameter buffer gave a rank-0 array (measured, MEDIUM's weight gradients), and it costs more.
+     */
+    private static INDArray view(INDArray base, long offset, long[] shape, long[] stride) {
+        return Nd4j.create(base.data(), shape, stride, offset, 'c');
+    }
+
+    /**
+     * Batched products of rank-3 arrays, [B, M, K] x [B, K, N] (with transposes of the last two axes), as a new
+     * [B, M, N] array: blocks of whole batch elements, each on one OpenMP thread.
+     */
+    public static INDArray matmul(INDArray a, INDArray b, boolean transA, boolean transB) {
+        if (!"blocks".equals(mode()) || a.rank() != 3) return Nd4j.matmul(a, b, null, transA, transB, false);
+        long batch = a.size(0);
+        long m = a.size(transA ? 2 : 1), k = a.size(transA ? 1 : 2), n = b.size(transB ? 1 : 2);
+        int[] bounds = blocks(batch, m * n, k);
+        if (bounds.length == 2) {
+            INDArray[] out = new INDArray[1];
+            OpenMpThreads.one(() -> out[0] = Nd4j.matmul(a, b, null, transA, transB, false));
+            return out[0];
+        }
+        INDArray c = Nd4j.create(a.dataType(), new long[]{batch, m, n}, 'c');
+        INDArray ad = CpuKernels.denseRowMajor(a) ? a : a.dup('c'), bd = CpuKernels.denseRowMajor(b) ? b : b.dup('c');
+        int count = bounds.length - 1;
+        INDArray[] as = new INDArray[count], bs = new INDArray[count], cs = new INDArray[count];
+        for (int i = 0; i < count; i++) {
+            as[i] = batchSlice(ad, bounds[i], bounds[i + 1]);
+            bs[i] = batchSlice(bd, bounds[i], bounds[i + 1]);
+            cs[i] = batchSlice(c, bounds[i], bounds[i + 1]);
+        }
+        KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
+            for (int i = from; i < to; i++) Nd4j.matmul(as[i], bs[i], cs[i], transA, transB, false);
+        }));
+        return c;
+    }
+
+    /** Batch elements [from, to) of a dense rank-3 array. */
+    private static INDArray batchSlice(INDArray x, long from, long to) {
+        long rows = x.size(1), cols = x.size(2);
+        return view(x, x.offset() + from * rows * cols, new long[]{to - from, rows, cols}, new long[]{rows * cols, cols, 1});
+    }
+
+    private static boolean openmpRequested() {
+        String v = System.getProperty("jclip.matmul", "blocks");
+        if (!v.equals("blocks") && !v.equals("openmp")) {
+            throw new IllegalArgumentException("system property jclip.matmul must be 'blocks' or 'openmp', got '" + v + "'");
+        }
+        return v.equals("openmp");
+    }
+
+    /**
+     * The row boundaries of an [m, n] output with inner dimension k: one block below {@link #WORK_PER_BLOCK}
+     * multiply-adds, else one block per {@code WORK_PER_BLOCK} (rounded up), at most {@link #MAX_BLOCKS} and at least
+     * {@link #MIN_BLOCK_ROWS} rows each, as equal as integers allow. A function of the shapes only.
+     */
+    static int[] blocks(long m, long n, long k) {
+        long work = m * n * k;
+        int count = (int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, m / MIN_BLOCK_ROWS), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK));
+        int[] out = new int[count + 1];
+        for (int i = 0; i <= count; i++) out[i] = (int) (m * i / count);
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.jclip.train.dist;
+
+import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.Parameter;
+import dev.jclip.train.BatchSource;
+import dev.jclip.train.SyntheticBatches;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.Trainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** Runs the same training on N thread-ranks (ThreadCollective) and returns each rank's final weights. */
+final class DistributedRuns {
+    private DistributedRuns() {
+    }
+
+    /** Global batches of {@code batch} synthetic pairs for the config's model: the one global order of a test. */
+    static SyntheticBatches data(TrainConfig cfg, int pairs) {
+        ClipConfig m = ClipConfig.load(cfg.model().name());
+        return new SyntheticBatches(pairs, m.vision().imageSize(), m.text().contextLength(), m.text().vocabSize(),
+                cfg.data().batchSize(), 7);
+    }
+
+    /** Trains on one process with {@link LocalCollective}; returns its weights. */
+    static Map<String, INDArray> oneProcess(TrainConfig cfg, BatchSource data) throws Exception {
+        Trainer t = Trainer.builder().config(cfg).data(data).interactive(false).build();
+        t.fit();
+        return weights(t);
+    }
+
+    /**
+     * Trains on {@code world} thread-ranks, rank r with {@code dataFor.apply(r)} (a global-batch source: the
+     * config says data-order global); returns every rank's weights, in rank order. A failure on any rank is
+     * rethrown (the first by rank).
+     */
+    static List<Map<String, INDArray>> ranks(int world, TrainConfig cfg, Function<Integer, BatchSource> dataFor) throws Exception {
+        return onRanks(world, c -> {
+            Trainer t = Trainer.builder().config(cfg).data(dataFor.apply(c.rank())).collective(c).interactive(false).build();
+            t.fit();
+            return weights(t);
+        });
+    }
+
+    interface RankBody<T> {
+        T run(Collective c) throws Exception;
+    }
+
+    static <T> List<T> onRanks(int world, RankBody<T> body) throws Exception {
+        List<ThreadCollective> collectives = ThreadCollective.world(world, Duration.ofMinutes(2));
+        ExecutorService pool = Executors.newFixedThreadPool(world);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (ThreadCollective c : collectives) {
+                futures.add(pool.submit(() -> {
+                    try (c) {
+                        return body.run(c);
+                    }
+                }));
+            }
+            List<T> out = new ArrayList<>();
+            Exception first = null;
+            for (Future<T> f : futures) {
+                try {
+                    out.add(f.get(10, TimeUnit.MINUTES));
+                } catch (ExecutionException e) {
+                    if (first == null && e.getCause() instanceof Exception cause) first = cause;
+                    else if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Copies of the trainable parameters' values. */
+    static Map<String, INDArray> weights(Trainer t) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Parameter p : t.model().parameters()) out.put(p.name(), p.value().dup());
+        return out;
+    }
+
+    /** The largest ||a - b|| / ||b|| over the tensors, and its name. */
+    static Map.Entry<String, Double> worstRelativeDifference(Map<String, INDArray> a, Map<String, INDArray> b) {
+        return worstRelativeDifference(a, b, false);
+    }
+
+    /**
+     * The same; with {@code withoutKeyBias}, each attention's packed {@code in_proj_bias} is compared as its query
+     * and value thirds, leaving out the key third. The loss does not depend on the key bias (softmax is unchanged
+     * when every score of a row shifts by the same q.b_k), so its gradient is zero but for rounding, and AdamW,
+     * dividing by the root of its own tiny second moment, turns that rounding into updates: in float32 the key
+     * bias is rounding noise (norm ~1e-6 against ~0.03 for the other thirds), different between any two
+     * summation orders. One process with accum-freq 1 and 2, mathematically the same run, differs there by
+     * ||diff|| / ||w|| ~ 1 (8e-5 for the whole in_proj_bias); every other tensor agreed within 3e-6.
+     */
+    static Map.Entry<String, Double> worstRelativeDifference(Map<String, INDArray> a, Map<String, INDArray> b, boolean withoutKeyBias) {
+        String worstName = null;
+        double worst = -1;
+        for (Map.Entry<String, INDArray> e : b.entrySet()) {
+            String name = e.getKey();
+            INDArray x = a.get(name), y = e.getValue();
+            List<long[]> parts = List.of(new long[]{0, y.length()});
+            if (withoutKeyBias && name.endsWith("attn.in_proj_bias")) {
+                long w = y.length() / 3;
+                parts = List.of(new long[]{0, w}, new long[]{2 * w, 3 * w});
+            }
+            for (long[] part : parts) {
+                INDArray xs = x.reshape(x.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(part[0], part[1]));
+                INDArray ys = y.reshape(y.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(part[0], part[1]));
+                double d = xs.sub(ys).norm2Number().doubleValue() / Math.max(ys.norm2Number().doubleValue(), 1e-300);
+                if (d > worst) {
+                    worst = d;
+                    worstName = name + (parts.size() > 1 ? "[" + part[0] + ":" + part[1] + "]" : "");
+                }
+            }
+        }
+        return Map.entry(worstName, worst);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jclip.train.dist;
+
+import dev.jclip.core.config.ConfigException;
+import dev.jclip.data.synth.SyntheticShapes;
+import dev.jclip.data.text.BpeTrainer;
+import dev.jclip.train.TestConfigs;
+import dev.jclip.train.TrainConfig;
+import dev.jclip.train.Trainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Distributed runs on thread-ranks over real shards (data-order shards: each rank reads its own), resumed after a
+ * rank fails; and the refusals at start.
+ */
+class DistributedTrainingTest {
+    @TempDir
+    static Path tmp;
+    static Path shards;
+    static Path vocab;
+
+    @BeforeAll
+    static void writeShardsAndVocabulary() throws Exception {
+        shards = tmp.resolve("shards");
+        SyntheticShapes synth = new SyntheticShapes(32, 5);
+        synth.writeShards(shards, "shard", 64, 16, "png");   // 4 shards of 16
+        BpeTrainer bpe = new BpeTrainer(600);
+        for (int i = 0; i < 64; i++) bpe.addCaption(synth.sample(i).caption());
+        vocab = tmp.resolve("vocab.txt");
+        bpe.trainAndWrite(vocab);
+    }
+
+    private static TrainConfig config(Path out, String shardRange) {
+        return TestConfigs.of("model", "ViT-tiny", "batch-size", 16, "steps", 6L, "lr", 1e-3, "warmup", 1L,
+                "train-data", shards + "/shard-{" + shardRange + "}.tar", "vocab", vocab.toString(), "workers", 1,
+                "output", out.toString(), "checkpoint-every", 2L, "seed", 4L);
+    }
+
+    private static final class Crash extends RuntimeException {
+    }
+
+    private static List<Map<String, INDArray>> train(int world, TrainConfig cfg, int crashRank, long crashStep) throws Exception {
+        return DistributedRuns.onRanks(world, c -> {
+            Trainer t = Trainer.builder().config(cfg).collective(c).interactive(false).onStep(m -> {
+                if (c.rank() == crashRank && m.step() == crashStep) throw new Crash();
+            }).build();
+            t.fit();
+            return DistributedRuns.weights(t);
+        });
+    }
+
+    @Test
+    void aRankThatFailsStopsTheRunAndResumeLatestFinishesItExactly() throws Exception {
+        // each of 2 ranks reads 2 of the 4 shards, 8 pairs a step: 4 steps an epoch, 6 steps cross into epoch 1
+        TrainConfig a = config(tmp.resolve("a"), "00000..00003");
+        Map<String, INDArray> uninterrupted = train(2, a, -1, -1).get(0);
+
+        TrainConfig b = config(tmp.resolve("b"), "00000..00003");
+        Exception failed = assertThrows(Exception.class, () -> train(2, b, 1, 3));
+        // rank 0 comes first in the harness: it did not hang, it learnt that rank 1 left
+        assertInstanceOf(CollectiveException.class, failed, failed.toString());
+        assertTrue(failed.getMessage().contains("rank 1"), failed.getMessage());
+        assertFalse(Files.exists(tmp.resolve("b/model.safetensors")));
+
+        TrainConfig resumed = b.with(Map.of("resume", "latest"), "test");
+        List<Map<String, INDArray>> ranks = train(2, resumed, -1, -1);
+        for (Map<String, INDArray> w : ranks) {
+            assertEquals(0.0, DistributedRuns.worstRelativeDifference(w, uninterrupted).getValue(), "resumed run differs");
+        }
+        // rank 0 alone wrote the run folder: one metrics line per step
+        assertEquals(6, Files.readAllLines(tmp.resolve("b/metrics.jsonl")).size());
+    }
+
+    @Test
+    void evaluationRunsOnEveryRankThroughTheCollective() throws Exception {
+        Path out = tmp.resolve("eval");
+        TrainConfig cfg = config(out, "00000..00003").with(Map.of("steps", 2L, "eval-every", 2L), "test");
+        DistributedRuns.onRanks(2, c -> {
+            Trainer t = Trainer.builder().config(cfg).collective(c).interactive(false).evalHook(new dev.jclip.train.EvalHook() {
+                @Override
+                public Map<String, Double> evaluate(dev.jclip.core.model.ClipModel model, long step) {
+                    throw new AssertionError("a distributed run evaluates through the collective");
+                }
+
+                @Override
+                public Map<String, Double> evaluate(dev.jclip.core.model.ClipModel model, long step, Collective col) {
+                    double[] ranks = {1};
+                    col.allReduceSum(ranks);   // every rank takes part, or this would time out
+                    return Map.of("ranks_evaluating", ranks[0]);
+                }
+            }).build();
+            return t.fit();
+        });
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.get(1).contains("\"ranks_evaluating\":2.0"), metrics.get(1));
+    }
+
+    @Test
+    void aRankWithoutShardsIsRefusedOnEveryRank() {
+        TrainConfig cfg = config(tmp.resolve("noshards"), "00000..00000");
+        Exception e = assertThrows(ConfigException.class, () -> train(2, cfg, -1, -1));
+        assertTrue(e.getMessage().contains("rank 1 of 2 has no shards"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("noshards")));
+    }
+
+    @Test
+    void ranksThatWouldTrainDifferentRunsAreRefused() {
+        Path out = tmp.resolve("differ");
+        AtomicReference<String> rank0Message = new AtomicReference<>();
+        Exception e = assertThrows(ConfigException.class, () -> DistributedRuns.onRanks(2, c -> {
+            TrainConfig cfg = config(out, "00000..00003").with(Map.of("seed", 4L + c.rank(), "model", c.rank() == 0 ? "ViT-tiny" : "RN-tiny"), "test");
+            try {
+                return Trainer.builder().config(cfg).collective(c).interactive(false).build();
+            } catch (ConfigException refused) {
+                if (c.rank() == 0) rank0Message.set(refused.getMessage());
+                throw refused;
+            }
+        }));
+        for (String msg : List.of(e.getMessage(), rank0Message.get())) {
+            assertTrue(msg.contains("rank 1's seed differs from rank 0's (5 vs 4)"), msg);
+            assertTrue(msg.contains("rank 1's model differs"), msg);
+        }
+    }
+
+    @Test
+    void aGlobalBatchThatDoesNotSplitOverTheRanksIsRefused() {
+        TrainConfig cfg = config(tmp.resolve("split"), "00000..00003").with(Map.of("accum-freq", 4), "test");
+        Exception e = assertThrows(ConfigException.class, () -> train(8, cfg, -1, -1));
+        assertTrue(e.getMessage().contains("batch-size 16 (the global batch) does not split over 8 ranks x accum-freq 4"), e.getMessage());
+    }
+}
