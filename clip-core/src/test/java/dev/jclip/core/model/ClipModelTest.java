@@ -36,13 +36,20 @@ class ClipModelTest {
         ClipConfig cfg = ClipConfig.parse(MICRO, "micro");
         ClipModel model = ClipModel.create(cfg, 3, DataType.DOUBLE);
         INDArray images = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
-        INDArray tokens = tokens(3, 5, 11, 4);
+        GradCheck.Report r = checkWholeModel(model, images, tokens(3, 5, 11, 4));
+        assertTrue(r.maxRelError() < 1e-5, r.toString());
+    }
+
+    /**
+     * Back-propagates one training step of {@code model} and compares every parameter's gradient with finite
+     * differences of the contrastive loss (12 entries each, seed 9); shared with the patch-dropout test.
+     */
+    static GradCheck.Report checkWholeModel(ClipModel model, INDArray images, INDArray tokens) {
         model.parameters().zeroGrad();
         model.trainStep(images, tokens);
-        GradCheck.Report r = GradCheck.check(model.parameters().parameters(),
+        return GradCheck.check(model.parameters().parameters(),
                 () -> ContrastiveLoss.compute(model.encodeImage(images), model.encodeText(tokens),
                         model.logitScale().value().getDouble(0)).loss(), 12, 9);
-        assertTrue(r.maxRelError() < 1e-5, r.toString());
     }
 
     @Test
