@@ -3,10 +3,9 @@ package dev.jclip.train.data;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.WebDatasetSource;
-import dev.jclip.data.synth.SyntheticShapes;
-import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.train.TestConfigs;
+import dev.jclip.train.TinyShards;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
@@ -32,13 +31,9 @@ class LoaderBatchSourceTest {
 
     @BeforeAll
     static void writeShardsAndVocabulary() throws Exception {
-        shards = tmp.resolve("shards");
-        SyntheticShapes synth = new SyntheticShapes(32, 5);
-        synth.writeShards(shards, "shard", 64, 16, "png");
-        BpeTrainer bpe = new BpeTrainer(600);
-        for (int i = 0; i < 64; i++) bpe.addCaption(synth.sample(i).caption());
-        vocab = tmp.resolve("vocab.txt");
-        bpe.trainAndWrite(vocab);
+        TinyShards data = TinyShards.write(tmp);   // 4 shards of 16
+        shards = data.shards();
+        vocab = data.vocab();
     }
 
     private static LoaderBatchSource source(TrainConfig cfg) {

@@ -14,9 +14,9 @@ import dev.jclip.data.loader.ShardSlot;
 import dev.jclip.data.loader.SkipCounter;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.synth.SyntheticShapes;
-import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.train.SyntheticBatches;
+import dev.jclip.train.TinyShards;
 import dev.jclip.train.TestConfigs;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
@@ -56,11 +56,7 @@ class OpenClipDataOptionsTest {
         new SyntheticShapes(32, 6).writeShards(tmp.resolve("b"), "b", 8, 8, "png"); // source b: 1 shard of 8
         a = tmp.resolve("a") + "/a-{00000..00001}.tar";
         b = tmp.resolve("b") + "/b-00000.tar";
-        BpeTrainer bpe = new BpeTrainer(600);
-        for (int i = 0; i < 32; i++) bpe.addCaption(synth.sample(i).caption());
-        Path vocab = tmp.resolve("vocab.txt");
-        bpe.trainAndWrite(vocab);
-        tokenizer = ClipTokenizer.load(vocab);
+        tokenizer = ClipTokenizer.load(TinyShards.vocabulary(synth, 32, tmp.resolve("vocab.txt")));
     }
 
     private static TrainConfig config(Object... more) {

@@ -8,8 +8,8 @@ import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.WebDatasetSource;
 import dev.jclip.data.synth.SyntheticShapes;
-import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
+import dev.jclip.train.TinyShards;
 import dev.jclip.train.TestConfigs;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
@@ -40,11 +40,7 @@ class PreprocessRecordingTest {
         SyntheticShapes synth = new SyntheticShapes(32, 5);
         synth.writeShards(tmp.resolve("shards"), "shard", 32, 16, "png");
         shards = tmp.resolve("shards") + "/shard-{00000..00001}.tar";
-        BpeTrainer bpe = new BpeTrainer(600);
-        for (int i = 0; i < 32; i++) bpe.addCaption(synth.sample(i).caption());
-        Path vocab = tmp.resolve("vocab.txt");
-        bpe.trainAndWrite(vocab);
-        tokenizer = ClipTokenizer.load(vocab);
+        tokenizer = ClipTokenizer.load(TinyShards.vocabulary(synth, 32, tmp.resolve("vocab.txt")));
     }
 
     private static TrainConfig config(Path out, long steps, Object... more) {

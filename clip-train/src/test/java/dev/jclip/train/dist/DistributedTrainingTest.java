@@ -1,9 +1,8 @@
 package dev.jclip.train.dist;
 
 import dev.jclip.core.config.ConfigException;
-import dev.jclip.data.synth.SyntheticShapes;
-import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.train.TestConfigs;
+import dev.jclip.train.TinyShards;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,13 +34,9 @@ class DistributedTrainingTest {
 
     @BeforeAll
     static void writeShardsAndVocabulary() throws Exception {
-        shards = tmp.resolve("shards");
-        SyntheticShapes synth = new SyntheticShapes(32, 5);
-        synth.writeShards(shards, "shard", 64, 16, "png");   // 4 shards of 16
-        BpeTrainer bpe = new BpeTrainer(600);
-        for (int i = 0; i < 64; i++) bpe.addCaption(synth.sample(i).caption());
-        vocab = tmp.resolve("vocab.txt");
-        bpe.trainAndWrite(vocab);
+        TinyShards data = TinyShards.write(tmp);   // 4 shards of 16
+        shards = data.shards();
+        vocab = data.vocab();
     }
 
     private static TrainConfig config(Path out, String shardRange) {
