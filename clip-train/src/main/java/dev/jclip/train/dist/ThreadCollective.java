@@ -58,17 +58,19 @@ public final class ThreadCollective implements Collective {
 
     @Override
     public void allGather(float[] local, float[] out) {
-        Object[] all = exchange(local);
-        checkGather(all, local.length, out.length);
-        for (int r = 0; r < all.length; r++) System.arraycopy(all[r], 0, out, r * local.length, local.length);
-        meet();
+        gather(local, local.length, out, out.length);
     }
 
     @Override
     public void allGather(double[] local, double[] out) {
+        gather(local, local.length, out, out.length);
+    }
+
+    /** allGather for either primitive array type: {@code local} and {@code out} are arrays of the same type. */
+    private void gather(Object local, int localLength, Object out, int outLength) {
         Object[] all = exchange(local);
-        checkGather(all, local.length, out.length);
-        for (int r = 0; r < all.length; r++) System.arraycopy(all[r], 0, out, r * local.length, local.length);
+        checkGather(all, localLength, outLength);
+        for (int r = 0; r < all.length; r++) System.arraycopy(all[r], 0, out, r * localLength, localLength);
         meet();
     }
 
