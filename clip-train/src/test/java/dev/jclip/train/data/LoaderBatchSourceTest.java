@@ -9,7 +9,6 @@ import dev.jclip.train.TinyShards;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.checkpoint.SafeTensorsFile;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,21 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoaderBatchSourceTest {
     @TempDir
     static Path tmp;
-    static Path shards;
-    static Path vocab;
-
-    @BeforeAll
-    static void writeShardsAndVocabulary() throws Exception {
-        TinyShards data = TinyShards.write(tmp);   // 4 shards of 16
-        shards = data.shards();
-        vocab = data.vocab();
-    }
+    static final TinyShards DATA = TinyShards.shared();   // 4 shards of 16
 
     private static LoaderBatchSource source(TrainConfig cfg) {
         LoaderConfig lc = LoaderConfig.builder(cfg.data().batchSize()).imageSize(32).contextLength(16).workers(2)
                 .seed(cfg.runtime().seed()).train(true).shuffleBuffer(32).build();
-        return new LoaderBatchSource(WebDatasetSource.of(shards + "/shard-{00000..00003}.tar", false),
-                ClipTokenizer.load(vocab), lc);
+        return new LoaderBatchSource(WebDatasetSource.of(DATA.shards() + "/shard-{00000..00003}.tar", false),
+                ClipTokenizer.load(DATA.vocab()), lc);
     }
 
     private static TrainConfig config(Path out) {
@@ -83,12 +74,12 @@ class LoaderBatchSourceTest {
      */
     @Test
     void theTrainerOpensTrainDataItself() throws Exception {
-        TrainConfig cfg = config(tmp.resolve("own")).with(Map.of("train-data", shards + "/shard-{00000..00003}.tar",
-                "vocab", vocab.toString(), "steps", 0, "epochs", 2, "workers", 1), "test");
+        TrainConfig cfg = config(tmp.resolve("own")).with(Map.of("train-data", DATA.shards() + "/shard-{00000..00003}.tar",
+                "vocab", DATA.vocab().toString(), "steps", 0, "epochs", 2, "workers", 1), "test");
         assertEquals(8, Trainer.builder().config(cfg).build().totalSteps(), "2 epochs of 64 pairs (sizes.json) in batches of 16");
 
         ConfigException e = assertThrows(ConfigException.class, () -> Trainer.builder()
-                .config(cfg.with(Map.of("train-data", shards + "/shard-{00000..00005}.tar"), "test")).build());
+                .config(cfg.with(Map.of("train-data", DATA.shards() + "/shard-{00000..00005}.tar"), "test")).build());
         assertTrue(e.getMessage().contains("train-data: 2 of 6 shards not found"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> Trainer.builder()
                 .config(cfg.with(Map.of("vocab", tmp.resolve("none.txt").toString()), "test")).build());

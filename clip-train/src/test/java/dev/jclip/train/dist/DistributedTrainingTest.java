@@ -5,7 +5,6 @@ import dev.jclip.train.TestConfigs;
 import dev.jclip.train.TinyShards;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,19 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DistributedTrainingTest {
     @TempDir
     static Path tmp;
-    static Path shards;
-    static Path vocab;
-
-    @BeforeAll
-    static void writeShardsAndVocabulary() throws Exception {
-        TinyShards data = TinyShards.write(tmp);   // 4 shards of 16
-        shards = data.shards();
-        vocab = data.vocab();
-    }
+    static final TinyShards DATA = TinyShards.shared();   // 4 shards of 16
 
     private static TrainConfig config(Path out, String shardRange) {
         return TestConfigs.of("model", "ViT-tiny", "batch-size", 16, "steps", 6L, "lr", 1e-3, "warmup", 1L,
-                "train-data", shards + "/shard-{" + shardRange + "}.tar", "vocab", vocab.toString(), "workers", 1,
+                "train-data", DATA.shards() + "/shard-{" + shardRange + "}.tar", "vocab", DATA.vocab().toString(), "workers", 1,
                 "output", out.toString(), "checkpoint-every", 2L, "seed", 4L);
     }
 
