@@ -7,13 +7,11 @@ import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.WebDatasetSource;
-import dev.jclip.data.synth.SyntheticShapes;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.train.TinyShards;
 import dev.jclip.train.TestConfigs;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PreprocessRecordingTest {
     @TempDir
     static Path tmp;
-    static String shards;
-    static ClipTokenizer tokenizer;
+    static final TinyShards DATA = TinyShards.shared();
+    static final String shards = DATA.shards() + "/shard-{00000..00001}.tar";   // 32 pairs
+    static final ClipTokenizer tokenizer = ClipTokenizer.load(DATA.vocab());
     static final ClipConfig MODEL = ClipConfig.load("ViT-tiny");
-
-    @BeforeAll
-    static void writeShardsAndVocabulary() throws Exception {
-        SyntheticShapes synth = new SyntheticShapes(32, 5);
-        synth.writeShards(tmp.resolve("shards"), "shard", 32, 16, "png");
-        shards = tmp.resolve("shards") + "/shard-{00000..00001}.tar";
-        tokenizer = ClipTokenizer.load(TinyShards.vocabulary(synth, 32, tmp.resolve("vocab.txt")));
-    }
 
     private static TrainConfig config(Path out, long steps, Object... more) {
         Object[] kv = {"model", "ViT-tiny", "batch-size", 8, "steps", steps, "lr", 1e-3, "warmup", 1,
