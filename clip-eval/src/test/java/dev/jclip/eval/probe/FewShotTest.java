@@ -29,6 +29,22 @@ class FewShotTest {
         return x;
     }
 
+    /** Train and test features of four classes, and their labels. */
+    private record Split(double[][] xtr, int[] ytr, double[][] xte, int[] yte) {
+        /** {@link #blobs} clusters: {@code train} then {@code test} points drawn from one generator seeded with {@code seed}. */
+        static Split blobs(long seed, int train, int test, int dims, double noise) {
+            Random rnd = new Random(seed);
+            int[] ytr = new int[train];
+            int[] yte = new int[test];
+            double[][] xtr = FewShotTest.blobs(rnd, train, ytr, 4, dims, noise);
+            return new Split(xtr, ytr, FewShotTest.blobs(rnd, test, yte, 4, dims, noise), yte);
+        }
+
+        FewShot.Result run(FewShot.Settings settings) {
+            return FewShot.run(xtr, ytr, xte, yte, 4, settings);
+        }
+    }
+
     @Test
     void matchingShotsIsInterpolatedOnLog2() {
         List<FewShot.Point> pts = List.of(pt(1, 0.2), pt(2, 0.4), pt(4, 0.6), pt(8, 0.8));
@@ -89,12 +105,7 @@ class FewShotTest {
     /** Noise-free clusters: one example per class already classifies every test point, in every draw. */
     @Test
     void separableClassesNeedOneShot() {
-        Random rnd = new Random(1);
-        int[] ytr = new int[80];
-        int[] yte = new int[40];
-        double[][] xtr = blobs(rnd, 80, ytr, 4, 6, 0.01);
-        double[][] xte = blobs(rnd, 40, yte, 4, 6, 0.01);
-        FewShot.Result r = FewShot.run(xtr, ytr, xte, yte, 4, new FewShot.Settings(List.of(1, 2), 3, 0, null, PROBE));
+        FewShot.Result r = Split.blobs(1, 80, 40, 6, 0.01).run(new FewShot.Settings(List.of(1, 2), 3, 0, null, PROBE));
         for (FewShot.Point p : r.points()) {
             assertEquals(1.0, p.meanTop1(), 0, "shots " + p.shots());
             assertEquals(0.0, p.stdTop1(), 0);
@@ -130,25 +141,21 @@ class FewShotTest {
     /** Noisy clusters: more shots give a better probe, and draws differ (a positive spread). */
     @Test
     void accuracyGrowsWithShotsAndTheReportHasEveryFigure() {
-        Random rnd = new Random(3);
-        int[] ytr = new int[400];
-        int[] yte = new int[200];
-        double[][] xtr = blobs(rnd, 400, ytr, 4, 16, 0.45);
-        double[][] xte = blobs(rnd, 200, yte, 4, 16, 0.45);
-        FewShot.Result r = FewShot.run(xtr, ytr, xte, yte, 4, new FewShot.Settings(List.of(16, 1), 3, 0, null, PROBE));
+        Split data = Split.blobs(3, 400, 200, 16, 0.45);
+        FewShot.Result r = data.run(new FewShot.Settings(List.of(16, 1), 3, 0, null, PROBE));
         assertEquals(List.of(1, 16), r.points().stream().map(FewShot.Point::shots).toList(), "sorted");
         double one = r.points().get(0).meanTop1();
         double sixteen = r.points().get(1).meanTop1();
         assertTrue(sixteen > one + 0.1, "1 shot " + one + ", 16 shots " + sixteen);
         assertTrue(r.points().get(0).stdTop1() > 0);
         // the same run again gives the same numbers (seeded draws, deterministic fits)
-        FewShot.Result again = FewShot.run(xtr, ytr, xte, yte, 4, new FewShot.Settings(List.of(1, 16), 3, 0, null, PROBE));
+        FewShot.Result again = data.run(new FewShot.Settings(List.of(1, 16), 3, 0, null, PROBE));
         assertEquals(r.points(), again.points());
 
-        float[][] ftr = toFloat(xtr);
-        float[][] fte = toFloat(xte);
+        float[][] ftr = toFloat(data.xtr());
+        float[][] fte = toFloat(data.xte());
         double zeroShot = (one + sixteen) / 2;
-        EvalReport rep = Evaluations.fewShot(ftr, ytr, fte, yte, List.of("a", "b", "c", "d"),
+        EvalReport rep = Evaluations.fewShot(ftr, data.ytr(), fte, data.yte(), List.of("a", "b", "c", "d"),
                 new FewShot.Settings(List.of(1, 4, 16), 3, 0, 1.0, PROBE), zeroShot, "blobs", "features");
         Set<String> metrics = rep.metrics().keySet();
         for (int k : new int[] {1, 4, 16}) {
