@@ -57,7 +57,15 @@ final class DistributedRuns {
     }
 
     static <T> List<T> onRanks(int world, RankBody<T> body) throws Exception {
-        List<ThreadCollective> collectives = ThreadCollective.world(world, Duration.ofMinutes(2));
+        return onRanks(world, Duration.ofMinutes(2), body);
+    }
+
+    /**
+     * Runs {@code body} on every rank of a fresh world whose rendezvous waits at most {@code timeout}, each rank on
+     * its own thread; returns each rank's result, or throws the first failing rank's exception (in rank order).
+     */
+    static <T> List<T> onRanks(int world, Duration timeout, RankBody<T> body) throws Exception {
+        List<ThreadCollective> collectives = ThreadCollective.world(world, timeout);
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
             List<Future<T>> futures = new ArrayList<>();
