@@ -23,7 +23,7 @@ import java.util.List;
  * first file, as both archives ship them; without it CIFAR-10's ten names, or for CIFAR-100 the CLIP paper's
  * names ({@link ZeroShotSuite} {@code cifar100}: the same alphabetical order, with spaces for underscores).
  */
-public final class CifarDataset implements LabelledImageDataset {
+public final class CifarDataset extends LabelledImageList {
     /** The 32x32x3 pixel bytes of one image. */
     static final int PIXELS = 32 * 32 * 3;
 
@@ -66,53 +66,61 @@ public final class CifarDataset implements LabelledImageDataset {
 
     private final Variant variant;
     private final List<Path> files;
-    private final MappedByteBuffer[] maps;
-    /** Index of the first image of each file, plus the total at the end. */
-    private final int[] starts;
-    private final byte[] labels;
-    private final List<String> classNames;
+    private final Mapped mapped;
 
     /**
      * @param files      batch files, read in this order
      * @param classNames names by label, or null for the names file beside the first file (else the defaults)
      */
     public CifarDataset(Variant variant, List<Path> files, List<String> classNames) throws IOException {
-        if (files.isEmpty()) throw new IllegalArgumentException("no " + variant.title + " batch files");
+        this(variant, List.copyOf(files), Mapped.open(variant, files), classNames);
+    }
+
+    private CifarDataset(Variant variant, List<Path> files, Mapped mapped, List<String> classNames) throws IOException {
+        super(mapped.labels, classNames != null ? ClassNames.checkCount(classNames, variant.classes, "class-name list", variant.title)
+                : defaultNames(variant, files.get(0).toAbsolutePath().getParent()));
         this.variant = variant;
-        this.files = List.copyOf(files);
-        this.maps = new MappedByteBuffer[files.size()];
-        this.starts = new int[files.size() + 1];
-        int rec = variant.recordBytes();
-        long total = 0;
-        for (int f = 0; f < files.size(); f++) {
-            Path p = files.get(f);
-            if (!Files.isRegularFile(p)) throw new IOException(p + ": " + variant.title + " batch file does not exist");
-            long size = Files.size(p);
-            if (size == 0 || size % rec != 0) {
-                throw new IOException(p + ": " + size + " bytes is not a whole number of " + rec + "-byte " + variant.title + " records (record "
-                        + size / rec + " is cut off after " + size % rec + " bytes)");
-            }
-            starts[f] = (int) total;
-            total += size / rec;
-            if (total > Integer.MAX_VALUE) throw new IOException(p + ": more than " + Integer.MAX_VALUE + " images in all");
-            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-                maps[f] = ch.map(FileChannel.MapMode.READ_ONLY, 0, size); // stays valid after the channel closes
-            }
-        }
-        starts[files.size()] = (int) total;
-        labels = new byte[(int) total];
-        for (int f = 0; f < files.size(); f++) {
-            for (int r = 0; r < starts[f + 1] - starts[f]; r++) {
-                byte label = maps[f].get(r * rec + variant.labelBytes - 1);
-                if ((label & 0xff) >= variant.classes) {
-                    throw new IOException(files.get(f) + ": record " + r + " has label " + (label & 0xff) + " but " + variant.title + " has "
-                            + variant.classes + " classes (is this a " + (variant == Variant.CIFAR10 ? "CIFAR-100" : "CIFAR-10") + " file?)");
+        this.files = files;
+        this.mapped = mapped;
+    }
+
+    /** The memory-mapped batch files, the index of each one's first image (plus the total at the end), and every label. */
+    private record Mapped(MappedByteBuffer[] maps, int[] starts, int[] labels) {
+        static Mapped open(Variant variant, List<Path> files) throws IOException {
+            if (files.isEmpty()) throw new IllegalArgumentException("no " + variant.title + " batch files");
+            MappedByteBuffer[] maps = new MappedByteBuffer[files.size()];
+            int[] starts = new int[files.size() + 1];
+            int rec = variant.recordBytes();
+            long total = 0;
+            for (int f = 0; f < files.size(); f++) {
+                Path p = files.get(f);
+                if (!Files.isRegularFile(p)) throw new IOException(p + ": " + variant.title + " batch file does not exist");
+                long size = Files.size(p);
+                if (size == 0 || size % rec != 0) {
+                    throw new IOException(p + ": " + size + " bytes is not a whole number of " + rec + "-byte " + variant.title + " records (record "
+                            + size / rec + " is cut off after " + size % rec + " bytes)");
                 }
-                labels[starts[f] + r] = label;
+                starts[f] = (int) total;
+                total += size / rec;
+                if (total > Integer.MAX_VALUE) throw new IOException(p + ": more than " + Integer.MAX_VALUE + " images in all");
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                    maps[f] = ch.map(FileChannel.MapMode.READ_ONLY, 0, size); // stays valid after the channel closes
+                }
             }
+            starts[files.size()] = (int) total;
+            int[] labels = new int[(int) total];
+            for (int f = 0; f < files.size(); f++) {
+                for (int r = 0; r < starts[f + 1] - starts[f]; r++) {
+                    int label = maps[f].get(r * rec + variant.labelBytes - 1) & 0xff;
+                    if (label >= variant.classes) {
+                        throw new IOException(files.get(f) + ": record " + r + " has label " + label + " but " + variant.title + " has "
+                                + variant.classes + " classes (is this a " + (variant == Variant.CIFAR10 ? "CIFAR-100" : "CIFAR-10") + " file?)");
+                    }
+                    labels[starts[f] + r] = label;
+                }
+            }
+            return new Mapped(maps, starts, labels);
         }
-        this.classNames = classNames != null ? ClassNames.checkCount(classNames, variant.classes, "class-name list", variant.title)
-                : defaultNames(variant, files.get(0).toAbsolutePath().getParent());
     }
 
     private static List<String> defaultNames(Variant v, Path folder) throws IOException {
@@ -131,28 +139,14 @@ public final class CifarDataset implements LabelledImageDataset {
         return variant.title + ":" + String.join(",", files.stream().map(Path::toString).toList());
     }
 
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int label(int i) {
-        return labels[i] & 0xff;
-    }
-
     /** The 3,072 pixel bytes of image {@code i}: red plane, green plane, blue plane. */
     public byte[] pixels(int i) {
-        if (i < 0 || i >= labels.length) throw new IndexOutOfBoundsException("image " + i + " of " + labels.length);
+        if (i < 0 || i >= size()) throw new IndexOutOfBoundsException("image " + i + " of " + size());
+        int[] starts = mapped.starts;
         int f = Arrays.binarySearch(starts, i);
         if (f < 0) f = -f - 2; // the file whose first image is the last start <= i (no file is empty)
         byte[] out = new byte[PIXELS];
-        maps[f].get((i - starts[f]) * variant.recordBytes() + variant.labelBytes, out); // absolute: safe from several threads
+        mapped.maps[f].get((i - starts[f]) * variant.recordBytes() + variant.labelBytes, out); // absolute: safe from several threads
         return out;
     }
 
@@ -173,6 +167,6 @@ public final class CifarDataset implements LabelledImageDataset {
 
     @Override
     public String fingerprint() throws IOException {
-        return "cifar:" + variant + ":" + FileListing.listingHash(files) + ":" + classNames;
+        return "cifar:" + variant + ":" + FileListing.listingHash(files) + ":" + classNames();
     }
 }

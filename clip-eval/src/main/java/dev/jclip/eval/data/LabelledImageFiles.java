@@ -11,13 +11,11 @@ import java.util.List;
  * Labelled image files on disk, however they were listed: an image folder ({@link ImageFolderDataset}) or a
  * manifest ({@link CsvImageDataset}). Images are read through clip-data's one image pipeline.
  */
-final class LabelledImageFiles implements LabelledImageDataset {
+final class LabelledImageFiles extends LabelledImageList {
     private final String kind;
     private final Path source;
     private final List<Path> listings;
     private final List<Path> files;
-    private final int[] labels;
-    private final List<String> classNames;
 
     /**
      * @param kind     the fingerprint's prefix ("folder", "csv")
@@ -25,32 +23,16 @@ final class LabelledImageFiles implements LabelledImageDataset {
      * @param listings files besides the images whose content defines the dataset (a manifest), for the fingerprint
      */
     LabelledImageFiles(String kind, Path source, List<Path> listings, List<Path> files, int[] labels, List<String> classNames) {
+        super(labels, classNames);
         this.kind = kind;
         this.source = source;
         this.listings = List.copyOf(listings);
         this.files = List.copyOf(files);
-        this.labels = labels.clone();
-        this.classNames = List.copyOf(classNames);
     }
 
     @Override
     public String name() {
         return source.toString();
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int label(int i) {
-        return labels[i];
     }
 
     @Override
@@ -61,6 +43,6 @@ final class LabelledImageFiles implements LabelledImageDataset {
     @Override
     public String fingerprint() throws IOException {
         String listed = listings.isEmpty() ? "" : FileListing.listingHash(listings) + ":";
-        return kind + ":" + source.toAbsolutePath() + ":" + listed + FileListing.listingHash(files) + ":" + classNames;
+        return kind + ":" + source.toAbsolutePath() + ":" + listed + FileListing.listingHash(files) + ":" + classNames();
     }
 }
