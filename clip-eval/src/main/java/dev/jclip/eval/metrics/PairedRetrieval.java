@@ -1,7 +1,5 @@
 package dev.jclip.eval.metrics;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Recall@k in both directions for one-to-one pairs (image i belongs to caption i), as {@link RetrievalMetrics}
@@ -32,14 +30,7 @@ public final class PairedRetrieval {
                 if (s >= correct[t]) t2i[t]++;
             }
         }
-        Map<Integer, Double> imageToText = new LinkedHashMap<>();
-        Map<Integer, Double> textToImage = new LinkedHashMap<>();
-        for (int k : ks) {
-            if (k < 1) throw new IllegalArgumentException("recall@k needs k >= 1, got " + k);
-            imageToText.put(k, below(i2t, k));
-            textToImage.put(k, below(t2i, k));
-        }
-        return new RetrievalMetrics(imageToText, textToImage, n, n);
+        return RetrievalMetrics.fromRanks(i2t, t2i, n, n, ks);
     }
 
     /** The same loop as {@code Vectors.dotProducts}, so each score has the same bits as in the full matrix. */
@@ -53,11 +44,5 @@ public final class PairedRetrieval {
     private static double checked(double s, int image, int text) {
         if (!Double.isFinite(s)) throw new IllegalArgumentException("similarity of image " + image + " and text " + text + " is " + s);
         return s;
-    }
-
-    private static double below(int[] ranks, int k) {
-        int hits = 0;
-        for (int r : ranks) if (r < k) hits++;
-        return (double) hits / ranks.length;
     }
 }

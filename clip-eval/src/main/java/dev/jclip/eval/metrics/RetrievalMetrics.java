@@ -51,6 +51,14 @@ public record RetrievalMetrics(Map<Integer, Double> imageToText, Map<Integer, Do
             for (int i = 0; i < numImages; i++) column[i] = similarity[i][t];
             t2iRanks[t] = TieRule.rank(column, textToImage[t]);
         }
+        return fromRanks(i2tRanks, t2iRanks, numImages, numTexts, ks);
+    }
+
+    /**
+     * Recall@k in both directions from each query's rank (how many wrong candidates score at least as high as its
+     * right one): the fraction of ranks below k.
+     */
+    static RetrievalMetrics fromRanks(int[] i2tRanks, int[] t2iRanks, int numImages, int numTexts, int... ks) {
         Map<Integer, Double> i2t = new LinkedHashMap<>();
         Map<Integer, Double> t2i = new LinkedHashMap<>();
         for (int k : ks) {
