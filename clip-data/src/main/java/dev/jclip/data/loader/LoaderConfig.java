@@ -22,10 +22,15 @@ import dev.jclip.data.image.PreprocessConfig;
  * @param mean             per-channel (RGB) normalisation mean
  * @param std              per-channel (RGB) normalisation standard deviation
  * @param augmentation     the training augmentation (crop scale and ratio, colour jitter, grey)
+ * @param rank             which process of a multi-process run this loader serves (0 in one process): with
+ *                         {@code worldSize}, it gives each shard reader its {@link ShardSlot}, so that every
+ *                         reader of the run draws its own resampled shard sequence
+ * @param worldSize        processes in the run (1 in one process)
  */
 public record LoaderConfig(int batchSize, int imageSize, int contextLength, int workers, long seed, boolean train,
                            int shuffleBuffer, int prefetchBatches, boolean dropLast, long batchesPerEpoch,
-                           AlphaBackground alphaBackground, float[] mean, float[] std, AugmentationConfig augmentation) {
+                           AlphaBackground alphaBackground, float[] mean, float[] std, AugmentationConfig augmentation,
+                           int rank, int worldSize) {
     public LoaderConfig {
         if (alphaBackground == null) throw new IllegalArgumentException("alphaBackground is required");
         if (augmentation == null) throw new IllegalArgumentException("augmentation is required");
@@ -41,6 +46,12 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         if (shuffleBuffer < 0) throw new IllegalArgumentException("shuffleBuffer must be >= 0, got " + shuffleBuffer);
         if (prefetchBatches <= 0) throw new IllegalArgumentException("prefetchBatches must be positive, got " + prefetchBatches);
         if (batchesPerEpoch < 0) throw new IllegalArgumentException("batchesPerEpoch must be >= 0, got " + batchesPerEpoch);
+        new ShardSlot(rank, worldSize, 0, 1);   // checks the rank against the world size
+    }
+
+    /** This loader's shard readers: reader w of {@link #workers()} in process {@link #rank()}. */
+    public ShardSlot reader(int worker) {
+        return new ShardSlot(rank, worldSize, worker, workers);
     }
 
     /** The image pipeline's settings: {@code imageSize}, {@code mean}, {@code std}, {@code alphaBackground}. */
@@ -91,6 +102,8 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         private float[] mean = ClipImageTransform.MEAN;
         private float[] std = ClipImageTransform.STD;
         private AugmentationConfig augmentation = AugmentationConfig.DEFAULT;
+        private int rank;
+        private int worldSize = 1;
 
         private Builder(int batchSize) {
             this.batchSize = batchSize;
@@ -123,9 +136,12 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
 
         public Builder augmentation(AugmentationConfig v) { augmentation = v; return this; }
 
+        /** Process {@code rank} of {@code worldSize} (default 0 of 1): seeds each reader's resampled shard draws. */
+        public Builder process(int rank, int worldSize) { this.rank = rank; this.worldSize = worldSize; return this; }
+
         public LoaderConfig build() {
             return new LoaderConfig(batchSize, imageSize, contextLength, workers, seed, train, shuffleBuffer,
-                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground, mean, std, augmentation);
+                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground, mean, std, augmentation, rank, worldSize);
         }
     }
 }
