@@ -132,32 +132,28 @@ class DistributedTrainingTest {
     /**
      * dataset-resampled over ranks (open_clip's ResampledShards2): every rank draws shards from all of them, its
      * readers seeded by (seed, epoch, rank, worker), so the two ranks read different pairs; the same seed and world
-     * size draw the same again; and a 2-rank run with it trains and repeats bit for bit.
+     * size draw the same again; and a 2-rank run with it trains (no longer refused), both ranks ending alike.
      */
     @Test
     void resampledShardsAreDrawnPerRankAndRepeatWithTheSeed() throws Exception {
         TrainConfig cfg = config(tmp.resolve("resampled"), "00000..00003")
-                .with(Map.of("dataset-resampled", true, "train-num-samples", 32L, "steps", 3L), "test");
+                .with(Map.of("dataset-resampled", true, "train-num-samples", 32L, "steps", 2L), "test");
         dev.jclip.core.config.ClipConfig model = dev.jclip.core.config.ClipConfig.load("ViT-tiny");
         List<List<String>> rank0 = keys(cfg, model, 0), rank1 = keys(cfg, model, 1);
-        assertEquals(4, rank0.size(), "two epochs of 32 pairs are 4 global batches of 16, each rank 8 of every one");
+        assertEquals(2, rank0.size(), "an epoch of 32 pairs is 2 global batches of 16, each rank 8 of every one");
         for (int b = 0; b < rank0.size(); b++) assertFalse(rank0.get(b).equals(rank1.get(b)), "ranks 0 and 1 read the same pairs " + rank0.get(b));
         assertEquals(rank0, keys(cfg, model, 0), "the same seed and world size drew other pairs");
 
-        List<Map<String, INDArray>> first = train(2, cfg, -1, -1);
-        List<Map<String, INDArray>> second = train(2, cfg.with(Map.of("output", tmp.resolve("resampled-again").toString()), "test"), -1, -1);
-        assertEquals(0.0, DistributedRuns.worstRelativeDifference(second.get(0), first.get(0)).getValue(), "the same seed trained differently");
-        assertEquals(0.0, DistributedRuns.worstRelativeDifference(first.get(1), first.get(0)).getValue(), "the ranks differ");
+        List<Map<String, INDArray>> ranks = train(2, cfg, -1, -1);
+        assertEquals(0.0, DistributedRuns.worstRelativeDifference(ranks.get(1), ranks.get(0)).getValue(), "the ranks differ");
     }
 
-    /** The sample keys of the batches rank {@code rank} of 2 reads in epochs 0 and 1. */
+    /** The sample keys of the batches rank {@code rank} of 2 reads in epoch 0. */
     private static List<List<String>> keys(TrainConfig cfg, dev.jclip.core.config.ClipConfig model, int rank) throws Exception {
         List<List<String>> out = new java.util.ArrayList<>();
         try (var source = dev.jclip.train.data.TrainingData.open(cfg, model, rank, 2)) {
-            for (int epoch = 0; epoch < 2; epoch++) {
-                source.startEpoch(epoch, cfg.runtime().seed());
-                for (var b = source.next(); b != null; b = source.next()) out.add(b.keys());
-            }
+            source.startEpoch(0, cfg.runtime().seed());
+            for (var b = source.next(); b != null; b = source.next()) out.add(b.keys());
         }
         return out;
     }
