@@ -127,10 +127,12 @@ class OpenClipDataOptionsTest {
         TrainConfig unsized = config("train-data", bare + "/x.tar", "dataset-resampled", true);
         ConfigException e = assertThrows(ConfigException.class, () -> TrainingData.loaderConfig(unsized, MODEL, TrainingData.samples(unsized)));
         assertTrue(e.getMessage().contains("train-num-samples"), e.getMessage());
-        // several ranks: each reader's rank is not wired into the draws yet, so data-order shards is refused
-        ConfigException ranks = assertThrows(ConfigException.class, () -> TrainingData.open(cfg.with(Map.of("vocab",
-                tmp.resolve("vocab.txt").toString()), "t"), MODEL, 0, 2));
-        assertTrue(ranks.getMessage().contains("data-order global"), ranks.getMessage());
+        // rank 0 of 2 (data-order shards): batches of 8 / 2, and an epoch of 20 pairs of all ranks is still
+        // ceil(20 / 8) global batches, so 3 of this rank's batches of 4
+        try (LoaderBatchSource rank0 = TrainingData.open(cfg.with(Map.of("vocab", tmp.resolve("vocab.txt").toString()), "t"), MODEL, 0, 2)) {
+            assertEquals(4, rank0.shape().batchSize());
+            assertEquals(12, rank0.samplesPerEpoch());
+        }
     }
 
     /** The first batch of an epoch through the run's own loader settings. */
