@@ -52,7 +52,7 @@ public final class DemoCommand extends ClipCommand {
     double validationFraction = dev.jclip.cli.demo.DemoData.VALIDATION_FRACTION;
 
     @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...",
-            description = "training augmentation, clip train's --aug-cfg keys (default: ${DEFAULT-VALUE}); '' for the trainer's plain crop")
+            description = "training augmentation, clip train's --aug-cfg keys (default: none beyond the trainer's 90-100% random crop)")
     String augCfg = DemoRun.DEFAULT_AUG;
 
     @Option(names = "--validation-style", paramLabel = "SET",
