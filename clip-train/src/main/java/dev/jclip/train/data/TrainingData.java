@@ -92,16 +92,8 @@ public final class TrainingData {
     }
 
     private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples, int batchSize) {
-        PreprocessConfig p = preprocessing(cfg, model);
-        LoaderConfig.Builder b = LoaderConfig.builder(batchSize)
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.data().workers())
-                .seed(cfg.runtime().seed())
+        LoaderConfig.Builder b = loaderBuilder(cfg, model, batchSize)
                 .train(true)
-                .alphaBackground(p.alphaBackground())
-                .mean(p.mean())
-                .std(p.std())
                 .augmentation(cfg.data().augCfg() == null ? AugmentationConfig.DEFAULT : AugmentationConfig.parse(cfg.data().augCfg(), "aug-cfg"));
         if (samples.infinite()) {
             long n = cfg.data().trainNumSamples() > 0 ? cfg.data().trainNumSamples() : samples.knownSize() == null ? 0 : samples.knownSize();
@@ -112,6 +104,18 @@ public final class TrainingData {
             b.batchesPerEpoch((n + batchSize - 1) / batchSize);
         }
         return b.build();
+    }
+
+    /**
+     * What training and validation loaders share: the model's context length, the run's workers, seed and image
+     * settings ({@link #preprocessing}).
+     */
+    public static LoaderConfig.Builder loaderBuilder(TrainConfig cfg, ClipConfig model, int batchSize) {
+        return LoaderConfig.builder(batchSize)
+                .preprocess(preprocessing(cfg, model))
+                .contextLength(model.text().contextLength())
+                .workers(cfg.data().workers())
+                .seed(cfg.runtime().seed());
     }
 
     /** The image settings of the run: its own options where set, else the resumed checkpoint's, else CLIP's. */
