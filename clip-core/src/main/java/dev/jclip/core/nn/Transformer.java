@@ -111,7 +111,7 @@ public final class Transformer implements Layer {
 
     /** Sequence length of the following passes (a ViT's kept tokens under patch dropout); see {@link MultiheadSelfAttention#tokens}. */
     public void tokens(int t) {
-        for (ResidualAttentionBlock b : blocks) b.attention().tokens(t);
+        for (ResidualAttentionBlock b : blocks) b.attn().tokens(t);
     }
 
     public int depth() {
