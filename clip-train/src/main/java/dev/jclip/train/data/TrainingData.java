@@ -97,16 +97,8 @@ public final class TrainingData {
 
     /** The same for process {@code rank} of {@code world}, reading batches of {@code batchSize} (its share of the global batch). */
     private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples, int batchSize, int rank, int world) {
-        PreprocessConfig p = preprocessing(cfg, model);
-        LoaderConfig.Builder b = LoaderConfig.builder(batchSize)
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.data().workers())
-                .seed(cfg.runtime().seed())
+        LoaderConfig.Builder b = loaderBuilder(cfg, model, batchSize)
                 .train(true)
-                .alphaBackground(p.alphaBackground())
-                .mean(p.mean())
-                .std(p.std())
                 .augmentation(cfg.data().augCfg() == null ? AugmentationConfig.DEFAULT : AugmentationConfig.parse(cfg.data().augCfg(), "aug-cfg"))
                 .process(rank, world);
         if (samples.infinite()) {
@@ -120,6 +112,18 @@ public final class TrainingData {
             b.batchesPerEpoch((n + global - 1) / global);
         }
         return b.build();
+    }
+
+    /**
+     * What training and validation loaders share: the model's context length, the run's workers, seed and image
+     * settings ({@link #preprocessing}).
+     */
+    public static LoaderConfig.Builder loaderBuilder(TrainConfig cfg, ClipConfig model, int batchSize) {
+        return LoaderConfig.builder(batchSize)
+                .preprocess(preprocessing(cfg, model))
+                .contextLength(model.text().contextLength())
+                .workers(cfg.data().workers())
+                .seed(cfg.runtime().seed());
     }
 
     /** The image settings of the run: its own options where set, else the resumed checkpoint's, else CLIP's. */

@@ -169,7 +169,7 @@ class OpenClipDataOptionsTest {
         // resumed without the options: the checkpoint's values, not OpenAI's
         TrainConfig resumed = cfg.toBuilder().build().with(Map.of("resume", "latest", "steps", 3), "test");
         TrainConfig noOptions = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 3, "output", run.toString(), "resume", "latest");
-        assertArrayEquals(std, TrainingData.loaderConfig(noOptions, MODEL, WebDatasetSource.of(a, false)).std());
+        assertArrayEquals(std, TrainingData.loaderConfig(noOptions, MODEL, WebDatasetSource.of(a, false)).preprocessConfig().std());
         assertTrue(resumed.isExplicit("image-std"));
         // a loader that contradicts the options is refused
         LoaderConfig clip = LoaderConfig.builder(8).imageSize(32).contextLength(MODEL.text().contextLength()).build();
