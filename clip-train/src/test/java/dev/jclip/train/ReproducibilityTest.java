@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * option, and {@code OMP_NUM_THREADS} and {@code OPENBLAS_NUM_THREADS} set to the same count in the JVM's
  * environment: libnd4j rounds some matrix products differently at 1 and 2 OpenMP threads, which {@code MatMul}'s
  * fixed blocks on one OpenMP thread each take out), with the scalar loops instead of the Vector API,
+ * on the other JDK of the build (Maven's, Java 25 under {@code ./build/test}, while this test runs on Java 17),
  * and resumed in a new JVM after the first was killed with SIGKILL having written its step-15 checkpoint. A resume
  * under a changed numerics setting is refused, naming it.
  */
@@ -52,9 +55,15 @@ class ReproducibilityTest {
     private record Exit(int code, String output) {
     }
 
+    private static final String THIS_JAVA = ProcessHandle.current().info().command().orElseThrow();
+
     private Process start(List<String> jvmFlags, int threads, long killAt, String... runs) throws Exception {
+        return start(THIS_JAVA, jvmFlags, threads, killAt, runs);
+    }
+
+    private Process start(String javaCommand, List<String> jvmFlags, int threads, long killAt, String... runs) throws Exception {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        cmd.add(javaCommand);
         cmd.addAll(List.of("-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=3G", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ReproRun.class.getName(), String.valueOf(threads), String.valueOf(killAt)));
@@ -68,7 +77,11 @@ class ReproducibilityTest {
     }
 
     private Exit run(List<String> jvmFlags, int threads, String... runs) throws Exception {
-        Process p = start(jvmFlags, threads, 0, runs);
+        return run(THIS_JAVA, jvmFlags, threads, runs);
+    }
+
+    private Exit run(String javaCommand, List<String> jvmFlags, int threads, String... runs) throws Exception {
+        Process p = start(javaCommand, jvmFlags, threads, 0, runs);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "JVM did not finish");
         return new Exit(p.exitValue(), out);
@@ -157,6 +170,32 @@ class ReproducibilityTest {
         reference();
         runOk(List.of("--add-modules", "jdk.incubator.vector", "-Djclip.vector=false"), 1, both("scalar"));
         assertBothMatchReference("scalar");
+    }
+
+    @Test
+    void theOtherJdkGivesTheSameWeights() throws Exception {
+        reference();
+        String other = System.getProperty("jclip.maven.jvm");
+        int thisVersion = Runtime.version().feature(), otherVersion = featureVersion(other);
+        assertTrue(otherVersion != thisVersion, "this test compares two JDKs: Maven's (" + other + ", " + otherVersion
+                + ") and the tests' (" + thisVersion + ") are the same version; run ./build/test, which runs the tests"
+                + " on Java 17 and Maven on Java 25, or pass -Djclip.test.jvm=<another JDK's bin/java>");
+        List<String> flags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+        // JavaCPP and Guava call sun.misc.Unsafe and native code; Java 24+ warns unless allowed (Java 17 has no such options)
+        if (otherVersion >= 24) flags.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+        Exit e = run(other, flags, 1, both("jdk" + otherVersion));
+        assertEquals(0, e.code(), e.output());
+        assertBothMatchReference("jdk" + otherVersion);
+    }
+
+    /** The feature version (17, 25, ...) of the JDK whose java is at {@code javaCommand}. */
+    private static int featureVersion(String javaCommand) throws Exception {
+        Process p = new ProcessBuilder(javaCommand, "-XshowSettings:properties", "-version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), javaCommand + " -version did not finish");
+        Matcher m = Pattern.compile("java\\.specification\\.version = (\\d+)").matcher(out);
+        assertTrue(m.find(), javaCommand + " -XshowSettings:properties printed no java.specification.version:\n" + out);
+        return Integer.parseInt(m.group(1));
     }
 
     @Test

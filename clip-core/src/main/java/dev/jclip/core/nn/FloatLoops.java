@@ -9,7 +9,8 @@ package dev.jclip.core.nn;
  * <p><b>Both give the same bits</b>, in every JIT tier and on any vector width, so a training run does not depend on
  * the machine, the JVM's flags or when the JIT compiles what (tested). That fixes how each result is rounded:
  * <ul>
- *   <li>no fused multiply-add anywhere: every {@code a * b + c} is a rounded product, then a rounded sum;</li>
+ *   <li>every {@code a * b + c} is a rounded product, then a rounded sum (Java never fuses them by itself), except
+ *       in {@link FloatExp}, which calls fma explicitly: one rounding, exactly specified, so the same bits too;</li>
  *   <li>the exponential is {@link FloatExp} (not {@code Math.exp} or the Vector API's {@code EXP});</li>
  *   <li>a sum of n terms t_i (dot products, sums, softmax denominators) is taken over 16 lanes whatever the hardware
  *       width: lane j adds t_j, t_{j+16}, ... in order from 0 over the first 16 floor(n/16) terms; the lanes are

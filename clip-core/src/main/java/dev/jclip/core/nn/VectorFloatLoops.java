@@ -36,19 +36,24 @@ final class VectorFloatLoops implements FloatLoops {
 
     /** {@link FloatExp#exp}, lane by lane. */
     static FloatVector exp(FloatVector x) {
-        // No lower clamp (the scalar path has one): lanes below LO come out as 0 from the blend below whatever the
-        // arithmetic gave them, so the bits are the same with one vector operation fewer. NaN stays NaN through min.
-        FloatVector xc = x.min(FloatExp.HI);
-        FloatVector t = xc.mul(FloatExp.LOG2E).add(FloatExp.SHIFTER);
+        // Lanes beyond +-87 are rare (softmax scores are shifted by their maximum, masked ones never get here), so the
+        // common path skips the clamps: one test instead of four vector operations. NaN fails the test and stays NaN.
+        if (x.abs().compare(VectorOperators.GT, FloatExp.IN_RANGE).anyTrue()) {
+            return expInRange(x.min(FloatExp.HI)).blend(0f, x.compare(VectorOperators.LT, FloatExp.LO));
+        }
+        return expInRange(x);
+    }
+
+    /** {@link FloatExp#exp} for lanes in [LO, HI]. */
+    private static FloatVector expInRange(FloatVector x) {
+        FloatVector t = x.fma(FloatExp.LOG2E, FloatExp.SHIFTER);
         FloatVector n = t.sub(FloatExp.SHIFTER);
-        FloatVector r = xc.sub(n.mul(FloatExp.LN2_HI)).sub(n.mul(FloatExp.LN2_LO));
-        FloatVector p = r.mul(FloatExp.P0).add(FloatExp.P1).mul(r).add(FloatExp.P2).mul(r).add(FloatExp.P3).mul(r)
-                .add(FloatExp.P4).mul(r).add(FloatExp.P5);
-        p = p.mul(r).mul(r).add(r).add(1f);
-        FloatVector twoToN = t.reinterpretAsInts().add(127 - FloatExp.SHIFTER_BITS).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
-        VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LO);
-        return p.mul(twoToN).blend(0f, under);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -FloatExp.LN2_LO), n.fma(FloatVector.broadcast(S, -FloatExp.LN2_HI), x));
+        FloatVector q = r.fma(FloatExp.C6, FloatExp.C5).fma(r, FloatVector.broadcast(S, FloatExp.C4))
+                .fma(r, FloatVector.broadcast(S, FloatExp.C3)).fma(r, FloatVector.broadcast(S, FloatExp.C2));
+        FloatVector p = q.fma(r.mul(r), r).add(1f);
+        FloatVector twoToN = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(twoToN);
     }
 
     /** sigmoid(1.702 x) = 1 / (exp(-1.702 x) + 1) */

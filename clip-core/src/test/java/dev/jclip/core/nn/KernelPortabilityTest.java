@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in separate JVMs with the default flags, {@code -XX:UseAVX=2}, {@code -XX:UseAVX=1} (the JVM then offers 128-bit
  * float vectors only, measured: the scalar loops run, as on a CPU without 256-bit vectors; {@code -XX:UseAVX=0} and
  * {@code -XX:MaxVectorSize=16} behave the same), {@code -Djclip.vector=false} and {@code -XX:TieredStopAtLevel=1}
- * (C1: no Vector API intrinsics).
+ * (C1: no Vector API intrinsics), and {@code -XX:UseAVX=0}, where the JVM also turns off {@code UseFMA}: {@link FloatExp}'s
+ * fused multiply-adds are then computed in software (so slowly that this JVM runs 20 rounds, not 2000), as on a CPU
+ * without FMA instructions.
  * Each JVM's first round (interpreter) must also equal its last (C2). AVX-512 ({@code -XX:UseAVX=3}) is probed only
  * when the CPU has it; the development machines may not (docs/TRAINING.md).
  */
@@ -29,12 +31,12 @@ class KernelPortabilityTest {
     private record Probe(String loops, String preferred, String first, String last) {
     }
 
-    private static Probe run(String... flags) throws Exception {
+    private static Probe run(int rounds, String... flags) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "--add-modules", "jdk.incubator.vector"));
         cmd.addAll(List.of(flags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelProbe.class.getName(), "2000"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelProbe.class.getName(), String.valueOf(rounds)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "probe JVM did not finish");
@@ -52,11 +54,12 @@ class KernelPortabilityTest {
         variants.put("UseAVX=1", new String[]{"-XX:UseAVX=1"});
         variants.put("jclip.vector=false", new String[]{"-Djclip.vector=false"});
         variants.put("C1 only", new String[]{"-XX:TieredStopAtLevel=1"});
+        variants.put("UseAVX=0", new String[]{"-XX:UseAVX=0"});
         if (hasAvx512()) variants.put("UseAVX=3", new String[]{"-XX:UseAVX=3"});
         Probe reference = null;
         Map<String, String> loops = new LinkedHashMap<>();
         for (Map.Entry<String, String[]> v : variants.entrySet()) {
-            Probe p = run(v.getValue());
+            Probe p = run(v.getKey().equals("UseAVX=0") ? 20 : 2000, v.getValue());
             loops.put(v.getKey(), p.loops() + " (" + p.preferred() + ")");
             assertEquals(p.first(), p.last(), v.getKey() + ": the interpreter's round differs from the compiled one");
             if (reference == null) reference = p;
@@ -66,6 +69,7 @@ class KernelPortabilityTest {
         assertEquals("vector", loops.get("default").split(" ")[0], loops.toString());
         assertEquals("scalar", loops.get("jclip.vector=false").split(" ")[0], loops.toString());
         assertEquals("scalar", loops.get("UseAVX=1").split(" ")[0], loops.toString());
+        assertEquals("scalar", loops.get("UseAVX=0").split(" ")[0], loops.toString());
         System.out.println("KernelPortabilityTest: " + loops);
     }
 
