@@ -4,6 +4,7 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
+import dev.jclip.core.model.SigLipLoss;
 import dev.jclip.data.loader.Batch;
 import dev.jclip.data.loader.LoaderConfig;
 import dev.jclip.data.loader.SampleSource;
@@ -28,8 +29,9 @@ import java.util.Set;
 
 /**
  * Validation during training on {@code val-data} (shards or a CSV/TSV manifest, read with the run's tokenizer and
- * image settings, evaluation transform, in order): {@code val_loss}, the contrastive loss of each batch of
- * {@code batch-size} pairs averaged over pairs (as open_clip's {@code clip_val_loss}), and retrieval recall@1/5/10
+ * image settings, evaluation transform, in order): {@code val_loss}, the training objective's loss of each batch of
+ * {@code batch-size} pairs averaged over pairs (as open_clip's {@code clip_val_loss}; for a SigLIP model its sigmoid
+ * loss with the model's {@code logit_bias}, not the softmax loss), and retrieval recall@1/5/10
  * in both directions over the whole set ({@code val_image_to_text_R@k}, {@code val_text_to_image_R@k}). Images
  * are encoded {@code batch-size / accum-freq} at a time and only their unit-length features are kept; the
  * recalls never build the similarity matrix ({@link PairedRetrieval}).
@@ -79,12 +81,17 @@ public final class ValidationTrainingHook implements EvalHook {
         List<double[]> texts = new ArrayList<>();
         double lossSum = 0;
         double logitScale = model.logitScale().value().getDouble(0);
+        double logitBias = model.logitBias() != null ? model.logitBias().value().getDouble(0) : 0;
         pairs.startEpoch(0, 0);
         try {
             for (Batch b = pairs.next(); b != null; b = pairs.next()) {
                 INDArray fi = encode(model, b.images(), true);
                 INDArray ft = encode(model, b.tokens(), false);
-                lossSum += ContrastiveLoss.compute(fi, ft, logitScale).loss() * b.size();
+                // the training objective's loss: SigLIP's sigmoid loss with the model's bias when it has one
+                double loss = model.logitBias() != null
+                        ? SigLipLoss.compute(fi, ft, logitScale, logitBias, SigLipLoss.DEFAULT_ROW_BLOCK).loss()
+                        : ContrastiveLoss.compute(fi, ft, logitScale).loss();
+                lossSum += loss * b.size();
                 for (double[] row : Vectors.normalisedRows(fi.toFloatMatrix())) images.add(row);
                 for (double[] row : Vectors.normalisedRows(ft.toFloatMatrix())) texts.add(row);
             }

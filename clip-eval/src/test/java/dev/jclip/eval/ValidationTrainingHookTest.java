@@ -105,6 +105,31 @@ class ValidationTrainingHookTest {
     }
 
     @Test
+    void aSigLipModelsLossIsTheSigmoidLossWithItsBias() throws Exception {
+        ValidationTrainingHook hook = ValidationTrainingHook.open(config(tmp.resolve("unused-siglip"), "eval-every", 1), TINY.withSiglip());
+        try (ClipModel model = ClipModel.create(TINY.withSiglip(), 5)) {
+            model.setTraining(false);
+            model.logitBias().value().assign(-1.5);   // not the initial -10: the bias must count
+            ValidationTrainingHook.Features f = hook.features(model);
+            // batches of 8, 8 and 4: sum over all pairs of -log sigmoid(z (exp(t) u.v + b)), z = 1 on the diagonal
+            // and -1 off it, divided by the batch size; then weighted by size and averaged over the pairs
+            double scale = Math.exp(model.logitScale().value().getDouble(0)), sum = 0;
+            for (int from = 0; from < PAIRS; from += 8) {
+                int n = Math.min(8, PAIRS - from);
+                double loss = 0;
+                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int d = 0; d < f.images()[0].length; d++) s += f.images()[from + i][d] * f.texts()[from + j][d];
+                    double x = (i == j ? 1 : -1) * (scale * s - 1.5);
+                    loss += Math.log(1 + Math.exp(-x));
+                }
+                sum += loss;   // the batch's loss (loss / n) weighted by its n pairs
+            }
+            assertEquals(sum / PAIRS, f.loss(), 1e-4);
+        }
+    }
+
+    @Test
     void aCsvManifestGivesTheSameFeaturesAsTheShardsOfTheSamePairs() throws Exception {
         Path dir = tmp.resolve("csv");
         Files.createDirectories(dir);

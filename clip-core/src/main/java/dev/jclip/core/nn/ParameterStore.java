@@ -358,8 +358,11 @@ public final class ParameterStore implements Iterable<Parameter> {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL);
     }
 
-    /** Box-Muller from a splittable generator (java.util.Random's nextGaussian is not splittable-friendly). */
-    private static double gaussian(SplittableRandom rng) {
+    /**
+     * A standard normal draw: Box-Muller from a splittable generator (java.util.Random's nextGaussian is not
+     * splittable-friendly). Also for seeded random data that must not come from ND4J's generator, which ignores seed 0.
+     */
+    public static double gaussian(SplittableRandom rng) {
         double u1 = rng.nextDouble();
         double u2 = rng.nextDouble();
         if (u1 < 1e-300) u1 = 1e-300;
