@@ -2,7 +2,9 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
+import dev.jclip.cli.demo.EmojiPackages;
 import dev.jclip.data.image.AlphaBackground;
+import dev.jclip.data.image.AugmentationConfig;
 import dev.jclip.cli.demo.DemoRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +51,15 @@ public final class DemoCommand extends ClipCommand {
             description = "share of each subcategory's emoji kept out of training to compare recipes on (default: ${DEFAULT-VALUE})")
     double validationFraction = dev.jclip.cli.demo.DemoData.VALIDATION_FRACTION;
 
+    @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...",
+            description = "training augmentation, clip train's --aug-cfg keys (default: none beyond the trainer's 90-100% random crop)")
+    String augCfg = DemoRun.DEFAULT_AUG;
+
+    @Option(names = "--validation-style", paramLabel = "SET",
+            description = "also draw the validation emoji in this third emoji-datasource set (e.g. facebook; fetched like the others;"
+                    + " validation only, never trained on or tested on)")
+    String validationStyle;
+
     @Mixin
     ImageOptions images;
 
@@ -62,10 +73,22 @@ public final class DemoCommand extends ClipCommand {
         if (!(lr > 0)) throw new UsageException("--lr must be positive, got " + lr);
         if (captionsPerImage < 1) throw new UsageException("--captions-per-image must be at least 1");
         if (!(validationFraction > 0 && validationFraction < 1)) throw new UsageException("--validation-fraction must be in (0, 1), got " + validationFraction);
+        if (!augCfg.isBlank()) {
+            try {
+                AugmentationConfig.parse(augCfg, "--aug-cfg");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        if (validationStyle != null && (validationStyle.equals(EmojiPackages.TRAIN_SET) || validationStyle.equals(EmojiPackages.HELD_OUT_SET)
+                || !validationStyle.matches("[a-z]+"))) {
+            throw new UsageException("--validation-style must name a third emoji-datasource set (e.g. facebook), not the trained "
+                    + EmojiPackages.TRAIN_SET + " or held-out " + EmojiPackages.HELD_OUT_SET + " set, got '" + validationStyle + "'");
+        }
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
         DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
                 model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE),
-                validationFraction)).run();
+                validationFraction, augCfg.strip(), validationStyle)).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

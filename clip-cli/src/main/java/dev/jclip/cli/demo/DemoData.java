@@ -40,10 +40,15 @@ import java.util.Set;
  * @param heldOut       the held-out emoji (other style, same concepts), in sort order
  * @param validation    emoji carved out of training ({@link #validationSplit}): their training-style images are
  *                      never trained on and never in the held-out set; recipes are chosen on them
+ * @param validationStyle a third drawing style, or null: the validation emoji drawn in it show, on validation
+ *                      data, how features and zero-shot carry over to a style never trained on (the held-out
+ *                      style stays unseen until the test)
+ * @param styleValidation the validation emoji that have an image in {@code validationStyle}, from subcategories
+ *                      with at least 2 of them (empty without a third style)
  * @param captions      every training caption (for the vocabulary)
  */
 public record DemoData(Path dir, String trainShards, long trainSamples, List<Emoji> trainEmoji, List<Emoji> heldOut,
-                       List<Emoji> validation, List<String> captions) {
+                       List<Emoji> validation, String validationStyle, List<Emoji> styleValidation, List<String> captions) {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final int SAMPLES_PER_SHARD = 1000;
@@ -58,6 +63,24 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
 
     public Path validationImage(Emoji e) {
         return dir.resolve("validation").resolve("images").resolve(e.image());
+    }
+
+    /** The validation emoji in the third style ({@link #styleValidation}). */
+    public Path styleValidationCsv() {
+        return dir.resolve("validation-" + validationStyle).resolve("zeroshot.csv");
+    }
+
+    public Path styleValidationImage(Emoji e) {
+        return dir.resolve("validation-" + validationStyle).resolve("images").resolve(e.image());
+    }
+
+    /**
+     * Whether a split holds enough for its figures: at least two subcategories (a probe needs two classes; each
+     * has at least 2 members, one to fit and one to test). With a small {@code --limit} the validation split
+     * may hold none.
+     */
+    public static boolean enoughToEvaluate(List<Emoji> split) {
+        return split.stream().map(Emoji::subcategory).distinct().count() >= 2;
     }
 
     public Path zeroShotCsv() {
@@ -85,9 +108,11 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
      * @param limit            use only this many emoji (a seeded sample), 0 for all
      * @param captionsPerImage captions (hence shard samples) per training image
      * @param validationFraction share of each subcategory set aside for validation (see {@link #validationSplit})
+     * @param styleSet         a third style to draw the validation emoji in as well, or null
      */
-    public static DemoData prepare(EmojiPackages.EmojiPackage train, EmojiPackages.EmojiPackage heldOutSet, Path dir,
-                                   int limit, long seed, int captionsPerImage, double validationFraction) throws IOException {
+    public static DemoData prepare(EmojiPackages.EmojiPackage train, EmojiPackages.EmojiPackage heldOutSet,
+                                   EmojiPackages.EmojiPackage styleSet, Path dir, int limit, long seed, int captionsPerImage,
+                                   double validationFraction) throws IOException {
         List<Emoji> trainAll = train.emoji();
         List<Emoji> heldAll = heldOutSet.emoji();
         Set<String> inHeldOut = new HashSet<>();
@@ -110,6 +135,7 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         Set<String> chosen = new HashSet<>();
         for (Emoji e : concepts) chosen.add(e.image());
         List<Emoji> heldOut = heldAll.stream().filter(e -> chosen.contains(e.image())).toList();
+        List<Emoji> styleValidation = styleSet == null ? List.of() : inStyle(validation, styleSet);
         LOG.info("{} emoji: {} {} images for training ({} available), {} {} images of the same emoji held out, "
                         + "{} other {} images for validation", concepts.size() + validation.size(), concepts.size(), train.set(),
                 trainAll.size(), heldOut.size(), heldOutSet.set(), validation.size(), train.set());
@@ -124,7 +150,12 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         long samples = captions.size();
         int shards = (int) ((samples + SAMPLES_PER_SHARD - 1) / SAMPLES_PER_SHARD);
         String spec = dir.resolve("train").toAbsolutePath() + "/shard-{00000.." + String.format("%05d", shards - 1) + "}.tar";
-        DemoData data = new DemoData(dir, spec, samples, List.copyOf(concepts), heldOut, validation, List.copyOf(captions));
+        DemoData data = new DemoData(dir, spec, samples, List.copyOf(concepts), heldOut, validation,
+                styleSet == null ? null : styleSet.set(), styleValidation, List.copyOf(captions));
+        if (styleSet != null) {
+            LOG.info("{} of the validation emoji also in the {} style (validation only: never trained on, never held out)",
+                    styleValidation.size(), styleSet.set());
+        }
 
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("train_images", train.imageDir().toAbsolutePath().toString());
@@ -133,6 +164,10 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         manifest.put("held_out", heldOut.size());
         manifest.put("validation", validation.size());
         manifest.put("validation_fraction", validationFraction);
+        if (styleSet != null) {
+            manifest.put("validation_style_images", styleSet.imageDir().toAbsolutePath().toString());
+            manifest.put("validation_style", styleValidation.size());
+        }
         manifest.put("limit", limit);
         manifest.put("seed", seed);
         manifest.put("captions_per_image", captionsPerImage);
@@ -183,6 +218,15 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             vs.append(csv("images/" + e.image())).append(',').append(csv(e.subcategory())).append('\n');
         }
         AtomicFile.writeString(data.validationCsv(), vs.toString());
+        if (styleSet != null) {
+            Files.createDirectories(data.styleValidationCsv().resolveSibling("images"));
+            StringBuilder ss = new StringBuilder("image,label\n");
+            for (Emoji e : styleValidation) {
+                Files.copy(styleSet.imageDir().resolve(e.image()), data.styleValidationImage(e), StandardCopyOption.REPLACE_EXISTING);
+                ss.append(csv("images/" + e.image())).append(',').append(csv(e.subcategory())).append('\n');
+            }
+            AtomicFile.writeString(data.styleValidationCsv(), ss.toString());
+        }
         AtomicFile.writeString(marker, manifestJson);
         return data;
     }
@@ -205,6 +249,16 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
             for (Emoji e : members.subList(0, take)) picked.add(e.image());
         }
         return concepts.stream().filter(e -> picked.contains(e.image())).toList();
+    }
+
+    /** The emoji of {@code split} that {@code set} has an image of, from subcategories with at least 2 of them. */
+    static List<Emoji> inStyle(List<Emoji> split, EmojiPackages.EmojiPackage set) throws IOException {
+        Set<String> drawn = new HashSet<>();
+        for (Emoji e : set.emoji()) drawn.add(e.image());
+        List<Emoji> present = split.stream().filter(e -> drawn.contains(e.image())).toList();
+        Map<String, Long> perSub = new LinkedHashMap<>();
+        for (Emoji e : present) perSub.merge(e.subcategory(), 1L, Long::sum);
+        return present.stream().filter(e -> perSub.get(e.subcategory()) >= 2).toList();
     }
 
     /**

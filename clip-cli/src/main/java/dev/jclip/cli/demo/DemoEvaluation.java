@@ -56,15 +56,22 @@ final class DemoEvaluation {
      * Figures on the validation emoji (training style, never trained on): what recipes are compared by, so the
      * held-out figures stay a test that nothing was tuned on.
      *
+     * @param style       the drawing style of the images
      * @param pixelTop1   the raw-pixel probe's top-1 (the same for every recipe: cached in the data folder)
      * @param probeChance the largest class's share of the probe's test half
      */
-    record Validation(EvalReport zeroShot, EvalReport probeModel, double pixelTop1, double probeChance) {
+    record Validation(String style, EvalReport zeroShot, EvalReport probeModel, double pixelTop1, double probeChance) {
     }
 
-    /** Everything the report shows. */
+    /**
+     * Everything the report shows.
+     *
+     * @param validation      on the validation emoji in the training style, or null when there are too few
+     * @param styleValidation on the validation emoji in a third style, or null (none asked for, or too few)
+     */
     record Results(EvalReport zeroShot, EvalReport retrieval, EvalReport probeModel, EvalReport probePixels,
-                   List<String> classCategories, List<Example> examples, double logitScale, Validation validation) {
+                   List<String> classCategories, List<Example> examples, double logitScale, Validation validation,
+                   Validation styleValidation) {
     }
 
     private DemoEvaluation() {
@@ -104,7 +111,11 @@ final class DemoEvaluation {
                 "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
         ReportWriter.writeAll(probePixels, evalDir.resolve("probe-pixels.json"));
 
-        Validation validation = validation(src, data, classes, probe, preprocessing, evalDir, modelName, seed);
+        Validation validation = validation(src, data.validation(), data.validationCsv(), EmojiPackages.TRAIN_SET, classes, probe,
+                preprocessing, evalDir, "validation-", modelName, seed);
+        Validation styleValidation = data.validationStyle() == null ? null : validation(src, data.styleValidation(),
+                data.styleValidationCsv(), data.validationStyle(), classes, probe, preprocessing, evalDir,
+                "validation-" + data.validationStyle() + "-", modelName, seed);
 
         List<String> categories = new ArrayList<>();
         for (String c : classes) {
@@ -112,37 +123,48 @@ final class DemoEvaluation {
         }
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         List<Example> examples = examples(encoder, data, scale, seed);
-        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation);
-    }
-
-    /** Zero-shot and the two probes (half of each subcategory to fit, half to test) on the validation emoji. */
-    static Validation validation(Evaluations.FeatureSource src, DemoData data, List<String> classes, LinearProbe.Settings probe,
-                                 PreprocessConfig preprocessing, Path evalDir, String modelName, long seed) throws IOException {
-        LOG.info("validation: {} unseen {}-style images (zero-shot, probes on CLIP features and raw pixels)",
-                data.validation().size(), EmojiPackages.TRAIN_SET);
-        LabelledImageDataset val = CsvImageDataset.read(data.validationCsv(), classes);
-        EvalReport zeroShot = Evaluations.zeroShot(src, val, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
-        ReportWriter.writeAll(zeroShot, evalDir.resolve("validation-zeroshot.json"));
-        LabelledImageDataset[] split = DatasetView.stratifiedSplit(val, 0.5, seed);
-        EvalReport probeModel = Evaluations.linearProbe(src.images(split[0]), split[0].labels(), src.images(split[1]),
-                split[1].labels(), classes, probe, "validation subcategories", modelName);
-        ReportWriter.writeAll(probeModel, evalDir.resolve("validation-probe-model.json"));
-        ClassificationMetrics pm = probeModel.classification();
-        long largest = 0;
-        for (long x : pm.classCounts()) largest = Math.max(largest, x);
-        return new Validation(zeroShot, probeModel, pixelTop1(split, classes, probe, preprocessing, data, seed), (double) largest / pm.count());
+        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation, styleValidation);
     }
 
     /**
-     * The raw-pixel probe's top-1 on the validation split, from {@code data/validation/probe-pixels.json} when it
+     * Zero-shot and the two probes (half of each subcategory to fit, half to test) on validation images of one
+     * drawing style, or null (with a log line saying why) when the split holds fewer than two subcategories.
+     *
+     * @param prefix the report files' prefix in {@code evalDir}, e.g. {@code validation-}
+     */
+    static Validation validation(Evaluations.FeatureSource src, List<Emoji> split, Path csv, String style, List<String> classes,
+                                 LinearProbe.Settings probe, PreprocessConfig preprocessing, Path evalDir, String prefix,
+                                 String modelName, long seed) throws IOException {
+        if (!DemoData.enoughToEvaluate(split)) {
+            LOG.info("validation in the {} style skipped: {} images from fewer than 2 subcategories (a small --limit leaves"
+                    + " too few emoji per subcategory for a validation split)", style, split.size());
+            return null;
+        }
+        LOG.info("validation: {} unseen {}-style images (zero-shot, probes on CLIP features and raw pixels)", split.size(), style);
+        LabelledImageDataset val = CsvImageDataset.read(csv, classes);
+        EvalReport zeroShot = Evaluations.zeroShot(src, val, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
+        ReportWriter.writeAll(zeroShot, evalDir.resolve(prefix + "zeroshot.json"));
+        LabelledImageDataset[] halves = DatasetView.stratifiedSplit(val, 0.5, seed);
+        EvalReport probeModel = Evaluations.linearProbe(src.images(halves[0]), halves[0].labels(), src.images(halves[1]),
+                halves[1].labels(), classes, probe, "validation subcategories, " + style, modelName);
+        ReportWriter.writeAll(probeModel, evalDir.resolve(prefix + "probe-model.json"));
+        ClassificationMetrics pm = probeModel.classification();
+        long largest = 0;
+        for (long x : pm.classCounts()) largest = Math.max(largest, x);
+        return new Validation(style, zeroShot, probeModel, pixelTop1(halves, csv, classes, probe, preprocessing, seed),
+                (double) largest / pm.count());
+    }
+
+    /**
+     * The raw-pixel probe's top-1 on a validation split, from {@code probe-pixels.json} beside its {@code csv} when it
      * was computed for the same images, background and seed (it does not depend on the model), else computed
      * and saved there.
      */
-    private static double pixelTop1(LabelledImageDataset[] split, List<String> classes, LinearProbe.Settings probe,
-                                    PreprocessConfig preprocessing, DemoData data, long seed) throws IOException {
-        Path cache = data.validationCsv().resolveSibling("probe-pixels.json");
+    private static double pixelTop1(LabelledImageDataset[] split, Path csv, List<String> classes, LinearProbe.Settings probe,
+                                    PreprocessConfig preprocessing, long seed) throws IOException {
+        Path cache = csv.resolveSibling("probe-pixels.json");
         String key = "pixels " + PIXEL_SIZE + ", background " + preprocessing.alphaBackground() + ", seed " + seed + ", images "
-                + Integer.toHexString(Files.readString(data.validationCsv()).hashCode());
+                + Integer.toHexString(Files.readString(csv).hashCode());
         if (Files.isRegularFile(cache)) {
             JsonNode n = JSON.readTree(cache.toFile());
             if (key.equals(n.path("key").asText())) {

@@ -69,25 +69,32 @@ final class DemoReport {
                 pm.top1(), probeChance, probeHow));
         rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x"
                 + DemoEvaluation.PIXEL_SIZE, "linear_probe_pixels_top1", r.probePixels().classification().top1(), probeChance, probeHow));
-        DemoEvaluation.Validation v = r.validation();
-        ClassificationMetrics vz = v.zeroShot().classification();
-        String vTask = "validation (unseen " + EmojiPackages.TRAIN_SET + "-style emoji, " + vz.count() + " images)";
-        rows.add(new MetricRow(vTask, "zero-shot top-1", "validation_zeroshot_top1", vz.top1(), 1.0 / c, "1/" + c));
-        rows.add(new MetricRow(vTask, "zero-shot top-5", "validation_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
-        rows.add(new MetricRow(vTask, "probe top-1, CLIP image features", "validation_linear_probe_top1",
-                v.probeModel().classification().top1(), v.probeChance(), probeHow));
-        rows.add(new MetricRow(vTask, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
-                "validation_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
+        validationRows(rows, r.validation(), "validation", "training", c, probeHow);
+        validationRows(rows, r.styleValidation(), "validation_style", "third", c, probeHow);
         return rows;
+    }
+
+    /** The rows of one validation split (none when it was skipped), keyed {@code <key>_zeroshot_top1} and so on. */
+    private static void validationRows(List<MetricRow> rows, DemoEvaluation.Validation v, String key, String which, int c,
+                                       String probeHow) {
+        if (v == null) return;
+        ClassificationMetrics vz = v.zeroShot().classification();
+        String task = "validation (unseen emoji, " + which + " style: " + v.style() + ", " + vz.count() + " images)";
+        rows.add(new MetricRow(task, "zero-shot top-1", key + "_zeroshot_top1", vz.top1(), 1.0 / c, "1/" + c));
+        rows.add(new MetricRow(task, "zero-shot top-5", key + "_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
+        rows.add(new MetricRow(task, "probe top-1, CLIP image features", key + "_linear_probe_top1",
+                v.probeModel().classification().top1(), v.probeChance(), probeHow));
+        rows.add(new MetricRow(task, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
+                key + "_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
     }
 
     /** The metrics table for the console. */
     static String table(List<MetricRow> rows) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-46s %-44s %8s %8s%n", "task", "metric", "model", "chance"));
+        sb.append(String.format(Locale.ROOT, "%-60s %-40s %8s %8s%n", "task", "metric", "model", "chance"));
         String last = "";
         for (MetricRow m : rows) {
-            sb.append(String.format(Locale.ROOT, "%-46s %-44s %7.1f%% %7.1f%%%n", m.task().equals(last) ? "" : m.task(), m.metric(),
+            sb.append(String.format(Locale.ROOT, "%-60s %-40s %7.1f%% %7.1f%%%n", m.task().equals(last) ? "" : m.task(), m.metric(),
                     100 * m.value(), 100 * m.chance()));
             last = m.task();
         }

@@ -41,15 +41,19 @@ public final class DemoRun {
     public static final int DEFAULT_BATCH = 128;
     public static final double DEFAULT_LR = 1e-3;
     public static final int DEFAULT_CAPTIONS = 8;
+    /** The training augmentation (open_clip's aug-cfg keys); "" is the trainer's own (a 90-100 % crop). */
+    public static final String DEFAULT_AUG = "";
 
     /**
      * @param data             folder with the unpacked packages, or null to use (and fill) the cache
      * @param minutes          training time to fit the step count to (measured on this machine), or 0
      * @param steps            training steps, or 0 to fit {@code minutes} (both 0: {@link #DEFAULT_STEPS})
+     * @param augCfg           the training augmentation, open_clip's {@code aug-cfg} keys ("" for the trainer's default)
+     * @param validationStyle  a third emoji set to draw the validation emoji in too, or null for none
      */
     public record Options(Path data, Path cache, double minutes, long steps, String model, Path vocab,
                           Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage,
-                          AlphaBackground alphaBackground, double validationFraction) {
+                          AlphaBackground alphaBackground, double validationFraction, String augCfg, String validationStyle) {
     }
 
     /** The printed table and the report's path. */
@@ -80,8 +84,8 @@ public final class DemoRun {
                 : EmojiPackages.obtain(o.cache(), EmojiPackages.TRAIN_SET);
         EmojiPackages.EmojiPackage heldOutSet = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.HELD_OUT_SET)
                 : EmojiPackages.obtain(o.cache(), EmojiPackages.HELD_OUT_SET);
-        DemoData data = DemoData.prepare(train, heldOutSet, runDir.resolve("data"), o.limit(), o.seed(), o.captionsPerImage(),
-                o.validationFraction());
+        DemoData data = DemoData.prepare(train, heldOutSet, styleSet(), runDir.resolve("data"), o.limit(), o.seed(),
+                o.captionsPerImage(), o.validationFraction());
         if (data.trainSamples() < o.batchSize()) {
             throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + o.batchSize()
                     + ": lower --batch-size or raise --limit");
@@ -103,7 +107,7 @@ public final class DemoRun {
         LOG.info("[3/5] training: {} steps of {} pairs ({} per epoch)", steps, o.batchSize(), data.trainSamples());
         boolean resume = hasCheckpoints(runDir);
         TrainConfig cfg = DemoTraining.trainConfig(modelJson, data, runDir, o.batchSize(), steps, o.lr(), o.seed(), resume,
-                o.alphaBackground());
+                o.alphaBackground(), o.augCfg());
         Trainer trainer = DemoTraining.train(cfg);
 
         LOG.info("[4/5] evaluation on the held-out {} drawings", heldOutSet.set());
@@ -139,9 +143,26 @@ public final class DemoRun {
         s.put("captions_per_image", o.captionsPerImage());
         s.put("alpha_background", o.alphaBackground().toString());
         s.put("validation_fraction", o.validationFraction());
+        s.put("aug_cfg", o.augCfg());
         s.put("steps", steps);
         s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
+    }
+
+    /**
+     * The third style's package: fetched into the cache like the others, or looked up in {@code --data}, where a
+     * missing one only skips the validation figures it gives (it is not needed to train or test).
+     */
+    private EmojiPackages.EmojiPackage styleSet() throws IOException, InterruptedException {
+        if (o.validationStyle() == null) return null;
+        if (o.data() == null) return EmojiPackages.obtain(o.cache(), o.validationStyle());
+        try {
+            return EmojiPackages.find(o.data(), o.validationStyle());
+        } catch (UsageException e) {
+            LOG.info("no {} set in {}: the validation figures in a third style are skipped ({})",
+                    EmojiPackages.packageName(o.validationStyle()), o.data(), e.getMessage());
+            return null;
+        }
     }
 
     private static boolean hasCheckpoints(Path runDir) throws IOException {
@@ -176,6 +197,8 @@ public final class DemoRun {
             if (k.equals("steps") || k.equals("fitted_to_minutes")) continue;
             // runs from before the setting existed trained on images drawn on white
             if (k.equals("alpha_background") && saved.get(k) == null && now.get(k).asText().equals("white")) continue;
+            // and without augmentation beyond the trainer's default crop
+            if (k.equals("aug_cfg") && saved.get(k) == null && now.get(k).asText().isEmpty()) continue;
 
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)

@@ -74,7 +74,7 @@ final class DemoTraining {
 
     /** The trainer's settings for the demo run (a ViT gets CLIP's AdamW betas; cosine schedule with warmup). */
     static TrainConfig trainConfig(Path modelJson, DemoData data, Path runDir, int batchSize, long steps, double lr,
-                                   long seed, boolean resume, AlphaBackground alphaBackground) {
+                                   long seed, boolean resume, AlphaBackground alphaBackground, String augCfg) {
         TrainConfig.Builder b = TrainConfig.builder()
                 .model(modelJson.toAbsolutePath().toString())
                 .trainData(data.trainShards())
@@ -85,6 +85,7 @@ final class DemoTraining {
                 .checkpointEvery(Math.max(10, steps / 6)).keepCheckpoints(2)
                 .logEvery((int) Math.max(1, Math.min(20, steps / 20))).workers(1)
                 .alphaBackground(alphaBackground.toString());
+        if (!augCfg.isEmpty()) b.augCfg(augCfg);
         if (resume) b.resume("latest");
         return b.build().validate();
     }

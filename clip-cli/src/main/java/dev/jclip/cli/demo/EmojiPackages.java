@@ -129,8 +129,24 @@ public final class EmojiPackages {
      * sprite sheets are not needed) into {@code target}, via a temporary folder renamed when complete.
      */
     static void unpack(Path tarball, String set, Path target) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        deleteTree(tmp);
+        // a folder of this process's own: two demos started at once on one cache must not write into the same one
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = Files.createTempDirectory(target.toAbsolutePath().getParent(), target.getFileName() + ".tmp-");
+        try {
+            int files = extract(tarball, set, tmp);
+            if (Files.isRegularFile(target.resolve("package/emoji.json"))) {
+                LOG.info("{} was unpacked meanwhile by another run: using it", target);
+                return;
+            }
+            deleteTree(target);
+            AtomicFile.commit(tmp, target);
+            LOG.info("unpacked {} files", files);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private static int extract(Path tarball, String set, Path tmp) throws IOException {
         String images = "package/img/" + set + "/64/";
         int files = 0;
         try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(
@@ -155,9 +171,7 @@ public final class EmojiPackages {
         if (!Files.isRegularFile(tmp.resolve("package/emoji.json")) || !Files.isDirectory(tmp.resolve(images))) {
             throw new IOException(tarball + " has no package/emoji.json or " + images + " (not an emoji-datasource-" + set + " tarball?)");
         }
-        deleteTree(target);
-        AtomicFile.commit(tmp, target);
-        LOG.info("unpacked {} files", files);
+        return files;
     }
 
     static void deleteTree(Path dir) throws IOException {

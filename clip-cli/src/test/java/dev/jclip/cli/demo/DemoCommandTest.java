@@ -44,7 +44,10 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         FakeEmojiPackages.write(data);
         Path run = dir.resolve("run");
-        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run)));
+        String[] extra = {"--validation-style", "facebook", "--aug-cfg", "scale=(0.5,1.0) color_jitter_prob=0.5 gray_scale_prob=0.1"};
+        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run, extra)));
+        // the augmentation reaches the trainer
+        assertTrue(Files.readString(run.resolve("config.json")).contains("gray_scale_prob=0.1"));
 
         // training outputs: 4 steps logged, final weights, the checkpoint, the run's vocabulary
         List<String> metricsLines = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).toList();
@@ -66,6 +69,10 @@ class DemoCommandTest {
         assertEquals(n, dataJson.get("held_out").asInt());
         assertEquals(16, dataJson.get("validation").asInt());
         assertEquals(16 + 1, Files.readAllLines(run.resolve("data/validation/zeroshot.csv")).size());
+        // the same 16 validation emoji in the third style, nothing else of it
+        assertEquals(16, dataJson.get("validation_style").asInt());
+        List<String> styleRows = Files.readAllLines(run.resolve("data/validation-facebook/zeroshot.csv"));
+        assertEquals(Files.readAllLines(run.resolve("data/validation/zeroshot.csv")), styleRows);
         assertEquals(n * DemoRun.DEFAULT_CAPTIONS, dataJson.get("train_samples").asInt());
         assertEquals(n + 1, Files.readAllLines(run.resolve("data/heldout/retrieval.csv")).size());
 
@@ -77,7 +84,9 @@ class DemoCommandTest {
         for (Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) keys.add(it.next());
         assertTrue(keys.containsAll(List.of("zeroshot_top1", "zeroshot_mean_per_class_recall", "zeroshot_top5", "image_to_text_R@1", "image_to_text_R@10",
                 "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1", "validation_zeroshot_top1",
-                "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1")), keys.toString());
+                "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1",
+                "validation_style_zeroshot_top1", "validation_style_linear_probe_top1", "validation_style_linear_probe_pixels_top1")),
+                keys.toString());
         for (String k : keys) {
             double v = metrics.get(k).asDouble();
             assertTrue(v >= 0 && v <= 1, k + " = " + v);
@@ -127,7 +136,7 @@ class DemoCommandTest {
         Files.writeString(pixelCache, JSON.writeValueAsString(cached));
 
         // same run folder again: resumes at the end (no new steps), evaluates again with the same figures
-        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run)));
+        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run, extra)));
         assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
         assertTrue(Files.readString(run.resolve("train.log")).contains("resumed"));
         JsonNode again = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
@@ -140,8 +149,27 @@ class DemoCommandTest {
 
         // ... but not with settings that would make it another run
         UsageException e = assertThrows(UsageException.class,
-                () -> Main.invoke(new DemoCommand(), argv(data, run, "--lr", "0.01")));
+                () -> Main.invoke(new DemoCommand(), argv(data, run, "--validation-style", "facebook", "--lr", "0.01")));
         assertTrue(e.getMessage().contains("lr"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), argv(data, run, "--validation-style", "facebook")));
+        assertTrue(e.getMessage().contains("aug_cfg"), e.getMessage());
+    }
+
+    @Test
+    void smallLimitSkipsTheValidationFigures() throws Exception {
+        Path data = dir.resolve("data");
+        FakeEmojiPackages.write(data);
+        Path run = dir.resolve("run");
+        // 8 of the 32 emoji: no shape keeps the 6 a subcategory needs to give validation emoji at the default fraction
+        assertEquals(0, Main.invoke(new DemoCommand(), List.of("--data", data.toString(), "--output", run.toString(),
+                "--limit", "8", "--steps", "2", "--batch-size", "16", "--seed", "3", "--validation-style", "facebook")));
+        assertEquals(0, JSON.readTree(run.resolve("data/data.json").toFile()).get("validation").asInt());
+        JsonNode metrics = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
+        assertTrue(metrics.has("zeroshot_top1") && metrics.has("linear_probe_pixels_top1"), metrics.toString());
+        for (Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            assertFalse(k.startsWith("validation"), "validation figure without validation data: " + k);
+        }
     }
 
     @Test

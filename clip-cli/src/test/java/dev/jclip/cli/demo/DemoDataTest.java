@@ -29,7 +29,7 @@ class DemoDataTest {
         FakeEmojiPackages.write(dir.resolve("pkg"));
         EmojiPackages.EmojiPackage google = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.TRAIN_SET);
         EmojiPackages.EmojiPackage twitter = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.HELD_OUT_SET);
-        DemoData data = DemoData.prepare(google, twitter, dir.resolve("data"), 0, 5, DemoRun.DEFAULT_CAPTIONS, DemoData.VALIDATION_FRACTION);
+        DemoData data = DemoData.prepare(google, twitter, null, dir.resolve("data"), 0, 5, DemoRun.DEFAULT_CAPTIONS, DemoData.VALIDATION_FRACTION);
 
         // 4 subcategories of 8 emoji: 2 of each (15% rounds to 1, at least 2) for validation, 6 to train on
         int n = FakeEmojiPackages.usableEmoji();

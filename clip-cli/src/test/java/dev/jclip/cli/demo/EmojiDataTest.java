@@ -82,14 +82,25 @@ class EmojiDataTest {
         assertEquals("png-bytes", Files.readString(target.resolve("package/img/google/64/1f600.png")));
         assertFalse(Files.exists(target.resolve("package/img/google/sheets")));
         assertFalse(Files.exists(target.resolve("package/img/google/64/sub")));
-        assertFalse(Files.exists(target.resolveSibling(target.getFileName() + ".tmp")));
+        // the temporary folder (each run unpacks into its own) is gone
+        try (var left = Files.list(target.getParent())) {
+            assertEquals(List.of(target.getFileName().toString()), left.map(p -> p.getFileName().toString()).toList());
+        }
+        // a copy completed meanwhile by another run is kept, not replaced under its readers
+        Files.writeString(target.resolve("package/emoji.json"), "[{}]");
+        EmojiPackages.unpack(tgz, "google", target);
+        assertEquals("[{}]", Files.readString(target.resolve("package/emoji.json")));
 
         Path wrong = dir.resolve("wrong.tgz");
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(Files.newOutputStream(wrong)))) {
             add(tar, "package/README.md", "hi");
         }
-        IOException e = assertThrows(IOException.class, () -> EmojiPackages.unpack(wrong, "google", dir.resolve("w")));
+        Path failed = dir.resolve("failed");
+        IOException e = assertThrows(IOException.class, () -> EmojiPackages.unpack(wrong, "google", failed.resolve("w")));
         assertTrue(e.getMessage().contains("emoji.json"), e.getMessage());
+        try (var left = Files.list(failed)) {
+            assertEquals(0, left.count(), "a failed unpack leaves its temporary folder");
+        }
     }
 
     @Test

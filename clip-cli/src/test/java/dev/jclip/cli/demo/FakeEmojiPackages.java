@@ -17,9 +17,10 @@ import java.util.List;
 
 /**
  * Emoji-like test data in emoji-datasource's layout: {@code DIR/emoji-datasource-<set>/package/emoji.json} and
- * {@code img/<set>/64/*.png} (transparent 64x64 PNGs) for the sets {@code google} (filled shapes) and
- * {@code twitter} (outlined shapes with a darker rim, a different "drawing style"). Each emoji is a shape in a
- * colour; its subcategory is the shape, its category whether the shape is round or angular.
+ * {@code img/<set>/64/*.png} (transparent 64x64 PNGs) for the sets {@code google} (filled shapes),
+ * {@code twitter} (outlined shapes with a darker rim, a different "drawing style") and {@code facebook} (a thin
+ * outline only, a third style). Each emoji is a shape in a colour; its subcategory is the shape, its category
+ * whether the shape is round or angular.
  */
 final class FakeEmojiPackages {
     static final List<String> SHAPES = List.of("circle", "square", "triangle", "diamond");
@@ -51,14 +52,15 @@ final class FakeEmojiPackages {
         }
         all.add(entry(json, "google only star", 0, 0, order++, true, false));
         all.add(entry(json, "missing png star", 1, 1, order, true, true));
-        for (String set : List.of("google", "twitter")) {
+        for (String set : List.of("google", "twitter", "facebook")) {
             Path pkg = dir.resolve("emoji-datasource-" + set).resolve("package");
             Path img = pkg.resolve("img").resolve(set).resolve("64");
             Files.createDirectories(img);
             Files.writeString(pkg.resolve("emoji.json"), json.writeValueAsString(all));
             for (int s = 0; s < SHAPES.size(); s++) {
                 for (int c = 0; c < COLOURS.size(); c++) {
-                    ImageIO.write(draw(s, c, set.equals("twitter")), "png", img.resolve(imageName(s, c)).toFile());
+                    BufferedImage drawing = set.equals("facebook") ? outline(s, c) : draw(s, c, set.equals("twitter"));
+                    ImageIO.write(drawing, "png", img.resolve(imageName(s, c)).toFile());
                 }
             }
             ImageIO.write(draw(0, 0, false), "png", img.resolve("google-only.png").toFile());
@@ -77,6 +79,7 @@ final class FakeEmojiPackages {
         e.put("sort_order", order);
         e.put("has_img_google", google);
         e.put("has_img_twitter", twitter);
+        e.put("has_img_facebook", twitter);
         e.put("unified", String.format("FAKE-%04d", order));
         return e;
     }
@@ -85,18 +88,34 @@ final class FakeEmojiPackages {
         return String.format("f%d%d.png", shape, colour);
     }
 
+    private static java.awt.Shape shape(int shape) {
+        return switch (shape) {
+            case 0 -> new java.awt.geom.Ellipse2D.Double(8, 8, 48, 48);
+            case 1 -> new java.awt.Rectangle(10, 10, 44, 44);
+            case 2 -> new java.awt.Polygon(new int[] {32, 58, 6}, new int[] {6, 56, 56}, 3);
+            default -> new java.awt.Polygon(new int[] {32, 58, 32, 6}, new int[] {4, 32, 60, 32}, 4);
+        };
+    }
+
+    /** The third style: a thin outline of the shape, nothing filled. */
+    static BufferedImage outline(int shape, int colour) {
+        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(RGB[colour]);
+        g.setStroke(new BasicStroke(2));
+        g.draw(shape(shape));
+        g.dispose();
+        return img;
+    }
+
     /** A shape on a transparent background: filled (google) or a thick outline with a pale fill (twitter). */
     static BufferedImage draw(int shape, int colour, boolean outlined) {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         Color col = RGB[colour];
-        java.awt.Shape sh = switch (shape) {
-            case 0 -> new java.awt.geom.Ellipse2D.Double(8, 8, 48, 48);
-            case 1 -> new java.awt.Rectangle(10, 10, 44, 44);
-            case 2 -> new java.awt.Polygon(new int[] {32, 58, 6}, new int[] {6, 56, 56}, 3);
-            default -> new java.awt.Polygon(new int[] {32, 58, 32, 6}, new int[] {4, 32, 60, 32}, 4);
-        };
+        java.awt.Shape sh = shape(shape);
         if (outlined) {
             g.setColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 110));
             g.fill(sh);
