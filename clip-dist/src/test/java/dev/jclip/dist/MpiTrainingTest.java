@@ -3,7 +3,9 @@ package dev.jclip.dist;
 import dev.jclip.train.dist.MpiTrainWorker;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Files;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tiny ResNet with accum-freq 2 against one process with ghost batch norm over 4 images. A rank killed
  * with SIGKILL after step 6 ends the job with a non-zero exit (Open MPI names the rank), leaves step 4's
  * checkpoint intact, and {@code --resume latest} on 2 ranks finishes with the uninterrupted job's weights bit for
- * bit.
+ * bit. At 4 ranks ({@link #fourRanksUnderMpirunMatchOneProcess}) the float32 runs sum in rank order and match
+ * one process with rank-slices within 1e-5.
  */
 class MpiTrainingTest {
     /** Far above the job's time on 2 busy cores; only a hang reaches it. */
@@ -47,7 +50,7 @@ class MpiTrainingTest {
     static Path tmp;
 
     private static synchronized Map<String, INDArray> reference() throws Exception {
-        if (reference == null) reference = MpiTrainWorker.asDouble(MpiTrainWorker.oneProcess(tmp.resolve("one"), "ViT-tiny", "float64", 1, 0));
+        if (reference == null) reference = MpiTrainWorker.asDouble(MpiTrainWorker.oneProcess(tmp.resolve("one"), "ViT-tiny", "float64", 1, 2));
         return reference;
     }
 
@@ -58,7 +61,7 @@ class MpiTrainingTest {
             Path out = tmp.resolve(launcher + "-whole");
             MpiJob.Result r = train(launcher, out, "ViT-tiny", "1");
             assertEquals(0, r.exitCode(), r.output());
-            w = sameOnEveryRank(out, r);
+            w = sameOnEveryRank(out, 2, r);
             UNINTERRUPTED.put(launcher, w);
         }
         return w;
@@ -87,9 +90,9 @@ class MpiTrainingTest {
         Path out = tmp.resolve(launcher + "-rn");
         MpiJob.Result r = train(launcher, out, "RN-tiny", "2");
         assertEquals(0, r.exitCode(), r.output());
-        Map<String, INDArray> ranks = sameOnEveryRank(out, r);
+        Map<String, INDArray> ranks = sameOnEveryRank(out, 2, r);
         Map.Entry<String, Double> worst = MpiTrainWorker.worstRelativeDifference(ranks,
-                MpiTrainWorker.asDouble(MpiTrainWorker.oneProcess(tmp.resolve(launcher + "-rn-one"), "RN-tiny", "float64", 2, 4)));
+                MpiTrainWorker.asDouble(MpiTrainWorker.oneProcess(tmp.resolve(launcher + "-rn-one"), "RN-tiny", "float64", 2, 2)));
         System.out.printf("%s -np 2, RN-tiny float64 accum-freq 2: worst ||diff||/||w|| %.3e (%s)%n", launcher.command, worst.getValue(), worst.getKey());
         assertTrue(worst.getValue() <= 1e-10, launcher + ": " + worst);
     }
@@ -118,21 +121,69 @@ class MpiTrainingTest {
 
         MpiJob.Result resumed = train(launcher, out, "ViT-tiny", "1", "resume");
         assertEquals(0, resumed.exitCode(), resumed.output());
-        Map<String, INDArray> w = sameOnEveryRank(out, resumed);
+        Map<String, INDArray> w = sameOnEveryRank(out, 2, resumed);
         assertEquals(0.0, MpiTrainWorker.worstRelativeDifference(w, uninterrupted(launcher)).getValue(),
                 launcher + ": the resumed job differs from the uninterrupted one");
     }
 
-    private static MpiJob.Result train(MpiJob.Launcher launcher, Path out, String model, String accum, String... extra) throws Exception {
-        Files.createDirectories(out);
-        String[] args = Stream.concat(Stream.of(out.toString(), model, "float64", accum), Stream.of(extra)).toArray(String[]::new);
-        return MpiJob.run(launcher, 2, LIMIT_SECONDS, JVM, MpiTrainWorker.class, args);
+    /**
+     * 4 ranks (oversubscribing the 2 cores) at G = 16: micro-batches of 4, or 2 with accum-freq 2. float64 sums with
+     * the MPI library's all-reduce against the plain one-process run (ghost batch norm for the ResNet), within
+     * 1e-10; float32 sums in rank order (gradient-sum rank-order) against one process with rank-slices 4, within
+     * 1e-5 (DistributedExactnessTest shows the same runs agree bit for bit, and that a plain float32 reference
+     * does not come within 1e-5). By default two jobs: the ResNet in float32 under Open MPI and the ViT in float64
+     * under MPICH, both with accum-freq 2; {@code -Pdist-full} runs both towers, both precisions and accum-freq 1
+     * and 2 under both launchers.
+     */
+    @ParameterizedTest
+    @MethodSource("fourRankCases")
+    void fourRanksUnderMpirunMatchOneProcess(MpiJob.Launcher launcher, String model, String precision, int accum) throws Exception {
+        String name = launcher + "-np4-" + model + "-" + precision + "-a" + accum;
+        Path out = tmp.resolve(name);
+        MpiJob.Result r = train(launcher, 4, out, model, precision, Integer.toString(accum));
+        assertEquals(0, r.exitCode(), r.output());
+        Map<String, INDArray> ranks = sameOnEveryRank(out, 4, r);
+        Map.Entry<String, Double> worst = MpiTrainWorker.worstRelativeDifference(ranks,
+                MpiTrainWorker.asDouble(MpiTrainWorker.oneProcess(tmp.resolve(name + "-one"), model, precision, accum, 4)));
+        System.out.printf("%s -np 4, %s %s accum-freq %d: worst ||diff||/||w|| %.3e (%s), job %.1f s%n", launcher.command, model,
+                precision, accum, worst.getValue(), worst.getKey(), r.seconds());
+        assertTrue(worst.getValue() <= ("float64".equals(precision) ? 1e-10 : 1e-5), name + ": " + worst);
     }
 
-    private static Map<String, INDArray> sameOnEveryRank(Path out, MpiJob.Result r) throws Exception {
+    static Stream<Arguments> fourRankCases() {
+        if (!Boolean.getBoolean("dist.fullMatrix")) {
+            return Stream.of(Arguments.of(MpiJob.Launcher.OPEN_MPI, "RN-tiny", "float32", 2),
+                    Arguments.of(MpiJob.Launcher.MPICH, "ViT-tiny", "float64", 2));
+        }
+        Stream.Builder<Arguments> all = Stream.builder();
+        for (MpiJob.Launcher l : MpiJob.Launcher.values()) {
+            for (String model : List.of("ViT-tiny", "RN-tiny")) {
+                for (String precision : List.of("float64", "float32")) {
+                    for (int accum : new int[]{1, 2}) all.add(Arguments.of(l, model, precision, accum));
+                }
+            }
+        }
+        return all.build();
+    }
+
+    private static MpiJob.Result train(MpiJob.Launcher launcher, Path out, String model, String accum, String... extra) throws Exception {
+        return train(launcher, 2, out, model, "float64", accum, extra);
+    }
+
+    private static MpiJob.Result train(MpiJob.Launcher launcher, int ranks, Path out, String model, String precision, String accum,
+                                       String... extra) throws Exception {
+        Files.createDirectories(out);
+        String[] args = Stream.concat(Stream.of(out.toString(), model, precision, accum), Stream.of(extra)).toArray(String[]::new);
+        return MpiJob.run(launcher, ranks, LIMIT_SECONDS, JVM, MpiTrainWorker.class, args);
+    }
+
+    /** Every rank's final weights have rank 0's bits; returns them. */
+    private static Map<String, INDArray> sameOnEveryRank(Path out, int ranks, MpiJob.Result r) throws Exception {
         Map<String, INDArray> w0 = MpiTrainWorker.read(out.resolve("weights-rank0.bin"));
-        Map<String, INDArray> w1 = MpiTrainWorker.read(out.resolve("weights-rank1.bin"));
-        assertEquals(0.0, MpiTrainWorker.worstRelativeDifference(w1, w0).getValue(), "rank 1 differs from rank 0:\n" + r.output());
+        for (int rank = 1; rank < ranks; rank++) {
+            Map<String, INDArray> w = MpiTrainWorker.read(out.resolve("weights-rank" + rank + ".bin"));
+            assertEquals(0.0, MpiTrainWorker.worstRelativeDifference(w, w0).getValue(), "rank " + rank + " differs from rank 0:\n" + r.output());
+        }
         return w0;
     }
 }

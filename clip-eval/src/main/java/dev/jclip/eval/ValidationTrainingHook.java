@@ -4,18 +4,15 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ContrastiveLoss;
-import dev.jclip.data.image.PreprocessConfig;
 import dev.jclip.data.loader.Batch;
-import dev.jclip.data.loader.DataLoader;
 import dev.jclip.data.loader.LoaderConfig;
-import dev.jclip.data.loader.LoaderPosition;
 import dev.jclip.data.loader.SampleSource;
-import dev.jclip.data.text.CaptionTokenizer;
 import dev.jclip.eval.features.Vectors;
 import dev.jclip.eval.metrics.PairedRetrieval;
 import dev.jclip.eval.metrics.RetrievalMetrics;
 import dev.jclip.train.EvalHook;
 import dev.jclip.train.TrainConfig;
+import dev.jclip.train.data.LoaderBatchSource;
 import dev.jclip.train.data.TrainingData;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,15 +38,12 @@ public final class ValidationTrainingHook implements EvalHook {
     /** Recall cut-offs, as open_clip's. */
     public static final int[] KS = {1, 5, 10};
 
-    private final SampleSource source;
-    private final CaptionTokenizer tokenizer;
-    private final LoaderConfig loader;
+    /** The validation pairs in data order, through the trainer's loader with the evaluation transform. */
+    private final LoaderBatchSource pairs;
     private final int microBatch;
 
-    ValidationTrainingHook(SampleSource source, CaptionTokenizer tokenizer, LoaderConfig loader, int microBatch) {
-        this.source = source;
-        this.tokenizer = tokenizer;
-        this.loader = loader;
+    ValidationTrainingHook(LoaderBatchSource pairs, int microBatch) {
+        this.pairs = pairs;
         this.microBatch = microBatch;
     }
 
@@ -63,19 +57,8 @@ public final class ValidationTrainingHook implements EvalHook {
         } catch (ConfigException | IOException e) {
             throw new ConfigException("val-data: " + e.getMessage().replace("train-data", "val-data"));
         }
-        PreprocessConfig p = TrainingData.preprocessing(cfg, model);
-        LoaderConfig loader = LoaderConfig.builder(cfg.data().batchSize())
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.data().workers())
-                .seed(cfg.runtime().seed())
-                .train(false)
-                .dropLast(false)
-                .alphaBackground(p.alphaBackground())
-                .mean(p.mean())
-                .std(p.std())
-                .build();
-        return new ValidationTrainingHook(source, TrainingData.tokenizer(cfg, model), loader, cfg.microBatchSize());
+        LoaderConfig loader = TrainingData.loaderBuilder(cfg, model, cfg.data().batchSize()).train(false).dropLast(false).build();
+        return new ValidationTrainingHook(new LoaderBatchSource(source, TrainingData.tokenizer(cfg, model), loader), cfg.microBatchSize());
     }
 
     /**
@@ -96,14 +79,17 @@ public final class ValidationTrainingHook implements EvalHook {
         List<double[]> texts = new ArrayList<>();
         double lossSum = 0;
         double logitScale = model.logitScale().value().getDouble(0);
-        try (DataLoader l = DataLoader.open(source, tokenizer, loader, LoaderPosition.start(0))) {
-            for (Batch b = l.next(); b != null; b = l.next()) {
+        pairs.startEpoch(0, 0);
+        try {
+            for (Batch b = pairs.next(); b != null; b = pairs.next()) {
                 INDArray fi = encode(model, b.images(), true);
                 INDArray ft = encode(model, b.tokens(), false);
                 lossSum += ContrastiveLoss.compute(fi, ft, logitScale).loss() * b.size();
                 for (double[] row : Vectors.normalisedRows(fi.toFloatMatrix())) images.add(row);
                 for (double[] row : Vectors.normalisedRows(ft.toFloatMatrix())) texts.add(row);
             }
+        } finally {
+            pairs.close(); // the loader's threads and open shard, until the next pass
         }
         if (images.isEmpty()) throw new IllegalStateException("val-data yielded no pairs");
         return new Features(images.toArray(double[][]::new), texts.toArray(double[][]::new), lossSum / images.size());

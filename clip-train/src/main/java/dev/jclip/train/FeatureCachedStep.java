@@ -79,10 +79,11 @@ final class FeatureCachedStep {
      * [r n, (r+1) n) of the global batch), split into {@code accumFreq} micro-batches, whose images go through the
      * image tower {@code imageChunk} at a time (0: the whole micro-batch), so that BatchNorm statistics are taken
      * over those slices (ghost batch norm). Leaves the summed gradient of the global loss in every rank's
-     * parameters (not zeroed here) and returns the global loss, the same on every rank. Patch dropout is seeded by
-     * {@code seed} and each image's row in the global batch, so it makes the choices a single process would.
+     * parameters (not zeroed here), summed over ranks the way {@code sum} says, and returns the global loss, the
+     * same on every rank. Patch dropout is seeded by {@code seed} and each image's row in the global batch, so it
+     * makes the choices a single process would.
      */
-    static double run(ClipModel model, Batch local, int accumFreq, int imageChunk, Collective c, long seed) {
+    static double run(ClipModel model, Batch local, int accumFreq, int imageChunk, Collective c, long seed, GradientSync.Mode sum) {
         int n = local.size();
         if (n % accumFreq != 0) throw new IllegalArgumentException("batch of " + n + " is not divisible by accum-freq " + accumFreq);
         int micro = n / accumFreq;
@@ -90,26 +91,39 @@ final class FeatureCachedStep {
         if (micro % chunk != 0) throw new IllegalArgumentException("bn-ghost-batch " + chunk + " does not divide the micro-batch of " + micro);
         if (c.worldSize() == 1 && chunk == micro) return run(model, local, accumFreq, seed);
         int firstRow = c.rank() * n;
-        double loss = chunk == micro && accumFreq == 1 ? onePass(model, local, c, seed, firstRow)
-                : cached(model, local, accumFreq, chunk, c, seed, firstRow);
-        if (c.worldSize() > 1) GradientSync.allReduce(model.parameters().flatGrads(), c);
+        double loss = chunk == micro && accumFreq == 1 ? onePass(model, local, c, seed, firstRow, sum)
+                : cached(model, local, accumFreq, chunk, c, seed, firstRow, sum);
+        if (c.worldSize() > 1) GradientSync.allReduce(model.parameters().flatGrads(), c, sum);
         return loss;
     }
 
     /** One micro-batch, no accumulation: the towers keep their activations while the features travel. */
-    private static double onePass(ClipModel model, Batch local, Collective c, long seed, int firstRow) {
+    private static double onePass(ClipModel model, Batch local, Collective c, long seed, int firstRow, GradientSync.Mode sum) {
         try (MemoryWorkspace ws = model.openStepWorkspace()) {
             model.seedRandomness(seed, firstRow);
             INDArray fi = model.encodeImage(local.images());
             INDArray ft = model.encodeText(local.tokens());
-            Loss l = loss(model, fi, ft, c);
+            Loss l = loss(model, fi, ft, c, sum);
             model.backwardImage(l.gradImage());
             model.backwardText(l.gradText());
             return l.value();
         }
     }
 
-    private static double cached(ClipModel model, Batch local, int accumFreq, int chunk, Collective c, long seed, int firstRow) {
+    private static double cached(ClipModel model, Batch local, int accumFreq, int chunk, Collective c, long seed, int firstRow,
+                                 GradientSync.Mode sum) {
+        INDArray[] features = embed(model, local, accumFreq, chunk, seed, firstRow);
+        Loss l = loss(model, features[0], features[1], c, sum);
+        backward(model, local, accumFreq, chunk, seed, firstRow, l.gradImage().detach(), l.gradText().detach());
+        return l.value();
+    }
+
+    /**
+     * The features of a rank's rows (the first is row {@code firstRow} of the global batch), image [n, E] and
+     * text [n, E], detached: micro-batch by micro-batch, the images {@code chunk} at a time (BatchNorm statistics
+     * per chunk).
+     */
+    static INDArray[] embed(ClipModel model, Batch local, int accumFreq, int chunk, long seed, int firstRow) {
         int micro = local.size() / accumFreq;
         int chunks = micro / chunk;
         INDArray[] imageFeatures = new INDArray[accumFreq * chunks];
@@ -123,8 +137,17 @@ final class FeatureCachedStep {
                 textFeatures[k] = model.encodeText(rows(local.tokens(), k, micro)).detach();
             }
         }
-        Loss l = loss(model, Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures), c);
-        INDArray gradImage = l.gradImage().detach(), gradText = l.gradText().detach();
+        return new INDArray[]{Nd4j.concat(0, imageFeatures), Nd4j.concat(0, textFeatures)};
+    }
+
+    /**
+     * Backpropagates a rank's rows: recomputes each micro-batch's forward pass as {@link #embed} did and sends its
+     * rows of the feature gradients (detached, [n, E]) through the towers, accumulating into the parameters.
+     */
+    static void backward(ClipModel model, Batch local, int accumFreq, int chunk, long seed, int firstRow, INDArray gradImage,
+                         INDArray gradText) {
+        int micro = local.size() / accumFreq;
+        int chunks = micro / chunk;
         for (int k = 0; k < accumFreq; k++) {
             try (MemoryWorkspace ws = model.openStepWorkspace()) {
                 for (int j = 0; j < chunks; j++) {
@@ -136,7 +159,6 @@ final class FeatureCachedStep {
                 model.backwardText(rows(gradText, k, micro));
             }
         }
-        return l.value();
     }
 
     private record Loss(double value, INDArray gradImage, INDArray gradText) {
@@ -146,7 +168,7 @@ final class FeatureCachedStep {
      * The loss and this rank's feature gradients; the logit-scale gradient (this rank's share) goes into the
      * parameter. In a world of one, the whole batch's loss.
      */
-    private static Loss loss(ClipModel model, INDArray localImage, INDArray localText, Collective c) {
+    private static Loss loss(ClipModel model, INDArray localImage, INDArray localText, Collective c, GradientSync.Mode sum) {
         if (c.worldSize() == 1) {
             ClipModel.FeatureLoss r = model.loss(localImage, localText);
             return new Loss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
@@ -161,9 +183,20 @@ final class FeatureCachedStep {
         c.allGather(shard.columnLogSumExps(), colLse);
         ContrastiveLoss.Result r = shard.finish(rowLse, colLse);
         if (model.logitScale().trainable()) model.logitScale().grad().addi(r.gradLogitScale());
-        double[] loss = {r.loss()};
-        c.allReduceSum(loss);
-        return new Loss(loss[0], r.gradImageFeatures(), r.gradTextFeatures());
+        return new Loss(sumOverRanks(r.loss(), c, sum), r.gradImageFeatures(), r.gradTextFeatures());
+    }
+
+    /** The sum of every rank's {@code value}, the way {@code sum} adds gradients. */
+    private static double sumOverRanks(double value, Collective c, GradientSync.Mode sum) {
+        double[] total = {value};
+        if (sum == GradientSync.Mode.ALL_REDUCE) {
+            c.allReduceSum(total);
+        } else {
+            double[] all = new double[c.worldSize()];
+            c.allGather(total, all);
+            RankOrderSum.sum(all, c.worldSize(), total);
+        }
+        return total[0];
     }
 
     /** Every rank's [n, E] features stacked in rank order: [world n, E]. */

@@ -64,9 +64,12 @@ public final class TrainConfig {
                        String imageStd, String augCfg, String dataOrder) {
     }
 
-    /** AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}). */
+    /**
+     * AdamW and the gradient: null betas and epsilon take the tower's defaults ({@link Trainer#hyper}); how a
+     * distributed run sums its ranks' gradients, and how many ranks' arithmetic one process reproduces.
+     */
     public record Optimisation(int accumFreq, double lr, Double beta1, Double beta2, Double eps, double wd,
-                               boolean decayAll, double gradClipNorm, int bnGhostBatch) {
+                               boolean decayAll, double gradClipNorm, int bnGhostBatch, String gradientSum, int rankSlices) {
     }
 
     /** How long and at which learning rate. */
@@ -117,7 +120,7 @@ public final class TrainConfig {
                 str("image-std"), str("aug-cfg"), str("data-order"));
         optimisation = new Optimisation(integer("accum-freq"), dbl("lr"), (Double) values.get("beta1"),
                 (Double) values.get("beta2"), (Double) values.get("eps"), dbl("wd"), bool("decay-all"), dbl("grad-clip-norm"),
-                integer("bn-ghost-batch"));
+                integer("bn-ghost-batch"), str("gradient-sum"), integer("rank-slices"));
         schedule = new Schedule(integer("epochs"), lng("steps"), lng("warmup"), str("lr-scheduler"),
                 lng("lr-cooldown-steps"), dbl("lr-cooldown-power"), dbl("lr-cooldown-end"));
         checkpointing = new Checkpointing(str("output"), str("resume"), lng("checkpoint-every"), integer("keep-checkpoints"),
@@ -300,6 +303,14 @@ public final class TrainConfig {
         if (ghost < 0) problems.add("bn-ghost-batch must be >= 0 (0 = off), got " + ghost);
         else if (ghost > 0 && accum > 0 && batch % accum == 0 && (batch / accum) % ghost != 0) {
             problems.add("bn-ghost-batch " + ghost + " does not divide the micro-batch of " + batch / accum + " (batch-size / accum-freq)");
+        }
+        if (!List.of("all-reduce", "rank-order").contains(optimisation.gradientSum())) {
+            problems.add("gradient-sum must be all-reduce or rank-order, got '" + optimisation.gradientSum() + "'");
+        }
+        int slices = optimisation.rankSlices();
+        if (slices < 0) problems.add("rank-slices must be >= 0 (0 = off), got " + slices);
+        else if (slices > 0 && accum > 0 && batch > 0 && batch % ((long) slices * accum) != 0) {
+            problems.add("rank-slices " + slices + " x accum-freq " + accum + " does not divide batch-size " + batch);
         }
         Optimisation o = optimisation;
         if (!(o.lr() > 0) || Double.isInfinite(o.lr())) problems.add("lr must be positive, got " + o.lr());
@@ -598,5 +609,9 @@ public final class TrainConfig {
         public Builder dataOrder(String v) { return put("data-order", v); }
 
         public Builder bnGhostBatch(int v) { return put("bn-ghost-batch", v); }
+
+        public Builder gradientSum(String v) { return put("gradient-sum", v); }
+
+        public Builder rankSlices(int v) { return put("rank-slices", v); }
     }
 }

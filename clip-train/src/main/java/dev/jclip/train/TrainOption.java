@@ -52,6 +52,8 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
 
             new TrainOption("accum-freq", Concern.OPTIMISATION, Integer.class, 1, "micro-batches per step (exact feature-cached accumulation); divides batch-size"),
             new TrainOption("bn-ghost-batch", Concern.OPTIMISATION, Integer.class, 0, "BatchNorm statistics over slices of this many images of each micro-batch (ghost batch norm; what a distributed run's per-rank statistics give); 0 = the whole micro-batch"),
+            new TrainOption("gradient-sum", Concern.OPTIMISATION, String.class, "all-reduce", "distributed runs: how the ranks' gradients are summed: all-reduce (the MPI library's; its order depends on the library and the world size) or rank-order (gathered and summed in rank order in float64: bits that one process reproduces with rank-slices; each rank receives world-1 buckets instead of ~2)"),
+            new TrainOption("rank-slices", Concern.OPTIMISATION, Integer.class, 0, "one process: compute each step as this many ranks with gradient-sum rank-order do (per-slice BatchNorm statistics, loss shares, partial gradients summed in rank order), giving their bits; 0 = off"),
             new TrainOption("lr", Concern.OPTIMISATION, Double.class, 5e-4, "peak learning rate"),
             new TrainOption("beta1", Concern.OPTIMISATION, Double.class, null, "AdamW beta1 (default 0.9)"),
             new TrainOption("beta2", Concern.OPTIMISATION, Double.class, null, "AdamW beta2 (default 0.98 for a ViT, 0.999 for a ResNet)"),

@@ -194,6 +194,9 @@ public final class Trainer {
         // the sums over ranks round differently at each world size (recorded only when distributed, so that
         // one-process checkpoints from before keep resuming)
         if (world > 1) numerics.put("world-size", String.valueOf(world));
+        // rank-order sums and rank slices round differently from the all-reduce and one whole batch
+        if (world > 1 && !"all-reduce".equals(cfg.optimisation().gradientSum())) numerics.put("gradient-sum", cfg.optimisation().gradientSum());
+        if (cfg.optimisation().rankSlices() > 1) numerics.put("rank-slices", String.valueOf(cfg.optimisation().rankSlices()));
         Checkpoint resumed = resumeFrom != null ? CheckpointManager.load(resumeFrom, io) : null;
         List<String> numericsChanged = resumed != null && resumed.numericsJson() != null
                 ? Numerics.differences(Numerics.fromJson(resumed.numericsJson(), resumeFrom.toString()), numerics) : List.of();
@@ -300,8 +303,11 @@ public final class Trainer {
                 long stepSeed = rng.nextLong();
                 Nd4j.getRandom().setSeed(stepSeed);
                 model.parameters().zeroGrad();
-                double loss = FeatureCachedStep.run(model, batch, cfg.optimisation().accumFreq(), cfg.optimisation().bnGhostBatch(), collective,
-                        stepSeed);
+                TrainConfig.Optimisation o = cfg.optimisation();
+                double loss = o.rankSlices() > 1
+                        ? RankSlicedStep.run(model, batch, o.rankSlices(), o.accumFreq(), o.bnGhostBatch(), stepSeed)
+                        : FeatureCachedStep.run(model, batch, o.accumFreq(), o.bnGhostBatch(), collective, stepSeed,
+                        GradientSync.Mode.of(o.gradientSum()));
                 if (!Double.isFinite(loss)) {
                     throw diverged(report, stepNumber, "loss is " + loss, lr);
                 }
@@ -715,16 +721,27 @@ public final class Trainer {
 
         /** batch-size is the global batch: it must split evenly into world x accum-freq micro-batches. */
         static void checkWorld(TrainConfig config, int world) {
+            int slices = config.optimisation().rankSlices();
+            if (slices > 0 && world > 1) {
+                throw new ConfigException("rank-slices " + slices + " reproduces a distributed run in one process; this run has "
+                        + world + " ranks: leave rank-slices out and use gradient-sum rank-order");
+            }
+            if (slices > 1) checkSplit(config, slices, "rank slices");
             if (world == 1) return;
             if (config.model().siglip()) throw new ConfigException("siglip: the sigmoid loss is not distributed over ranks yet; train it in one process");
+            checkSplit(config, world, "ranks");
+        }
+
+        /** The global batch splits into {@code parts} (ranks or rank slices) x accum-freq micro-batches, and bn-ghost-batch divides them. */
+        private static void checkSplit(TrainConfig config, int parts, String what) {
             int batch = config.data().batchSize(), accum = config.optimisation().accumFreq();
-            if (batch % ((long) world * accum) != 0) {
-                throw new ConfigException("batch-size " + batch + " (the global batch) does not split over " + world + " ranks x accum-freq "
+            if (batch % ((long) parts * accum) != 0) {
+                throw new ConfigException("batch-size " + batch + " (the global batch) does not split over " + parts + " " + what + " x accum-freq "
                         + accum + ": each rank's micro-batch is batch-size / (ranks x accum-freq), so batch-size must be a multiple of "
-                        + (long) world * accum);
+                        + (long) parts * accum);
             }
             int ghost = config.optimisation().bnGhostBatch();
-            int micro = batch / world / accum;
+            int micro = batch / parts / accum;
             if (ghost > 0 && micro % ghost != 0) {
                 throw new ConfigException("bn-ghost-batch " + ghost + " does not divide each rank's micro-batch of " + micro);
             }

@@ -20,9 +20,9 @@ public final class CheckpointOption {
             description = "model weights: safetensors, PyTorch .pt, OpenAI TorchScript or Hugging Face, recognised by content")
     Path path;
 
-    @Option(names = "--pretrained", paramLabel = "NAME:TAG",
+    @Option(names = "--pretrained", paramLabel = "NAME:TAG", converter = PretrainedName.Converter.class,
             description = "registered weights instead of --checkpoint, e.g. ViT-B-32:openai (see 'clip pretrained list')")
-    String pretrained;
+    PretrainedName pretrained;
 
     @Mixin
     Downloads downloads;
@@ -48,10 +48,7 @@ public final class CheckpointOption {
      * TAG (open_clip's pair); a {@code --checkpoint} gives model "jclip" and the checkpoint's path.
      */
     String[] benchmarkModel() {
-        if (pretrained != null) {
-            int colon = pretrained.indexOf(':');
-            return new String[] {pretrained.substring(0, colon), pretrained.substring(colon + 1)};
-        }
+        if (pretrained != null) return new String[] {pretrained.name(), pretrained.tag()};
         return new String[] {"jclip", path.toString()};
     }
 
@@ -64,13 +61,9 @@ public final class CheckpointOption {
 
     private Path fetch() throws IOException {
         if (fetched != null) return fetched;
-        int colon = pretrained.indexOf(':');
-        if (colon <= 0 || colon == pretrained.length() - 1) {
-            throw new UsageException("--pretrained takes NAME:TAG, e.g. ViT-B-32:openai, got '" + pretrained + "'");
-        }
         var options = downloads.options();
         try {
-            registered = options.registry().get(pretrained.substring(0, colon), pretrained.substring(colon + 1));
+            registered = options.registry().get(pretrained.name(), pretrained.tag());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -116,7 +116,10 @@ class PretrainedCliTest {
         CheckpointOption empty = parsedCheckpoint(options.withCacheFolder(tmp.resolve("empty")), "--pretrained", "ViT-tiny:fixture", "--offline");
         OfflineException e = assertThrows(OfflineException.class, empty::required);
         assertTrue(e.getMessage().contains(tmp.resolve("empty").toString()), e.getMessage());
-        assertThrows(UsageException.class, () -> parsedCheckpoint(options, "--pretrained", "ViT-tiny").required());
+        // a name without its tag is refused while the command line is parsed, naming the option and the form
+        CommandLine.ParameterException noTag = assertThrows(CommandLine.ParameterException.class,
+                () -> parsedCheckpoint(options, "--pretrained", "ViT-tiny"));
+        assertTrue(noTag.getMessage().contains("--pretrained takes NAME:TAG"), noTag.getMessage());
         assertThrows(UsageException.class, () -> parsedCheckpoint(options, "--pretrained", "ViT-tiny:fixture",
                 "--checkpoint", fx.resolve("model.safetensors").toString()).required());
     }

@@ -45,14 +45,10 @@ public final class AttentionPool2d implements Layer {
     public static AttentionPool2d create(ParameterStore store, String prefix, int side, int channels, int heads, int embed) {
         double std = Math.pow(channels, -0.5);
         Parameter pos = store.normal(prefix + ".positional_embedding", std, (long) side * side + 1, channels);
-        return new AttentionPool2d(pos, projection(store, prefix + ".q_proj", channels, channels, std),
-                projection(store, prefix + ".k_proj", channels, channels, std),
-                projection(store, prefix + ".v_proj", channels, channels, std),
-                projection(store, prefix + ".c_proj", channels, embed, std), side, heads);
-    }
-
-    private static Linear projection(ParameterStore store, String prefix, int in, int out, double std) {
-        return new Linear(store.normal(prefix + ".weight", std, out, in), store.uniform(prefix + ".bias", 1.0 / Math.sqrt(in), out));
+        return new AttentionPool2d(pos, Linear.normal(store, prefix + ".q_proj", channels, channels, std),
+                Linear.normal(store, prefix + ".k_proj", channels, channels, std),
+                Linear.normal(store, prefix + ".v_proj", channels, channels, std),
+                Linear.normal(store, prefix + ".c_proj", channels, embed, std), side, heads);
     }
 
     @Override

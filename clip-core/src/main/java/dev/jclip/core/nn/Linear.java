@@ -1,7 +1,8 @@
 package dev.jclip.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Objects;
 
 /** y = x W^T + b, with W in PyTorch's [out, in] layout. Inputs are 2-D [N, in]. */
 public final class Linear implements Layer {
@@ -9,18 +10,21 @@ public final class Linear implements Layer {
     private final Parameter bias;
     private INDArray input;
 
-    /** @param bias may be null */
+    /** Every projection in CLIP has a bias, so a Linear always has one. */
     public Linear(Parameter weight, Parameter bias) {
-        this.weight = weight;
-        this.bias = bias;
+        this.weight = Objects.requireNonNull(weight, "weight");
+        this.bias = Objects.requireNonNull(bias, "bias");
     }
 
     /** Registers {@code prefix.weight} and {@code prefix.bias} with PyTorch's default init (U(+-1/sqrt(in))). */
-    public static Linear create(ParameterStore store, String prefix, int in, int out, boolean withBias) {
+    public static Linear create(ParameterStore store, String prefix, int in, int out) {
         double bound = 1.0 / Math.sqrt(in);
-        Parameter w = store.uniform(prefix + ".weight", bound, out, in);
-        Parameter b = withBias ? store.uniform(prefix + ".bias", bound, out) : null;
-        return new Linear(w, b);
+        return new Linear(store.uniform(prefix + ".weight", bound, out, in), store.uniform(prefix + ".bias", bound, out));
+    }
+
+    /** Registers {@code prefix.weight} ~ N(0, std) and {@code prefix.bias} with PyTorch's default U(+-1/sqrt(in)). */
+    public static Linear normal(ParameterStore store, String prefix, int in, int out, double std) {
+        return new Linear(store.normal(prefix + ".weight", std, out, in), store.uniform(prefix + ".bias", 1.0 / Math.sqrt(in), out));
     }
 
     public Parameter weight() {
@@ -35,10 +39,8 @@ public final class Linear implements Layer {
     public INDArray forward(INDArray x) {
         input = x;
         INDArray y = MatMul.gemm(x, weight.value(), false, true);
-        if (bias != null) {
-            if (CpuKernels.applies(y, bias.value())) CpuKernels.addRowInPlace(y, bias.value());
-            else y.addiRowVector(bias.value());
-        }
+        if (CpuKernels.applies(y, bias.value())) CpuKernels.addRowInPlace(y, bias.value());
+        else y.addiRowVector(bias.value());
         return y;
     }
 
@@ -46,7 +48,7 @@ public final class Linear implements Layer {
     public INDArray backward(INDArray dy) {
         if (weight.trainable()) {
             Ops.gemmAccumulate(dy, input, weight.grad(), true, false);
-            if (bias != null) Ops.addColumnSums(dy, bias.grad());
+            Ops.addColumnSums(dy, bias.grad());
         }
         return MatMul.gemm(dy, weight.value(), false, false);
     }

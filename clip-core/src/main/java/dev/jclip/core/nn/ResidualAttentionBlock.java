@@ -5,28 +5,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * CLIP's pre-LN Transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)) with
  * mlp = c_proj(act(c_fc(.))). Parameter names follow {@code resblocks.N.{ln_1, attn, ln_2, mlp.c_fc, mlp.c_proj}}.
+ * It holds no state of its own (its sublayers keep their caches), hence a record of its sublayers.
  */
-public final class ResidualAttentionBlock implements Layer {
-    private final LayerNorm ln1;
-    private final MultiheadSelfAttention attn;
-    private final LayerNorm ln2;
-    private final Linear fc;
-    private final Layer act;
-    private final Linear proj;
-
-    public ResidualAttentionBlock(LayerNorm ln1, MultiheadSelfAttention attn, LayerNorm ln2, Linear fc, Layer act, Linear proj) {
-        this.ln1 = ln1;
-        this.attn = attn;
-        this.ln2 = ln2;
-        this.fc = fc;
-        this.act = act;
-        this.proj = proj;
-    }
-
-    public MultiheadSelfAttention attention() {
-        return attn;
-    }
-
+public record ResidualAttentionBlock(LayerNorm ln1, MultiheadSelfAttention attn, LayerNorm ln2, Linear fc, Layer act, Linear proj)
+        implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         INDArray h = x.add(attn.forward(ln1.forward(x)));

@@ -53,10 +53,7 @@ public final class Transformer implements Layer {
     }
 
     private static Linear linear(ParameterStore store, String prefix, int in, int out, double std) {
-        if (std <= 0) return Linear.create(store, prefix, in, out, true);
-        Parameter w = store.normal(prefix + ".weight", std, out, in);
-        Parameter b = store.uniform(prefix + ".bias", 1.0 / Math.sqrt(in), out);
-        return new Linear(w, b);
+        return std <= 0 ? Linear.create(store, prefix, in, out) : Linear.normal(store, prefix, in, out, std);
     }
 
     /**
@@ -111,7 +108,7 @@ public final class Transformer implements Layer {
 
     /** Sequence length of the following passes (a ViT's kept tokens under patch dropout); see {@link MultiheadSelfAttention#tokens}. */
     public void tokens(int t) {
-        for (ResidualAttentionBlock b : blocks) b.attention().tokens(t);
+        for (ResidualAttentionBlock b : blocks) b.attn().tokens(t);
     }
 
     public int depth() {

@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every layer's backward against central finite differences in double precision. */
@@ -42,8 +43,9 @@ class LayerGradientTest {
     @Test
     void linear() {
         ParameterStore s = store();
-        Linear l = Linear.create(s, "fc", 5, 4, true);
+        Linear l = Linear.create(s, "fc", 5, 4);
         checkLayer(s, () -> l, 6, 5);
+        assertThrows(NullPointerException.class, () -> new Linear(l.weight(), null), "a Linear always has its bias");
     }
 
     @Test

@@ -188,7 +188,7 @@ public final class DataLoader implements AutoCloseable {
     private void readLoop() {
         boolean shuffle = config.train();
         List<ShardSlot> readers = new ArrayList<>();
-        for (int w = 0; w < config.workers(); w++) readers.add(ShardSlot.local(w, config.workers()));
+        for (int w = 0; w < config.workers(); w++) readers.add(config.reader(w));
         try (SampleStream raw = source.open(config.seed(), start.epoch(), shuffle, readers, skips, shardsOpened);
              SampleStream stream = shuffle && config.shuffleBuffer() > 1
                      ? new ShuffleBuffer(raw, config.shuffleBuffer(), new SplittableRandom(Seeds.mix(config.seed(), start.epoch(), SAMPLE_SHUFFLE_SALT)))

@@ -9,7 +9,6 @@ import dev.jclip.data.image.PreprocessConfig;
  * How a {@link DataLoader} turns samples into batches. Build with {@link #builder(int)}; immutable.
  *
  * @param batchSize        samples per batch
- * @param imageSize        square model input size S (images come out as [B,3,S,S])
  * @param contextLength    tokens per caption row T (tokens come out as [B,T])
  * @param workers          decoding threads (at least 1)
  * @param seed             base seed; with the epoch it fixes shard order, sample shuffle and random crops
@@ -18,44 +17,37 @@ import dev.jclip.data.image.PreprocessConfig;
  * @param prefetchBatches  completed batches kept ready ahead of the consumer
  * @param dropLast         drop the last, incomplete batch of an epoch (open_clip does when training)
  * @param batchesPerEpoch  batches per epoch; required for resampled (endless) sources, 0 = until the data ends
- * @param alphaBackground  what transparent pixels are composited over
- * @param mean             per-channel (RGB) normalisation mean
- * @param std              per-channel (RGB) normalisation standard deviation
+ * @param preprocessConfig the image pipeline's settings: model input size S (images come out as [B,3,S,S]),
+ *                         mean, std and what transparent pixels are composited over
  * @param augmentation     the training augmentation (crop scale and ratio, colour jitter, grey)
+ * @param rank             which process of a multi-process run this loader serves (0 in one process): with
+ *                         {@code worldSize}, it gives each shard reader its {@link ShardSlot}, so that every
+ *                         reader of the run draws its own resampled shard sequence
+ * @param worldSize        processes in the run (1 in one process)
  */
-public record LoaderConfig(int batchSize, int imageSize, int contextLength, int workers, long seed, boolean train,
+public record LoaderConfig(int batchSize, int contextLength, int workers, long seed, boolean train,
                            int shuffleBuffer, int prefetchBatches, boolean dropLast, long batchesPerEpoch,
-                           AlphaBackground alphaBackground, float[] mean, float[] std, AugmentationConfig augmentation) {
+                           PreprocessConfig preprocessConfig, AugmentationConfig augmentation, int rank, int worldSize) {
     public LoaderConfig {
-        if (alphaBackground == null) throw new IllegalArgumentException("alphaBackground is required");
+        if (preprocessConfig == null) throw new IllegalArgumentException("preprocessConfig is required");
         if (augmentation == null) throw new IllegalArgumentException("augmentation is required");
-        if (mean == null || std == null) throw new IllegalArgumentException("mean and std are required");
-        // checked (3 values, std > 0) and copied by PreprocessConfig
-        PreprocessConfig checked = new PreprocessConfig(Math.max(1, imageSize), mean, std, alphaBackground);
-        mean = checked.mean();
-        std = checked.std();
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
-        if (imageSize <= 0) throw new IllegalArgumentException("imageSize must be positive, got " + imageSize);
         if (contextLength < 2) throw new IllegalArgumentException("contextLength must be at least 2, got " + contextLength);
         if (workers <= 0) throw new IllegalArgumentException("workers must be positive, got " + workers);
         if (shuffleBuffer < 0) throw new IllegalArgumentException("shuffleBuffer must be >= 0, got " + shuffleBuffer);
         if (prefetchBatches <= 0) throw new IllegalArgumentException("prefetchBatches must be positive, got " + prefetchBatches);
         if (batchesPerEpoch < 0) throw new IllegalArgumentException("batchesPerEpoch must be >= 0, got " + batchesPerEpoch);
+        new ShardSlot(rank, worldSize, 0, 1);   // checks the rank against the world size
     }
 
-    /** The image pipeline's settings: {@code imageSize}, {@code mean}, {@code std}, {@code alphaBackground}. */
-    public PreprocessConfig preprocessConfig() {
-        return new PreprocessConfig(imageSize, mean, std, alphaBackground);
+    /** This loader's shard readers: reader w of {@link #workers()} in process {@link #rank()}. */
+    public ShardSlot reader(int worker) {
+        return new ShardSlot(rank, worldSize, worker, workers);
     }
 
-    @Override
-    public float[] mean() {
-        return mean.clone();
-    }
-
-    @Override
-    public float[] std() {
-        return std.clone();
+    /** The model input size S: images come out as [B,3,S,S]. */
+    public int imageSize() {
+        return preprocessConfig.imageSize();
     }
 
     /**
@@ -91,6 +83,8 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
         private float[] mean = ClipImageTransform.MEAN;
         private float[] std = ClipImageTransform.STD;
         private AugmentationConfig augmentation = AugmentationConfig.DEFAULT;
+        private int rank;
+        private int worldSize = 1;
 
         private Builder(int batchSize) {
             this.batchSize = batchSize;
@@ -123,9 +117,21 @@ public record LoaderConfig(int batchSize, int imageSize, int contextLength, int 
 
         public Builder augmentation(AugmentationConfig v) { augmentation = v; return this; }
 
+        /** Process {@code rank} of {@code worldSize} (default 0 of 1): seeds each reader's resampled shard draws. */
+        public Builder process(int rank, int worldSize) { this.rank = rank; this.worldSize = worldSize; return this; }
+
+        /** Image size, mean, std and alpha background at once, e.g. a run's or a checkpoint's. */
+        public Builder preprocess(PreprocessConfig p) {
+            imageSize = p.imageSize();
+            mean = p.mean();
+            std = p.std();
+            alphaBackground = p.alphaBackground();
+            return this;
+        }
+
         public LoaderConfig build() {
-            return new LoaderConfig(batchSize, imageSize, contextLength, workers, seed, train, shuffleBuffer,
-                    prefetchBatches, dropLast, batchesPerEpoch, alphaBackground, mean, std, augmentation);
+            return new LoaderConfig(batchSize, contextLength, workers, seed, train, shuffleBuffer, prefetchBatches, dropLast,
+                    batchesPerEpoch, new PreprocessConfig(imageSize, mean, std, alphaBackground), augmentation, rank, worldSize);
         }
     }
 }

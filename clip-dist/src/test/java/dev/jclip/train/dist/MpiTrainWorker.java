@@ -61,11 +61,15 @@ public final class MpiTrainWorker {
         }
     }
 
-    /** The run of DistributedExactnessTest: G pairs a step, 10 steps crossing an epoch, seed 3. */
+    /**
+     * The run of DistributedExactnessTest: G pairs a step, 10 steps crossing an epoch, seed 3; in float32 the ranks
+     * sum their gradients in rank order (gradient-sum rank-order), which one process reproduces with rank-slices.
+     */
     public static TrainConfig config(Path out, String model, String precision, int accum) {
         return TestConfigs.of("model", model, "precision", precision, "batch-size", G, "accum-freq", accum,
                 "steps", STEPS, "lr", 2e-3, "warmup", 2L, "grad-clip-norm", 1.0, "output", out.toString(),
-                "checkpoint-every", CHECKPOINT_EVERY, "log-every", 5, "seed", 3L, "data-order", "global");
+                "checkpoint-every", CHECKPOINT_EVERY, "log-every", 5, "seed", 3L, "data-order", "global",
+                "gradient-sum", "float32".equals(precision) ? "rank-order" : "all-reduce");
     }
 
     private static dev.jclip.train.BatchSource data(TrainConfig cfg) {
@@ -73,11 +77,14 @@ public final class MpiTrainWorker {
     }
 
     /**
-     * The same run on one process (LocalCollective): the reference. BatchNorm statistics per slice of
-     * {@code ghostBatch} images (what ranks of that micro-batch compute), or 0 for whole micro-batches.
+     * The same run on one process (LocalCollective): the reference for {@code world} ranks. float64: the plain run,
+     * the ResNet's BatchNorm statistics per slice of a rank's micro-batch (bn-ghost-batch); float32: rank-slices
+     * {@code world}, the ranks' arithmetic in the same order (what gradient-sum rank-order sums).
      */
-    public static Map<String, INDArray> oneProcess(Path out, String model, String precision, int accum, int ghostBatch) throws Exception {
-        TrainConfig cfg = config(out, model, precision, accum).with(Map.of("bn-ghost-batch", ghostBatch), "test");
+    public static Map<String, INDArray> oneProcess(Path out, String model, String precision, int accum, int world) throws Exception {
+        TrainConfig cfg = config(out, model, precision, accum);
+        if ("float32".equals(precision)) cfg = cfg.with(Map.of("rank-slices", world), "test");
+        else if (model.startsWith("RN")) cfg = cfg.with(Map.of("bn-ghost-batch", G / world / accum), "test");
         return DistributedRuns.oneProcess(cfg, data(cfg));
     }
 

@@ -27,27 +27,14 @@ public final class CifarDataset extends LabelledImageList {
     /** The 32x32x3 pixel bytes of one image. */
     static final int PIXELS = 32 * 32 * 3;
 
-    /** The two layouts. */
-    public enum Variant {
-        CIFAR10("CIFAR-10", 1, 10, "batches.meta.txt",
-                List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"), List.of("test_batch.bin")),
-        CIFAR100("CIFAR-100", 2, 100, "fine_label_names.txt", List.of("train.bin"), List.of("test.bin"));
-
-        final String title;
-        final int labelBytes;
-        final int classes;
-        final String namesFile;
-        final List<String> trainFiles;
-        final List<String> testFiles;
-
-        Variant(String title, int labelBytes, int classes, String namesFile, List<String> trainFiles, List<String> testFiles) {
-            this.title = title;
-            this.labelBytes = labelBytes;
-            this.classes = classes;
-            this.namesFile = namesFile;
-            this.trainFiles = trainFiles;
-            this.testFiles = testFiles;
-        }
+    /**
+     * A layout: its name in dataset specs ({@code cifar10:PATH}), its title, label bytes per record, class count, class-names file and the batch files of each split.
+     * The two that exist are {@link #CIFAR10} and {@link #CIFAR100}.
+     */
+    public record Variant(String spec, String title, int labelBytes, int classes, String namesFile, List<String> trainFiles, List<String> testFiles) {
+        public static final Variant CIFAR10 = new Variant("cifar10", "CIFAR-10", 1, 10, "batches.meta.txt",
+                List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"), List.of("test_batch.bin"));
+        public static final Variant CIFAR100 = new Variant("cifar100", "CIFAR-100", 2, 100, "fine_label_names.txt", List.of("train.bin"), List.of("test.bin"));
 
         int recordBytes() {
             return labelBytes + PIXELS;
@@ -77,7 +64,7 @@ public final class CifarDataset extends LabelledImageList {
     }
 
     private CifarDataset(Variant variant, List<Path> files, Mapped mapped, List<String> classNames) throws IOException {
-        super(mapped.labels, classNames != null ? ClassNames.checkCount(classNames, variant.classes, "class-name list", variant.title)
+        super(mapped.labels, classNames != null ? ClassNames.checkCount(classNames, variant.classes(), "class-name list", variant.title())
                 : defaultNames(variant, files.get(0).toAbsolutePath().getParent()));
         this.variant = variant;
         this.files = files;
@@ -87,17 +74,17 @@ public final class CifarDataset extends LabelledImageList {
     /** The memory-mapped batch files, the index of each one's first image (plus the total at the end), and every label. */
     private record Mapped(MappedByteBuffer[] maps, int[] starts, int[] labels) {
         static Mapped open(Variant variant, List<Path> files) throws IOException {
-            if (files.isEmpty()) throw new IllegalArgumentException("no " + variant.title + " batch files");
+            if (files.isEmpty()) throw new IllegalArgumentException("no " + variant.title() + " batch files");
             MappedByteBuffer[] maps = new MappedByteBuffer[files.size()];
             int[] starts = new int[files.size() + 1];
             int rec = variant.recordBytes();
             long total = 0;
             for (int f = 0; f < files.size(); f++) {
                 Path p = files.get(f);
-                if (!Files.isRegularFile(p)) throw new IOException(p + ": " + variant.title + " batch file does not exist");
+                if (!Files.isRegularFile(p)) throw new IOException(p + ": " + variant.title() + " batch file does not exist");
                 long size = Files.size(p);
                 if (size == 0 || size % rec != 0) {
-                    throw new IOException(p + ": " + size + " bytes is not a whole number of " + rec + "-byte " + variant.title + " records (record "
+                    throw new IOException(p + ": " + size + " bytes is not a whole number of " + rec + "-byte " + variant.title() + " records (record "
                             + size / rec + " is cut off after " + size % rec + " bytes)");
                 }
                 starts[f] = (int) total;
@@ -111,10 +98,10 @@ public final class CifarDataset extends LabelledImageList {
             int[] labels = new int[(int) total];
             for (int f = 0; f < files.size(); f++) {
                 for (int r = 0; r < starts[f + 1] - starts[f]; r++) {
-                    int label = maps[f].get(r * rec + variant.labelBytes - 1) & 0xff;
-                    if (label >= variant.classes) {
-                        throw new IOException(files.get(f) + ": record " + r + " has label " + label + " but " + variant.title + " has "
-                                + variant.classes + " classes (is this a " + (variant == Variant.CIFAR10 ? "CIFAR-100" : "CIFAR-10") + " file?)");
+                    int label = maps[f].get(r * rec + variant.labelBytes() - 1) & 0xff;
+                    if (label >= variant.classes()) {
+                        throw new IOException(files.get(f) + ": record " + r + " has label " + label + " but " + variant.title() + " has "
+                                + variant.classes() + " classes (is this a " + (variant == Variant.CIFAR10 ? "CIFAR-100" : "CIFAR-10") + " file?)");
                     }
                     labels[starts[f] + r] = label;
                 }
@@ -124,11 +111,11 @@ public final class CifarDataset extends LabelledImageList {
     }
 
     private static List<String> defaultNames(Variant v, Path folder) throws IOException {
-        Path meta = folder == null ? null : folder.resolve(v.namesFile);
+        Path meta = folder == null ? null : folder.resolve(v.namesFile());
         if (meta != null && Files.isRegularFile(meta)) {
             List<String> names = new ArrayList<>();
             for (String line : Files.readAllLines(meta)) if (!line.isBlank()) names.add(line.strip());
-            if (names.size() != v.classes) throw new IOException(meta + ": " + names.size() + " names but " + v.title + " has " + v.classes + " classes");
+            if (names.size() != v.classes()) throw new IOException(meta + ": " + names.size() + " names but " + v.title() + " has " + v.classes() + " classes");
             return List.copyOf(names);
         }
         return v == Variant.CIFAR10 ? ClassNames.CIFAR10 : ZeroShotSuite.named("cifar100").classNames();
@@ -136,7 +123,7 @@ public final class CifarDataset extends LabelledImageList {
 
     @Override
     public String name() {
-        return variant.title + ":" + String.join(",", files.stream().map(Path::toString).toList());
+        return variant.title() + ":" + String.join(",", files.stream().map(Path::toString).toList());
     }
 
     /** The 3,072 pixel bytes of image {@code i}: red plane, green plane, blue plane. */
@@ -146,7 +133,7 @@ public final class CifarDataset extends LabelledImageList {
         int f = Arrays.binarySearch(starts, i);
         if (f < 0) f = -f - 2; // the file whose first image is the last start <= i (no file is empty)
         byte[] out = new byte[PIXELS];
-        mapped.maps[f].get((i - starts[f]) * variant.recordBytes() + variant.labelBytes, out); // absolute: safe from several threads
+        mapped.maps[f].get((i - starts[f]) * variant.recordBytes() + variant.labelBytes(), out); // absolute: safe from several threads
         return out;
     }
 

@@ -84,13 +84,13 @@ public final class DatasetSpec {
         for (String split : List.of("train", "test")) {
             if (path.endsWith(":" + split)) {
                 Path folder = Path.of(path.substring(0, path.length() - split.length() - 1));
-                if (!Files.isDirectory(folder)) throw new IOException(folder + ": no such folder (expected the " + v.name().toLowerCase(Locale.ROOT) + " archive's batch folder)");
+                if (!Files.isDirectory(folder)) throw new IOException(folder + ": no such folder (expected the " + v.spec() + " archive's batch folder)");
                 return new CifarDataset(v, v.split(folder, split), classNames);
             }
         }
         Path p = Path.of(path);
         if (Files.isDirectory(p)) {
-            String prefix = v.name().toLowerCase(Locale.ROOT) + ":";
+            String prefix = v.spec() + ":";
             throw new IOException(path + " is a folder: name the split, " + prefix + path + ":train or " + prefix + path + ":test, or one batch file");
         }
         return new CifarDataset(v, List.of(p), classNames);

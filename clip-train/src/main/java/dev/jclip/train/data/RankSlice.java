@@ -12,20 +12,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (n = batch / world). The global order depends on the seed and the global batch only, so the same run can be
  * repeated at any world size. Every rank reads and decodes the whole global batch and keeps its slice: simple and
  * exact, at world-times the decoding work (the default {@code data-order shards} has no such cost).
+ *
+ * @param global       the source of global batches
+ * @param rank         this rank, 0 to world - 1
+ * @param world        the number of ranks
+ * @param closesGlobal whether {@link #close()} closes the global source (one the trainer opened)
  */
-public final class RankSlice implements BatchSource {
-    private final BatchSource global;
-    private final int rank;
-    private final int world;
-    private final boolean closesGlobal;
-
-    /** @param closesGlobal whether {@link #close()} closes the global source (one the trainer opened) */
-    public RankSlice(BatchSource global, int rank, int world, boolean closesGlobal) {
+public record RankSlice(BatchSource global, int rank, int world, boolean closesGlobal) implements BatchSource {
+    public RankSlice {
         if (rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " outside a world of " + world);
-        this.global = global;
-        this.rank = rank;
-        this.world = world;
-        this.closesGlobal = closesGlobal;
     }
 
     @Override

@@ -48,16 +48,20 @@ public final class TrainingData {
      * The data of rank {@code rank} of {@code world}: with {@code data-order shards} (the default) the rank's own
      * shards (every world-th one, from the rank's index: open_clip's split by node; the loader then splits them
      * by worker) in batches of batch-size / world; with {@code data-order global} every shard in global batches,
-     * which the trainer slices. A rank left without shards is an error naming it.
+     * which the trainer slices. A rank left without shards is an error naming it. With {@code dataset-resampled}
+     * and {@code data-order shards} every rank draws from every shard, each reader seeded by (seed, epoch, rank,
+     * worker) as open_clip's ResampledShards2.
      */
     public static LoaderBatchSource open(TrainConfig cfg, ClipConfig model, int rank, int world) throws IOException {
         if (world == 1 || "global".equals(cfg.data().dataOrder())) return open(cfg, model);
         String spec = cfg.data().trainData();
         if (spec == null) throw new ConfigException("train-data is required (or pass a BatchSource to Trainer.Builder.data)");
         if (cfg.data().datasetResampled()) {
-            // each rank would draw from every shard with its own ShardSlot seeds; not wired to ranks yet
-            throw new ConfigException("dataset-resampled with data-order shards over " + world + " ranks is not supported yet;"
-                    + " use data-order global");
+            // open_clip's ResampledShards2: every rank draws from every shard, each of its readers with its own
+            // seed from (seed, epoch, rank, worker), so the ranks' sequences differ and repeat with the seed
+            SampleSource samples = samples(cfg);
+            return new LoaderBatchSource(samples, tokenizer(cfg, model),
+                    loaderConfig(cfg, model, samples, cfg.data().batchSize() / world, rank, world));
         }
         if (isManifest(spec)) {
             throw new ConfigException("train-data " + spec + " is a manifest: it has no shards to split over " + world
@@ -71,7 +75,7 @@ public final class TrainingData {
                     + " shard(s), at least one per rank is needed (or use data-order global)");
         }
         WebDatasetSource samples = new WebDatasetSource(mine, false);
-        return new LoaderBatchSource(samples, tokenizer(cfg, model), loaderConfig(cfg, model, samples, cfg.data().batchSize() / world));
+        return new LoaderBatchSource(samples, tokenizer(cfg, model), loaderConfig(cfg, model, samples, cfg.data().batchSize() / world, rank, world));
     }
 
     /** The tokenizer for the config's {@code vocab} (OpenAI's when absent), checked against the model. */
@@ -88,30 +92,38 @@ public final class TrainingData {
      * from the shards' sizes.json.
      */
     public static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples) {
-        return loaderConfig(cfg, model, samples, cfg.data().batchSize());
+        return loaderConfig(cfg, model, samples, cfg.data().batchSize(), 0, 1);
     }
 
-    private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples, int batchSize) {
-        PreprocessConfig p = preprocessing(cfg, model);
-        LoaderConfig.Builder b = LoaderConfig.builder(batchSize)
-                .imageSize(model.vision().imageSize())
-                .contextLength(model.text().contextLength())
-                .workers(cfg.data().workers())
-                .seed(cfg.runtime().seed())
+    /** The same for process {@code rank} of {@code world}, reading batches of {@code batchSize} (its share of the global batch). */
+    private static LoaderConfig loaderConfig(TrainConfig cfg, ClipConfig model, SampleSource samples, int batchSize, int rank, int world) {
+        LoaderConfig.Builder b = loaderBuilder(cfg, model, batchSize)
                 .train(true)
-                .alphaBackground(p.alphaBackground())
-                .mean(p.mean())
-                .std(p.std())
-                .augmentation(cfg.data().augCfg() == null ? AugmentationConfig.DEFAULT : AugmentationConfig.parse(cfg.data().augCfg(), "aug-cfg"));
+                .augmentation(cfg.data().augCfg() == null ? AugmentationConfig.DEFAULT : AugmentationConfig.parse(cfg.data().augCfg(), "aug-cfg"))
+                .process(rank, world);
         if (samples.infinite()) {
             long n = cfg.data().trainNumSamples() > 0 ? cfg.data().trainNumSamples() : samples.knownSize() == null ? 0 : samples.knownSize();
             if (n <= 0) {
                 throw new ConfigException("dataset-resampled draws shards forever: give train-num-samples (the pairs in one"
                         + " epoch), or shards with a sizes.json");
             }
-            b.batchesPerEpoch((n + batchSize - 1) / batchSize);
+            // an epoch is n pairs of all ranks together (open_clip's train-num-samples): as many steps of the global batch
+            long global = cfg.data().batchSize();
+            b.batchesPerEpoch((n + global - 1) / global);
         }
         return b.build();
+    }
+
+    /**
+     * What training and validation loaders share: the model's context length, the run's workers, seed and image
+     * settings ({@link #preprocessing}).
+     */
+    public static LoaderConfig.Builder loaderBuilder(TrainConfig cfg, ClipConfig model, int batchSize) {
+        return LoaderConfig.builder(batchSize)
+                .preprocess(preprocessing(cfg, model))
+                .contextLength(model.text().contextLength())
+                .workers(cfg.data().workers())
+                .seed(cfg.runtime().seed());
     }
 
     /** The image settings of the run: its own options where set, else the resumed checkpoint's, else CLIP's. */

@@ -9,8 +9,9 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
- * Chooses the {@link Collective} of this process: {@code local} (a world of one), a named provider ({@code mpi}), or
- * {@code auto}: the first provider on the class path whose launcher started this process, else a world of one.
+ * Chooses the {@link Collective} of this process: {@code local} (a world of one), a named provider ({@code mpi}, only
+ * in a process its launcher started), or {@code auto}: the first provider on the class path whose launcher started
+ * this process, else a world of one.
  *
  * <p>A provider that cannot load (clip-dist is Java 25 code; on Java 17 its classes do not load) is skipped by
  * {@code auto} and named with the reason when asked for by name.
@@ -45,7 +46,16 @@ public final class Collectives {
             return new LocalCollective();
         }
         for (CollectiveProvider p : found.providers) {
-            if (p.name().equals(backend)) return p.open();
+            if (!p.name().equals(backend)) continue;
+            // outside a launcher the backend would make a world of one that writes a run like --dist-backend local,
+            // while the user asked for many ranks: say so (mpirun -np 1 still gives a deliberate world of one)
+            if (!p.launched(env)) {
+                throw new CollectiveException("--dist-backend " + backend + ": this process was not started by mpirun or srun"
+                        + " (no OMPI_COMM_WORLD_RANK, PMI_RANK or srun step's SLURM_PROCID in its environment), so it would"
+                        + " train alone; start it as mpirun -np N ./clip ... (or srun ./clip ...), or use --dist-backend"
+                        + " auto or local for one process");
+            }
+            return p.open();
         }
         List<String> names = new ArrayList<>(List.of("auto", "local"));
         found.providers.forEach(p -> names.add(p.name()));

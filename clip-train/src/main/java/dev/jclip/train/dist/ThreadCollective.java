@@ -1,5 +1,6 @@
 package dev.jclip.train.dist;
 
+import java.lang.reflect.Array;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * A world of N ranks inside one JVM, each rank a thread holding its own instance (from {@link #world}). It exists
@@ -76,28 +78,32 @@ public final class ThreadCollective implements Collective {
 
     @Override
     public void allReduceSum(float[] buffer) {
-        Object[] all = exchange(buffer);
-        checkSameLength(all, buffer.length, "allReduceSum");
-        float[] sum = ((float[]) all[0]).clone();
-        for (int r = 1; r < all.length; r++) {
-            float[] b = (float[]) all[r];
-            for (int i = 0; i < sum.length; i++) sum[i] += b[i];
-        }
-        meet();   // everyone has read every buffer: now each may overwrite its own
-        System.arraycopy(sum, 0, buffer, 0, sum.length);
+        reduceSum(buffer, buffer.length, (sum, b) -> {
+            float[] s = (float[]) sum, x = (float[]) b;
+            for (int i = 0; i < s.length; i++) s[i] += x[i];
+        });
     }
 
     @Override
     public void allReduceSum(double[] buffer) {
+        reduceSum(buffer, buffer.length, (sum, b) -> {
+            double[] s = (double[]) sum, x = (double[]) b;
+            for (int i = 0; i < s.length; i++) s[i] += x[i];
+        });
+    }
+
+    /**
+     * allReduceSum for either primitive array type: rank 0's buffer copied, then {@code add} adds rank 1's, 2's,
+     * ... into it, the same order on every rank.
+     */
+    private void reduceSum(Object buffer, int length, BiConsumer<Object, Object> add) {
         Object[] all = exchange(buffer);
-        checkSameLength(all, buffer.length, "allReduceSum");
-        double[] sum = ((double[]) all[0]).clone();
-        for (int r = 1; r < all.length; r++) {
-            double[] b = (double[]) all[r];
-            for (int i = 0; i < sum.length; i++) sum[i] += b[i];
-        }
-        meet();
-        System.arraycopy(sum, 0, buffer, 0, sum.length);
+        checkSameLength(all, length, "allReduceSum");
+        Object sum = Array.newInstance(buffer.getClass().getComponentType(), length);
+        System.arraycopy(all[0], 0, sum, 0, length);
+        for (int r = 1; r < all.length; r++) add.accept(sum, all[r]);
+        meet();   // everyone has read every buffer: now each may overwrite its own
+        System.arraycopy(sum, 0, buffer, 0, length);
     }
 
     @Override
@@ -169,7 +175,7 @@ public final class ThreadCollective implements Collective {
 
     private void checkSameLength(Object[] all, int length, String op) {
         for (int r = 0; r < all.length; r++) {
-            int n = java.lang.reflect.Array.getLength(all[r]);
+            int n = Array.getLength(all[r]);
             if (n != length) {
                 meet();
                 throw new IllegalArgumentException(op + ": rank " + rank + " has " + length + " elements but rank " + r + " has " + n);

@@ -127,10 +127,12 @@ class OpenClipDataOptionsTest {
         TrainConfig unsized = config("train-data", bare + "/x.tar", "dataset-resampled", true);
         ConfigException e = assertThrows(ConfigException.class, () -> TrainingData.loaderConfig(unsized, MODEL, TrainingData.samples(unsized)));
         assertTrue(e.getMessage().contains("train-num-samples"), e.getMessage());
-        // several ranks: each reader's rank is not wired into the draws yet, so data-order shards is refused
-        ConfigException ranks = assertThrows(ConfigException.class, () -> TrainingData.open(cfg.with(Map.of("vocab",
-                tmp.resolve("vocab.txt").toString()), "t"), MODEL, 0, 2));
-        assertTrue(ranks.getMessage().contains("data-order global"), ranks.getMessage());
+        // rank 0 of 2 (data-order shards): batches of 8 / 2, and an epoch of 20 pairs of all ranks is still
+        // ceil(20 / 8) global batches, so 3 of this rank's batches of 4
+        try (LoaderBatchSource rank0 = TrainingData.open(cfg.with(Map.of("vocab", tmp.resolve("vocab.txt").toString()), "t"), MODEL, 0, 2)) {
+            assertEquals(4, rank0.shape().batchSize());
+            assertEquals(12, rank0.samplesPerEpoch());
+        }
     }
 
     /** The first batch of an epoch through the run's own loader settings. */
@@ -167,7 +169,7 @@ class OpenClipDataOptionsTest {
         // resumed without the options: the checkpoint's values, not OpenAI's
         TrainConfig resumed = cfg.toBuilder().build().with(Map.of("resume", "latest", "steps", 3), "test");
         TrainConfig noOptions = TestConfigs.of("model", "ViT-tiny", "batch-size", 8, "steps", 3, "output", run.toString(), "resume", "latest");
-        assertArrayEquals(std, TrainingData.loaderConfig(noOptions, MODEL, WebDatasetSource.of(a, false)).std());
+        assertArrayEquals(std, TrainingData.loaderConfig(noOptions, MODEL, WebDatasetSource.of(a, false)).preprocessConfig().std());
         assertTrue(resumed.isExplicit("image-std"));
         // a loader that contradicts the options is refused
         LoaderConfig clip = LoaderConfig.builder(8).imageSize(32).contextLength(MODEL.text().contextLength()).build();

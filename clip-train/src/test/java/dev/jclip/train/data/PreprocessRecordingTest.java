@@ -64,12 +64,12 @@ class PreprocessRecordingTest {
 
         // resumed without --alpha-background: the checkpoint's black, not the default white
         TrainConfig resumed = config(run, 4, "resume", "latest");
-        assertEquals(AlphaBackground.BLACK, TrainingData.loaderConfig(resumed, MODEL, WebDatasetSource.of(shards, false)).alphaBackground());
+        assertEquals(AlphaBackground.BLACK, TrainingData.loaderConfig(resumed, MODEL, WebDatasetSource.of(shards, false)).preprocessConfig().alphaBackground());
         fit(resumed);
         assertEquals("black", recorded(run.resolve("model.safetensors")));
         // an explicit value overrides the checkpoint's
         TrainConfig overridden = config(run, 6, "resume", "latest", "alpha-background", "0,128,255");
-        assertEquals(new AlphaBackground(0, 128, 255), TrainingData.loaderConfig(overridden, MODEL, WebDatasetSource.of(shards, false)).alphaBackground());
+        assertEquals(new AlphaBackground(0, 128, 255), TrainingData.loaderConfig(overridden, MODEL, WebDatasetSource.of(shards, false)).preprocessConfig().alphaBackground());
     }
 
     @Test

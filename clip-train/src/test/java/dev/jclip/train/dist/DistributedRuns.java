@@ -102,37 +102,14 @@ final class DistributedRuns {
 
     /** The largest ||a - b|| / ||b|| over the tensors, and its name. */
     static Map.Entry<String, Double> worstRelativeDifference(Map<String, INDArray> a, Map<String, INDArray> b) {
-        return worstRelativeDifference(a, b, false);
-    }
-
-    /**
-     * The same; with {@code withoutKeyBias}, each attention's packed {@code in_proj_bias} is compared as its query
-     * and value thirds, leaving out the key third. The loss does not depend on the key bias (softmax is unchanged
-     * when every score of a row shifts by the same q.b_k), so its gradient is zero but for rounding, and AdamW,
-     * dividing by the root of its own tiny second moment, turns that rounding into updates: in float32 the key
-     * bias is rounding noise (norm ~1e-6 against ~0.03 for the other thirds), different between any two
-     * summation orders. One process with accum-freq 1 and 2, mathematically the same run, differs there by
-     * ||diff|| / ||w|| ~ 1 (8e-5 for the whole in_proj_bias); every other tensor agreed within 3e-6.
-     */
-    static Map.Entry<String, Double> worstRelativeDifference(Map<String, INDArray> a, Map<String, INDArray> b, boolean withoutKeyBias) {
         String worstName = null;
         double worst = -1;
         for (Map.Entry<String, INDArray> e : b.entrySet()) {
-            String name = e.getKey();
-            INDArray x = a.get(name), y = e.getValue();
-            List<long[]> parts = List.of(new long[]{0, y.length()});
-            if (withoutKeyBias && name.endsWith("attn.in_proj_bias")) {
-                long w = y.length() / 3;
-                parts = List.of(new long[]{0, w}, new long[]{2 * w, 3 * w});
-            }
-            for (long[] part : parts) {
-                INDArray xs = x.reshape(x.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(part[0], part[1]));
-                INDArray ys = y.reshape(y.length()).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(part[0], part[1]));
-                double d = xs.sub(ys).norm2Number().doubleValue() / Math.max(ys.norm2Number().doubleValue(), 1e-300);
-                if (d > worst) {
-                    worst = d;
-                    worstName = name + (parts.size() > 1 ? "[" + part[0] + ":" + part[1] + "]" : "");
-                }
+            INDArray x = a.get(e.getKey()), y = e.getValue();
+            double d = x.sub(y).norm2Number().doubleValue() / Math.max(y.norm2Number().doubleValue(), 1e-300);
+            if (d > worst) {
+                worst = d;
+                worstName = e.getKey();
             }
         }
         return Map.entry(worstName, worst);

@@ -128,4 +128,33 @@ class DistributedTrainingTest {
         Exception e = assertThrows(ConfigException.class, () -> train(8, cfg, -1, -1));
         assertTrue(e.getMessage().contains("batch-size 16 (the global batch) does not split over 8 ranks x accum-freq 4"), e.getMessage());
     }
+
+    /**
+     * dataset-resampled over ranks (open_clip's ResampledShards2): every rank draws shards from all of them, its
+     * readers seeded by (seed, epoch, rank, worker), so the two ranks read different pairs; the same seed and world
+     * size draw the same again; and a 2-rank run with it trains (no longer refused), both ranks ending alike.
+     */
+    @Test
+    void resampledShardsAreDrawnPerRankAndRepeatWithTheSeed() throws Exception {
+        TrainConfig cfg = config(tmp.resolve("resampled"), "00000..00003")
+                .with(Map.of("dataset-resampled", true, "train-num-samples", 32L, "steps", 2L), "test");
+        dev.jclip.core.config.ClipConfig model = dev.jclip.core.config.ClipConfig.load("ViT-tiny");
+        List<List<String>> rank0 = keys(cfg, model, 0), rank1 = keys(cfg, model, 1);
+        assertEquals(2, rank0.size(), "an epoch of 32 pairs is 2 global batches of 16, each rank 8 of every one");
+        for (int b = 0; b < rank0.size(); b++) assertFalse(rank0.get(b).equals(rank1.get(b)), "ranks 0 and 1 read the same pairs " + rank0.get(b));
+        assertEquals(rank0, keys(cfg, model, 0), "the same seed and world size drew other pairs");
+
+        List<Map<String, INDArray>> ranks = train(2, cfg, -1, -1);
+        assertEquals(0.0, DistributedRuns.worstRelativeDifference(ranks.get(1), ranks.get(0)).getValue(), "the ranks differ");
+    }
+
+    /** The sample keys of the batches rank {@code rank} of 2 reads in epoch 0. */
+    private static List<List<String>> keys(TrainConfig cfg, dev.jclip.core.config.ClipConfig model, int rank) throws Exception {
+        List<List<String>> out = new java.util.ArrayList<>();
+        try (var source = dev.jclip.train.data.TrainingData.open(cfg, model, rank, 2)) {
+            source.startEpoch(0, cfg.runtime().seed());
+            for (var b = source.next(); b != null; b = source.next()) out.add(b.keys());
+        }
+        return out;
+    }
 }
