@@ -5,6 +5,8 @@
 #   bench/compare.sh [ROUNDS] [CONFIGS...]       e.g. bench/compare.sh 3 small medium rn-tiny
 #                                                     bench/compare.sh 1 ViT-B-32 RN50   (presets, batch 8)
 #
+# Ends with one JSON line of the machine's facts from jclip's bench output (cpu_model, vector_isa, vector_bits,
+# cpu_flags_isa: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
 # Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3) and a built jar (./clip builds it).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
 set -euo pipefail
@@ -25,6 +27,7 @@ fi
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
+machine=""
 
 printf "%-8s %-7s %10s %10s %7s %9s %9s %9s\n" config threads jclip_ms torch_ms ratio jclip_rss torch_rss gflops
 for cfg in "${configs[@]}"; do
@@ -36,6 +39,7 @@ for cfg in "${configs[@]}"; do
     for ((r = 0; r < rounds; r++)); do
       out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
             bench train --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
+      [ -n "$machine" ] || machine=$(echo "$out" | python3 -c "import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({'machine': {k: j[k] for k in ('cpu_model', 'vector_isa', 'vector_bits', 'cpu_flags_isa')}}))")
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
       # PyTorch gets the launcher's thread settings too: with libgomp's default (spinning) wait policy its 2-thread
       # steps were 2-7x slower here (SMALL 194 ms instead of 29, MEDIUM 1,284 instead of 651: docs/PERFORMANCE.md)
@@ -47,3 +51,4 @@ for cfg in "${configs[@]}"; do
     printf "%-8s %-7s %10.1f %10.1f %7.2f %9s %9s %9s\n" "$cfg" "$t" "$jm" "$pm" "$(echo "$jm / $pm" | bc -l)" "$jr" "$pr" "$gf"
   done
 done
+echo "$machine"

@@ -62,7 +62,7 @@ public final class Numerics {
         }
         m.putAll(props);
         m.put("threads", String.valueOf(cfg.runtime().threads()));
-        m.put("cpu", System.getProperty("os.arch") + " " + cpuModel());
+        m.put("cpu", System.getProperty("os.arch") + " " + dev.jclip.core.Machine.cpuModel());
         return m;
     }
 
@@ -111,13 +111,5 @@ public final class Numerics {
             }
         }
         return (version == null ? "" : version + " ") + build;
-    }
-
-    private static String cpuModel() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-        } catch (Exception e) {
-            return "?";
-        }
     }
 }

@@ -56,6 +56,7 @@ public final class BenchDistCommand extends ClipCommand {
                 out.put("seconds", r.seconds());
                 out.put("algorithm_gb_per_s", Math.round(r.algorithmGBs() * 1000) / 1000.0);
                 out.put("bus_gb_per_s", Math.round(r.busGBs() * 1000) / 1000.0);
+                out.putAll(dev.jclip.core.Machine.facts());
                 System.out.println(json.writeValueAsString(out));
             }
         }

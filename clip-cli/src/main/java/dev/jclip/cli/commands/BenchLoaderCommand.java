@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * [--batch-size 32] [--repeats 3] [--eval] [--aug-cfg 'color_jitter=(0.4,0.4,0.4,0.1) color_jitter_prob=0.8']}: writes synthetic JPEG shards (source-size pixels square, quality 0.9) to a
  * temporary folder, then times one epoch of the loader for each worker count (best of {@code repeats}, after a warm-up epoch) (training transform unless
  * {@code --eval}), and single-thread costs of decoding and of the transform alone. Prints one JSON line per
- * measurement and deletes the shards.
+ * measurement and deletes the shards. With {@code --files DIR}: the single-thread costs only, on the JPEG and PNG files
+ * in DIR (real sizes; bench/loader_pil.py times PIL on the same files), one JSON line per format.
  */
 @Command(name = "loader", description = "measure data loader throughput (images/s) on synthetic JPEG shards")
 public final class BenchLoaderCommand extends ClipCommand {
@@ -58,6 +59,10 @@ public final class BenchLoaderCommand extends ClipCommand {
     @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...", description = "training augmentation as clip train's --aug-cfg (default: open_clip's)")
     String augCfg;
 
+    @Option(names = "--files", paramLabel = "DIR", description = "time decoding and the transform on one thread on the .jpg/.jpeg/.png files in DIR"
+            + " (read into memory first) instead of synthetic shards")
+    Path files;
+
     @Mixin
     ImageOptions images;
 
@@ -73,6 +78,10 @@ public final class BenchLoaderCommand extends ClipCommand {
             throw new UsageException(e.getMessage());
         }
         ObjectMapper json = new ObjectMapper();
+        if (files != null) {
+            fileCosts(json, files, imageSize, background, aug, train, repeats);
+            return 0;
+        }
         Path dir = Files.createTempDirectory("jclip-bench-loader");
         try {
             long bytes = writeShards(dir, samples, sourceSize);
@@ -157,6 +166,58 @@ public final class BenchLoaderCommand extends ClipCommand {
         print(json, "single_thread", m);
     }
 
+    /**
+     * Per format (jpg, png): decode and transform times per image on this thread, best of {@code repeats} passes over
+     * the files after one warm-up pass, as thread CPU time (the machine may be shared; wall time would count waiting
+     * for a core) and the images per CPU-second that gives.
+     */
+    private static void fileCosts(ObjectMapper json, Path dir, int imageSize, AlphaBackground background, AugmentationConfig aug,
+                                  boolean train, int repeats) throws Exception {
+        if (!Files.isDirectory(dir)) throw new UsageException("--files " + dir + ": not a folder");
+        Map<String, List<byte[]>> byFormat = new java.util.TreeMap<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path f : list.sorted().toList()) {
+                String name = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                String format = name.endsWith(".png") ? "png" : name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpg" : null;
+                if (format != null) byFormat.computeIfAbsent(format, k -> new ArrayList<>()).add(Files.readAllBytes(f));
+            }
+        }
+        if (byFormat.isEmpty()) throw new UsageException("--files " + dir + ": no .jpg, .jpeg or .png files");
+        ClipImageTransform t = new ClipImageTransform(PreprocessConfig.clip(imageSize).withAlphaBackground(background), aug);
+        float[] out = new float[t.floatsPerImage()];
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (var e : byFormat.entrySet()) {
+            double bestDecode = Double.MAX_VALUE, bestTransform = Double.MAX_VALUE, pixels = 0;
+            for (int rep = 0; rep <= repeats; rep++) { // pass 0 warms up the JIT
+                long decode = 0, transform = 0;
+                SplittableRandom rng = new SplittableRandom(rep);
+                pixels = 0;
+                for (byte[] bytes : e.getValue()) {
+                    long c0 = cpu.getCurrentThreadCpuTime();
+                    RgbImage img = t.decode(bytes);
+                    long c1 = cpu.getCurrentThreadCpuTime();
+                    if (train) t.trainInto(img, rng, out, 0);
+                    else t.evalInto(img, out, 0);
+                    transform += cpu.getCurrentThreadCpuTime() - c1;
+                    decode += c1 - c0;
+                    pixels += (double) img.width() * img.height();
+                }
+                if (rep > 0) {
+                    bestDecode = Math.min(bestDecode, decode / 1e6 / e.getValue().size());
+                    bestTransform = Math.min(bestTransform, transform / 1e6 / e.getValue().size());
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("format", e.getKey());
+            m.put("files", e.getValue().size());
+            m.put("mean_megapixels", round(pixels / 1e6 / e.getValue().size()));
+            m.put("decode_cpu_ms_per_image", round(bestDecode));
+            m.put((train ? "random_resized_crop" : "resize_center_crop") + "_cpu_ms_per_image", round(bestTransform));
+            m.put("images_per_cpu_s", round(1000 / (bestDecode + bestTransform)));
+            print(json, "files", m);
+        }
+    }
+
     /** Images delivered and data-wait nanoseconds of one epoch. */
     private static long[] epoch(String spec, LoaderConfig cfg) {
         long n = 0;
@@ -174,6 +235,7 @@ public final class BenchLoaderCommand extends ClipCommand {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("bench", what);
         line.putAll(m);
+        line.putAll(dev.jclip.core.Machine.facts());
         System.out.println(json.writeValueAsString(line));
     }
 }

@@ -102,6 +102,7 @@ public final class BenchTokenizerCommand extends ClipCommand {
         report.put("cpu_seconds", Math.round(cpuSeconds * 1000) / 1000.0);
         report.put("captions_per_cpu_s", Math.round(rows.length / cpuSeconds));
         report.put("context_length", ClipTokenizer.DEFAULT_CONTEXT_LENGTH);
+        dev.jclip.core.Machine.facts().forEach((k, v) -> report.putPOJO(k, v));
         System.out.println(json.writeValueAsString(report));
         return 0;
     }

@@ -4,6 +4,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import dev.jclip.cli.ClipCommand;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jclip.core.Machine;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.train.bench.TrainBenchmark;
@@ -46,6 +47,7 @@ public final class BenchTrainCommand extends ClipCommand {
         out.put("model", model);
         out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
         out.put("threads", threads);
+        out.putAll(Machine.facts());
         if (!skipPeak) {
             // the achieved rate next to this machine's large-GEMM rate at the same thread count (the practical peak)
             double peak = TrainBenchmark.sgemmGflops(1024, 5);

@@ -35,6 +35,10 @@ class BenchTrainCommandTest {
         assertTrue(j.get("grad_checkpointing").asBoolean());
         assertTrue(j.get("activation_peak_mb").asDouble() > 0, out);
         assertTrue(j.get("image_tower_median_ms").asDouble() > 0, out);
+        // the machine, so that figures from different CPUs are not mixed up (values checked in MachineTest)
+        assertEquals(dev.jclip.core.Machine.cpuModel(), j.get("cpu_model").asText());
+        assertEquals(dev.jclip.core.Machine.vectorBits(), j.get("vector_bits").asInt());
+        assertTrue(j.get("vector_isa").asText().matches("AVX-512|AVX2|AVX|SSE|scalar|\\d+-bit"), out);
         run(2, "bench", "train", "--model", "RN-tiny", "--force-patch-dropout", "0.5", "--no-sgemm");
     }
 }

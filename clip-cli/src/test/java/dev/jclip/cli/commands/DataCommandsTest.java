@@ -116,4 +116,36 @@ class DataCommandsTest {
         UsageException bad = assertThrows(UsageException.class, () -> Main.invoke(new BenchLoaderCommand(), List.of("--aug-cfg", "colour=1")));
         assertTrue(bad.getMessage().contains("--aug-cfg: unknown key 'colour'"), bad.getMessage());
     }
+
+    /** --files: one line per format found, each with its own count and sizes, and the machine's facts. */
+    @Test
+    void benchLoaderTimesRealFilesPerFormat() throws Exception {
+        Path images = Files.createDirectories(dir.resolve("images"));
+        java.awt.image.BufferedImage rgba = new java.awt.image.BufferedImage(120, 80, java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 80; y++) for (int x = 0; x < 120; x++) rgba.setRGB(x, y, ((x * 2) << 24) | (y << 16) | (x << 8) | 77);
+        Files.write(images.resolve("a.png"), ImageEncoder.write(rgba, "png", 1f));
+        byte[] rgb = new byte[100 * 60 * 3];
+        for (int i = 0; i < rgb.length; i++) rgb[i] = (byte) (i * 7);
+        Files.write(images.resolve("b.jpg"), ImageEncoder.jpeg(new RgbImage(100, 60, rgb), 0.9f));
+        Files.write(images.resolve("c.jpeg"), ImageEncoder.jpeg(new RgbImage(60, 100, rgb), 0.9f));
+        Files.writeString(images.resolve("notes.txt"), "not an image");
+        String out = run(new BenchLoaderCommand(), "--files", images.toString(), "--eval", "--image-size", "32", "--repeats", "1");
+        List<JsonNode> lines = new ArrayList<>();
+        for (String l : out.strip().split("\n")) lines.add(new ObjectMapper().readTree(l));
+        assertEquals(2, lines.size(), out);
+        assertEquals("jpg", lines.get(0).get("format").asText());
+        assertEquals(2, lines.get(0).get("files").asInt());
+        assertEquals(0.01, lines.get(0).get("mean_megapixels").asDouble(), 1e-9); // 6,000 pixels each
+        assertEquals("png", lines.get(1).get("format").asText());
+        assertEquals(1, lines.get(1).get("files").asInt());
+        for (JsonNode l : lines) {
+            assertEquals("files", l.get("bench").asText());
+            assertTrue(l.get("images_per_cpu_s").asDouble() > 0, out);
+            assertTrue(l.has("resize_center_crop_cpu_ms_per_image"), out);
+            assertEquals(dev.jclip.core.Machine.cpuModel(), l.get("cpu_model").asText());
+        }
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        UsageException none = assertThrows(UsageException.class, () -> Main.invoke(new BenchLoaderCommand(), List.of("--files", empty.toString())));
+        assertTrue(none.getMessage().contains("no .jpg, .jpeg or .png files"), none.getMessage());
+    }
 }

@@ -37,6 +37,9 @@ public final class Lbfgs {
     public record Result(double[] x, double value, int iterations, int evaluations, boolean converged, String stopReason) {
     }
 
+    /** The stop reason when the gradient tolerance was met. */
+    public static final String GRADIENT_CONVERGED = "gradient below tolerance";
+
     private final Settings settings;
 
     public Lbfgs(Settings settings) {
@@ -55,7 +58,7 @@ public final class Lbfgs {
         WolfeLineSearch lineSearch = new WolfeLineSearch(1e-4, 0.9, 40);
         for (int iter = 0; iter < settings.maxIterations(); iter++) {
             if (maxAbs(g) <= settings.gradientTolerance()) {
-                return new Result(x, value, iter, evaluations, true, "gradient below tolerance");
+                return new Result(x, value, iter, evaluations, true, GRADIENT_CONVERGED);
             }
             double[] d = direction(g, pairs);
             if (WolfeLineSearch.dot(d, g) >= 0) { // lost descent through round-off: restart from steepest descent

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * <p>C search: every decade from {@code 10^minLog10C} to {@code 10^maxLog10C}, then {@code refinements} rounds
  * of halving the step around the best value so far (half a decade, a quarter, ...), a discrete stand-in for the
  * paper's parametric binary search. Validation-accuracy ties go to the smaller C (the simpler model). Fits are
- * warm-started from the nearest C already fitted.
+ * warm-started from the nearest C already fitted, and share one copy of the features in ND4J.
  */
 public final class LinearProbe {
     private static final Logger LOG = LoggerFactory.getLogger(LinearProbe.class);
@@ -85,17 +85,19 @@ public final class LinearProbe {
 
     /** The C search alone: models fitted on (fx, fy) at each C of the schedule, scored on (vx, vy). */
     public static Search searchC(double[][] fx, int[] fy, double[][] vx, int[] vy, int numClasses, Settings s) {
+        LogisticRegression.check(fx, fy, numClasses);
+        SoftmaxObjective.Design design = new SoftmaxObjective.Design(fx, fy, numClasses);
         TreeMap<Double, LogisticRegression.Model> models = new TreeMap<>(); // keyed by log10 C
         TreeMap<Double, Double> accuracy = new TreeMap<>();
         for (int e = s.minLog10C(); e <= s.maxLog10C(); e++) {
-            tryC(e, fx, fy, vx, vy, numClasses, s, models, accuracy);
+            tryC(e, design, vx, vy, s, models, accuracy);
         }
         double step = 1.0;
         for (int r = 0; r < s.refinements(); r++) {
             step /= 2;
             double best = bestLogC(accuracy);
             for (double e : new double[] {best - step, best + step}) {
-                if (e >= s.minLog10C() && e <= s.maxLog10C()) tryC(e, fx, fy, vx, vy, numClasses, s, models, accuracy);
+                if (e >= s.minLog10C() && e <= s.maxLog10C()) tryC(e, design, vx, vy, s, models, accuracy);
             }
         }
         double bestLog = bestLogC(accuracy);
@@ -105,13 +107,13 @@ public final class LinearProbe {
         return new Search(Math.pow(10, bestLog), accuracy.get(bestLog), models.get(bestLog), sweep);
     }
 
-    private static void tryC(double log10C, double[][] fx, int[] fy, double[][] vx, int[] vy, int numClasses, Settings s,
+    private static void tryC(double log10C, SoftmaxObjective.Design design, double[][] vx, int[] vy, Settings s,
                              TreeMap<Double, LogisticRegression.Model> models, TreeMap<Double, Double> accuracy) {
         if (models.containsKey(log10C)) return;
         Double lower = models.floorKey(log10C);
         Double upper = models.ceilingKey(log10C);
         Double nearest = lower == null ? upper : upper == null ? lower : (log10C - lower <= upper - log10C ? lower : upper);
-        LogisticRegression.Model m = LogisticRegression.fit(fx, fy, numClasses, Math.pow(10, log10C), s.lbfgs(),
+        LogisticRegression.Model m = LogisticRegression.fit(design, Math.pow(10, log10C), s.lbfgs(),
                 nearest == null ? null : models.get(nearest));
         double acc = m.accuracy(vx, vy);
         LOG.debug("C = 1e{}: validation accuracy {} ({} iterations)", String.format("%.2f", log10C), acc, m.fit().iterations());

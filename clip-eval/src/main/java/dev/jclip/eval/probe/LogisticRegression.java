@@ -1,5 +1,6 @@
 package dev.jclip.eval.probe;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,17 +64,35 @@ public final class LogisticRegression {
      */
     public static Model fit(double[][] x, int[] labels, int numClasses, double c, Lbfgs.Settings settings, Model warmStart) {
         check(x, labels, numClasses);
-        SoftmaxObjective objective = new SoftmaxObjective(x, labels, numClasses, c);
-        double[] start = warmStart == null ? new double[objective.parameterCount()] : warmStart.packed();
-        if (start.length != objective.parameterCount()) throw new IllegalArgumentException("warm start has the wrong shape");
-        Lbfgs.Result r = new Lbfgs(settings).minimise(objective, start);
+        return fit(new SoftmaxObjective.Design(x, labels, numClasses), c, settings, warmStart);
+    }
+
+    /**
+     * Fits on a checked design (the fits of a C sweep share one). Two phases: L-BFGS on the objective with float
+     * products until it stops, which is where float's rounding hides further progress (its line search fails, or a
+     * value decrease vanishes in the noise) unless the gradient tolerance was reached first; then, from that point and
+     * with the iterations left, L-BFGS on the objective with double products, under the same stopping rule. Most
+     * iterations run at float's speed; the result is the double-precision optimum.
+     */
+    static Model fit(SoftmaxObjective.Design design, double c, Lbfgs.Settings settings, Model warmStart) {
+        int k = design.numClasses(), d = design.dims();
+        double[] start = warmStart == null ? new double[k * (d + 1)] : warmStart.packed();
+        if (start.length != k * (d + 1)) throw new IllegalArgumentException("warm start has the wrong shape");
+        Lbfgs.Result fast = new Lbfgs(settings).minimise(design.objective(c, DataType.FLOAT), start);
+        Lbfgs.Result r = fast;
+        if (!fast.stopReason().equals(Lbfgs.GRADIENT_CONVERGED)) {
+            Lbfgs.Settings rest = new Lbfgs.Settings(settings.memory(), settings.maxIterations() - fast.iterations(),
+                    settings.gradientTolerance(), settings.valueTolerance());
+            Lbfgs.Result exact = new Lbfgs(rest).minimise(design.objective(c, DataType.DOUBLE), fast.x());
+            r = new Lbfgs.Result(exact.x(), exact.value(), fast.iterations() + exact.iterations(), fast.evaluations() + exact.evaluations(),
+                    exact.converged(), exact.stopReason() + " (after " + fast.iterations() + " float iterations: " + fast.stopReason() + ")");
+        }
         if (!r.converged()) LOG.warn("L-BFGS at C={} stopped without converging: {} after {} iterations", c, r.stopReason(), r.iterations());
         LOG.debug("C={} fitted in {} iterations / {} evaluations: {}", c, r.iterations(), r.evaluations(), r.stopReason());
-        int d = x[0].length;
-        double[][] w = new double[numClasses][d];
-        for (int k = 0; k < numClasses; k++) System.arraycopy(r.x(), k * d, w[k], 0, d);
-        double[] b = new double[numClasses];
-        System.arraycopy(r.x(), numClasses * d, b, 0, numClasses);
+        double[][] w = new double[k][d];
+        for (int i = 0; i < k; i++) System.arraycopy(r.x(), i * d, w[i], 0, d);
+        double[] b = new double[k];
+        System.arraycopy(r.x(), k * d, b, 0, k);
         return new Model(w, b, r);
     }
 
@@ -96,7 +115,7 @@ public final class LogisticRegression {
         return c * ce + 0.5 * sq;
     }
 
-    private static void check(double[][] x, int[] labels, int numClasses) {
+    static void check(double[][] x, int[] labels, int numClasses) {
         if (x.length == 0) throw new IllegalArgumentException("no training samples");
         if (x.length != labels.length) throw new IllegalArgumentException(x.length + " samples but " + labels.length + " labels");
         int d = x[0].length;
