@@ -1,5 +1,6 @@
 package dev.jclip.cli;
 
+import dev.jclip.cli.repro.ReproCommand;
 import dev.jclip.cli.commands.BenchDistCommand;
 import dev.jclip.cli.commands.BenchLoaderCommand;
 import dev.jclip.cli.commands.PretrainedFetchCommand;
@@ -38,7 +39,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "clip", description = "CLIP training and evaluation on the JVM (jclip)",
         footer = "%nclip COMMAND --help describes one command; clip completion writes a bash completion script.",
-        subcommands = {DemoCommand.class, FeaturesCommand.class, EncodeCommand.class, InfoCommand.class,
+        subcommands = {DemoCommand.class, ReproCommand.class, FeaturesCommand.class, EncodeCommand.class, InfoCommand.class,
                 ConvertCommand.class, TokenizeCommand.class, Main.Tokenizer.class, Main.Data.class,
                 TrainCommand.class, Main.Eval.class, Main.Bench.class, Main.Pretrained.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class})

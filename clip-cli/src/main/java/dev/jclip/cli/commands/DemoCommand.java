@@ -97,7 +97,7 @@ public final class DemoCommand extends ClipCommand {
     }
 
     /** {@code --cache}, else {@code $JCLIP_CACHE}, else {@code ~/.cache/jclip}. */
-    static Path cache(Path explicit) {
+    public static Path cache(Path explicit) {
         if (explicit != null) return explicit;
         String env = System.getenv("JCLIP_CACHE");
         if (env != null && !env.isBlank()) return Path.of(env);

@@ -302,7 +302,8 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         }
     }
 
-    static String csv(String field) {
+    /** A CSV field, quoted (the manifests clip-eval reads). */
+    public static String csv(String field) {
         return '"' + field.replace("\"", "\"\"") + '"';
     }
 

@@ -41,10 +41,10 @@ import java.util.Random;
  * subcategories with a prompt ensemble, image-text retrieval over the emoji names, and linear probes on the
  * model's frozen image features and on raw pixels; plus the top-5 captions of a few images for the report.
  */
-final class DemoEvaluation {
+public final class DemoEvaluation {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
     /** Side of the raw-pixel baseline's images (3 x 32 x 32 features). */
-    static final int PIXEL_SIZE = 32;
+    public static final int PIXEL_SIZE = 32;
     static final int EXAMPLES = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,13 +79,9 @@ final class DemoEvaluation {
 
     static Results run(ClipModel model, ClipTokenizer tokenizer, DemoData data, Path runDir, String modelName, long seed)
             throws IOException {
-        Path modelFile = runDir.resolve("model.safetensors");
-        // the images are seen as in training: the preprocessing recorded with the weights
-        PreprocessConfig preprocessing = ModelEncoder.preprocessing(modelFile, model.config().vision().imageSize(), null);
-        ModelEncoder encoder = new ModelEncoder(model, tokenizer, preprocessing);
-        String modelKey = modelFile.toAbsolutePath() + ":" + (Files.exists(modelFile) ? Files.getLastModifiedTime(modelFile).toMillis() : 0);
-        Evaluations.FeatureSource src = new Evaluations.FeatureSource(encoder, 64,
-                new FeatureCache(runDir.resolve("eval").resolve("features")), modelKey);
+        Evaluations.FeatureSource src = featureSource(model, tokenizer, runDir);
+        ModelEncoder encoder = (ModelEncoder) src.encoder();
+        PreprocessConfig preprocessing = encoder.preprocessing();
         Path evalDir = runDir.resolve("eval");
         List<String> classes = data.classNames();
 
@@ -124,6 +120,19 @@ final class DemoEvaluation {
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         List<Example> examples = examples(encoder, data, scale, seed);
         return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation, styleValidation);
+    }
+
+    /**
+     * The run's features: its final weights, seen with the preprocessing recorded with them (as in training),
+     * cached in {@code eval/features} under a key naming the weights file and its time, so every evaluation of
+     * the same weights (the demo's, {@code clip repro}'s) computes an image's features once.
+     */
+    public static Evaluations.FeatureSource featureSource(ClipModel model, ClipTokenizer tokenizer, Path runDir) throws IOException {
+        Path modelFile = runDir.resolve("model.safetensors");
+        PreprocessConfig preprocessing = ModelEncoder.preprocessing(modelFile, model.config().vision().imageSize(), null);
+        ModelEncoder encoder = new ModelEncoder(model, tokenizer, preprocessing);
+        String modelKey = modelFile.toAbsolutePath() + ":" + (Files.exists(modelFile) ? Files.getLastModifiedTime(modelFile).toMillis() : 0);
+        return new Evaluations.FeatureSource(encoder, 64, new FeatureCache(runDir.resolve("eval").resolve("features")), modelKey);
     }
 
     /**
@@ -184,7 +193,7 @@ final class DemoEvaluation {
     }
 
     /** A search wide enough for these features, and bounded so the probes take seconds, not minutes. */
-    static LinearProbe.Settings probeSettings(long seed) {
+    public static LinearProbe.Settings probeSettings(long seed) {
         Lbfgs.Settings d = Lbfgs.Settings.defaults();
         return new LinearProbe.Settings(0.2, seed, -2, 3, 1, new Lbfgs.Settings(d.memory(), 200, 1e-5, d.valueTolerance()));
     }

@@ -25,7 +25,7 @@ import java.util.Map;
  * The demo's outputs for people: the metrics table (console and {@code demo-metrics.json}) with chance levels,
  * and {@code report.html}, one self-contained page (inline CSS, SVG charts, images as data URIs).
  */
-final class DemoReport {
+public final class DemoReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper SNAKE = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
@@ -267,17 +267,17 @@ final class DemoReport {
     }
 
     /** Text for HTML: the five characters with a meaning there escaped. */
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /** A chart as an image embedded in the page (a PNG data URI), so the report is one self-contained file. */
-    static String img(Chart chart, String alt) {
+    public static String img(Chart chart, String alt) {
         return "<img class=\"chart\" width=\"" + chart.width() + "\" height=\"" + chart.height() + "\" alt=\"" + esc(alt)
                 + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(chart.png()) + "\">";
     }
 
-    static final String CSS = """
+    public static final String CSS = """
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;max-width:1100px;margin:24px auto;padding:0 20px;color:#222;line-height:1.45}
             h1{font-size:26px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
             .lead{font-size:15px;color:#333}.note{font-size:13px;color:#666}.how{color:#888;font-size:12px;font-weight:normal}

@@ -80,12 +80,9 @@ public final class DemoRun {
 
         LOG.info("[1/5] data: {} and {} {}", EmojiPackages.packageName(EmojiPackages.TRAIN_SET),
                 EmojiPackages.packageName(EmojiPackages.HELD_OUT_SET), EmojiPackages.VERSION);
-        EmojiPackages.EmojiPackage train = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.TRAIN_SET)
-                : EmojiPackages.obtain(o.cache(), EmojiPackages.TRAIN_SET);
-        EmojiPackages.EmojiPackage heldOutSet = o.data() != null ? EmojiPackages.find(o.data(), EmojiPackages.HELD_OUT_SET)
-                : EmojiPackages.obtain(o.cache(), EmojiPackages.HELD_OUT_SET);
-        DemoData data = DemoData.prepare(train, heldOutSet, styleSet(), runDir.resolve("data"), o.limit(), o.seed(),
-                o.captionsPerImage(), o.validationFraction());
+        EmojiPackages.EmojiPackage train = emojiSet(EmojiPackages.TRAIN_SET);
+        EmojiPackages.EmojiPackage heldOutSet = emojiSet(EmojiPackages.HELD_OUT_SET);
+        DemoData data = prepareData();
         if (data.trainSamples() < o.batchSize()) {
             throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + o.batchSize()
                     + ": lower --batch-size or raise --limit");
@@ -129,6 +126,19 @@ public final class DemoRun {
                 runDir.resolve("eval").resolve("zeroshot-confusion.png"));
         LOG.info(String.format(Locale.ROOT, "demo finished in %.1f minutes", info.totalMinutes()));
         return new Outcome(DemoReport.table(rows), report, metricsJson);
+    }
+
+    /**
+     * One emoji-datasource set: from {@code --data} when given, else fetched into (or found in) the cache.
+     */
+    public EmojiPackages.EmojiPackage emojiSet(String set) throws IOException, InterruptedException {
+        return o.data() != null ? EmojiPackages.find(o.data(), set) : EmojiPackages.obtain(o.cache(), set);
+    }
+
+    /** The run's data in {@code data/}: built on the first call, reused (from its {@code data.json}) after. */
+    public DemoData prepareData() throws IOException, InterruptedException {
+        return DemoData.prepare(emojiSet(EmojiPackages.TRAIN_SET), emojiSet(EmojiPackages.HELD_OUT_SET), styleSet(),
+                o.output().resolve("data"), o.limit(), o.seed(), o.captionsPerImage(), o.validationFraction());
     }
 
     /** What makes a run: the saved copy must match on a rerun (the step count is checked apart). */

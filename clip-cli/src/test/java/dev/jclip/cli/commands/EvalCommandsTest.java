@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-class EvalCommandsTest {
+public class EvalCommandsTest {
     @TempDir
     Path dir;
 
     /** 8x8 greyscale images: class c has a bright 4x4 block in quadrant c, plus noise. */
-    static void writeIdx(Path prefixDir, String prefix, int n, long seed) throws IOException {
+    public static void writeIdx(Path prefixDir, String prefix, int n, long seed) throws IOException {
         Random rnd = new Random(seed);
         int[] labels = new int[n];
         try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(prefixDir.resolve(prefix + "-images-idx3-ubyte.gz"))))) {

@@ -22,7 +22,7 @@ import java.util.List;
  * outline only, a third style). Each emoji is a shape in a colour; its subcategory is the shape, its category
  * whether the shape is round or angular.
  */
-final class FakeEmojiPackages {
+public final class FakeEmojiPackages {
     static final List<String> SHAPES = List.of("circle", "square", "triangle", "diamond");
     // 8 per shape: enough for the demo's validation split and its held-out set to each hold 2 to fit a probe, 2 to test
     static final List<String> COLOURS = List.of("red", "green", "blue", "orange", "purple", "black", "teal", "pink");
@@ -33,7 +33,7 @@ final class FakeEmojiPackages {
     }
 
     /** The number of emoji with images in both sets: every shape x colour. */
-    static int usableEmoji() {
+    public static int usableEmoji() {
         return SHAPES.size() * COLOURS.size();
     }
 
@@ -41,7 +41,7 @@ final class FakeEmojiPackages {
      * Writes both packages. Besides the usable emoji, emoji.json lists one entry without a twitter image
      * ({@code has_img_twitter} false) and one whose google PNG is missing: both must be left out.
      */
-    static void write(Path dir) throws IOException {
+    public static void write(Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ArrayNode all = json.createArrayNode();
         int order = 0;

@@ -176,7 +176,7 @@ public final class ReportWriter {
      * with error bars of one standard deviation, and zero-shot as a dashed horizontal line with the matching shot
      * count marked (when there is one).
      */
-    static Chart fewShotChart(EvalReport r) {
+    public static Chart fewShotChart(EvalReport r) {
         List<FewShot.Point> points = r.fewShotPoints();
         double[] shots = points.stream().mapToDouble(FewShot.Point::shots).toArray();
         double[] mean = points.stream().mapToDouble(p -> 100 * p.meanTop1()).toArray();
