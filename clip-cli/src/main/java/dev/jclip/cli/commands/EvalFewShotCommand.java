@@ -18,19 +18,15 @@ import java.util.List;
  */
 @Command(name = "few-shot", description = "linear probes on n labelled examples per class (K seeded draws each) against zero-shot")
 public final class EvalFewShotCommand extends ProbeCommand {
-    @Option(names = "--shots", paramLabel = "N,N,...", split = ",", defaultValue = "1,2,4,8,16",
-            description = "examples per class of each probe (default: ${DEFAULT-VALUE})")
-    List<Integer> shots;
-
-    @Option(names = "--draws", paramLabel = "K", defaultValue = "5", description = "random draws per shot count (default: ${DEFAULT-VALUE})")
-    int draws;
-
     @Option(names = "--C", paramLabel = "C", description = "a fixed regularisation C for every fit (default: searched on a validation split)")
     Double fixedC;
 
     @Option(names = "--zero-shot-top1", paramLabel = "ACC",
             description = "zero-shot top-1 (0..1) to compare with, e.g. from an earlier run; default: measured with --checkpoint, none with --pixels")
     Double zeroShotTop1;
+
+    @Mixin
+    FewShotOptions fewShot;
 
     @Mixin
     TemplatesOption templates;
@@ -41,6 +37,7 @@ public final class EvalFewShotCommand extends ProbeCommand {
     @Override
     protected int run() throws Exception {
         checkOptions();
+        fewShot.check();
         if (eval.clipBenchmark != null) throw new UsageException("--clip-benchmark is not written for few-shot (CLIP_benchmark keeps one probe per file)");
         if (zeroShotTop1 != null && !(zeroShotTop1 >= 0 && zeroShotTop1 <= 1)) throw new UsageException("--zero-shot-top1 must be in 0..1, got " + zeroShotTop1);
         ZeroShotSuite s = suite.get();
@@ -49,7 +46,7 @@ public final class EvalFewShotCommand extends ProbeCommand {
         }
         FewShot.Settings settings;
         try {
-            settings = new FewShot.Settings(shots, draws, seed, fixedC, probeSettings());
+            settings = new FewShot.Settings(fewShot.shots(), fewShot.draws(), seed, fixedC, probeSettings());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

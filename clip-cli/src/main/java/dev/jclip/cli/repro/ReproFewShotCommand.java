@@ -1,6 +1,7 @@
 package dev.jclip.cli.repro;
 
 import dev.jclip.cli.UsageException;
+import dev.jclip.cli.commands.FewShotOptions;
 import dev.jclip.cli.demo.DemoData;
 import dev.jclip.cli.demo.DemoEvaluation;
 import dev.jclip.cli.demo.EmojiCaptions;
@@ -13,7 +14,7 @@ import dev.jclip.eval.probe.FewShot;
 import dev.jclip.eval.report.EvalReport;
 import dev.jclip.eval.report.ReportWriter;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,38 +32,24 @@ public final class ReproFewShotCommand extends ReproFinding {
     /** Share of each class's held-out images the probes are tested on (the rest is their pool, C's validation split included). */
     static final double TEST_FRACTION = 0.5;
 
-    @Option(names = "--shots", paramLabel = "N,N,...", split = ",", defaultValue = "1,2,4,8,16",
-            description = "examples per class of each probe (default: ${DEFAULT-VALUE})")
-    List<Integer> shots;
+    @Mixin
+    FewShotOptions fewShot;
 
-    @Option(names = "--draws", paramLabel = "K", defaultValue = "5", description = "random draws per shot count, times --scale (default: ${DEFAULT-VALUE})")
-    int draws;
-
-    @Override
-    String name() {
-        return "few-shot";
-    }
-
-    @Override
-    String title() {
-        return "Finding 3: zero-shot against few-shot linear probes";
-    }
-
-    @Override
-    String paperClaim() {
-        return "Zero-shot CLIP matches a linear probe on the same features fitted with about 4 labelled examples per class"
-                + " (Figure 6, averaged over 20 datasets).";
+    public ReproFewShotCommand() {
+        super("Finding 3: zero-shot against few-shot linear probes",
+                "Zero-shot CLIP matches a linear probe on the same features fitted with about 4 labelled examples per class"
+                + " (Figure 6, averaged over 20 datasets).");
     }
 
     @Override
     void checkOptions() {
-        if (draws < 1) throw new UsageException("--draws must be at least 1, got " + draws);
-        if (shots.isEmpty() || shots.stream().anyMatch(n -> n < 1)) throw new UsageException("--shots must be positive counts, got " + shots);
+        fewShot.check();
     }
 
     @Override
     void measure(EmojiModel model, ReproReport report) throws Exception {
         DemoData data = model.data();
+        List<Integer> shots = fewShot.shots();
         int maxShots = shots.stream().mapToInt(Integer::intValue).max().orElseThrow();
         long seed = repro.seed;
         // only the classes that can give the largest draw: every probe and zero-shot see the same classes
@@ -79,7 +66,7 @@ public final class ReproFewShotCommand extends ReproFinding {
         List<Emoji> kept = data.heldOut().stream().filter(e -> classes.contains(e.subcategory())).toList();
         LabelledImageDataset all = EmojiModel.dataset(kept, data::heldOutImage, classes, report.dir().resolve("held-out.csv"));
         LabelledImageDataset[] split = DatasetView.stratifiedSplit(all, TEST_FRACTION, seed);
-        int k = repro.scaled(draws, 1);
+        int k = repro.scaled(fewShot.draws(), 1);
         report.setting("shots", shots).setting("draws", k).setting("classes", classes.size()).setting("images", all.size())
                 .setting("pool_images", split[0].size()).setting("test_images", split[1].size());
 

@@ -1,6 +1,7 @@
 package dev.jclip.cli.repro;
 
 import dev.jclip.cli.ClipCommand;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
@@ -12,13 +13,22 @@ abstract class ReproFinding extends ClipCommand {
     @Mixin
     ReproOptions repro;
 
-    /** The command's name, which is also its folder under {@code --output}. */
-    abstract String name();
+    private final String title;
+    private final String paperClaim;
 
-    abstract String title();
+    /**
+     * @param title      the report's title
+     * @param paperClaim the paper's figure, in a sentence
+     */
+    ReproFinding(String title, String paperClaim) {
+        this.title = title;
+        this.paperClaim = paperClaim;
+    }
 
-    /** The paper's figure, in a sentence. */
-    abstract String paperClaim();
+    /** The command's name, as its {@code @Command} gives it, which is also its folder under {@code --output}. */
+    final String name() {
+        return getClass().getAnnotation(Command.class).name();
+    }
 
     /** Checks the command's own options (throw {@link dev.jclip.cli.UsageException}). */
     void checkOptions() {
@@ -31,7 +41,7 @@ abstract class ReproFinding extends ClipCommand {
     protected final int run() throws Exception {
         repro.check();
         checkOptions();
-        ReproReport report = new ReproReport(name(), title(), paperClaim(), repro, ReproReport.console());
+        ReproReport report = new ReproReport(name(), title, paperClaim, repro, ReproReport.console());
         EmojiModel model = EmojiModel.obtain(repro);
         report.model(model);
         measure(model, report);

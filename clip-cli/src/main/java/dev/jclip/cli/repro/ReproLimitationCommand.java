@@ -45,20 +45,10 @@ public final class ReproLimitationCommand extends ReproFinding {
     @Option(names = "--test-limit", paramLabel = "N", defaultValue = "2000", description = "random test images, times --scale (default: ${DEFAULT-VALUE})")
     int testLimit;
 
-    @Override
-    String name() {
-        return "limitation";
-    }
-
-    @Override
-    String title() {
-        return "Finding 5: a limitation, raw pixels against zero-shot";
-    }
-
-    @Override
-    String paperClaim() {
-        return "On handwritten digits (MNIST), a logistic regression on raw pixels beats zero-shot CLIP (88 % zero-shot for the"
-                + " best CLIP model against about 92 % for pixels). Here: Fashion-MNIST, and a model trained on other data.";
+    public ReproLimitationCommand() {
+        super("Finding 5: a limitation, raw pixels against zero-shot",
+                "On handwritten digits (MNIST), a logistic regression on raw pixels beats zero-shot CLIP (88 % zero-shot for the"
+                + " best CLIP model against about 92 % for pixels). Here: Fashion-MNIST, and a model trained on other data.");
     }
 
     @Override

@@ -38,20 +38,10 @@ public final class ReproPromptsCommand extends ReproFinding {
                         EmojiCaptions.ZERO_SHOT_TEMPLATES));
     }
 
-    @Override
-    String name() {
-        return "prompts";
-    }
-
-    @Override
-    String title() {
-        return "Finding 2: prompt engineering and ensembling";
-    }
-
-    @Override
-    String paperClaim() {
-        return "\"A photo of a {label}.\" beats the bare label; task context (\"a type of pet\") helps more; an ensemble of"
-                + " templates averaged in embedding space adds about 5 points on ImageNet over the bare label, at no extra inference cost.";
+    public ReproPromptsCommand() {
+        super("Finding 2: prompt engineering and ensembling",
+                "\"A photo of a {label}.\" beats the bare label; task context (\"a type of pet\") helps more; an ensemble of"
+                + " templates averaged in embedding space adds about 5 points on ImageNet over the bare label, at no extra inference cost.");
     }
 
     @Override

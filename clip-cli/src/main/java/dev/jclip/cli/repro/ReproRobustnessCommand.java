@@ -45,21 +45,11 @@ public final class ReproRobustnessCommand extends ReproFinding {
                     + " (default: ${DEFAULT-VALUE}; others are fetched like clip demo's)")
     List<String> shifted;
 
-    @Override
-    String name() {
-        return "robustness";
-    }
-
-    @Override
-    String title() {
-        return "Finding 4: robustness under distribution shift";
-    }
-
-    @Override
-    String paperClaim() {
-        return "Zero-shot CLIP loses much less accuracy from one distribution to a shifted one than a linear probe fitted on the first"
+    public ReproRobustnessCommand() {
+        super("Finding 4: robustness under distribution shift",
+                "Zero-shot CLIP loses much less accuracy from one distribution to a shifted one than a linear probe fitted on the first"
                 + " (effective robustness); adapting to the first distribution with a probe raises accuracy there (ImageNet +9.2 points)"
-                + " by far more than on the shifted ones, which barely move or fall (Figure 14).";
+                + " by far more than on the shifted ones, which barely move or fall (Figure 14).");
     }
 
     @Override

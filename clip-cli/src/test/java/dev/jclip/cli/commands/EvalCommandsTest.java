@@ -322,6 +322,9 @@ public class EvalCommandsTest {
         assertEquals("measured on the test set", m.get("settings").get("zero_shot").asText());
         assertEquals(1.0, m.get("few_shot").get(0).get("C_per_draw").get(0).asDouble(), 0);
         assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--shots", "0,2")));
+        UsageException repeated = assertThrows(UsageException.class,
+                () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--shots", "2,2")));
+        assertTrue(repeated.getMessage().contains("--shots must be distinct"), repeated.getMessage());
         assertThrows(UsageException.class, () -> Main.invoke(new EvalFewShotCommand(), List.of("--pixels", "--dataset", "x", "--suite", "cifar10")));
     }
 

@@ -124,6 +124,14 @@ class ReproCommandsTest {
     }
 
     @Test
+    void fewShotRefusesRepeatedShotsAndNoDraws() {
+        UsageException repeated = assertThrows(UsageException.class, () -> Main.invoke(new ReproFewShotCommand(), argv("--shots", "1,1")));
+        assertTrue(repeated.getMessage().contains("--shots must be distinct"), repeated.getMessage());
+        UsageException none = assertThrows(UsageException.class, () -> Main.invoke(new ReproFewShotCommand(), argv("--draws", "0")));
+        assertTrue(none.getMessage().contains("--draws"), none.getMessage());
+    }
+
+    @Test
     void robustnessScoresTheProbeAndZeroShotOnEveryStyle() throws Exception {
         JsonNode f = run(new ReproRobustnessCommand(), "robustness", "--shifted", "twitter,facebook");
         for (String style : List.of("google", "twitter", "facebook")) {
