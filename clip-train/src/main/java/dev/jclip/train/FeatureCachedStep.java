@@ -189,13 +189,7 @@ final class FeatureCachedStep {
     /** The sum of every rank's {@code value}, the way {@code sum} adds gradients. */
     private static double sumOverRanks(double value, Collective c, GradientSync.Mode sum) {
         double[] total = {value};
-        if (sum == GradientSync.Mode.ALL_REDUCE) {
-            c.allReduceSum(total);
-        } else {
-            double[] all = new double[c.worldSize()];
-            c.allGather(total, all);
-            RankOrderSum.sum(all, c.worldSize(), total);
-        }
+        sum.sum(total, c);
         return total[0];
     }
 

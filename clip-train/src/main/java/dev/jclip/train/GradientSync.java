@@ -21,9 +21,34 @@ final class GradientSync {
     /** Elements per bucket: 4 Mi values, 16 MB in float32 (PyTorch DDP's default bucket is 25 MB). */
     static final int BUCKET = 1 << 22;
 
-    /** How the ranks' gradients are summed: the {@code gradient-sum} option. */
+    /** How the ranks' gradients are summed: the {@code gradient-sum} option; each sums a buffer in place over ranks. */
     enum Mode {
-        ALL_REDUCE("all-reduce"), RANK_ORDER("rank-order");
+        ALL_REDUCE("all-reduce") {
+            @Override
+            void sum(float[] b, Collective c) {
+                c.allReduceSum(b);
+            }
+
+            @Override
+            void sum(double[] b, Collective c) {
+                c.allReduceSum(b);
+            }
+        },
+        RANK_ORDER("rank-order") {
+            @Override
+            void sum(float[] b, Collective c) {
+                float[] all = new float[b.length * c.worldSize()];
+                c.allGather(b, all);
+                RankOrderSum.sum(all, c.worldSize(), b);
+            }
+
+            @Override
+            void sum(double[] b, Collective c) {
+                double[] all = new double[b.length * c.worldSize()];
+                c.allGather(b, all);
+                RankOrderSum.sum(all, c.worldSize(), b);
+            }
+        };
 
         final String option;
 
@@ -35,6 +60,11 @@ final class GradientSync {
             for (Mode m : values()) if (m.option.equals(option)) return m;
             throw new IllegalArgumentException("gradient-sum must be all-reduce or rank-order, got '" + option + "'");
         }
+
+        /** Replaces every rank's {@code b} by the sum of all ranks' {@code b}, the same on every rank. */
+        abstract void sum(float[] b, Collective c);
+
+        abstract void sum(double[] b, Collective c);
     }
 
     private GradientSync() {
@@ -47,23 +77,11 @@ final class GradientSync {
             INDArray view = flat.get(NDArrayIndex.interval(from, to));
             if (flat.dataType() == DataType.DOUBLE) {
                 double[] b = view.toDoubleVector();
-                if (mode == Mode.ALL_REDUCE) {
-                    c.allReduceSum(b);
-                } else {
-                    double[] all = new double[b.length * c.worldSize()];
-                    c.allGather(b, all);
-                    RankOrderSum.sum(all, c.worldSize(), b);
-                }
+                mode.sum(b, c);
                 view.assign(Nd4j.createFromArray(b));
             } else {
                 float[] b = view.toFloatVector();
-                if (mode == Mode.ALL_REDUCE) {
-                    c.allReduceSum(b);
-                } else {
-                    float[] all = new float[b.length * c.worldSize()];
-                    c.allGather(b, all);
-                    RankOrderSum.sum(all, c.worldSize(), b);
-                }
+                mode.sum(b, c);
                 view.assign(Nd4j.createFromArray(b));
             }
         }
