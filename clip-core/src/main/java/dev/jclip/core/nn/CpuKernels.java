@@ -117,21 +117,18 @@ public final class CpuKernels {
      * accumulates dg += sum(dy * xhat) and db += sum(dy) over rows (when the gradients are given).
      */
     static void layerNormBackward(INDArray dy, INDArray xhat, float[] rstd, INDArray gain, INDArray dGain, INDArray dBias, INDArray dx) {
-        int n = (int) dy.rows(), d = (int) dy.columns();
+        int d = (int) dy.columns();
         float[] g = readAll(gain);
-        FloatBuffer dyb = buffer(dy), hb = buffer(xhat), dxb = buffer(dx);
-        int dyo = (int) dy.offset(), ho = (int) xhat.offset(), dxo = (int) dx.offset();
-        double[][] sums = columnSums(n, d, 2, (from, to, acc, dys, hs) -> {
-            int len = (to - from) * d;
-            dyb.get(dyo + from * d, dys, 0, len);
-            hb.get(ho + from * d, hs, 0, len);
+        FloatBuffer dxb = buffer(dx);
+        int dxo = (int) dx.offset();
+        double[][] sums = columnSums(dy, xhat, 2, (from, to, acc, dys, hs) -> {
             for (int r = 0; r < to - from; r++) {
                 int o = r * d;
                 float m1 = LOOPS.dot(dys, o, g, 0, d) / d;
                 float m2 = LOOPS.dotScaled(dys, o, g, hs, d) / d;
                 LOOPS.layerNormGrad(dys, hs, o, d, g, m1, m2, rstd[from + r], dys, acc[0], acc[1]);   // dx over dy
             }
-            dxb.put(dxo + from * d, dys, 0, len);
+            dxb.put(dxo + from * d, dys, 0, (to - from) * d);
         });
         if (dGain != null) {
             addInto(dGain, sums[0]);
@@ -285,12 +282,13 @@ public final class CpuKernels {
     }
 
     /**
-     * Adds a block of rows [from, to) of [n, c] data into float column accumulators acc[0..k), using two work arrays
-     * of at least BLOCK_ROWS * c floats (fetched once per thread share: a thread-local lookup per block was 6% of a
-     * ResNet step).
+     * Adds a block of rows [from, to) of [n, c] data into float column accumulators acc[0..k); {@code rows0} and
+     * {@code rows1} hold the block's rows of the two matrices summed over, from their start (work arrays of at least
+     * BLOCK_ROWS * c floats, fetched once per thread share: a thread-local lookup per block was 6% of a ResNet step;
+     * the block may overwrite them).
      */
     private interface ColumnBlock {
-        void add(int from, int to, float[][] acc, float[] work0, float[] work1);
+        void add(int from, int to, float[][] acc, float[] rows0, float[] rows1);
     }
 
     private static final int BLOCK_ROWS = 32;
@@ -299,11 +297,16 @@ public final class CpuKernels {
     static final int CHUNK_ROWS = 1024;
 
     /**
-     * k per-column sums over the rows of an [n, c] matrix. The rows are cut into chunks of {@link #CHUNK_ROWS}
-     * whatever the number of threads; within a chunk 32-row blocks are added into float accumulators and those, in
-     * order, into double; the chunks' double sums are added in chunk order. Threads take whole chunks.
+     * k per-column sums over the rows of an [n, c] matrix {@code x}: each block of its rows is read into the first
+     * work array for {@code block}, and the same rows of {@code y} (of x's shape, or null) into the second. The rows
+     * are cut into chunks of {@link #CHUNK_ROWS} whatever the number of threads; within a chunk 32-row blocks are
+     * added into float accumulators and those, in order, into double; the chunks' double sums are added in chunk
+     * order. Threads take whole chunks.
      */
-    private static double[][] columnSums(int n, int c, int k, ColumnBlock block) {
+    private static double[][] columnSums(INDArray x, INDArray y, int k, ColumnBlock block) {
+        int n = (int) x.rows(), c = (int) x.columns();
+        FloatBuffer xb = buffer(x), yb = y == null ? null : buffer(y);
+        int xo = (int) x.offset(), yo = y == null ? 0 : (int) y.offset();
         int chunks = Math.max(1, (n + CHUNK_ROWS - 1) / CHUNK_ROWS);
         double[][][] partial = new double[chunks][k][c];
         KernelThreads.parallelFor(chunks, Math.max(1, GRAIN / (CHUNK_ROWS * c)), (firstChunk, endChunk) -> {
@@ -312,8 +315,11 @@ public final class CpuKernels {
             for (int chunk = firstChunk; chunk < endChunk; chunk++) {
                 int from = chunk * CHUNK_ROWS, to = Math.min(n, from + CHUNK_ROWS);
                 for (int r = from; r < to; r += BLOCK_ROWS) {
+                    int end = Math.min(to, r + BLOCK_ROWS);
+                    xb.get(xo + r * c, work0, 0, (end - r) * c);
+                    if (yb != null) yb.get(yo + r * c, work1, 0, (end - r) * c);
                     for (float[] a : acc) java.util.Arrays.fill(a, 0f);
-                    block.add(r, Math.min(to, r + BLOCK_ROWS), acc, work0, work1);
+                    block.add(r, end, acc, work0, work1);
                     for (int q = 0; q < k; q++) {
                         for (int i = 0; i < c; i++) partial[chunk][q][i] += acc[q][i];
                     }
@@ -339,8 +345,7 @@ public final class CpuKernels {
         double[] mean = columnSum(x);
         float[] meanF = new float[c];
         for (int i = 0; i < c; i++) meanF[i] = (float) (mean[i] /= n);
-        double[] var = columnSums(n, c, 1, (from, to, acc, xs, unused) -> {
-            xb.get(xo + from * c, xs, 0, (to - from) * c);
+        double[] var = columnSums(x, null, 1, (from, to, acc, xs, unused) -> {
             for (int r = 0; r < to - from; r++) LOOPS.addSquaredDeviationInto(xs, r * c, meanF, acc[0], c);
         })[0];
         for (int i = 0; i < c; i++) {
@@ -369,10 +374,7 @@ public final class CpuKernels {
         int n = (int) dy.rows(), c = (int) dy.columns();
         FloatBuffer dyb = buffer(dy), hb = buffer(xhat), dxb = buffer(dx);
         int dyo = (int) dy.offset(), ho = (int) xhat.offset(), dxo = (int) dx.offset();
-        double[][] sums = columnSums(n, c, 2, (from, to, acc, dys, hs) -> {
-            int len = (to - from) * c;
-            dyb.get(dyo + from * c, dys, 0, len);
-            hb.get(ho + from * c, hs, 0, len);
+        double[][] sums = columnSums(dy, xhat, 2, (from, to, acc, dys, hs) -> {
             for (int r = 0; r < to - from; r++) {
                 LOOPS.addTo(dys, r * c, acc[0], 0, c);
                 LOOPS.addProductInto(dys, hs, r * c, acc[1], c);
@@ -452,10 +454,7 @@ public final class CpuKernels {
     /** Column sums of x [n, d], in double. */
     private static double[] columnSum(INDArray x) {
         int d = (int) x.columns();
-        FloatBuffer xb = buffer(x);
-        int xo = (int) x.offset();
-        return columnSums((int) x.rows(), d, 1, (from, to, acc, xs, unused) -> {
-            xb.get(xo + from * d, xs, 0, (to - from) * d);
+        return columnSums(x, null, 1, (from, to, acc, xs, unused) -> {
             for (int r = 0; r < to - from; r++) LOOPS.addTo(xs, r * d, acc[0], 0, d);
         })[0];
     }
