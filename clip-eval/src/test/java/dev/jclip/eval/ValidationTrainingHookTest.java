@@ -15,6 +15,10 @@ import dev.jclip.eval.metrics.RetrievalMetrics;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
 import dev.jclip.train.data.TrainingData;
+import dev.jclip.train.dist.DistributedRuns;
+import dev.jclip.data.loader.SampleSource;
+import dev.jclip.data.loader.SampleStream;
+import dev.jclip.data.loader.SkipCounter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,15 +26,22 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** val-data: the loss and recalls equal naive computations, and they reach metrics.jsonl at the scheduled steps. */
+/**
+ * val-data: the loss and recalls equal naive computations, they reach metrics.jsonl at the scheduled steps, and
+ * thread-ranks that share the batches report the one-process metrics.
+ */
 class ValidationTrainingHookTest {
     private static final ClipConfig TINY = ClipConfig.preset("ViT-tiny");
     private static final int PAIRS = 20;
@@ -168,5 +179,107 @@ class ValidationTrainingHookTest {
             assertTrue(n.get("val_loss").asDouble() > 0 && n.has("val_image_to_text_R@10") && n.has("val_text_to_image_R@1"), line);
         }
         assertEquals(List.of(2L, 4L, 5L), steps);
+    }
+
+    /** One process's features and metrics with the model every rank holds (seed 5). */
+    private static ValidationTrainingHook.Features oneProcess(TrainConfig cfg) {
+        try (ClipModel model = ClipModel.create(TINY, 5)) {
+            model.setTraining(false);
+            return ValidationTrainingHook.open(cfg, TINY).features(model);
+        }
+    }
+
+    /** A rank's share (features of its own batches) and what its distributed evaluation returned. */
+    private record RankResult(ValidationTrainingHook.Features share, Map<String, Double> metrics) {
+    }
+
+    /** Each thread-rank opens its own hook and model, as each process of a run does, and evaluates at step 7. */
+    private static List<RankResult> onRanks(int world, TrainConfig cfg) throws Exception {
+        return DistributedRuns.onRanks(world, Duration.ofMinutes(2), c -> {
+            try (ClipModel model = ClipModel.create(TINY, 5)) {
+                model.setTraining(false);
+                ValidationTrainingHook hook = ValidationTrainingHook.open(cfg, TINY);
+                return new RankResult(hook.features(model, c.rank(), c.worldSize()), hook.evaluate(model, 7, c));
+            }
+        });
+    }
+
+    /** The shares are contiguous runs of whole batches in rank order, together every pair once, as one process read them. */
+    private static void assertSharesTile(ValidationTrainingHook.Features all, List<RankResult> ranks, int... sizes) {
+        int at = 0;
+        for (int r = 0; r < ranks.size(); r++) {
+            ValidationTrainingHook.Features share = ranks.get(r).share();
+            assertEquals(sizes[r], share.images().length, "pairs encoded by rank " + r);
+            for (int i = 0; i < share.images().length; i++, at++) {
+                assertArrayEquals(all.images()[at], share.images()[i], "image " + at + " on rank " + r);
+                assertArrayEquals(all.texts()[at], share.texts()[i], "text " + at + " on rank " + r);
+            }
+        }
+        assertEquals(PAIRS, at);
+    }
+
+    @Test
+    void ranksEncodeContiguousSharesOfTheBatchesAndReportTheOneProcessMetrics() throws Exception {
+        TrainConfig cfg = config(tmp.resolve("unused-dist"), "eval-every", 1);
+        ValidationTrainingHook.Features all = oneProcess(cfg);
+        Map<String, Double> one = ValidationTrainingHook.metrics(all);
+        // batches of 8, 8 and 4: 2 ranks take 2 batches and 1, 4 ranks 1, 1, 1 and none
+        List<RankResult> two = onRanks(2, cfg);
+        assertSharesTile(all, two, 16, 4);
+        List<RankResult> four = onRanks(4, cfg);
+        assertSharesTile(all, four, 8, 8, 4, 0);
+        for (List<RankResult> ranks : List.of(two, four)) {
+            // the same bits: features gathered exactly, batch losses summed in data order as one process sums them
+            for (RankResult r : ranks) assertEquals(one, r.metrics());
+        }
+        // a share's own loss differs from the whole set's: the gathered loss is not one rank's
+        assertTrue(Math.abs(two.get(1).share().loss() - all.loss()) > 1e-6);
+    }
+
+    @Test
+    void shardsWithoutSizesAreCountedOnceAndSplitTheSameWay() throws Exception {
+        Path dir = tmp.resolve("val-unsized");
+        Files.createDirectories(dir);
+        for (int i = 0; i < 3; i++) {
+            String name = String.format("val-%05d.tar", i);
+            Files.copy(tmp.resolve("val").resolve(name), dir.resolve(name));
+        }
+        TrainConfig cfg = config(tmp.resolve("unused-unsized"), "eval-every", 1, "val-data", dir + "/val-{00000..00002}.tar");
+        assertEquals(null, TrainingData.samples(cfg.evaluation().valData()).knownSize(), "no sizes.json: the size is unknown");
+        ValidationTrainingHook.Features all = oneProcess(cfg);
+        List<RankResult> three = onRanks(3, cfg);
+        assertSharesTile(all, three, 8, 8, 4);
+        for (RankResult r : three) assertEquals(ValidationTrainingHook.metrics(all), r.metrics());
+    }
+
+    @Test
+    void aRankThatFailsMakesEveryRankFailWithoutWaiting() throws Exception {
+        TrainConfig cfg = config(tmp.resolve("unused-fail"), "eval-every", 1);
+        SampleSource unreadable = new SampleSource() {
+            @Override
+            public SampleStream open(long seed, int epoch, boolean shuffle, SkipCounter skips, AtomicLong shardsOpened) {
+                throw new UncheckedIOException(new java.io.IOException("val-data vanished"));
+            }
+
+            @Override public boolean infinite() { return false; }
+            @Override public Long knownSize() { return (long) PAIRS; }
+        };
+        List<String> messages = DistributedRuns.onRanks(2, Duration.ofMinutes(2), c -> {
+            // rank 1 (the share of the last batch) cannot read its data; rank 0 can
+            ValidationTrainingHook hook = c.rank() == 1
+                    ? new ValidationTrainingHook(unreadable, TrainingData.tokenizer(cfg, TINY),
+                    TrainingData.loaderBuilder(cfg, TINY, 8).train(false).dropLast(false).build(), 4)
+                    : ValidationTrainingHook.open(cfg, TINY);
+            try (ClipModel model = ClipModel.create(TINY, 5)) {
+                model.setTraining(false);
+                hook.evaluate(model, 7, c);
+                return "no failure";
+            } catch (dev.jclip.train.dist.CollectiveException e) {
+                return e.getMessage();
+            }
+        });
+        assertEquals("validation failed on 1 rank(s)", messages.get(0));
+        assertTrue(messages.get(1).startsWith("validation failed on 1 rank(s); rank 1: ") && messages.get(1).contains("val-data vanished"),
+                messages.get(1));
     }
 }

@@ -685,8 +685,8 @@ public final class Trainer {
             if (config == null) throw new ConfigException("no training config given");
             config.validate();
             refuseUnusedOptions();
-            checkWorld(config, collective.worldSize());
             ClipConfig modelCfg = modelConfig(config);
+            checkWorld(config, modelCfg, collective.worldSize());
             if (model != null && !model.config().equals(modelCfg)) {
                 throw new ConfigException("the model passed in does not match model '" + config.model().name() + "'");
             }
@@ -719,16 +719,26 @@ public final class Trainer {
             }
         }
 
-        /** batch-size is the global batch: it must split evenly into world x accum-freq micro-batches. */
-        static void checkWorld(TrainConfig config, int world) {
+        /**
+         * What a distributed run (or its one-process reproduction, {@code rank-slices}) cannot do, refused before
+         * any work: rank-slices on several ranks, the SigLIP loss over ranks or rank slices (it has no per-rank form
+         * yet; a model JSON with {@code init_logit_bias} is SigLIP too), and a global batch that does not split
+         * into world x accum-freq micro-batches.
+         */
+        static void checkWorld(TrainConfig config, ClipConfig model, int world) {
             int slices = config.optimisation().rankSlices();
             if (slices > 0 && world > 1) {
                 throw new ConfigException("rank-slices " + slices + " reproduces a distributed run in one process; this run has "
                         + world + " ranks: leave rank-slices out and use gradient-sum rank-order");
             }
+            if (model.isSiglip() && (world > 1 || slices > 1)) {
+                String which = config.model().siglip() ? "siglip" : "model '" + config.model().name() + "' has init_logit_bias (SigLIP's sigmoid loss)";
+                throw new ConfigException(which + ": the sigmoid loss is not split over ranks yet, so "
+                        + (world > 1 ? "it cannot train on " + world + " ranks; train it in one process"
+                        : "rank-slices " + slices + " cannot compute it per rank slice; leave rank-slices out"));
+            }
             if (slices > 1) checkSplit(config, slices, "rank slices");
             if (world == 1) return;
-            if (config.model().siglip()) throw new ConfigException("siglip: the sigmoid loss is not distributed over ranks yet; train it in one process");
             checkSplit(config, world, "ranks");
         }
 

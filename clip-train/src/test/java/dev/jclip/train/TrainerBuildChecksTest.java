@@ -101,4 +101,41 @@ class TrainerBuildChecksTest {
         Trainer.builder().config(config()).data(data(32, 16, 600, 8)).build();
         assertFalse(Files.exists(tmp.resolve("run")), "nothing is written before fit()");
     }
+
+    /**
+     * The SigLIP loss has no per-rank form (FeatureCachedStep and RankSlicedStep would throw at the first step):
+     * over ranks or rank slices it is refused at build, whether it comes from siglip or from a model JSON with
+     * init_logit_bias; in one process, and the softmax loss over rank slices, it builds.
+     */
+    @Test
+    void theSigmoidLossOverRanksOrRankSlicesIsRefusedNamingTheOptions() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> Trainer.builder()
+                .config(config("siglip", true, "rank-slices", 2)).data(data(32, 16, 1000, 8)).build());
+        assertEquals("siglip: the sigmoid loss is not split over ranks yet, so rank-slices 2 cannot compute it per rank"
+                + " slice; leave rank-slices out", e.getMessage());
+        Path json = tmp.resolve("siglip-tiny.json");
+        Files.writeString(json, TINY.withSiglip().toJson());
+        e = assertThrows(ConfigException.class, () -> Trainer.builder()
+                .config(config("model", json.toString(), "rank-slices", 4)).data(data(32, 16, 1000, 8)).build());
+        assertTrue(e.getMessage().startsWith("model '" + json + "' has init_logit_bias (SigLIP's sigmoid loss): the sigmoid"
+                + " loss is not split over ranks yet, so rank-slices 4"), e.getMessage());
+        // on 2 ranks: every rank refuses, naming the model
+        java.util.List<String> messages = dev.jclip.train.dist.DistributedRuns.onRanks(2, c -> {
+            try {
+                Trainer.builder().config(config("model", json.toString())).data(data(32, 16, 1000, 4)).collective(c).build();
+                return "built";
+            } catch (ConfigException refused) {
+                return refused.getMessage();
+            }
+        });
+        for (String m : messages) {
+            assertTrue(m.contains("model '" + json + "' has init_logit_bias (SigLIP's sigmoid loss): the sigmoid loss is not"
+                    + " split over ranks yet, so it cannot train on 2 ranks; train it in one process"), m);
+        }
+        // what works is not refused
+        Trainer.builder().config(config("model", json.toString())).data(data(32, 16, 1000, 8)).build();
+        Trainer.builder().config(config("siglip", true)).data(data(32, 16, 1000, 8)).build();
+        Trainer.builder().config(config("rank-slices", 2)).data(data(32, 16, 1000, 8)).build();
+        assertFalse(Files.exists(tmp.resolve("run")), "nothing is written before fit()");
+    }
 }

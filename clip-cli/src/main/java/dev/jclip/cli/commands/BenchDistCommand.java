@@ -3,7 +3,9 @@ package dev.jclip.cli.commands;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
+import dev.jclip.core.config.ConfigException;
 import dev.jclip.train.bench.CollectiveBenchmark;
+import dev.jclip.train.bench.DistStepBenchmark;
 import dev.jclip.train.dist.Collective;
 import dev.jclip.train.dist.Collectives;
 import picocli.CommandLine.Command;
@@ -15,17 +17,44 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code mpirun -np N clip bench dist [--min-bytes 4K] [--max-bytes 256M]}: all-reduce and all-gather bandwidth of
- * the job's collective at message sizes from min to max (each 4x the last); rank 0 prints one JSON line per
+ * {@code mpirun -np N clip bench dist [--min-bytes 4K] [--max-bytes 256M] [--steps N --model M --batch-size G
+ * --rank-batch b]}: all-reduce and all-gather bandwidth of the job's collective at message sizes from min to max
+ * (each 4x the last) and, with {@code --steps}, the time of the trainer's step at the job's world size with the
+ * global batch fixed and with the per-rank batch fixed ({@link DistStepBenchmark}); rank 0 prints one JSON line per
  * measurement (docs/SCALING.md has a table of them).
  */
-@Command(name = "dist", description = "all-reduce and all-gather bandwidth (GB/s) over message sizes; run under mpirun or srun")
+@Command(name = "dist", description = "all-reduce and all-gather bandwidth (GB/s) over message sizes, and with --steps the"
+        + " training step time at this world size; run under mpirun or srun")
 public final class BenchDistCommand extends ClipCommand {
     @Option(names = "--min-bytes", paramLabel = "SIZE", description = "smallest message, e.g. 4K (default: ${DEFAULT-VALUE})")
     String minBytes = "4K";
 
     @Option(names = "--max-bytes", paramLabel = "SIZE", description = "largest message, e.g. 256M (default: ${DEFAULT-VALUE})")
     String maxBytes = "256M";
+
+    @Option(names = "--no-bandwidth", description = "skip the all-reduce and all-gather sweep")
+    boolean noBandwidth;
+
+    @Option(names = "--steps", paramLabel = "N", description = "timed training steps per scaling mode; 0 = no step timing (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed training steps first (default: ${DEFAULT-VALUE})")
+    int warmup = 3;
+
+    @Option(names = "--model", paramLabel = "NAME|JSON", description = "model of the timed steps (default: ${DEFAULT-VALUE})")
+    String model = "ViT-tiny";
+
+    @Option(names = "--batch-size", paramLabel = "G", description = "global batch of the global-batch mode, split over the ranks;"
+            + " 0 = leave the mode out (default: ${DEFAULT-VALUE})")
+    int globalBatch = 64;
+
+    @Option(names = "--rank-batch", paramLabel = "B", description = "per-rank batch of the rank-batch mode (global B x ranks);"
+            + " 0 = leave the mode out (default: ${DEFAULT-VALUE})")
+    int rankBatch = 16;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "where rank 0 writes the timed runs (one folder per mode);"
+            + " default: a temporary folder, deleted afterwards")
+    java.nio.file.Path output;
 
     @Mixin
     DistBackendOption dist;
@@ -34,14 +63,25 @@ public final class BenchDistCommand extends ClipCommand {
     protected int run() throws Exception {
         long min = bytes("--min-bytes", minBytes);
         long max = bytes("--max-bytes", maxBytes);
+        if (steps < 0 || warmup < 0 || globalBatch < 0 || rankBatch < 0) {
+            throw new UsageException("--steps, --warmup, --batch-size and --rank-batch must be >= 0");
+        }
+        if (noBandwidth && steps == 0) throw new UsageException("--no-bandwidth without --steps measures nothing");
         Collective c = dist.open();
-        List<CollectiveBenchmark.Row> rows;
+        List<CollectiveBenchmark.Row> rows = List.of();
+        List<DistStepBenchmark.Row> stepRows = List.of();
+        if (steps > 0 && globalBatch % c.worldSize() != 0) {   // before the sweep, which takes minutes
+            c.close();
+            throw new UsageException("--batch-size " + globalBatch + " (the global batch) does not split over " + c.worldSize() + " ranks");
+        }
         try {
-            rows = CollectiveBenchmark.run(c, min, max);
-        } catch (IllegalArgumentException e) {
+            if (!noBandwidth) rows = CollectiveBenchmark.run(c, min, max);
+            if (steps > 0) stepRows = DistStepBenchmark.run(c, model, globalBatch, rankBatch, steps, warmup, output);
+        } catch (IllegalArgumentException | ConfigException e) {
+            // the same on every rank (sizes, batches, model), found before any collective that could hang
             c.close();
             throw new UsageException(e.getMessage());
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             Collectives.abort(c, 1, "clip bench dist: rank " + c.rank() + " failed: " + e);
             throw e;
         }
@@ -56,6 +96,23 @@ public final class BenchDistCommand extends ClipCommand {
                 out.put("seconds", r.seconds());
                 out.put("algorithm_gb_per_s", Math.round(r.algorithmGBs() * 1000) / 1000.0);
                 out.put("bus_gb_per_s", Math.round(r.busGBs() * 1000) / 1000.0);
+                out.putAll(dev.jclip.core.Machine.facts());
+                System.out.println(json.writeValueAsString(out));
+            }
+            for (DistStepBenchmark.Row r : stepRows) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("op", "train-step");
+                out.put("mode", r.mode());
+                out.put("model", r.model());
+                out.put("ranks", r.worldSize());
+                out.put("global_batch", r.globalBatch());
+                out.put("rank_batch", r.rankBatch());
+                out.put("steps", r.steps());
+                out.put("warmup_steps", r.warmup());
+                out.put("median_step_ms", Math.round(r.medianStepMs() * 100) / 100.0);
+                out.put("min_step_ms", Math.round(r.minStepMs() * 100) / 100.0);
+                out.put("samples_per_s", Math.round(r.samplesPerSecond() * 100) / 100.0);
+                if (output != null) out.put("run", r.runDir().toString());
                 out.putAll(dev.jclip.core.Machine.facts());
                 System.out.println(json.writeValueAsString(out));
             }

@@ -8,7 +8,7 @@ import dev.jclip.data.text.BpeTrainer;
 import dev.jclip.data.text.ClipTokenizer;
 import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.LabelledImageDataset;
-import dev.jclip.train.dist.ThreadCollective;
+import dev.jclip.train.dist.DistributedRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,14 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,24 +81,12 @@ class ZeroShotTrainingHookTest {
 
     private static List<Map<String, Double>> onRanks(int world, ZeroShotTrainingHook hook) throws Exception {
         ClipConfig cfg = ClipConfig.preset("ViT-tiny");
-        List<ThreadCollective> cs = ThreadCollective.world(world, Duration.ofMinutes(2));
-        ExecutorService pool = Executors.newFixedThreadPool(world);
-        try {
-            List<Future<Map<String, Double>>> fs = new ArrayList<>();
-            for (ThreadCollective c : cs) {
-                fs.add(pool.submit(() -> {
-                    try (c; ClipModel model = ClipModel.create(cfg, 5)) {   // each rank its own copy of the weights
-                        model.setTraining(false);
-                        return hook.evaluate(model, 7, c);
-                    }
-                }));
+        return DistributedRuns.onRanks(world, Duration.ofMinutes(2), c -> {
+            try (ClipModel model = ClipModel.create(cfg, 5)) {   // each rank its own copy of the weights
+                model.setTraining(false);
+                return hook.evaluate(model, 7, c);
             }
-            List<Map<String, Double>> out = new ArrayList<>();
-            for (Future<Map<String, Double>> f : fs) out.add(f.get(5, TimeUnit.MINUTES));
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     @Test

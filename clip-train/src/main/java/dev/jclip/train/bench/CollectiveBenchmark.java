@@ -81,7 +81,8 @@ public final class CollectiveBenchmark {
         return new Row(op, bytes, w, n, seconds, alg, alg * busFactor);
     }
 
-    private static double slowest(Collective c, double mine) {
+    /** The largest of every rank's {@code mine}, on every rank. */
+    static double slowest(Collective c, double mine) {
         double[] all = new double[c.worldSize()];
         c.allGather(new double[] {mine}, all);
         double max = 0;

@@ -134,6 +134,34 @@ public final class Collectives {
         return out;
     }
 
+    /**
+     * Every rank's doubles, of any length (none included), concatenated in rank order on every rank: the lengths
+     * are all-gathered, then the arrays, each padded to the longest.
+     */
+    public static double[] allGatherConcat(Collective c, double[] local) {
+        int world = c.worldSize();
+        double[] lengths = new double[world];
+        c.allGather(new double[]{local.length}, lengths);
+        int longest = 0;
+        long total = 0;
+        for (double l : lengths) {
+            longest = Math.max(longest, (int) l);
+            total += (long) l;
+        }
+        if ((long) longest * world > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot gather " + world + " x " + longest + " doubles in one array");
+        }
+        double[] padded = new double[longest * world];
+        c.allGather(java.util.Arrays.copyOf(local, longest), padded);
+        double[] out = new double[(int) total];
+        int at = 0;
+        for (int r = 0; r < world; r++) {
+            System.arraycopy(padded, r * longest, out, at, (int) lengths[r]);
+            at += (int) lengths[r];
+        }
+        return out;
+    }
+
     /** Rank {@code root}'s string on every rank. */
     public static String broadcast(Collective c, String s, int root) {
         byte[] mine = c.rank() == root ? s.getBytes(StandardCharsets.UTF_8) : new byte[0];

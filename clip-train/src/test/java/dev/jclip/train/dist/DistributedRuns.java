@@ -20,8 +20,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** Runs the same training on N thread-ranks (ThreadCollective) and returns each rank's final weights. */
-final class DistributedRuns {
+/**
+ * Runs the same training on N thread-ranks (ThreadCollective) and returns each rank's final weights; {@link #onRanks}
+ * runs any code so (also for other modules' tests, through clip-train's test jar).
+ */
+public final class DistributedRuns {
     private DistributedRuns() {
     }
 
@@ -52,11 +55,11 @@ final class DistributedRuns {
         });
     }
 
-    interface RankBody<T> {
+    public interface RankBody<T> {
         T run(Collective c) throws Exception;
     }
 
-    static <T> List<T> onRanks(int world, RankBody<T> body) throws Exception {
+    public static <T> List<T> onRanks(int world, RankBody<T> body) throws Exception {
         return onRanks(world, Duration.ofMinutes(2), body);
     }
 
@@ -64,7 +67,7 @@ final class DistributedRuns {
      * Runs {@code body} on every rank of a fresh world whose rendezvous waits at most {@code timeout}, each rank on
      * its own thread; returns each rank's result, or throws the first failing rank's exception (in rank order).
      */
-    static <T> List<T> onRanks(int world, Duration timeout, RankBody<T> body) throws Exception {
+    public static <T> List<T> onRanks(int world, Duration timeout, RankBody<T> body) throws Exception {
         List<ThreadCollective> collectives = ThreadCollective.world(world, timeout);
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
