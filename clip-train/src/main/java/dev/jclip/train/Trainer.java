@@ -748,6 +748,7 @@ public final class Trainer {
             if (config.optimisation().accumFreq() > 1) refused.add("accum-freq " + config.optimisation().accumFreq());
             if (config.optimisation().bnGhostBatch() > 0) refused.add("bn-ghost-batch " + config.optimisation().bnGhostBatch());
             if (config.data().dataOrder() != null && !"shards".equals(config.data().dataOrder())) refused.add("data-order " + config.data().dataOrder());
+            if (config.evaluation().valData() != null) refused.add("val-data (the validation loss and retrieval are contrastive)");
             if (!refused.isEmpty()) {
                 throw new ConfigException("objective " + objective + " trains in one process with the whole batch in one pass; these"
                         + " options belong to the contrastive path: " + String.join(", ", refused));

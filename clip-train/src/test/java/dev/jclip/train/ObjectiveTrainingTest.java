@@ -67,7 +67,8 @@ class ObjectiveTrainingTest {
     void contrastivePathOptionsAreRefusedNamingThem() {
         SyntheticBatches data = new SyntheticBatches(64, 32, 16, 1000, 8, 1);
         for (Object[] o : List.<Object[]>of(new Object[]{"accum-freq", 2, "accum-freq 2"}, new Object[]{"rank-slices", 2, "rank-slices 2"},
-                new Object[]{"bn-ghost-batch", 4, "bn-ghost-batch 4"}, new Object[]{"siglip", true, "siglip"})) {
+                new Object[]{"bn-ghost-batch", 4, "bn-ghost-batch 4"}, new Object[]{"siglip", true, "siglip"},
+                new Object[]{"val-data", "val.csv", "val-data"})) {
             TrainConfig cfg = TestConfigs.of("model", "ViT-tiny", "objective", "caption-lm", "batch-size", 8, "steps", 2,
                     "output", tmp.resolve("refused").toString(), o[0], o[1]);
             ConfigException e = assertThrows(ConfigException.class, () -> Trainer.builder().config(cfg).data(data).build());
