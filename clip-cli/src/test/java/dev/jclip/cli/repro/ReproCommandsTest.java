@@ -157,6 +157,45 @@ class ReproCommandsTest {
     }
 
     @Test
+    void objectivesTrainsEachObjectiveAndReadsTheRatiosOffTheCurves() throws Exception {
+        JsonNode f = run(new ReproObjectivesCommand(), "objectives", "--evals", "2", "--eval-images", "0");
+        for (String o : List.of("contrastive", "bow", "caption-lm")) {
+            assertShare(f, "final_zero_shot_top1/" + o);
+            assertShare(f, "best_zero_shot_top1/" + o);
+            // 4 steps, an evaluation every 2: after 32 and 64 images of 16
+            assertShare(f, "zero_shot_top1/" + o + "@32");
+            assertShare(f, "zero_shot_top1/" + o + "@64");
+            assertTrue(Files.isRegularFile(dir.resolve("out/objectives/runs").resolve(o).resolve("model.safetensors")), o);
+        }
+        int ratios = 0;
+        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().startsWith("efficiency/")) ratios++;
+        assertEquals(3, ratios, f.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives.png")));
+        UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new ReproObjectivesCommand(), argv("--objectives", "bow,bow")));
+        assertTrue(e.getMessage().contains("--objectives"), e.getMessage());
+    }
+
+    @Test
+    void efficiencyRatiosInterpolateBetweenEvaluationsAndBoundWhatIsNeverReached() {
+        List<ReproObjectivesCommand.Point> fast = List.of(new ReproObjectivesCommand.Point(1, 100, 0.2),
+                new ReproObjectivesCommand.Point(2, 200, 0.5), new ReproObjectivesCommand.Point(3, 300, 0.4));
+        List<ReproObjectivesCommand.Point> slow = List.of(new ReproObjectivesCommand.Point(1, 100, 0.1),
+                new ReproObjectivesCommand.Point(2, 200, 0.3), new ReproObjectivesCommand.Point(3, 300, 0.6));
+        // the fast curve's best, 0.5, at 200 images; the slow one crosses 0.5 between 200 (0.3) and 300 (0.6): 266.7
+        ReproObjectivesCommand.Ratio r = ReproObjectivesCommand.ratio(fast, slow);
+        assertEquals(0.5, r.target(), 0);
+        assertEquals(200, r.fastImages(), 1e-9);
+        assertEquals(200 + 100 * 0.2 / 0.3, r.slowImages(), 1e-9);
+        assertTrue(!r.lowerBound());
+        assertEquals((200 + 100 * 0.2 / 0.3) / 200, r.value(), 1e-12);
+        // reversed: 0.6 is never reached by the other curve, so all its 300 images over 300 is a lower bound
+        ReproObjectivesCommand.Ratio b = ReproObjectivesCommand.ratio(slow, fast);
+        assertTrue(b.lowerBound());
+        assertEquals(1.0, b.value(), 1e-12);
+        assertEquals(100, ReproObjectivesCommand.imagesToReach(fast, 0.1), 0);
+    }
+
+    @Test
     void progressBarCountsUnitsOfWork() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ReproReport r = new ReproReport("x", "t", "c", new ReproOptions(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
