@@ -17,6 +17,8 @@ import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.data.CsvImageDataset;
 import dev.jclip.eval.data.DatasetView;
 import dev.jclip.eval.data.LabelledImageDataset;
+import dev.jclip.eval.metrics.ClassificationMetrics;
+import dev.jclip.eval.zeroshot.ZeroShotClassifier;
 import dev.jclip.eval.report.Chart;
 import dev.jclip.train.TrainConfig;
 import dev.jclip.train.Trainer;
@@ -62,8 +64,48 @@ public final class ReproObjectivesCommand extends ClipCommand {
             description = "held-out images zero-shot is measured on (a seeded sample), times --scale; 0 = all (default: ${DEFAULT-VALUE})")
     int evalImages;
 
-    /** One point of a zero-shot curve. */
-    record Point(long step, long images, double top1) {
+    /**
+     * One point of a zero-shot curve: top-1 with each class scored by its prompt's likelihood (cosine similarity
+     * for the contrastive model) and, for the caption-predicting models, by that likelihood relative to the mean
+     * image's (see {@link #zeroShot}); the contrastive model's is its plain top-1.
+     */
+    record Point(long step, long images, double top1, double relativeTop1) {
+        Point(long step, long images, double top1) {
+            this(step, images, top1, top1);
+        }
+    }
+
+    /** A zero-shot evaluation's two top-1 figures. */
+    record Score(double top1, double relativeTop1) {
+    }
+
+    /**
+     * Zero-shot top-1 on {@code test}. For a caption-predicting model also a calibrated figure: each class's
+     * log-likelihood minus the same class's log-likelihood given the mean of the test images' features (a
+     * log-likelihood ratio), so that what every image finds equally likely (a short prompt, frequent words) does not
+     * decide the class. Both come from one scoring pass: the mean image is one more row.
+     */
+    private static Score zeroShot(ModelEncoder encoder, LabelledImageDataset test, Objective o, long step) throws IOException {
+        Evaluations.FeatureSource src = new Evaluations.FeatureSource(encoder, 64, null, o.id() + " step " + step);
+        if (!encoder.scoresPrompts()) {
+            double top1 = Evaluations.zeroShot(src, test, TEMPLATES, o.id()).metrics().get("top1");
+            return new Score(top1, top1);
+        }
+        float[][] f = src.images(test);
+        float[][] rows = java.util.Arrays.copyOf(f, f.length + 1);
+        rows[f.length] = new float[f[0].length];
+        for (float[] x : f) for (int j = 0; j < x.length; j++) rows[f.length][j] += x[j] / f.length;
+        List<List<String>> classes = test.classNames().stream().map(List::of).toList();
+        double[][] scores = ZeroShotClassifier.likelihoodScores(encoder, rows, classes, TEMPLATES);
+        double[][] plain = java.util.Arrays.copyOf(scores, f.length);
+        double[][] relative = new double[f.length][];
+        for (int i = 0; i < f.length; i++) {
+            relative[i] = new double[scores[i].length];
+            for (int c = 0; c < relative[i].length; c++) relative[i][c] = scores[i][c] - scores[f.length][c];
+        }
+        int[] labels = test.labels();
+        return new Score(ClassificationMetrics.of(plain, labels, classes.size()).top1(),
+                ClassificationMetrics.of(relative, labels, classes.size()).top1());
     }
 
     @Override
@@ -135,10 +177,9 @@ public final class ReproObjectivesCommand extends ClipCommand {
         List<Point> curve = new ArrayList<>();
         Trainer trainer = Trainer.builder().config(cfg).interactive(false)
                 .evalHook((m, step) -> {
-                    double top1 = Evaluations.zeroShot(new Evaluations.FeatureSource(new ModelEncoder(m, tokenizer, preprocessing), 64, null,
-                            o.id() + " step " + step), test, TEMPLATES, o.id()).metrics().get("top1");
-                    curve.add(new Point(step, step * repro.batchSize, top1));
-                    return Map.of("zeroshot_top1", top1);
+                    Score score = zeroShot(new ModelEncoder(m, tokenizer, preprocessing), test, o, step);
+                    curve.add(new Point(step, step * repro.batchSize, score.top1(), score.relativeTop1()));
+                    return Map.of("zeroshot_top1", score.top1(), "zeroshot_top1_relative", score.relativeTop1());
                 })
                 .onStep(m -> report.progress(index * steps + m.step(), count * steps, o.id() + " step " + m.step() + "/" + steps))
                 .build();
@@ -147,9 +188,27 @@ public final class ReproObjectivesCommand extends ClipCommand {
         return curve;
     }
 
-    /** The figures, the table, the chart and the ratios. */
+    /**
+     * The figures, tables, charts and ratios twice: with the plain likelihood scores (the paper's rule), then with
+     * the caption-predicting models' scores relative to the mean image (the contrastive curve is the same in both).
+     */
     private static void write(Map<Objective, List<Point>> curves, LabelledImageDataset test, int classes, ReproReport report) throws IOException {
-        Chart.Line chart = Chart.line("Zero-shot top-1 against images seen", "training images seen", "zero-shot top-1 (%)");
+        section(curves, test, classes, report, "", "objectives", "each class scored by cosine similarity (contrastive) or by the"
+                + " likelihood of its prompt under the head (bag of words: mean log-probability of its words; caption LM:"
+                + " log-likelihood of the prompt given the image)");
+        Map<Objective, List<Point>> relative = new LinkedHashMap<>();
+        curves.forEach((o, pts) -> relative.put(o, pts.stream().map(p -> new Point(p.step(), p.images(), p.relativeTop1())).toList()));
+        section(relative, test, classes, report, "_relative", "objectives-relative", "the caption-predicting models' classes"
+                + " scored by their prompt's likelihood given the image minus its likelihood given the mean of the test images'"
+                + " features (a log-likelihood ratio: a prompt every image finds likely no longer wins); the contrastive curve"
+                + " is the one above");
+    }
+
+    /** One scoring rule's table, chart and ratios; figure keys end with {@code suffix}. */
+    private static void section(Map<Objective, List<Point>> curves, LabelledImageDataset test, int classes, ReproReport report,
+                                String suffix, String chartStem, String scoring) throws IOException {
+        Chart.Line chart = Chart.line("Zero-shot top-1 against images seen" + (suffix.isEmpty() ? "" : ", relative likelihoods"),
+                "training images seen", "zero-shot top-1 (%)");
         Color[] colours = {new Color(52, 101, 164), new Color(204, 0, 0), new Color(78, 154, 6), new Color(117, 80, 123)};
         List<List<String>> table = new ArrayList<>();
         int c = 0;
@@ -158,21 +217,20 @@ public final class ReproObjectivesCommand extends ClipCommand {
             double[] x = pts.stream().mapToDouble(Point::images).toArray();
             double[] y = pts.stream().mapToDouble(p -> 100 * p.top1()).toArray();
             chart.series(e.getKey().id(), x, y, colours[c++ % colours.length], 2f);
-            for (Point p : pts) report.figure("zero_shot_top1/" + e.getKey().id() + "@" + p.images(), p.top1());
+            for (Point p : pts) report.figure("zero_shot_top1" + suffix + "/" + e.getKey().id() + "@" + p.images(), p.top1());
             Point last = pts.get(pts.size() - 1);
             double best = pts.stream().mapToDouble(Point::top1).max().orElseThrow();
-            report.figure("final_zero_shot_top1/" + e.getKey().id(), last.top1()).figure("best_zero_shot_top1/" + e.getKey().id(), best);
+            report.figure("final_zero_shot_top1" + suffix + "/" + e.getKey().id(), last.top1())
+                    .figure("best_zero_shot_top1" + suffix + "/" + e.getKey().id(), best);
             table.add(List.of(e.getKey().id(), ReproReport.pct(last.top1()), ReproReport.pct(best), String.valueOf(last.images())));
         }
         chart.points().level(100.0 / classes, String.format(Locale.ROOT, "chance %.1f %%", 100.0 / classes), Color.GRAY);
-        report.heading("Zero-shot top-1 on the held-out " + EmojiPackages.HELD_OUT_SET + " drawings")
-                .text(String.format(Locale.ROOT, "%d held-out images, %d subcategories (chance %.2f %%), the prompt \"%s\"; each class"
-                                + " scored by cosine similarity (contrastive) or by the likelihood of its prompt under the head"
-                                + " (bag of words: mean log-probability of its words; caption LM: log-likelihood of the prompt given"
-                                + " the image). Same image encoder, initialisation, data order, schedule and seed for every objective.",
-                        test.size(), classes, 100.0 / classes, TEMPLATES.get(0)))
+        report.heading("Zero-shot top-1 on the held-out " + EmojiPackages.HELD_OUT_SET + " drawings" + (suffix.isEmpty() ? "" : ", relative likelihoods"))
+                .text(String.format(Locale.ROOT, "%d held-out images, %d subcategories (chance %.2f %%), the prompt \"%s\"; %s."
+                                + " Same image encoder, initialisation, data order, schedule and seed for every objective.",
+                        test.size(), classes, 100.0 / classes, TEMPLATES.get(0), scoring))
                 .table(List.of("objective", "final top-1", "best top-1", "images seen"), table)
-                .chart(chart.size(720, 420), "zero-shot top-1 of each objective against images seen", "objectives");
+                .chart(chart.size(720, 420), "zero-shot top-1 of each objective against images seen", chartStem);
 
         // ratios between each pair, the faster (higher best accuracy) against the slower
         List<List<String>> ratios = new ArrayList<>();
@@ -182,15 +240,15 @@ public final class ReproObjectivesCommand extends ClipCommand {
             for (int j = i + 1; j < order.size(); j++) {
                 Ratio r = ratio(curves.get(order.get(i)), curves.get(order.get(j)));
                 String key = order.get(i).id() + "_over_" + order.get(j).id();
-                report.figure("efficiency/" + key, r.value()).figure("efficiency_is_lower_bound/" + key, r.lowerBound() ? 1 : 0)
-                        .figure("efficiency_target_top1/" + key, r.target());
+                report.figure("efficiency" + suffix + "/" + key, r.value()).figure("efficiency_is_lower_bound" + suffix + "/" + key, r.lowerBound() ? 1 : 0)
+                        .figure("efficiency_target_top1" + suffix + "/" + key, r.target());
                 ratios.add(List.of(order.get(i).id() + " over " + order.get(j).id(), ReproReport.pct(r.target()),
                         String.valueOf(Math.round(r.fastImages())), r.lowerBound() ? "never (" + Math.round(r.slowImages()) + " seen)"
                                 : String.valueOf(Math.round(r.slowImages())),
                         (r.lowerBound() ? "> " : "") + String.format(Locale.ROOT, "%.2fx", r.value())));
             }
         }
-        report.heading("Efficiency ratios read off the curves")
+        report.heading("Efficiency ratios read off the curves" + (suffix.isEmpty() ? "" : ", relative likelihoods"))
                 .text("For each pair, the faster objective (higher best accuracy) reaches its best top-1 after some number of"
                         + " images; the ratio is the images the slower one needs to reach the same accuracy (linear interpolation"
                         + " between evaluations) over that number. When the slower one never reaches it, the ratio is a lower"

@@ -165,12 +165,16 @@ class ReproCommandsTest {
             // 4 steps, an evaluation every 2: after 32 and 64 images of 16
             assertShare(f, "zero_shot_top1/" + o + "@32");
             assertShare(f, "zero_shot_top1/" + o + "@64");
+            assertShare(f, "zero_shot_top1_relative/" + o + "@64");
             assertTrue(Files.isRegularFile(dir.resolve("out/objectives/runs").resolve(o).resolve("model.safetensors")), o);
         }
         int ratios = 0;
-        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().startsWith("efficiency/")) ratios++;
-        assertEquals(3, ratios, f.toString());
+        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().matches("efficiency(_relative)?/.*")) ratios++;
+        assertEquals(6, ratios, f.toString());
+        // the contrastive model has one zero-shot figure: the same under both headings
+        assertEquals(f.get("zero_shot_top1/contrastive@64").asDouble(), f.get("zero_shot_top1_relative/contrastive@64").asDouble(), 0);
         assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives.png")));
+        assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives-relative.png")));
         UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new ReproObjectivesCommand(), argv("--objectives", "bow,bow")));
         assertTrue(e.getMessage().contains("--objectives"), e.getMessage());
     }
