@@ -232,27 +232,33 @@ public final class ReproObjectivesCommand extends ClipCommand {
                 .table(List.of("objective", "final top-1", "best top-1", "images seen"), table)
                 .chart(chart.size(720, 420), "zero-shot top-1 of each objective against images seen", chartStem);
 
-        // ratios between each pair, the faster (higher best accuracy) against the slower
+        // ratios between each pair, the faster (higher best accuracy) against the slower, at two accuracies
         List<List<String>> ratios = new ArrayList<>();
         List<Objective> order = new ArrayList<>(curves.keySet());
         order.sort(Comparator.comparingDouble((Objective o) -> curves.get(o).stream().mapToDouble(Point::top1).max().orElseThrow()).reversed());
         for (int i = 0; i < order.size(); i++) {
             for (int j = i + 1; j < order.size(); j++) {
-                Ratio r = ratio(curves.get(order.get(i)), curves.get(order.get(j)));
                 String key = order.get(i).id() + "_over_" + order.get(j).id();
-                report.figure("efficiency" + suffix + "/" + key, r.value()).figure("efficiency_is_lower_bound" + suffix + "/" + key, r.lowerBound() ? 1 : 0)
-                        .figure("efficiency_target_top1" + suffix + "/" + key, r.target());
-                ratios.add(List.of(order.get(i).id() + " over " + order.get(j).id(), ReproReport.pct(r.target()),
-                        String.valueOf(Math.round(r.fastImages())), r.lowerBound() ? "never (" + Math.round(r.slowImages()) + " seen)"
-                                : String.valueOf(Math.round(r.slowImages())),
-                        (r.lowerBound() ? "> " : "") + String.format(Locale.ROOT, "%.2fx", r.value())));
+                Ratio atFaster = ratio(curves.get(order.get(i)), curves.get(order.get(j)));
+                Ratio atSlower = ratioAtSlowerBest(curves.get(order.get(i)), curves.get(order.get(j)));
+                for (Ratio r : List.of(atFaster, atSlower)) {
+                    String at = r == atFaster ? "" : "_at_slower_best";
+                    report.figure("efficiency" + at + suffix + "/" + key, r.value())
+                            .figure("efficiency_is_lower_bound" + at + suffix + "/" + key, r.lowerBound() ? 1 : 0)
+                            .figure("efficiency_target_top1" + at + suffix + "/" + key, r.target());
+                    ratios.add(List.of(order.get(i).id() + " over " + order.get(j).id(), (r == atFaster ? "faster's best " : "slower's best ")
+                                    + ReproReport.pct(r.target()), String.valueOf(Math.round(r.fastImages())),
+                            String.valueOf(Math.round(r.slowImages())), (r.lowerBound() ? "> " : "") + String.format(Locale.ROOT, "%.2fx", r.value())));
+                }
             }
         }
         report.heading("Efficiency ratios read off the curves" + (suffix.isEmpty() ? "" : ", relative likelihoods"))
-                .text("For each pair, the faster objective (higher best accuracy) reaches its best top-1 after some number of"
-                        + " images; the ratio is the images the slower one needs to reach the same accuracy (linear interpolation"
-                        + " between evaluations) over that number. When the slower one never reaches it, the ratio is a lower"
-                        + " bound: all the images it saw over the faster one's.")
+                .text("For each pair (the faster objective is the one with the higher best accuracy), two readings. At the faster"
+                        + " one's best top-1: the images the slower one needs to reach it (linear interpolation between"
+                        + " evaluations) over the images the faster one needed; when the slower one never reaches it, a lower"
+                        + " bound, all the images it saw. At the slower one's best top-1: the images the slower one needed for"
+                        + " it over the images the faster one needed; a lower bound when the faster one had it at its first"
+                        + " evaluation (it may have had it earlier).")
                 .table(List.of("pair", "accuracy to reach", "faster: images", "slower: images", "ratio"), ratios);
     }
 
@@ -270,6 +276,17 @@ public final class ReproObjectivesCommand extends ClipCommand {
         double slow = imagesToReach(slower, target);
         if (Double.isNaN(slow)) return new Ratio(target, fast, slower.get(slower.size() - 1).images(), true);
         return new Ratio(target, fast, slow, false);
+    }
+
+    /**
+     * The ratio at the slower curve's best accuracy: the images it needed for it over the images the faster curve
+     * needed; a lower bound when the faster curve reached it at its first evaluation.
+     */
+    static Ratio ratioAtSlowerBest(List<Point> faster, List<Point> slower) {
+        double target = slower.stream().mapToDouble(Point::top1).max().orElseThrow();
+        double fast = imagesToReach(faster, target);
+        if (Double.isNaN(fast)) return new Ratio(target, faster.get(faster.size() - 1).images(), imagesToReach(slower, target), false);
+        return new Ratio(target, fast, imagesToReach(slower, target), faster.get(0).top1() >= target);
     }
 
     /**

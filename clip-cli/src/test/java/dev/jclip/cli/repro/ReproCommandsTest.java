@@ -169,8 +169,8 @@ class ReproCommandsTest {
             assertTrue(Files.isRegularFile(dir.resolve("out/objectives/runs").resolve(o).resolve("model.safetensors")), o);
         }
         int ratios = 0;
-        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().matches("efficiency(_relative)?/.*")) ratios++;
-        assertEquals(6, ratios, f.toString());
+        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().matches("efficiency(_at_slower_best)?(_relative)?/.*")) ratios++;
+        assertEquals(12, ratios, f.toString());
         // the contrastive model has one zero-shot figure: the same under both headings
         assertEquals(f.get("zero_shot_top1/contrastive@64").asDouble(), f.get("zero_shot_top1_relative/contrastive@64").asDouble(), 0);
         assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives.png")));
@@ -197,6 +197,17 @@ class ReproCommandsTest {
         assertTrue(b.lowerBound());
         assertEquals(1.0, b.value(), 1e-12);
         assertEquals(100, ReproObjectivesCommand.imagesToReach(fast, 0.1), 0);
+        // at the slower curve's best, 0.5 for the first: the fast one... reversed roles: slow's best 0.6 at 300, never
+        // reached by fast (NaN images for it is not a number to divide by, so its images are all it saw, 300)
+        ReproObjectivesCommand.Ratio s = ReproObjectivesCommand.ratioAtSlowerBest(fast, List.of(new ReproObjectivesCommand.Point(1, 100, 0.1),
+                new ReproObjectivesCommand.Point(2, 400, 0.3)));
+        // target 0.3: the slow curve first has it at 400; the fast one crosses 0.3 between 100 (0.2) and 200 (0.5): 133.3
+        assertEquals(0.3, s.target(), 0);
+        assertEquals(100 + 100 / 3.0, s.fastImages(), 1e-9);
+        assertEquals(400, s.slowImages(), 0);
+        assertTrue(!s.lowerBound());
+        // reached at the fast curve's first evaluation: a lower bound
+        assertTrue(ReproObjectivesCommand.ratioAtSlowerBest(fast, List.of(new ReproObjectivesCommand.Point(1, 100, 0.15))).lowerBound());
     }
 
     @Test
