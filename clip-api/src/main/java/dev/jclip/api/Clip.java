@@ -180,6 +180,11 @@ public final class Clip implements AutoCloseable {
 
     /** Text features [N, E], in order; texts longer than the context are truncated (the end token kept). */
     public INDArray encodeText(String... texts) {
+        if (model.captionHead() != null) {
+            throw new IllegalStateException(source + " was trained with objective " + model.config().objective() + ": it predicts"
+                    + " captions and has no text embedding, so text features and cosine similarities do not exist for it"
+                    + " (clip eval zeroshot scores its prompts by likelihood instead)");
+        }
         INDArray out = Nd4j.create(DataType.FLOAT, texts.length, model.config().embedDim());
         for (int start = 0; start < texts.length; start += BATCH) {
             int end = Math.min(texts.length, start + BATCH);

@@ -253,6 +253,25 @@ class ClipTest {
         return out;
     }
 
+    @Test
+    void aCaptionPredictingModelEncodesImagesButRefusesTextFeatures() throws Exception {
+        dev.jclip.core.config.ClipConfig cfg = dev.jclip.core.config.ClipConfig.parse(TinyModel.configJson(), "fixture")
+                .withObjective(dev.jclip.core.config.Objective.CAPTION_LM);
+        Path file = tmp.resolve("caption-lm.safetensors");
+        try (dev.jclip.core.model.ClipModel m = dev.jclip.core.model.ClipModel.create(cfg, 1)) {
+            Map<String, String> meta = new java.util.LinkedHashMap<>();
+            meta.put(dev.jclip.core.io.SafeTensors.CONFIG_KEY, cfg.toJson());
+            meta.put(dev.jclip.data.text.ClipTokenizer.METADATA_KEY, TinyModel.vocabText());
+            dev.jclip.core.io.SafeTensors.write(m.parameters().stateDict(), meta, file);
+        }
+        try (Clip clip = Clip.load(file)) {
+            assertNotNull(clip.model().captionHead());
+            assertEquals(2, clip.encodeImage(Fixtures.npy(TinyModel.fixture().resolve("images.npy"))).rank());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> clip.encodeText("a dog"));
+            assertTrue(e.getMessage().contains("objective caption-lm") && e.getMessage().contains("no text embedding"), e.getMessage());
+        }
+    }
+
     private static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -53,12 +53,18 @@ public final class Evaluations {
         if (classSynonyms.size() != classes) {
             throw new IllegalArgumentException(classSynonyms.size() + " classes named for " + dataset.name() + ", which has " + classes);
         }
-        double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(new FeatureExtractor(src.encoder(), src.batchSize()), classSynonyms, templates);
-        double[][] images = Vectors.normalisedRows(src.images(dataset));
-        ClassificationMetrics m = ClassificationMetrics.of(Vectors.dotProducts(images, weights), dataset.labels(), classes);
+        double[][] scores;
+        if (src.encoder().scoresPrompts()) {
+            scores = ZeroShotClassifier.likelihoodScores(src.encoder(), src.images(dataset), classSynonyms, templates);
+        } else {
+            double[][] weights = ZeroShotClassifier.classWeightsOfSynonyms(new FeatureExtractor(src.encoder(), src.batchSize()), classSynonyms, templates);
+            scores = Vectors.dotProducts(Vectors.normalisedRows(src.images(dataset)), weights);
+        }
+        ClassificationMetrics m = ClassificationMetrics.of(scores, dataset.labels(), classes);
         EvalReport r = new EvalReport("zeroshot", dataset.name(), modelName)
                 .metric("top1", m.top1()).metric("top5", m.top5()).metric("mean_per_class_recall", m.meanPerClassRecall());
         if (classSynonyms.stream().anyMatch(s -> s.size() > 1)) r.setting("class_synonyms", classSynonyms);
+        if (src.encoder().scoresPrompts()) r.setting("class_score", "mean over the class's prompts of their likelihood under the caption head");
         return r.setting("templates", templates).setting("num_classes", classes)
                 .setting("num_samples", dataset.size()).setting("image_size", src.encoder().imageSize())
                 .setting("batch_size", src.batchSize())
@@ -67,6 +73,10 @@ public final class Evaluations {
 
     /** Image-to-text and text-to-image recall@1/5/10 over caption pairs. */
     public static EvalReport retrieval(FeatureSource src, ImageCaptionPairs pairs, String modelName) throws IOException {
+        if (src.encoder().scoresPrompts()) {
+            throw new IllegalArgumentException(modelName + " predicts captions (bag-of-words or caption-LM objective) and has no text"
+                    + " embedding to retrieve with: retrieval needs a contrastive model");
+        }
         FeatureExtractor fx = new FeatureExtractor(src.encoder(), src.batchSize());
         double[][] images = Vectors.normalisedRows(src.cached("pair-images|" + pairs.fingerprint(), () -> fx.images(pairs.imageCount(), pairs::image)));
         double[][] texts = Vectors.normalisedRows(src.cached("pair-texts|" + pairs.fingerprint(), () -> fx.texts(pairs.captions())));

@@ -26,6 +26,22 @@ public interface ImageTextEncoder {
     float[][] encodeTexts(List<String> texts);
 
     /**
+     * True for a model trained to predict captions (the bag-of-words and caption-LM objectives): it has no text
+     * embedding, and zero-shot classification scores prompts by their likelihood ({@link #promptScores}) instead.
+     */
+    default boolean scoresPrompts() {
+        return false;
+    }
+
+    /**
+     * How likely each prompt is given each image, [images][prompts], larger is more likely, from the images' raw
+     * features as {@link #encodeImages} returns them; only when {@link #scoresPrompts()}.
+     */
+    default double[][] promptScores(float[][] imageFeatures, List<String> prompts) {
+        throw new UnsupportedOperationException("this encoder embeds texts; it does not score prompts");
+    }
+
+    /**
      * The settings of clip-data's image pipeline that turn decoded images into {@link #encodeImages}'s input:
      * CLIP's at {@link #imageSize()} by default; a trained model's own from its checkpoint.
      */

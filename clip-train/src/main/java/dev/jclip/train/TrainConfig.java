@@ -51,7 +51,7 @@ public final class TrainConfig {
     public record Model(String name, String precision, String init, boolean lockImage, boolean lockText,
                         boolean siglip, int lockImageUnlockedGroups, boolean lockImageFreezeBnStats,
                         int lockTextUnlockedLayers, boolean lockTextFreezeLayerNorm, Double forcePatchDropout,
-                        boolean gradCheckpointing) {
+                        boolean gradCheckpointing, String objective) {
     }
 
     /**
@@ -114,7 +114,7 @@ public final class TrainConfig {
         model = new Model(str("model"), str("precision"), str("init"), bool("lock-image"), bool("lock-text"),
                 bool("siglip"), integer("lock-image-unlocked-groups"), bool("lock-image-freeze-bn-stats"),
                 integer("lock-text-unlocked-layers"), bool("lock-text-freeze-layer-norm"), (Double) values.get("force-patch-dropout"),
-                bool("grad-checkpointing"));
+                bool("grad-checkpointing"), str("objective"));
         data = new Data(str("train-data"), str("vocab"), integer("batch-size"), integer("workers"), str("alpha-background"),
                 bool("dataset-resampled"), lng("train-num-samples"), str("train-data-upsampling-factors"), str("image-mean"),
                 str("image-std"), str("aug-cfg"), str("data-order"));
@@ -280,6 +280,13 @@ public final class TrainConfig {
         }
         if (!model.lockText() && (model.lockTextUnlockedLayers() != 0 || model.lockTextFreezeLayerNorm())) {
             problems.add("lock-text-unlocked-layers and lock-text-freeze-layer-norm need lock-text");
+        }
+        try {
+            if (dev.jclip.core.config.Objective.parse(model.objective()).predictsCaption() && model.siglip()) {
+                problems.add("siglip is a contrastive loss: it cannot be used with objective " + model.objective());
+            }
+        } catch (dev.jclip.core.config.ConfigException e) {
+            problems.add(e.getMessage());
         }
         Double pd = model.forcePatchDropout();
         if (pd != null && !(pd >= 0 && pd < 1)) problems.add("force-patch-dropout must be in [0, 1), got " + pd);
@@ -507,6 +514,7 @@ public final class TrainConfig {
         public Builder lockText(boolean v) { return put("lock-text", v); }
 
         public Builder siglip(boolean v) { return put("siglip", v); }
+        public Builder objective(String v) { return put("objective", v); }
 
         public Builder lockImageUnlockedGroups(int v) { return put("lock-image-unlocked-groups", v); }
 

@@ -30,6 +30,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),
             // open_clip's model-side recipes (issue 18): SigLIP, partial locking, patch dropout, activation checkpointing
             new TrainOption("siglip", Concern.MODEL, Boolean.class, false, "SigLIP: the pairwise sigmoid loss with a learnable logit_bias (initial logit_scale ln 10, logit_bias -10)"),
+            new TrainOption("objective", Concern.MODEL, String.class, "contrastive", "what the model learns from captions (the CLIP paper's Figure 2): contrastive (CLIP), bow (predict the caption's bag of words from the image) or caption-lm (the text transformer generates the caption conditioned on the image)"),
             new TrainOption("lock-image-unlocked-groups", Concern.MODEL, Integer.class, 0, "with lock-image: leave the last N layer groups of the image tower trainable (ViT: L blocks make L + 2 groups)"),
             new TrainOption("lock-image-freeze-bn-stats", Concern.MODEL, Boolean.class, false, "with lock-image: BatchNorm layers keep their running statistics (ResNet towers)"),
             new TrainOption("lock-text-unlocked-layers", Concern.MODEL, Integer.class, 0, "with lock-text: leave the last N layer groups of the text tower trainable (L blocks make L + 2 groups)"),

@@ -726,6 +726,7 @@ public final class Trainer {
          * into world x accum-freq micro-batches.
          */
         static void checkWorld(TrainConfig config, ClipConfig model, int world) {
+            refuseContrastiveOnlyOptions(config, world);
             int slices = config.optimisation().rankSlices();
             if (slices > 0 && world > 1) {
                 throw new ConfigException("rank-slices " + slices + " reproduces a distributed run in one process; this run has "
@@ -740,6 +741,28 @@ public final class Trainer {
             if (slices > 1) checkSplit(config, slices, "rank slices");
             if (world == 1) return;
             checkSplit(config, world, "ranks");
+        }
+
+        /**
+         * The bag-of-words and caption-LM objectives train in one process, one micro-batch a step: the options of the
+         * contrastive path (accumulation over the whole batch's features, ranks and their one-process reproduction,
+         * ghost batch norm over ranks' slices) are refused, each named.
+         */
+        private static void refuseContrastiveOnlyOptions(TrainConfig config, int world) {
+            String objective = config.model().objective();
+            if (!dev.jclip.core.config.Objective.parse(objective).predictsCaption()) return;
+            List<String> refused = new ArrayList<>();
+            if (config.model().siglip()) refused.add("siglip (a contrastive loss)");
+            if (world > 1) refused.add(world + " ranks (train it in one process)");
+            if (config.optimisation().rankSlices() > 0) refused.add("rank-slices " + config.optimisation().rankSlices());
+            if (config.optimisation().accumFreq() > 1) refused.add("accum-freq " + config.optimisation().accumFreq());
+            if (config.optimisation().bnGhostBatch() > 0) refused.add("bn-ghost-batch " + config.optimisation().bnGhostBatch());
+            if (config.data().dataOrder() != null && !"shards".equals(config.data().dataOrder())) refused.add("data-order " + config.data().dataOrder());
+            if (config.evaluation().valData() != null) refused.add("val-data (the validation loss and retrieval are contrastive)");
+            if (!refused.isEmpty()) {
+                throw new ConfigException("objective " + objective + " trains in one process with the whole batch in one pass; these"
+                        + " options belong to the contrastive path: " + String.join(", ", refused));
+            }
         }
 
         /** The global batch splits into {@code parts} (ranks or rank slices) x accum-freq micro-batches, and bn-ghost-batch divides them. */
@@ -770,6 +793,7 @@ public final class Trainer {
                     throw new ConfigException("force-patch-dropout: " + e.getMessage());
                 }
             }
+            c = c.withObjective(dev.jclip.core.config.Objective.parse(config.model().objective()));
             return config.model().siglip() ? c.withSiglip() : c;
         }
 

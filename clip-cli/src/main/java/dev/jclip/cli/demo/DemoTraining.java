@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /** The demo's training phase: vocabulary, model config, step budget and the {@link Trainer} run. */
-final class DemoTraining {
+public final class DemoTraining {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.demo");
-    static final int DEFAULT_VOCAB_SIZE = 4096;
+    public static final int DEFAULT_VOCAB_SIZE = 4096;
     private static final double OVERHEAD = 1.15;
 
     private DemoTraining() {
@@ -33,7 +33,7 @@ final class DemoTraining {
      * other commands): a copy of {@code explicit} when given, else the one already there, else BPE merges
      * learned from the training captions.
      */
-    static ClipTokenizer vocabulary(Path runDir, Path explicit, List<String> captions, int vocabSize) throws IOException {
+    public static ClipTokenizer vocabulary(Path runDir, Path explicit, List<String> captions, int vocabSize) throws IOException {
         Path target = runDir.resolve(VocabLocator.RUN_VOCAB);
         Files.createDirectories(runDir);
         if (explicit != null) {
@@ -54,7 +54,7 @@ final class DemoTraining {
     }
 
     /** The preset with its text tower sized to the vocabulary (the end token, the largest id, is where it pools). */
-    static ClipConfig modelConfig(String preset, ClipTokenizer tokenizer) {
+    public static ClipConfig modelConfig(String preset, ClipTokenizer tokenizer) {
         ClipConfig base = ClipConfig.load(preset);
         TextConfig t = base.text();
         return new ClipConfig(base.embedDim(), base.quickGelu(), base.vision(),

@@ -165,6 +165,60 @@ class ReproCommandsTest {
     }
 
     @Test
+    void objectivesTrainsEachObjectiveAndReadsTheRatiosOffTheCurves() throws Exception {
+        JsonNode f = run(new ReproObjectivesCommand(), "objectives", "--evals", "2", "--eval-images", "0");
+        for (String o : List.of("contrastive", "bow", "caption-lm")) {
+            assertShare(f, "final_zero_shot_top1/" + o);
+            assertShare(f, "best_zero_shot_top1/" + o);
+            // 4 steps, an evaluation every 2: after 32 and 64 images of 16
+            assertShare(f, "zero_shot_top1/" + o + "@32");
+            assertShare(f, "zero_shot_top1/" + o + "@64");
+            assertShare(f, "zero_shot_top1_relative/" + o + "@64");
+            assertTrue(Files.isRegularFile(dir.resolve("out/objectives/runs").resolve(o).resolve("model.safetensors")), o);
+        }
+        int ratios = 0;
+        for (var it = f.fieldNames(); it.hasNext(); ) if (it.next().matches("efficiency(_at_slower_best)?(_relative)?/.*")) ratios++;
+        assertEquals(12, ratios, f.toString());
+        // the contrastive model has one zero-shot figure: the same under both headings
+        assertEquals(f.get("zero_shot_top1/contrastive@64").asDouble(), f.get("zero_shot_top1_relative/contrastive@64").asDouble(), 0);
+        assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives.png")));
+        assertTrue(Files.isRegularFile(dir.resolve("out/objectives/objectives-relative.png")));
+        UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new ReproObjectivesCommand(), argv("--objectives", "bow,bow")));
+        assertTrue(e.getMessage().contains("--objectives"), e.getMessage());
+    }
+
+    @Test
+    void efficiencyRatiosInterpolateBetweenEvaluationsAndBoundWhatIsNeverReached() {
+        List<ReproObjectivesCommand.Point> fast = List.of(new ReproObjectivesCommand.Point(1, 100, 0.2),
+                new ReproObjectivesCommand.Point(2, 200, 0.5), new ReproObjectivesCommand.Point(3, 300, 0.4));
+        List<ReproObjectivesCommand.Point> slow = List.of(new ReproObjectivesCommand.Point(1, 100, 0.1),
+                new ReproObjectivesCommand.Point(2, 200, 0.3), new ReproObjectivesCommand.Point(3, 300, 0.6));
+        // the fast curve's best, 0.5, at 200 images; the slow one crosses 0.5 between 200 (0.3) and 300 (0.6): 266.7
+        ReproObjectivesCommand.Ratio r = ReproObjectivesCommand.ratio(fast, slow);
+        assertEquals(0.5, r.target(), 0);
+        assertEquals(200, r.fastImages(), 1e-9);
+        assertEquals(200 + 100 * 0.2 / 0.3, r.slowImages(), 1e-9);
+        assertTrue(!r.lowerBound());
+        assertEquals((200 + 100 * 0.2 / 0.3) / 200, r.value(), 1e-12);
+        // reversed: 0.6 is never reached by the other curve, so all its 300 images over 300 is a lower bound
+        ReproObjectivesCommand.Ratio b = ReproObjectivesCommand.ratio(slow, fast);
+        assertTrue(b.lowerBound());
+        assertEquals(1.0, b.value(), 1e-12);
+        assertEquals(100, ReproObjectivesCommand.imagesToReach(fast, 0.1), 0);
+        // at the slower curve's best, 0.5 for the first: the fast one... reversed roles: slow's best 0.6 at 300, never
+        // reached by fast (NaN images for it is not a number to divide by, so its images are all it saw, 300)
+        ReproObjectivesCommand.Ratio s = ReproObjectivesCommand.ratioAtSlowerBest(fast, List.of(new ReproObjectivesCommand.Point(1, 100, 0.1),
+                new ReproObjectivesCommand.Point(2, 400, 0.3)));
+        // target 0.3: the slow curve first has it at 400; the fast one crosses 0.3 between 100 (0.2) and 200 (0.5): 133.3
+        assertEquals(0.3, s.target(), 0);
+        assertEquals(100 + 100 / 3.0, s.fastImages(), 1e-9);
+        assertEquals(400, s.slowImages(), 0);
+        assertTrue(!s.lowerBound());
+        // reached at the fast curve's first evaluation: a lower bound
+        assertTrue(ReproObjectivesCommand.ratioAtSlowerBest(fast, List.of(new ReproObjectivesCommand.Point(1, 100, 0.15))).lowerBound());
+    }
+
+    @Test
     void progressBarCountsUnitsOfWork() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ReproReport r = new ReproReport("x", "t", "c", new ReproOptions(), new PrintStream(bytes, true, StandardCharsets.UTF_8));

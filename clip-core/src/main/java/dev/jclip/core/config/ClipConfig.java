@@ -22,9 +22,11 @@ import java.util.List;
  * @param initLogitScale open_clip's {@code init_logit_scale}: the initial {@code logit_scale}; null for CLIP's ln(1/0.07)
  * @param initLogitBias  open_clip's {@code init_logit_bias}: when set the model has a learnable {@code logit_bias}
  *                       and trains with the sigmoid (SigLIP) loss; null for CLIP's softmax loss
+ * @param objective      what the model is trained to do with captions (jclip's {@code "objective"}: absent for
+ *                       contrastive); the bag-of-words and caption-LM objectives add their head's parameters
  */
 public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text, Double initLogitScale,
-                         Double initLogitBias) {
+                         Double initLogitBias, Objective objective) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,6 +34,17 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         validate(embedDim, vision, text);
         if (initLogitScale != null && !Double.isFinite(initLogitScale)) throw new ConfigException("init_logit_scale must be finite");
         if (initLogitBias != null && !Double.isFinite(initLogitBias)) throw new ConfigException("init_logit_bias must be finite");
+        if (objective == null) objective = Objective.CONTRASTIVE;
+        if (objective.predictsCaption() && initLogitBias != null) {
+            throw new ConfigException("init_logit_bias (SigLIP's sigmoid loss) is a contrastive loss; objective " + objective
+                    + " predicts the caption instead");
+        }
+    }
+
+    /** A contrastive model (softmax loss, or SigLIP's sigmoid loss when {@code initLogitBias} is set). */
+    public ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, TextConfig text, Double initLogitScale,
+                      Double initLogitBias) {
+        this(embedDim, quickGelu, vision, text, initLogitScale, initLogitBias, Objective.CONTRASTIVE);
     }
 
     /** A CLIP (softmax-loss) architecture. */
@@ -44,13 +57,18 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
      * ln 10 and {@code init_logit_bias} -10 (Zhai et al. 2023).
      */
     public ClipConfig withSiglip() {
-        return new ClipConfig(embedDim, quickGelu, vision, text, Math.log(10), -10.0);
+        return new ClipConfig(embedDim, quickGelu, vision, text, Math.log(10), -10.0, objective);
+    }
+
+    /** The same towers trained with another objective ({@link Objective}). */
+    public ClipConfig withObjective(Objective o) {
+        return new ClipConfig(embedDim, quickGelu, vision, text, initLogitScale, initLogitBias, o);
     }
 
     /** The same model with the image tower's patch dropout set (open_clip's {@code --force-patch-dropout}). */
     public ClipConfig withPatchDropout(double fraction) {
         if (vision.isResNet() && fraction > 0) throw new ConfigException("patch dropout needs a ViT image tower, not a ResNet");
-        return new ClipConfig(embedDim, quickGelu, vision.withPatchDropout(fraction), text, initLogitScale, initLogitBias);
+        return new ClipConfig(embedDim, quickGelu, vision.withPatchDropout(fraction), text, initLogitScale, initLogitBias, objective);
     }
 
     /** True when the model has a {@code logit_bias} and trains with the sigmoid loss. */
@@ -113,9 +131,11 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
                 t.optInt("width", 512), t.optInt("heads", 8), t.optInt("layers", 12), t.optDouble("mlp_ratio", 4.0));
         ClipConfig c = build(top.requiredInt("embed_dim"), top.optBool("quick_gelu", false), vision, text, source);
         Double scale = top.optDoubleOrNull("init_logit_scale"), bias = top.optDoubleOrNull("init_logit_bias");
-        if (scale == null && bias == null) return c;
+        String objective = top.optString("objective");
+        if (scale == null && bias == null && objective == null) return c;
         try {
-            return new ClipConfig(c.embedDim, c.quickGelu, c.vision, c.text, scale, bias);
+            return new ClipConfig(c.embedDim, c.quickGelu, c.vision, c.text, scale, bias,
+                    objective == null ? Objective.CONTRASTIVE : Objective.parse(objective));
         } catch (ConfigException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
@@ -217,6 +237,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         if (text.mlpRatio() != 4.0) t.put("mlp_ratio", text.mlpRatio());
         if (initLogitScale != null) root.put("init_logit_scale", initLogitScale);
         if (initLogitBias != null) root.put("init_logit_bias", initLogitBias);
+        if (objective.predictsCaption()) root.put("objective", objective.id());
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {
@@ -261,6 +282,13 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
         Double optDoubleOrNull(String name) {
             JsonNode n = node.get(name);
             return n == null || n.isNull() ? null : optDouble(name, 0);
+        }
+
+        String optString(String name) {
+            JsonNode n = node.get(name);
+            if (n == null || n.isNull()) return null;
+            if (!n.isTextual()) throw new ConfigException(where + ": field '" + name + "' must be a string, got " + n);
+            return n.asText();
         }
 
         boolean optBool(String name, boolean dflt) {

@@ -58,8 +58,12 @@ public final class ArchitectureInference {
                 mlpRatio(s, "transformer.resblocks.0.mlp.c_fc.weight", twidth));
         try {
             // a logit_bias is a SigLIP model's (its value comes with the weights; -10 is only the initial one)
+            // and a caption head's weights make a bag-of-words or caption-LM model
+            dev.jclip.core.config.Objective objective = shapes.containsKey("bow_head.weight") ? dev.jclip.core.config.Objective.BOW
+                    : shapes.containsKey("caption_head.image_proj.weight") ? dev.jclip.core.config.Objective.CAPTION_LM
+                    : dev.jclip.core.config.Objective.CONTRASTIVE;
             return new ClipConfig((int) s.get("text_projection")[1], true, vision, text, null,
-                    shapes.containsKey("logit_bias") ? -10.0 : null);
+                    shapes.containsKey("logit_bias") ? -10.0 : null, objective);
         } catch (ConfigException e) {
             throw new CheckpointException("the weights imply an invalid architecture: " + e.getMessage(), e);
         }
@@ -103,6 +107,10 @@ public final class ArchitectureInference {
         if (given.isSiglip() != w.isSiglip()) {
             problems.add("init_logit_bias: config " + (given.isSiglip() ? given.initLogitBias() : "none")
                     + ", weights " + (w.isSiglip() ? "have a logit_bias (SigLIP)" : "have no logit_bias"));
+        }
+        if (given.objective() != w.objective()) {
+            problems.add("objective: config " + given.objective() + ", weights " + (w.objective().predictsCaption()
+                    ? "have the " + w.objective() + " head" : "have no caption head (contrastive)"));
         }
         if (!problems.isEmpty()) throw new CheckpointException("config does not match the weights: " + String.join("; ", problems));
         return given;

@@ -29,19 +29,26 @@ public final class ClipModel implements AutoCloseable {
     private final Parameter logitScale;
     /** SigLIP's learnable bias (open_clip's {@code logit_bias}); null for a softmax-loss CLIP. */
     private final Parameter logitBias;
+    /** The bag-of-words or caption-LM head ({@link ClipConfig#objective()}); null for a contrastive model. */
+    private final CaptionHead head;
     private boolean training = true;
     private final boolean useWorkspace;
     private boolean closed;
 
     /**
      * The towers must have registered their parameters in {@code store}; the model adds logit_scale (and, for a
-     * SigLIP config, logit_bias) and flattens it.
+     * SigLIP config, logit_bias; for a caption-predicting objective, its head's parameters) and flattens it.
      */
     public ClipModel(ClipConfig config, ParameterStore store, ImageTower visual, TextTransformer text) {
         this.config = config;
         this.store = store;
         this.visual = visual;
         this.text = text;
+        head = switch (config.objective()) {
+            case CONTRASTIVE -> null;
+            case BOW -> new BagOfWordsHead(store, config.embedDim(), config.text().vocabSize());
+            case CAPTION_LM -> new CaptionLmHead(store, text, config.embedDim(), config.text().vocabSize());
+        };
         logitScale = store.constant("logit_scale", config.initLogitScale() != null ? config.initLogitScale() : Math.log(1 / 0.07));
         logitBias = config.isSiglip() ? store.constant("logit_bias", config.initLogitBias()) : null;
         store.flatten();
@@ -101,6 +108,11 @@ public final class ClipModel implements AutoCloseable {
     /** SigLIP's {@code logit_bias}, or null when the model trains with CLIP's softmax loss. */
     public Parameter logitBias() {
         return logitBias;
+    }
+
+    /** The caption-predicting head of a bag-of-words or caption-LM model; null for a contrastive one. */
+    public CaptionHead captionHead() {
+        return head;
     }
 
     public ImageTower visual() {
@@ -187,6 +199,9 @@ public final class ClipModel implements AutoCloseable {
      * {@code logit_scale} (and {@code logit_bias}) accumulate into their parameters when trainable.
      */
     public FeatureLoss loss(INDArray imageFeatures, INDArray textFeatures) {
+        if (head != null) {
+            throw new IllegalStateException("objective " + config.objective() + " has no loss over text features: train it with trainStep");
+        }
         if (logitBias != null) {
             SigLipLoss.Result r = SigLipLoss.compute(imageFeatures, textFeatures, logitScale, logitBias);
             return new FeatureLoss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
@@ -196,11 +211,17 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /**
-     * One forward + loss ({@link #loss}) + backward over matching pairs; gradients accumulate into the parameters
+     * One forward + loss ({@link #loss}, or the caption head's for a bag-of-words or caption-LM model, whose
+     * feature loss then has no text gradient) + backward over matching pairs; gradients accumulate into the parameters
      * (call {@code parameters().zeroGrad()} first). Returns the loss and the feature gradients.
      */
     public FeatureLoss trainStep(INDArray images, INDArray tokens) {
         try (MemoryWorkspace ws = openStepWorkspace()) {
+            if (head != null) {
+                CaptionHead.Result r = head.lossAndBackward(encodeImage(images), tokens);
+                backwardImage(r.gradImageFeatures());
+                return new FeatureLoss(r.loss(), r.gradImageFeatures().detach(), null);
+            }
             INDArray fi = encodeImage(images);
             INDArray ft = encodeText(tokens);
             FeatureLoss r = loss(fi, ft);

@@ -10,6 +10,7 @@ import dev.jclip.core.nn.Transformer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * CLIP's text encoder: token + positional embedding, a causal Transformer, {@code ln_final}, the feature at the
@@ -24,6 +25,7 @@ public final class TextTransformer {
     private final int contextLength;
     private final int width;
     private INDArray tokenIndex;   // [B*T] for the embedding backward
+    private long[] ids;            // the last forward pass's token ids, [B*T]
     private int[] pooledRows;      // row of each sequence's end token in the [B*T, D] activations
     private INDArray pooled;       // [B, D]
 
@@ -40,12 +42,27 @@ public final class TextTransformer {
 
     /** tokens [B, T] (any integer type) to features [B, E]. */
     public INDArray forward(INDArray tokens) {
+        INDArray x = hidden(tokens, null);
+        int batch = (int) tokens.rows();
+        pooledRows = new int[batch];
+        for (int b = 0; b < batch; b++) pooledRows[b] = b * contextLength + argmax(ids, b * contextLength, contextLength);
+        pooled = Nd4j.pullRows(x, 1, pooledRows);
+        return MatMul.gemm(pooled, projection.value(), false, false);
+    }
+
+    /**
+     * Every position's state after {@code ln_final}, [B*T, D] (row b*T + t is sequence b's position t), without
+     * pooling or projection: what a caption language model reads its next-token logits from. {@code prefix}
+     * [B, D], when given, is added to each sequence's first position (after the embeddings), which is how
+     * {@link CaptionLmHead} conditions the text on an image. Backpropagate with {@link #backwardHidden}.
+     */
+    public INDArray hidden(INDArray tokens, INDArray prefix) {
         if (tokens.rank() != 2 || tokens.columns() != contextLength) {
             throw new IllegalArgumentException("tokens must be [batch, " + contextLength + "], got "
                     + java.util.Arrays.toString(tokens.shape()));
         }
         int batch = (int) tokens.rows();
-        long[] ids = tokens.dup('c').reshape(-1).toLongVector();
+        ids = tokens.dup('c').reshape(-1).toLongVector();
         long vocab = tokenEmbedding.value().rows();
         int[] idx = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
@@ -57,12 +74,31 @@ public final class TextTransformer {
         }
         tokenIndex = Nd4j.createFromArray(idx);
         INDArray x = Nd4j.pullRows(tokenEmbedding.value(), 1, idx); // [B*T, D]
-        x.reshape(batch, (long) contextLength * width).addiRowVector(positional.value().reshape(1, (long) contextLength * width));
-        x = lnFinal.forward(transformer.forward(x));
-        pooledRows = new int[batch];
-        for (int b = 0; b < batch; b++) pooledRows[b] = b * contextLength + argmax(ids, b * contextLength, contextLength);
-        pooled = Nd4j.pullRows(x, 1, pooledRows);
-        return MatMul.gemm(pooled, projection.value(), false, false);
+        INDArray flat = x.reshape(batch, (long) contextLength * width);
+        flat.addiRowVector(positional.value().reshape(1, (long) contextLength * width));
+        if (prefix != null) {
+            if (prefix.rows() != batch || prefix.columns() != width) {
+                throw new IllegalArgumentException("prefix must be [" + batch + ", " + width + "], got " + java.util.Arrays.toString(prefix.shape()));
+            }
+            flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).addi(prefix);
+        }
+        return lnFinal.forward(transformer.forward(x));
+    }
+
+    /** Backpropagates {@code dx} = d loss / d {@link #hidden}'s output [B*T, D]; returns d loss / d prefix [B, D]. */
+    public INDArray backwardHidden(INDArray dx) {
+        INDArray flat = backwardStates(dx);
+        return flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width)).dup('c');
+    }
+
+    /** Back through ln_final, the blocks and the embeddings; returns the embeddings' gradient as [B, T*D]. */
+    private INDArray backwardStates(INDArray dx) {
+        int batch = (int) (dx.rows() / contextLength);
+        dx = transformer.backward(lnFinal.backward(dx));
+        INDArray flat = dx.reshape(batch, (long) contextLength * width);
+        if (positional.trainable()) Ops.addColumnSums(flat, positional.grad());
+        if (tokenEmbedding.trainable()) Ops.scatterAddRows(tokenEmbedding.grad(), tokenIndex, dx);
+        return flat;
     }
 
     /** Backpropagates d loss / d features [B, E]. */
@@ -74,9 +110,17 @@ public final class TextTransformer {
         // one scatter instead of a row copy per sequence (rows are distinct, so adding into zeros is placing)
         Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("scatter_add")
                 .addInputs(dx, Nd4j.createFromArray(pooledRows), dPooled).addOutputs(dx).build());
-        dx = transformer.backward(lnFinal.backward(dx));
-        if (positional.trainable()) Ops.addColumnSums(dx.reshape(batch, (long) contextLength * width), positional.grad());
-        if (tokenEmbedding.trainable()) Ops.scatterAddRows(tokenEmbedding.grad(), tokenIndex, dx);
+        backwardStates(dx);
+    }
+
+    /** {@code token_embedding.weight} [V, D]: the caption language model's output layer is tied to it. */
+    public Parameter tokenEmbedding() {
+        return tokenEmbedding;
+    }
+
+    /** The transformer's width D. */
+    public int width() {
+        return width;
     }
 
     private static int argmax(long[] ids, int from, int len) {

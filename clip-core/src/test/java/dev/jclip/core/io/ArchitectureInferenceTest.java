@@ -35,4 +35,23 @@ class ArchitectureInferenceTest {
         assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(actual.keySet()));
         for (String k : expected.keySet()) assertArrayEquals(expected.get(k), actual.get(k).shape(), k + " " + Arrays.toString(expected.get(k)));
     }
+
+    /** A caption head's weights make the inferred model a bag-of-words or caption-LM one; a config saying otherwise is refused. */
+    @org.junit.jupiter.api.Test
+    void captionHeadsAreInferredFromTheirWeights() {
+        ClipConfig base = ClipConfig.preset("ViT-tiny");
+        for (dev.jclip.core.config.Objective o : dev.jclip.core.config.Objective.values()) {
+            Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+            try (dev.jclip.core.model.ClipModel m = dev.jclip.core.model.ClipModel.create(base.withObjective(o), 1)) {
+                m.parameters().stateDict().forEach((k, v) -> shapes.put(k, v.shape()));
+            }
+            assertEquals(o, ArchitectureInference.infer(shapes).objective());
+            if (o.predictsCaption()) {
+                CheckpointException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                        () -> ArchitectureInference.infer(shapes, base));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("objective: config contrastive, weights have the " + o.id() + " head"),
+                        e.getMessage());
+            }
+        }
+    }
 }

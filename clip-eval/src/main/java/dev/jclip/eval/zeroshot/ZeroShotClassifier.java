@@ -1,5 +1,6 @@
 package dev.jclip.eval.zeroshot;
 
+import dev.jclip.eval.ImageTextEncoder;
 import dev.jclip.eval.features.FeatureExtractor;
 import dev.jclip.eval.features.Vectors;
 import java.util.ArrayList;
@@ -32,6 +33,29 @@ public final class ZeroShotClassifier {
         }
         double[][] embedded = Vectors.normalisedRows(extractor.texts(prompts));
         return ensemble(embedded, perClass);
+    }
+
+    /**
+     * Zero-shot scores [N][C] of a model that predicts captions ({@link ImageTextEncoder#scoresPrompts()}): each
+     * class's score is the mean, over every name in every template, of the prompt's likelihood given the image.
+     */
+    public static double[][] likelihoodScores(ImageTextEncoder encoder, float[][] imageFeatures, List<List<String>> classSynonyms,
+                                              List<String> templates) {
+        List<String> prompts = new ArrayList<>();
+        int[] perClass = new int[classSynonyms.size()];
+        for (int c = 0; c < perClass.length; c++) {
+            for (String name : classSynonyms.get(c)) for (String t : templates) prompts.add(PromptTemplates.fill(t, name));
+            perClass[c] = classSynonyms.get(c).size() * templates.size();
+        }
+        double[][] perPrompt = encoder.promptScores(imageFeatures, prompts);
+        double[][] out = new double[imageFeatures.length][perClass.length];
+        for (int i = 0; i < out.length; i++) {
+            int k = 0;
+            for (int c = 0; c < perClass.length; c++) {
+                for (int t = 0; t < perClass[c]; t++) out[i][c] += perPrompt[i][k++] / perClass[c];
+            }
+        }
+        return out;
     }
 
     /** Averages consecutive groups of unit vectors, {@code perClass[c]} for class c, and normalises each mean. */

@@ -1,0 +1,44 @@
+package dev.jclip.core.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * What a model is trained to do with a caption (the CLIP paper's Figure 2): match it against the batch's other
+ * captions (CLIP's contrastive loss), predict its bag of words from the image, or generate it token by token
+ * conditioned on the image (a caption language model). Saved in the model config as {@code "objective"}; absent
+ * means contrastive, so every config and checkpoint from before reads as one.
+ */
+public enum Objective {
+    CONTRASTIVE("contrastive"),
+    BOW("bow"),
+    CAPTION_LM("caption-lm");
+
+    private final String id;
+
+    Objective(String id) {
+        this.id = id;
+    }
+
+    /** The name in configs and on the command line: {@code contrastive}, {@code bow}, {@code caption-lm}. */
+    public String id() {
+        return id;
+    }
+
+    /** Parses {@link #id()}; the error names the accepted values. */
+    public static Objective parse(String s) {
+        for (Objective o : values()) if (o.id.equals(s.trim().toLowerCase(Locale.ROOT))) return o;
+        throw new ConfigException("unknown objective '" + s + "': expected one of "
+                + Arrays.stream(values()).map(Objective::id).toList());
+    }
+
+    /** True for the objectives that predict the caption from the image instead of embedding it. */
+    public boolean predictsCaption() {
+        return this != CONTRASTIVE;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
