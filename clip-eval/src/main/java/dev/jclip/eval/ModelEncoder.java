@@ -14,12 +14,41 @@ import java.util.List;
 
 /**
  * A {@link ClipModel} plus its tokenizer and image preprocessing, seen as the {@link ImageTextEncoder} that
- * evaluation needs.
+ * evaluation needs. Its image features are the projected embeddings, or, for linear probes
+ * ({@link #withImageFeatures}), the tower's representation before the projection.
  */
 public final class ModelEncoder implements ImageTextEncoder {
+    /** Which image features {@link #encodeImages} returns. */
+    public enum ImageFeatures {
+        /** The image embedding in the joint space ({@link ClipModel#encodeImage}): what zero-shot and retrieval compare. */
+        PROJECTED("projected"),
+        /**
+         * The tower's representation before the projection ({@link ClipModel#imageRepresentation}): what the CLIP
+         * paper's linear probes read. Not in the text's space: for probes only.
+         */
+        PRE_PROJECTION("pre-projection");
+
+        private final String label;
+
+        ImageFeatures(String label) {
+            this.label = label;
+        }
+
+        /** The name used on the command line and in reports ({@code projected}, {@code pre-projection}). */
+        public String label() {
+            return label;
+        }
+
+        public static ImageFeatures parse(String label) {
+            for (ImageFeatures f : values()) if (f.label.equals(label)) return f;
+            throw new IllegalArgumentException("image features must be projected or pre-projection, got '" + label + "'");
+        }
+    }
+
     private final ClipModel model;
     private final CaptionTokenizer tokenizer;
     private final PreprocessConfig preprocessing;
+    private final ImageFeatures imageFeatures;
 
     /** With CLIP's preprocessing at the model's image size. */
     public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer) {
@@ -27,6 +56,10 @@ public final class ModelEncoder implements ImageTextEncoder {
     }
 
     public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer, PreprocessConfig preprocessing) {
+        this(model, tokenizer, preprocessing, ImageFeatures.PROJECTED);
+    }
+
+    private ModelEncoder(ClipModel model, CaptionTokenizer tokenizer, PreprocessConfig preprocessing, ImageFeatures imageFeatures) {
         if (preprocessing.imageSize() != model.config().vision().imageSize()) {
             throw new IllegalArgumentException("preprocessing makes " + preprocessing.imageSize() + "px images, the model takes "
                     + model.config().vision().imageSize());
@@ -34,6 +67,7 @@ public final class ModelEncoder implements ImageTextEncoder {
         this.model = model;
         this.tokenizer = tokenizer;
         this.preprocessing = preprocessing;
+        this.imageFeatures = imageFeatures;
         model.setTraining(false);
     }
 
@@ -48,7 +82,16 @@ public final class ModelEncoder implements ImageTextEncoder {
 
     /** The same model and tokenizer with other preprocessing (e.g. an explicit {@code --alpha-background}). */
     public ModelEncoder withPreprocessing(PreprocessConfig other) {
-        return new ModelEncoder(model, tokenizer, other);
+        return new ModelEncoder(model, tokenizer, other, imageFeatures);
+    }
+
+    /** The same model whose {@link #encodeImages} returns {@code features} (a feature cache must key on it). */
+    public ModelEncoder withImageFeatures(ImageFeatures features) {
+        return new ModelEncoder(model, tokenizer, preprocessing, features);
+    }
+
+    public ImageFeatures imageFeatures() {
+        return imageFeatures;
     }
 
     @Override
@@ -65,9 +108,11 @@ public final class ModelEncoder implements ImageTextEncoder {
         return model.config().vision().imageSize();
     }
 
+    /** The projected embeddings [B, E], or the representations before the projection (see {@link #withImageFeatures}). */
     @Override
     public float[][] encodeImages(INDArray images) {
-        return model.encodeImage(images.castTo(DataType.FLOAT)).toFloatMatrix();
+        INDArray x = images.castTo(DataType.FLOAT);
+        return (imageFeatures == ImageFeatures.PROJECTED ? model.encodeImage(x) : model.imageRepresentation(x)).toFloatMatrix();
     }
 
     @Override

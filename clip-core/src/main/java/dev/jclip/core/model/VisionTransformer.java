@@ -146,6 +146,13 @@ public final class VisionTransformer implements ImageTower {
         return MatMul.gemm(pooled, proj.value(), false, false);
     }
 
+    /** {@code ln_post} of the class token [B, width], the features {@code visual.proj} projects. */
+    @Override
+    public INDArray representation(INDArray images) {
+        forward(images);
+        return pooled;
+    }
+
     @Override
     public void backward(INDArray dFeatures) {
         if (proj.trainable()) Ops.gemmAccumulate(pooled, dFeatures, proj.grad(), true, false);
