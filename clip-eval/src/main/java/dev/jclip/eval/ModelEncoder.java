@@ -26,7 +26,12 @@ public final class ModelEncoder implements ImageTextEncoder {
          * The tower's representation before the projection ({@link ClipModel#imageRepresentation}): what the CLIP
          * paper's linear probes read. Not in the text's space: for probes only.
          */
-        PRE_PROJECTION("pre-projection");
+        PRE_PROJECTION("pre-projection"),
+        /**
+         * The representation beside the mean of the patch tokens' final states ({@link ClipModel#imageRepresentationWithPatchMean}),
+         * twice the tower's width; ViTs only ({@link #supports}).
+         */
+        PRE_PROJECTION_PATCH_MEAN("pre-projection-patch-mean");
 
         private final String label;
 
@@ -41,7 +46,13 @@ public final class ModelEncoder implements ImageTextEncoder {
 
         public static ImageFeatures parse(String label) {
             for (ImageFeatures f : values()) if (f.label.equals(label)) return f;
-            throw new IllegalArgumentException("image features must be projected or pre-projection, got '" + label + "'");
+            throw new IllegalArgumentException("image features must be projected, pre-projection or pre-projection-patch-mean, got '"
+                    + label + "'");
+        }
+
+        /** Whether {@code model} has these features (the patch mean needs a tower with patch tokens). */
+        public boolean supports(ClipModel model) {
+            return this != PRE_PROJECTION_PATCH_MEAN || model.visual().hasPatchTokens();
         }
     }
 
@@ -87,6 +98,9 @@ public final class ModelEncoder implements ImageTextEncoder {
 
     /** The same model whose {@link #encodeImages} returns {@code features} (a feature cache must key on it). */
     public ModelEncoder withImageFeatures(ImageFeatures features) {
+        if (!features.supports(model)) {
+            throw new IllegalArgumentException(features.label() + " features need a tower with patch tokens (a ViT)");
+        }
         return new ModelEncoder(model, tokenizer, preprocessing, features);
     }
 
@@ -112,7 +126,11 @@ public final class ModelEncoder implements ImageTextEncoder {
     @Override
     public float[][] encodeImages(INDArray images) {
         INDArray x = images.castTo(DataType.FLOAT);
-        return (imageFeatures == ImageFeatures.PROJECTED ? model.encodeImage(x) : model.imageRepresentation(x)).toFloatMatrix();
+        return (switch (imageFeatures) {
+            case PROJECTED -> model.encodeImage(x);
+            case PRE_PROJECTION -> model.imageRepresentation(x);
+            case PRE_PROJECTION_PATCH_MEAN -> model.imageRepresentationWithPatchMean(x);
+        }).toFloatMatrix();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.jclip.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
@@ -48,7 +50,11 @@ class ModelEncoderTest {
                 assertEquals(dot, e[i][k], 1e-4);
             }
         }
-        // read back from the cache, each kind under its own key
+        float[][] both = new Evaluations.FeatureSource(projected.withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN), 4,
+                cache, "m").images(d);
+        assertEquals(16, both[0].length);
+        for (int i = 0; i < r.length; i++) for (int j = 0; j < 8; j++) assertEquals(r[i][j], both[i][j], 1e-6);
+                // read back from the cache, each kind under its own key
         assertEquals(8, new Evaluations.FeatureSource(pre, 4, cache, "m").images(d)[0].length);
         assertEquals(6, new Evaluations.FeatureSource(projected, 4, cache, "m").images(d)[0].length);
     }
@@ -58,5 +64,10 @@ class ModelEncoderTest {
         for (ModelEncoder.ImageFeatures f : ModelEncoder.ImageFeatures.values()) assertEquals(f, ModelEncoder.ImageFeatures.parse(f.label()));
         assertEquals("pre-projection", ModelEncoder.ImageFeatures.PRE_PROJECTION.label());
         assertThrows(IllegalArgumentException.class, () -> ModelEncoder.ImageFeatures.parse("pooled"));
+        ClipModel resnet = ClipModel.create(ClipConfig.preset("RN-tiny"), 1);
+        assertFalse(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN.supports(resnet));
+        assertTrue(ModelEncoder.ImageFeatures.PRE_PROJECTION.supports(resnet));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN));
     }
 }

@@ -63,8 +63,9 @@ public final class DemoCommand extends ClipCommand {
     String validationStyle;
 
     @Option(names = "--probe-features", paramLabel = "KIND",
-            description = "the CLIP image features the linear probes read: projected (the joint-space embedding) or pre-projection"
-                    + " (the image tower's representation, as the CLIP paper probes it; default: ${DEFAULT-VALUE})")
+            description = "the CLIP image features the linear probes read: projected (the joint-space embedding), pre-projection"
+                    + " (the image tower's representation, as the CLIP paper probes it) or pre-projection-patch-mean (that and the"
+                    + " mean of a ViT's patch tokens; default: ${DEFAULT-VALUE})")
     String probeFeatures = DemoRun.DEFAULT_PROBE_FEATURES.label();
 
     @Option(names = "--prompts", paramLabel = "ENSEMBLE",

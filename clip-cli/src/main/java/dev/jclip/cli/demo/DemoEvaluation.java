@@ -58,12 +58,12 @@ public final class DemoEvaluation {
      *
      * @param style       the drawing style of the images
      * @param probeModel  the probe on the CLIP features the held-out probe reads ({@code --probe-features})
-     * @param probeOther  the same probe on the other kind of CLIP features, to choose the kind on
+     * @param probeOthers the same probe on the other kinds of CLIP features the model has, to choose the kind on
      * @param pixelTop1   the raw-pixel probe's top-1 (the same for every recipe: cached in the data folder)
      * @param probeChance the largest class's share of the probe's test half
      */
-    record Validation(String style, EvalReport zeroShot, EvalReport probeModel, ModelEncoder.ImageFeatures otherFeatures,
-                      EvalReport probeOther, double pixelTop1, double probeChance) {
+    record Validation(String style, EvalReport zeroShot, EvalReport probeModel, Map<ModelEncoder.ImageFeatures, EvalReport> probeOthers,
+                      double pixelTop1, double probeChance) {
     }
 
     /**
@@ -173,16 +173,20 @@ public final class DemoEvaluation {
         EvalReport zeroShot = Evaluations.zeroShot(src, val, prompts, modelName);
         ReportWriter.writeAll(zeroShot, evalDir.resolve(prefix + "zeroshot.json"));
         LabelledImageDataset[] halves = DatasetView.stratifiedSplit(val, 0.5, seed);
-        ModelEncoder.ImageFeatures other = probeFeatures == ModelEncoder.ImageFeatures.PROJECTED
-                ? ModelEncoder.ImageFeatures.PRE_PROJECTION : ModelEncoder.ImageFeatures.PROJECTED;
         EvalReport probeModel = validationProbe(withFeatures(src, probeFeatures), halves, classes, probe, style, modelName);
         ReportWriter.writeAll(probeModel, evalDir.resolve(prefix + "probe-model.json"));
-        EvalReport probeOther = validationProbe(withFeatures(src, other), halves, classes, probe, style, modelName);
-        ReportWriter.writeAll(probeOther, evalDir.resolve(prefix + "probe-model-" + other.label() + ".json"));
+        Map<ModelEncoder.ImageFeatures, EvalReport> others = new LinkedHashMap<>();
+        ClipModel model = ((ModelEncoder) src.encoder()).model();
+        for (ModelEncoder.ImageFeatures other : ModelEncoder.ImageFeatures.values()) {
+            if (other == probeFeatures || !other.supports(model)) continue;
+            EvalReport r = validationProbe(withFeatures(src, other), halves, classes, probe, style, modelName);
+            ReportWriter.writeAll(r, evalDir.resolve(prefix + "probe-model-" + other.label() + ".json"));
+            others.put(other, r);
+        }
         ClassificationMetrics pm = probeModel.classification();
         long largest = 0;
         for (long x : pm.classCounts()) largest = Math.max(largest, x);
-        return new Validation(style, zeroShot, probeModel, other, probeOther, pixelTop1(halves, csv, classes, probe, preprocessing, seed),
+        return new Validation(style, zeroShot, probeModel, others, pixelTop1(halves, csv, classes, probe, preprocessing, seed),
                 (double) largest / pm.count());
     }
 

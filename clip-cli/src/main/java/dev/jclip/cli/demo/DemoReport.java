@@ -78,7 +78,7 @@ public final class DemoReport {
 
     /**
      * The rows of one validation split (none when it was skipped), keyed {@code <key>_zeroshot_top1} and so on; the
-     * probe on the other kind of CLIP features than {@code features} as {@code <key>_linear_probe_<kind>_top1}.
+     * probes on the other kinds of CLIP features than {@code features} as {@code <key>_linear_probe_<kind>_top1}.
      */
     private static void validationRows(List<MetricRow> rows, DemoEvaluation.Validation v, ModelEncoder.ImageFeatures features,
                                        String key, String which, int c, String probeHow) {
@@ -89,9 +89,8 @@ public final class DemoReport {
         rows.add(new MetricRow(task, "zero-shot top-5", key + "_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
         rows.add(new MetricRow(task, "probe top-1, CLIP image features (" + features.label() + ")", key + "_linear_probe_top1",
                 v.probeModel().classification().top1(), v.probeChance(), probeHow));
-        rows.add(new MetricRow(task, "probe top-1, CLIP image features (" + v.otherFeatures().label() + ")",
-                key + "_linear_probe_" + v.otherFeatures().label().replace('-', '_') + "_top1",
-                v.probeOther().classification().top1(), v.probeChance(), probeHow));
+        v.probeOthers().forEach((kind, probe) -> rows.add(new MetricRow(task, "probe top-1, CLIP image features (" + kind.label() + ")",
+                key + "_linear_probe_" + kind.label().replace('-', '_') + "_top1", probe.classification().top1(), v.probeChance(), probeHow)));
         rows.add(new MetricRow(task, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
                 key + "_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
     }

@@ -85,6 +85,10 @@ public final class DemoRun {
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         }
+        if (o.probeFeatures() == ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN && preset.vision().isResNet()) {
+            throw new UsageException("--probe-features " + o.probeFeatures().label() + " needs a ViT (patch tokens); " + o.model()
+                    + " is a ResNet");
+        }
         ObjectNode saved = readSettings(runDir);
         checkSameRun(saved, runDir);
 

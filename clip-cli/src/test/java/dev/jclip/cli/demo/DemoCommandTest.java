@@ -87,6 +87,7 @@ class DemoCommandTest {
                 "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1",
                 // the probe reads the pre-projection features by default; validation also shows the projected ones
                 "validation_linear_probe_projected_top1", "validation_style_linear_probe_projected_top1",
+                "validation_linear_probe_pre_projection_patch_mean_top1", "validation_style_linear_probe_pre_projection_patch_mean_top1",
                 "validation_style_zeroshot_top1", "validation_style_linear_probe_top1", "validation_style_linear_probe_pixels_top1")),
                 keys.toString());
         for (String k : keys) {
@@ -167,6 +168,8 @@ class DemoCommandTest {
             assertEquals(metrics.get(v + "_linear_probe_projected_top1").asDouble(), swapped.get(v + "_linear_probe_top1").asDouble(), 1e-12, v);
             assertEquals(metrics.get(v + "_linear_probe_top1").asDouble(), swapped.get(v + "_linear_probe_pre_projection_top1").asDouble(), 1e-12, v);
             assertFalse(swapped.has(v + "_linear_probe_projected_top1"), v);
+            String patchMean = v + "_linear_probe_pre_projection_patch_mean_top1";
+            assertEquals(metrics.get(patchMean).asDouble(), swapped.get(patchMean).asDouble(), 1e-12, patchMean);
         }
         assertTrue(Files.readString(run.resolve("eval/zeroshot.json")).contains("an emoji from the {} group"));
         String swappedHtml = Files.readString(run.resolve("report.html"));
@@ -205,6 +208,9 @@ class DemoCommandTest {
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--bogus", "1")));
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--minutes", "2", "--steps", "10")));
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--probe-features", "pooled")));
+        UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
+                List.of("--model", "RN-tiny", "--probe-features", "pre-projection-patch-mean", "--output", dir.resolve("rn").toString())));
+        assertTrue(e.getMessage().contains("ViT"), e.getMessage());
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--prompts", "fancy")));
     }
 }

@@ -149,6 +149,11 @@ public final class ClipModel implements AutoCloseable {
         return visual.representation(images);
     }
 
+    /** {@link ImageTower#representationWithPatchMean}: the representation and the mean of the patch tokens, [B, 2 width] (a ViT). */
+    public INDArray imageRepresentationWithPatchMean(INDArray images) {
+        return visual.representationWithPatchMean(images);
+    }
+
     /** Text features [B, E] before normalisation; caches what {@link #backwardText} needs. */
     public INDArray encodeText(INDArray tokens) {
         return text.forward(tokens);

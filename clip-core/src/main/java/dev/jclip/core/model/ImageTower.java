@@ -17,6 +17,21 @@ public interface ImageTower {
         return forward(images);
     }
 
+    /** Whether the tower has patch tokens for {@link #representationWithPatchMean} (a ViT). */
+    default boolean hasPatchTokens() {
+        return false;
+    }
+
+    /**
+     * [B, 2 width]: {@link #representation} beside the mean of the patch tokens' final states, through the same final
+     * norm (open_clip's average pooling of a ViT): more of what the image holds where it is (colour, layout) for a
+     * linear probe than the class token alone. Evaluation only; towers without patch tokens ({@link #hasPatchTokens})
+     * do not have it.
+     */
+    default INDArray representationWithPatchMean(INDArray images) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no patch tokens");
+    }
+
     /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
     void backward(INDArray gradFeatures);
 

@@ -12,6 +12,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClipModelTest {
@@ -77,6 +79,22 @@ class ClipModelTest {
                 assertEquals(dot, e[b][k], 1e-9);
             }
         }
+        // with the patch mean: the representation first, then a second layer-norm output that is not the class token's
+        assertTrue(model.visual().hasPatchTokens());
+        double[][] both = model.imageRepresentationWithPatchMean(images).toDoubleMatrix();
+        for (int b = 0; b < 3; b++) {
+            assertEquals(16, both[b].length);
+            double mean = 0, sq = 0, diff = 0;
+            for (int d = 0; d < 8; d++) {
+                assertEquals(r[b][d], both[b][d], 1e-12);
+                mean += both[b][8 + d] / 8;
+                sq += both[b][8 + d] * both[b][8 + d] / 8;
+                diff += Math.abs(both[b][8 + d] - r[b][d]);
+            }
+            assertEquals(0, mean, 1e-9);
+            assertEquals(1, sq, 1e-3); // unit variance up to LayerNorm's eps
+            assertTrue(diff > 1e-3, "the patch mean is not the class token");
+        }
         proj.muli(2);
         assertEquals(0, model.imageRepresentation(images).sub(rep).norm2Number().doubleValue(), 0);
         assertTrue(model.encodeImage(images).sub(Nd4j.createFromArray(e).mul(2)).norm2Number().doubleValue() < 1e-9);
@@ -92,6 +110,8 @@ class ClipModelTest {
         INDArray rep = model.imageRepresentation(images).dup();
         assertEquals(0, rep.sub(model.encodeImage(images)).norm2Number().doubleValue(), 1e-12);
         assertEquals(model.config().embedDim(), rep.size(1));
+        assertFalse(model.visual().hasPatchTokens());
+        assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationWithPatchMean(images));
     }
 
     @Test
