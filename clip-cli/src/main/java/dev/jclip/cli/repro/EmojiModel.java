@@ -38,11 +38,12 @@ import java.util.function.Function;
 public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evaluations.FeatureSource features, String name) {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.repro");
     /**
-     * The recipe of the findings in docs/REPRODUCTION.md, the demo's defaults before 2026-12-06: {@code ViT-demo}, lr
-     * 1e-3, the trainer's plain crop. Pinned here so those figures and the cache folders of such models (whose names do
+     * The recipe of the findings in docs/REPRODUCTION.md, the demo's defaults before 2026-12-06: {@code ViT-demo}, 300
+     * steps, lr 1e-3, the trainer's plain crop. Pinned here so those figures and the cache folders of such models (whose names do
      * not say the augmentation) stay valid while the demo's defaults move on.
      */
     static final String REPRO_MODEL = "ViT-demo";
+    static final long REPRO_STEPS = 300;
     static final double REPRO_LR = 1e-3;
     static final String REPRO_AUG = "";
 
