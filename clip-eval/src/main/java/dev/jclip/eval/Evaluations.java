@@ -33,7 +33,10 @@ public final class Evaluations {
 
         float[][] cached(String what, FeatureCache.Compute compute) throws IOException {
             if (cache == null) return compute.get();
-            String key = "model=" + modelKey + "|size=" + encoder.imageSize() + "|preprocess=" + encoder.preprocessing().toJson() + "|" + what;
+            // a representation before the projection is another feature than the embedding of the same image
+            String features = encoder instanceof ModelEncoder m && m.imageFeatures() != ModelEncoder.ImageFeatures.PROJECTED
+                    ? "|features=" + m.imageFeatures().label() : "";
+            String key = "model=" + modelKey + features + "|size=" + encoder.imageSize() + "|preprocess=" + encoder.preprocessing().toJson() + "|" + what;
             return cache.getOrCompute(key, compute);
         }
     }

@@ -17,12 +17,52 @@ import java.util.List;
 
 /**
  * A {@link ClipModel} plus its tokenizer and image preprocessing, seen as the {@link ImageTextEncoder} that
- * evaluation needs.
+ * evaluation needs. Its image features are the projected embeddings, or, for linear probes
+ * ({@link #withImageFeatures}), the tower's representation before the projection.
  */
 public final class ModelEncoder implements ImageTextEncoder {
+    /** Which image features {@link #encodeImages} returns. */
+    public enum ImageFeatures {
+        /** The image embedding in the joint space ({@link ClipModel#encodeImage}): what zero-shot and retrieval compare. */
+        PROJECTED("projected"),
+        /**
+         * The tower's representation before the projection ({@link ClipModel#imageRepresentation}): what the CLIP
+         * paper's linear probes read. Not in the text's space: for probes only.
+         */
+        PRE_PROJECTION("pre-projection"),
+        /**
+         * The representation beside the mean of the patch tokens' final states ({@link ClipModel#imageRepresentationWithPatchMean}),
+         * twice the tower's width; ViTs only ({@link #supports}).
+         */
+        PRE_PROJECTION_PATCH_MEAN("pre-projection-patch-mean");
+
+        private final String label;
+
+        ImageFeatures(String label) {
+            this.label = label;
+        }
+
+        /** The name used on the command line and in reports ({@code projected}, {@code pre-projection}). */
+        public String label() {
+            return label;
+        }
+
+        public static ImageFeatures parse(String label) {
+            for (ImageFeatures f : values()) if (f.label.equals(label)) return f;
+            throw new IllegalArgumentException("image features must be projected, pre-projection or pre-projection-patch-mean, got '"
+                    + label + "'");
+        }
+
+        /** Whether {@code model} has these features (the patch mean needs a tower with patch tokens). */
+        public boolean supports(ClipModel model) {
+            return this != PRE_PROJECTION_PATCH_MEAN || model.visual().hasPatchTokens();
+        }
+    }
+
     private final ClipModel model;
     private final CaptionTokenizer tokenizer;
     private final PreprocessConfig preprocessing;
+    private final ImageFeatures imageFeatures;
 
     /** With CLIP's preprocessing at the model's image size. */
     public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer) {
@@ -30,6 +70,10 @@ public final class ModelEncoder implements ImageTextEncoder {
     }
 
     public ModelEncoder(ClipModel model, CaptionTokenizer tokenizer, PreprocessConfig preprocessing) {
+        this(model, tokenizer, preprocessing, ImageFeatures.PROJECTED);
+    }
+
+    private ModelEncoder(ClipModel model, CaptionTokenizer tokenizer, PreprocessConfig preprocessing, ImageFeatures imageFeatures) {
         if (preprocessing.imageSize() != model.config().vision().imageSize()) {
             throw new IllegalArgumentException("preprocessing makes " + preprocessing.imageSize() + "px images, the model takes "
                     + model.config().vision().imageSize());
@@ -37,6 +81,7 @@ public final class ModelEncoder implements ImageTextEncoder {
         this.model = model;
         this.tokenizer = tokenizer;
         this.preprocessing = preprocessing;
+        this.imageFeatures = imageFeatures;
         model.setTraining(false);
     }
 
@@ -51,7 +96,19 @@ public final class ModelEncoder implements ImageTextEncoder {
 
     /** The same model and tokenizer with other preprocessing (e.g. an explicit {@code --alpha-background}). */
     public ModelEncoder withPreprocessing(PreprocessConfig other) {
-        return new ModelEncoder(model, tokenizer, other);
+        return new ModelEncoder(model, tokenizer, other, imageFeatures);
+    }
+
+    /** The same model whose {@link #encodeImages} returns {@code features} (a feature cache must key on it). */
+    public ModelEncoder withImageFeatures(ImageFeatures features) {
+        if (!features.supports(model)) {
+            throw new IllegalArgumentException(features.label() + " features need a tower with patch tokens (a ViT)");
+        }
+        return new ModelEncoder(model, tokenizer, preprocessing, features);
+    }
+
+    public ImageFeatures imageFeatures() {
+        return imageFeatures;
     }
 
     @Override
@@ -68,9 +125,15 @@ public final class ModelEncoder implements ImageTextEncoder {
         return model.config().vision().imageSize();
     }
 
+    /** The projected embeddings [B, E], or the representations before the projection (see {@link #withImageFeatures}). */
     @Override
     public float[][] encodeImages(INDArray images) {
-        return model.encodeImage(images.castTo(DataType.FLOAT)).toFloatMatrix();
+        INDArray x = images.castTo(DataType.FLOAT);
+        return (switch (imageFeatures) {
+            case PROJECTED -> model.encodeImage(x);
+            case PRE_PROJECTION -> model.imageRepresentation(x);
+            case PRE_PROJECTION_PATCH_MEAN -> model.imageRepresentationWithPatchMean(x);
+        }).toFloatMatrix();
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.jclip.cli.commands;
 
 import dev.jclip.cli.ClipCommand;
 import dev.jclip.cli.UsageException;
+import dev.jclip.cli.demo.EmojiCaptions;
 import dev.jclip.cli.demo.EmojiPackages;
+import dev.jclip.eval.ModelEncoder;
 import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.AugmentationConfig;
 import dev.jclip.cli.demo.DemoRun;
@@ -52,13 +54,23 @@ public final class DemoCommand extends ClipCommand {
     double validationFraction = dev.jclip.cli.demo.DemoData.VALIDATION_FRACTION;
 
     @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...",
-            description = "training augmentation, clip train's --aug-cfg keys (default: none beyond the trainer's 90-100% random crop)")
+            description = "training augmentation, clip train's --aug-cfg keys; '' for the trainer's plain 90-100% random crop (default: ${DEFAULT-VALUE})")
     String augCfg = DemoRun.DEFAULT_AUG;
 
     @Option(names = "--validation-style", paramLabel = "SET",
             description = "also draw the validation emoji in this third emoji-datasource set (e.g. facebook; fetched like the others;"
                     + " validation only, never trained on or tested on)")
     String validationStyle;
+
+    @Option(names = "--probe-features", paramLabel = "KIND",
+            description = "the CLIP image features the linear probes read: projected (the joint-space embedding), pre-projection"
+                    + " (the image tower's representation, as the CLIP paper probes it) or pre-projection-patch-mean (that and the"
+                    + " mean of a ViT's patch tokens; default: ${DEFAULT-VALUE})")
+    String probeFeatures = DemoRun.DEFAULT_PROBE_FEATURES.label();
+
+    @Option(names = "--prompts", paramLabel = "ENSEMBLE",
+            description = "zero-shot prompt ensemble: captions (the training captions' phrasings) or generic (default: ${DEFAULT-VALUE})")
+    String prompts = DemoRun.DEFAULT_PROMPTS;
 
     @Mixin
     ImageOptions images;
@@ -85,10 +97,17 @@ public final class DemoCommand extends ClipCommand {
             throw new UsageException("--validation-style must name a third emoji-datasource set (e.g. facebook), not the trained "
                     + EmojiPackages.TRAIN_SET + " or held-out " + EmojiPackages.HELD_OUT_SET + " set, got '" + validationStyle + "'");
         }
+        ModelEncoder.ImageFeatures features;
+        try {
+            features = ModelEncoder.ImageFeatures.parse(probeFeatures);
+            EmojiCaptions.prompts(prompts);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--probe-features / --prompts: " + e.getMessage());
+        }
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
         DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
                 model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE),
-                validationFraction, augCfg.strip(), validationStyle)).run();
+                validationFraction, augCfg.strip(), validationStyle, features, prompts)).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

@@ -57,10 +57,13 @@ public final class DemoEvaluation {
      * held-out figures stay a test that nothing was tuned on.
      *
      * @param style       the drawing style of the images
+     * @param probeModel  the probe on the CLIP features the held-out probe reads ({@code --probe-features})
+     * @param probeOthers the same probe on the other kinds of CLIP features the model has, to choose the kind on
      * @param pixelTop1   the raw-pixel probe's top-1 (the same for every recipe: cached in the data folder)
      * @param probeChance the largest class's share of the probe's test half
      */
-    record Validation(String style, EvalReport zeroShot, EvalReport probeModel, double pixelTop1, double probeChance) {
+    record Validation(String style, EvalReport zeroShot, EvalReport probeModel, Map<ModelEncoder.ImageFeatures, EvalReport> probeOthers,
+                      double pixelTop1, double probeChance) {
     }
 
     /**
@@ -71,24 +74,29 @@ public final class DemoEvaluation {
      */
     record Results(EvalReport zeroShot, EvalReport retrieval, EvalReport probeModel, EvalReport probePixels,
                    List<String> classCategories, List<Example> examples, double logitScale, Validation validation,
-                   Validation styleValidation) {
+                   Validation styleValidation, ModelEncoder.ImageFeatures probeFeatures, List<String> prompts) {
     }
 
     private DemoEvaluation() {
     }
 
-    static Results run(ClipModel model, ClipTokenizer tokenizer, DemoData data, Path runDir, String modelName, long seed)
-            throws IOException {
+    /**
+     * @param probeFeatures the CLIP features the linear probes read (zero-shot and retrieval use the projected ones)
+     * @param prompts       the zero-shot prompt ensemble
+     */
+    static Results run(ClipModel model, ClipTokenizer tokenizer, DemoData data, Path runDir, String modelName, long seed,
+                       ModelEncoder.ImageFeatures probeFeatures, List<String> prompts) throws IOException {
         Evaluations.FeatureSource src = featureSource(model, tokenizer, runDir);
         ModelEncoder encoder = (ModelEncoder) src.encoder();
+        Evaluations.FeatureSource probeSrc = withFeatures(src, probeFeatures);
         PreprocessConfig preprocessing = encoder.preprocessing();
         Path evalDir = runDir.resolve("eval");
         List<String> classes = data.classNames();
 
         LOG.info("evaluating on {} held-out images: zero-shot classification into {} subcategories ({} prompts each)",
-                data.heldOut().size(), classes.size(), EmojiCaptions.ZERO_SHOT_TEMPLATES.size());
+                data.heldOut().size(), classes.size(), prompts.size());
         LabelledImageDataset heldOut = CsvImageDataset.read(data.zeroShotCsv(), classes);
-        EvalReport zeroShot = Evaluations.zeroShot(src, heldOut, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
+        EvalReport zeroShot = Evaluations.zeroShot(src, heldOut, prompts, modelName);
         ReportWriter.writeAll(zeroShot, evalDir.resolve("zeroshot.json"));
 
         LOG.info("retrieval: {} held-out images against their names", data.heldOut().size());
@@ -96,10 +104,11 @@ public final class DemoEvaluation {
         EvalReport retrieval = Evaluations.retrieval(src, pairs, modelName);
         ReportWriter.writeAll(retrieval, evalDir.resolve("retrieval.json"));
 
-        LOG.info("linear probes (half of each subcategory to fit, half to test): frozen image features, then raw pixels");
+        LOG.info("linear probes (half of each subcategory to fit, half to test): frozen image features ({}), then raw pixels",
+                probeFeatures.label());
         LabelledImageDataset[] split = DatasetView.stratifiedSplit(heldOut, 0.5, seed);
         LinearProbe.Settings probe = probeSettings(seed);
-        EvalReport probeModel = Evaluations.linearProbe(src.images(split[0]), split[0].labels(), src.images(split[1]),
+        EvalReport probeModel = Evaluations.linearProbe(probeSrc.images(split[0]), split[0].labels(), probeSrc.images(split[1]),
                 split[1].labels(), classes, probe, "held-out subcategories", modelName);
         ReportWriter.writeAll(probeModel, evalDir.resolve("probe-model.json"));
         EvalReport probePixels = Evaluations.linearProbe(PixelFeatures.extract(split[0], PIXEL_SIZE, preprocessing.alphaBackground()), split[0].labels(),
@@ -107,9 +116,9 @@ public final class DemoEvaluation {
                 "raw pixels " + PIXEL_SIZE + "x" + PIXEL_SIZE);
         ReportWriter.writeAll(probePixels, evalDir.resolve("probe-pixels.json"));
 
-        Validation validation = validation(src, data.validation(), data.validationCsv(), EmojiPackages.TRAIN_SET, classes, probe,
-                preprocessing, evalDir, "validation-", modelName, seed);
-        Validation styleValidation = data.validationStyle() == null ? null : validation(src, data.styleValidation(),
+        Validation validation = validation(src, probeFeatures, prompts, data.validation(), data.validationCsv(), EmojiPackages.TRAIN_SET,
+                classes, probe, preprocessing, evalDir, "validation-", modelName, seed);
+        Validation styleValidation = data.validationStyle() == null ? null : validation(src, probeFeatures, prompts, data.styleValidation(),
                 data.styleValidationCsv(), data.validationStyle(), classes, probe, preprocessing, evalDir,
                 "validation-" + data.validationStyle() + "-", modelName, seed);
 
@@ -119,7 +128,14 @@ public final class DemoEvaluation {
         }
         double scale = Math.exp(model.logitScale().value().getDouble(0));
         List<Example> examples = examples(encoder, data, scale, seed);
-        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation, styleValidation);
+        return new Results(zeroShot, retrieval, probeModel, probePixels, categories, examples, scale, validation, styleValidation,
+                probeFeatures, prompts);
+    }
+
+    /** The same model's features of another kind, cached under a key of their own ({@link Evaluations.FeatureSource}). */
+    static Evaluations.FeatureSource withFeatures(Evaluations.FeatureSource src, ModelEncoder.ImageFeatures features) {
+        return new Evaluations.FeatureSource(((ModelEncoder) src.encoder()).withImageFeatures(features), src.batchSize(), src.cache(),
+                src.modelKey());
     }
 
     /**
@@ -136,12 +152,15 @@ public final class DemoEvaluation {
     }
 
     /**
-     * Zero-shot and the two probes (half of each subcategory to fit, half to test) on validation images of one
-     * drawing style, or null (with a log line saying why) when the split holds fewer than two subcategories.
+     * Zero-shot and the probes (half of each subcategory to fit, half to test) on validation images of one drawing
+     * style: on both kinds of CLIP features and on raw pixels; or null (with a log line saying why) when the split
+     * holds fewer than two subcategories.
      *
+     * @param src    the projected features
      * @param prefix the report files' prefix in {@code evalDir}, e.g. {@code validation-}
      */
-    static Validation validation(Evaluations.FeatureSource src, List<Emoji> split, Path csv, String style, List<String> classes,
+    static Validation validation(Evaluations.FeatureSource src, ModelEncoder.ImageFeatures probeFeatures, List<String> prompts,
+                                 List<Emoji> split, Path csv, String style, List<String> classes,
                                  LinearProbe.Settings probe, PreprocessConfig preprocessing, Path evalDir, String prefix,
                                  String modelName, long seed) throws IOException {
         if (!DemoData.enoughToEvaluate(split)) {
@@ -151,17 +170,31 @@ public final class DemoEvaluation {
         }
         LOG.info("validation: {} unseen {}-style images (zero-shot, probes on CLIP features and raw pixels)", split.size(), style);
         LabelledImageDataset val = CsvImageDataset.read(csv, classes);
-        EvalReport zeroShot = Evaluations.zeroShot(src, val, EmojiCaptions.ZERO_SHOT_TEMPLATES, modelName);
+        EvalReport zeroShot = Evaluations.zeroShot(src, val, prompts, modelName);
         ReportWriter.writeAll(zeroShot, evalDir.resolve(prefix + "zeroshot.json"));
         LabelledImageDataset[] halves = DatasetView.stratifiedSplit(val, 0.5, seed);
-        EvalReport probeModel = Evaluations.linearProbe(src.images(halves[0]), halves[0].labels(), src.images(halves[1]),
-                halves[1].labels(), classes, probe, "validation subcategories, " + style, modelName);
+        EvalReport probeModel = validationProbe(withFeatures(src, probeFeatures), halves, classes, probe, style, modelName);
         ReportWriter.writeAll(probeModel, evalDir.resolve(prefix + "probe-model.json"));
+        Map<ModelEncoder.ImageFeatures, EvalReport> others = new LinkedHashMap<>();
+        ClipModel model = ((ModelEncoder) src.encoder()).model();
+        for (ModelEncoder.ImageFeatures other : ModelEncoder.ImageFeatures.values()) {
+            if (other == probeFeatures || !other.supports(model)) continue;
+            EvalReport r = validationProbe(withFeatures(src, other), halves, classes, probe, style, modelName);
+            ReportWriter.writeAll(r, evalDir.resolve(prefix + "probe-model-" + other.label() + ".json"));
+            others.put(other, r);
+        }
         ClassificationMetrics pm = probeModel.classification();
         long largest = 0;
         for (long x : pm.classCounts()) largest = Math.max(largest, x);
-        return new Validation(style, zeroShot, probeModel, pixelTop1(halves, csv, classes, probe, preprocessing, seed),
+        return new Validation(style, zeroShot, probeModel, others, pixelTop1(halves, csv, classes, probe, preprocessing, seed),
                 (double) largest / pm.count());
+    }
+
+    private static EvalReport validationProbe(Evaluations.FeatureSource src, LabelledImageDataset[] halves, List<String> classes,
+                                              LinearProbe.Settings probe, String style, String modelName) throws IOException {
+        String features = ((ModelEncoder) src.encoder()).imageFeatures().label();
+        return Evaluations.linearProbe(src.images(halves[0]), halves[0].labels(), src.images(halves[1]), halves[1].labels(), classes,
+                probe, "validation subcategories, " + style + ", " + features + " features", modelName);
     }
 
     /**

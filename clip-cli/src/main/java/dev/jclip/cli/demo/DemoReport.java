@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.metrics.ClassificationMetrics;
 import dev.jclip.eval.report.Chart;
 import java.awt.Color;
@@ -65,25 +66,31 @@ public final class DemoReport {
         for (long x : pm.classCounts()) probeLargest = Math.max(probeLargest, x);
         double probeChance = (double) probeLargest / pm.count();
         String probeHow = "largest class of the test half";
-        rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, CLIP image features", "linear_probe_top1",
+        rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, CLIP image features (" + r.probeFeatures().label() + ")",
+                "linear_probe_top1",
                 pm.top1(), probeChance, probeHow));
         rows.add(new MetricRow("linear probe, subcategory (test half)", "top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x"
                 + DemoEvaluation.PIXEL_SIZE, "linear_probe_pixels_top1", r.probePixels().classification().top1(), probeChance, probeHow));
-        validationRows(rows, r.validation(), "validation", "training", c, probeHow);
-        validationRows(rows, r.styleValidation(), "validation_style", "third", c, probeHow);
+        validationRows(rows, r.validation(), r.probeFeatures(), "validation", "training", c, probeHow);
+        validationRows(rows, r.styleValidation(), r.probeFeatures(), "validation_style", "third", c, probeHow);
         return rows;
     }
 
-    /** The rows of one validation split (none when it was skipped), keyed {@code <key>_zeroshot_top1} and so on. */
-    private static void validationRows(List<MetricRow> rows, DemoEvaluation.Validation v, String key, String which, int c,
-                                       String probeHow) {
+    /**
+     * The rows of one validation split (none when it was skipped), keyed {@code <key>_zeroshot_top1} and so on; the
+     * probes on the other kinds of CLIP features than {@code features} as {@code <key>_linear_probe_<kind>_top1}.
+     */
+    private static void validationRows(List<MetricRow> rows, DemoEvaluation.Validation v, ModelEncoder.ImageFeatures features,
+                                       String key, String which, int c, String probeHow) {
         if (v == null) return;
         ClassificationMetrics vz = v.zeroShot().classification();
         String task = "validation (unseen emoji, " + which + " style: " + v.style() + ", " + vz.count() + " images)";
         rows.add(new MetricRow(task, "zero-shot top-1", key + "_zeroshot_top1", vz.top1(), 1.0 / c, "1/" + c));
         rows.add(new MetricRow(task, "zero-shot top-5", key + "_zeroshot_top5", vz.top5(), Math.min(1, 5.0 / c), "5/" + c));
-        rows.add(new MetricRow(task, "probe top-1, CLIP image features", key + "_linear_probe_top1",
+        rows.add(new MetricRow(task, "probe top-1, CLIP image features (" + features.label() + ")", key + "_linear_probe_top1",
                 v.probeModel().classification().top1(), v.probeChance(), probeHow));
+        v.probeOthers().forEach((kind, probe) -> rows.add(new MetricRow(task, "probe top-1, CLIP image features (" + kind.label() + ")",
+                key + "_linear_probe_" + kind.label().replace('-', '_') + "_top1", probe.classification().top1(), v.probeChance(), probeHow)));
         rows.add(new MetricRow(task, "probe top-1, raw pixels " + DemoEvaluation.PIXEL_SIZE + "x" + DemoEvaluation.PIXEL_SIZE,
                 key + "_linear_probe_pixels_top1", v.pixelTop1(), v.probeChance(), probeHow));
     }
@@ -142,7 +149,7 @@ public final class DemoReport {
             last = m.task();
         }
         h.append("</table>\n<p class=\"note\">Bars: dark = model, light = chance. Zero-shot classes are emoji-datasource's subcategories, each"
-                + " described by a prompt ensemble (").append(esc(String.join(" | ", EmojiCaptions.ZERO_SHOT_TEMPLATES)))
+                + " described by a prompt ensemble (").append(esc(String.join(" | ", r.prompts())))
                 .append("). Retrieval candidates are the captions \"an emoji of &lt;name&gt;\". Linear probes: logistic regression with"
                         + " C chosen on a validation split, fitted on half of each subcategory and tested on the other half.</p>\n");
 

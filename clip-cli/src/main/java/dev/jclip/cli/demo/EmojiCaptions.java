@@ -22,12 +22,31 @@ public final class EmojiCaptions {
             "{shorts}: {sub}",
             "a drawing of {name}");
 
-    /** Zero-shot prompts for a subcategory (the prompt ensemble). */
+    /** Generic zero-shot prompts for a subcategory (the demo's {@code --prompts generic}, and {@code clip repro}'s emoji ensemble). */
     public static final List<String> ZERO_SHOT_TEMPLATES = List.of(
             "a {} emoji",
             "an emoji of {}",
             "{} emoji",
             "an emoji from the {} group");
+
+    /**
+     * A prompt ensemble in the training captions' own phrasings ({@code {shorts} emoji, {sub}}, {@code {shorts}: {sub}},
+     * {@code {name}, a {sub} emoji}, with the subcategory where the captions have it): the demo's default, chosen on
+     * the validation split (docs/DEMO.md).
+     */
+    public static final List<String> CAPTION_TEMPLATES = List.of(
+            "emoji, {}",
+            ": {}",
+            ", a {} emoji");
+
+    /** The demo's prompt ensembles by name ({@code --prompts}): {@code captions} or {@code generic}. */
+    public static List<String> prompts(String name) {
+        return switch (name) {
+            case "captions" -> CAPTION_TEMPLATES;
+            case "generic" -> ZERO_SHOT_TEMPLATES;
+            default -> throw new IllegalArgumentException("prompts must be captions or generic, got '" + name + "'");
+        };
+    }
 
     private EmojiCaptions() {
     }

@@ -37,20 +37,29 @@ import java.util.function.Function;
  */
 public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evaluations.FeatureSource features, String name) {
     private static final Logger LOG = LoggerFactory.getLogger("dev.jclip.repro");
+    /**
+     * The recipe of the findings in docs/REPRODUCTION.md, the demo's defaults before 2026-12-06: {@code ViT-demo}, 300
+     * steps, lr 1e-3, the trainer's plain crop. Pinned here so those figures and the cache folders of such models (whose names do
+     * not say the augmentation) stay valid while the demo's defaults move on.
+     */
+    static final String REPRO_MODEL = "ViT-demo";
+    static final long REPRO_STEPS = 300;
+    static final double REPRO_LR = 1e-3;
+    static final String REPRO_AUG = "";
 
     /** The model for these options: trained now unless the cache holds a finished one. */
     static EmojiModel obtain(ReproOptions o) throws Exception {
         Path cache = DemoCommand.cache(o.cache);
         long steps = o.trainingSteps();
-        String key = String.format(Locale.ROOT, "demo-%s-s%d-b%d-lr%s-seed%d%s%s%s", DemoRun.DEFAULT_MODEL, steps, o.batchSize,
-                DemoRun.DEFAULT_LR, o.seed, o.limit > 0 ? "-limit" + o.limit : "",
+        String key = String.format(Locale.ROOT, "demo-%s-s%d-b%d-lr%s-seed%d%s%s%s", REPRO_MODEL, steps, o.batchSize,
+                REPRO_LR, o.seed, o.limit > 0 ? "-limit" + o.limit : "",
                 o.validationFraction == DemoData.VALIDATION_FRACTION ? "" : "-val" + o.validationFraction,
                 // emoji packages from --data may differ from the published ones: they get a model of their own
                 o.data == null ? "" : "-data" + Integer.toHexString(o.data.toAbsolutePath().normalize().toString().hashCode()));
         Path dir = cache.resolve("repro").resolve(key);
-        DemoRun run = new DemoRun(new DemoRun.Options(o.data, cache, 0, steps, DemoRun.DEFAULT_MODEL, null, dir, o.seed, o.limit,
-                o.batchSize, DemoRun.DEFAULT_LR, DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, o.validationFraction,
-                DemoRun.DEFAULT_AUG, null));
+        DemoRun run = new DemoRun(new DemoRun.Options(o.data, cache, 0, steps, REPRO_MODEL, null, dir, o.seed, o.limit,
+                o.batchSize, REPRO_LR, DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, o.validationFraction,
+                REPRO_AUG, null, DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
         // demo-metrics.json is the demo's last file: a folder without it holds an unfinished (or interrupted) run
         if (Files.isRegularFile(dir.resolve("demo-metrics.json"))) {
             LOG.info("reusing the trained emoji model in {}", dir);
@@ -60,7 +69,7 @@ public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evalua
         }
         DemoData data = run.prepareData();
         Clip clip = Clip.load(dir);
-        String name = String.format(Locale.ROOT, "%s emoji CLIP (%d steps x %d, seed %d)", DemoRun.DEFAULT_MODEL, steps, o.batchSize, o.seed);
+        String name = String.format(Locale.ROOT, "%s emoji CLIP (%d steps x %d, seed %d)", REPRO_MODEL, steps, o.batchSize, o.seed);
         return new EmojiModel(dir, run, data, clip, DemoEvaluation.featureSource(clip.model(), clip.tokenizer(), dir), name);
     }
 

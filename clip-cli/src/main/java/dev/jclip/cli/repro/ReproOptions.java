@@ -27,7 +27,7 @@ public final class ReproOptions {
     Path cache;
 
     @Option(names = "--steps", paramLabel = "N", description = "training steps of the shared emoji model (default: "
-            + DemoRun.DEFAULT_STEPS + " x --scale)")
+            + EmojiModel.REPRO_STEPS + " x --scale)")
     long steps;
 
     @Option(names = "--limit", paramLabel = "N", description = "use only N emoji (a seeded sample, for a quick try); 0 = all")
@@ -51,9 +51,9 @@ public final class ReproOptions {
         if (batchSize < 2) throw new UsageException("--batch-size must be at least 2, got " + batchSize);
     }
 
-    /** The emoji model's training steps: {@code --steps}, else the demo's count times {@code --scale}. */
+    /** The emoji model's training steps: {@code --steps}, else {@link EmojiModel#REPRO_STEPS} times {@code --scale}. */
     long trainingSteps() {
-        return steps > 0 ? steps : Math.max(1, Math.round(DemoRun.DEFAULT_STEPS * scale));
+        return steps > 0 ? steps : Math.max(1, Math.round(EmojiModel.REPRO_STEPS * scale));
     }
 
     /** {@code base} times {@code --scale}, at least {@code min}. */

@@ -85,6 +85,9 @@ class DemoCommandTest {
         assertTrue(keys.containsAll(List.of("zeroshot_top1", "zeroshot_mean_per_class_recall", "zeroshot_top5", "image_to_text_R@1", "image_to_text_R@10",
                 "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1", "validation_zeroshot_top1",
                 "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1",
+                // the probe reads the pre-projection features by default; validation also shows the projected ones
+                "validation_linear_probe_projected_top1", "validation_style_linear_probe_projected_top1",
+                "validation_linear_probe_pre_projection_patch_mean_top1", "validation_style_linear_probe_pre_projection_patch_mean_top1",
                 "validation_style_zeroshot_top1", "validation_style_linear_probe_top1", "validation_style_linear_probe_pixels_top1")),
                 keys.toString());
         for (String k : keys) {
@@ -153,6 +156,25 @@ class DemoCommandTest {
         assertTrue(e.getMessage().contains("lr"), e.getMessage());
         e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), argv(data, run, "--validation-style", "facebook")));
         assertTrue(e.getMessage().contains("aug_cfg"), e.getMessage());
+
+        // the probe features and the prompts only change the evaluation: the same run, evaluated again (no new steps),
+        // the two kinds of features trading places in the validation rows, and the generic prompts in zero-shot
+        String[] other = java.util.stream.Stream.concat(java.util.Arrays.stream(extra),
+                java.util.stream.Stream.of("--probe-features", "projected", "--prompts", "generic")).toArray(String[]::new);
+        assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run, other)));
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
+        JsonNode swapped = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
+        for (String v : List.of("validation", "validation_style")) {
+            assertEquals(metrics.get(v + "_linear_probe_projected_top1").asDouble(), swapped.get(v + "_linear_probe_top1").asDouble(), 1e-12, v);
+            assertEquals(metrics.get(v + "_linear_probe_top1").asDouble(), swapped.get(v + "_linear_probe_pre_projection_top1").asDouble(), 1e-12, v);
+            assertFalse(swapped.has(v + "_linear_probe_projected_top1"), v);
+            String patchMean = v + "_linear_probe_pre_projection_patch_mean_top1";
+            assertEquals(metrics.get(patchMean).asDouble(), swapped.get(patchMean).asDouble(), 1e-12, patchMean);
+        }
+        assertTrue(Files.readString(run.resolve("eval/zeroshot.json")).contains("an emoji from the {} group"));
+        String swappedHtml = Files.readString(run.resolve("report.html"));
+        assertTrue(swappedHtml.contains("CLIP image features (projected)") && swappedHtml.contains("an emoji from the {} group"));
+        assertTrue(html.contains("CLIP image features (pre-projection)") && html.contains("emoji, {} | : {} | , a {} emoji"));
     }
 
     @Test
@@ -185,5 +207,10 @@ class DemoCommandTest {
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--limit", "1")));
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--bogus", "1")));
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--minutes", "2", "--steps", "10")));
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--probe-features", "pooled")));
+        UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
+                List.of("--model", "RN-tiny", "--probe-features", "pre-projection-patch-mean", "--output", dir.resolve("rn").toString())));
+        assertTrue(e.getMessage().contains("ViT"), e.getMessage());
+        assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--prompts", "fancy")));
     }
 }

@@ -153,6 +153,19 @@ public final class ClipModel implements AutoCloseable {
         return visual.forward(images);
     }
 
+    /**
+     * The image tower's representation before its projection into the embedding space ({@link ImageTower#representation}):
+     * what a linear probe of the paper reads; [B, width] for a ViT, [B, E] for a ResNet.
+     */
+    public INDArray imageRepresentation(INDArray images) {
+        return visual.representation(images);
+    }
+
+    /** {@link ImageTower#representationWithPatchMean}: the representation and the mean of the patch tokens, [B, 2 width] (a ViT). */
+    public INDArray imageRepresentationWithPatchMean(INDArray images) {
+        return visual.representationWithPatchMean(images);
+    }
+
     /** Text features [B, E] before normalisation; caches what {@link #backwardText} needs. */
     public INDArray encodeText(INDArray tokens) {
         return text.forward(tokens);

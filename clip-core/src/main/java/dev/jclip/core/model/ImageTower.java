@@ -6,6 +6,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface ImageTower {
     INDArray forward(INDArray images);
 
+    /**
+     * The tower's representation of the images, before the projection into the joint embedding space (what the
+     * CLIP paper's linear probes read): a ViT's {@code ln_post} class token [B, width]. A tower whose pooling ends
+     * in its projection (the ResNet's attention pool, whose {@code c_proj} maps into the embedding space, as the
+     * paper probes it) returns {@link #forward}'s features. Evaluation only: nothing is kept for {@link #backward}
+     * beyond what {@link #forward} keeps.
+     */
+    default INDArray representation(INDArray images) {
+        return forward(images);
+    }
+
+    /** Whether the tower has patch tokens for {@link #representationWithPatchMean} (a ViT). */
+    default boolean hasPatchTokens() {
+        return false;
+    }
+
+    /**
+     * [B, 2 width]: {@link #representation} beside the mean of the patch tokens' final states, through the same final
+     * norm (open_clip's average pooling of a ViT): more of what the image holds where it is (colour, layout) for a
+     * linear probe than the class token alone. Evaluation only; towers without patch tokens ({@link #hasPatchTokens})
+     * do not have it.
+     */
+    default INDArray representationWithPatchMean(INDArray images) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no patch tokens");
+    }
+
     /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
     void backward(INDArray gradFeatures);
 

@@ -114,6 +114,14 @@ public final class VisionTransformer implements ImageTower {
 
     @Override
     public INDArray forward(INDArray images) {
+        INDArray x = encodeTokens(images);
+        INDArray cls = x.reshape(batch, tokens, width).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
+        pooled = lnPost.forward(cls);
+        return MatMul.gemm(pooled, proj.value(), false, false);
+    }
+
+    /** Patch embedding, class token, positional embedding, patch dropout, ln_pre and the Transformer: [B * tokens, D]. */
+    private INDArray encodeTokens(INDArray images) {
         if (images.rank() != 4 || images.size(1) != 3 || images.size(2) != imageSize || images.size(3) != imageSize) {
             throw new IllegalArgumentException("images must be [batch, 3, " + imageSize + ", " + imageSize + "], got "
                     + java.util.Arrays.toString(images.shape()));
@@ -140,10 +148,29 @@ public final class VisionTransformer implements ImageTower {
         if (keptRows != null) x = Ops.gatherRows(x, keptRows);
         tokens = keptRows == null ? seqLen : keptPatches() + 1;
         transformer.tokens(tokens);
-        x = transformer.forward(lnPre.forward(x));
-        INDArray cls = x.reshape(batch, tokens, width).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
-        pooled = lnPost.forward(cls);
-        return MatMul.gemm(pooled, proj.value(), false, false);
+        return transformer.forward(lnPre.forward(x));
+    }
+
+    /** {@code ln_post} of the class token [B, width], the features {@code visual.proj} projects. */
+    @Override
+    public INDArray representation(INDArray images) {
+        forward(images);
+        return pooled;
+    }
+
+    @Override
+    public boolean hasPatchTokens() {
+        return true;
+    }
+
+    /** [B, 2D]: {@code ln_post} of the class token, then {@code ln_post} of the mean of the patch tokens' final states. */
+    @Override
+    public INDArray representationWithPatchMean(INDArray images) {
+        INDArray x = encodeTokens(images).reshape(batch, tokens, width);
+        INDArray cls = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
+        INDArray patchMean = x.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens), NDArrayIndex.all()).mean(1).reshape(batch, width);
+        INDArray clsOut = lnPost.forward(cls);
+        return Nd4j.concat(1, clsOut, lnPost.forward(patchMean));
     }
 
     @Override

@@ -9,7 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClipModelTest {
@@ -50,6 +54,64 @@ class ClipModelTest {
         return GradCheck.check(model.parameters().parameters(),
                 () -> ContrastiveLoss.compute(model.encodeImage(images), model.encodeText(tokens),
                         model.logitScale().value().getDouble(0)).loss(), 12, 9);
+    }
+
+    /**
+     * A ViT's representation is ln_post's class token, what visual.proj maps into the embedding space: times proj
+     * (a plain double product here) it is encodeImage, and changing proj moves the embedding but not it.
+     */
+    @Test
+    void vitRepresentationIsWhatTheProjectionMaps() {
+        ClipModel model = ClipModel.create(ClipConfig.parse(MICRO, "micro"), 5, DataType.DOUBLE);
+        model.setTraining(false);
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
+        INDArray rep = model.imageRepresentation(images).dup();
+        assertEquals(List.of(3L, 8L), List.of(rep.size(0), rep.size(1)));
+        INDArray proj = model.parameters().get("visual.proj").value();
+        double[][] r = rep.toDoubleMatrix(), p = proj.toDoubleMatrix(), e = model.encodeImage(images).toDoubleMatrix();
+        for (int b = 0; b < 3; b++) {
+            double mean = 0;
+            for (int d = 0; d < 8; d++) mean += r[b][d] / 8;
+            assertEquals(0, mean, 1e-9); // a layer norm's output at its initial gain 1 and bias 0
+            for (int k = 0; k < 6; k++) {
+                double dot = 0;
+                for (int d = 0; d < 8; d++) dot += r[b][d] * p[d][k];
+                assertEquals(dot, e[b][k], 1e-9);
+            }
+        }
+        // with the patch mean: the representation first, then a second layer-norm output that is not the class token's
+        assertTrue(model.visual().hasPatchTokens());
+        double[][] both = model.imageRepresentationWithPatchMean(images).toDoubleMatrix();
+        for (int b = 0; b < 3; b++) {
+            assertEquals(16, both[b].length);
+            double mean = 0, sq = 0, diff = 0;
+            for (int d = 0; d < 8; d++) {
+                assertEquals(r[b][d], both[b][d], 1e-12);
+                mean += both[b][8 + d] / 8;
+                sq += both[b][8 + d] * both[b][8 + d] / 8;
+                diff += Math.abs(both[b][8 + d] - r[b][d]);
+            }
+            assertEquals(0, mean, 1e-9);
+            assertEquals(1, sq, 1e-3); // unit variance up to LayerNorm's eps
+            assertTrue(diff > 1e-3, "the patch mean is not the class token");
+        }
+        proj.muli(2);
+        assertEquals(0, model.imageRepresentation(images).sub(rep).norm2Number().doubleValue(), 0);
+        assertTrue(model.encodeImage(images).sub(Nd4j.createFromArray(e).mul(2)).norm2Number().doubleValue() < 1e-9);
+    }
+
+    /** The ResNet's attention pool ends in its c_proj into the embedding space: its representation is encodeImage. */
+    @Test
+    void resnetRepresentationIsTheAttentionPoolOutput() {
+        ClipModel model = ClipModel.create(ClipConfig.preset("RN-tiny"), 5, DataType.DOUBLE);
+        model.setTraining(false);
+        int s = model.config().vision().imageSize();
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 2, 3, s, s);
+        INDArray rep = model.imageRepresentation(images).dup();
+        assertEquals(0, rep.sub(model.encodeImage(images)).norm2Number().doubleValue(), 1e-12);
+        assertEquals(model.config().embedDim(), rep.size(1));
+        assertFalse(model.visual().hasPatchTokens());
+        assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationWithPatchMean(images));
     }
 
     @Test
