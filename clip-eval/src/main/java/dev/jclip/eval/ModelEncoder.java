@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A {@link ClipModel} plus its tokenizer and image preprocessing, seen as the {@link ImageTextEncoder} that
@@ -24,31 +25,25 @@ public final class ModelEncoder implements ImageTextEncoder {
     /** Which image features {@link #encodeImages} returns. */
     public enum ImageFeatures {
         /** The image embedding in the joint space ({@link ClipModel#encodeImage}): what zero-shot and retrieval compare. */
-        PROJECTED("projected"),
+        PROJECTED,
         /**
          * The tower's representation before the projection ({@link ClipModel#imageRepresentation}): what the CLIP
          * paper's linear probes read. Not in the text's space: for probes only.
          */
-        PRE_PROJECTION("pre-projection"),
+        PRE_PROJECTION,
         /**
          * The representation beside the mean of the patch tokens' final states ({@link ClipModel#imageRepresentationWithPatchMean}),
          * twice the tower's width; ViTs only ({@link #supports}).
          */
-        PRE_PROJECTION_PATCH_MEAN("pre-projection-patch-mean");
+        PRE_PROJECTION_PATCH_MEAN;
 
-        private final String label;
-
-        ImageFeatures(String label) {
-            this.label = label;
-        }
-
-        /** The name used on the command line and in reports ({@code projected}, {@code pre-projection}). */
+        /** The name used on the command line and in reports, the constant's in lower case ({@code projected}, {@code pre-projection}). */
         public String label() {
-            return label;
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         public static ImageFeatures parse(String label) {
-            for (ImageFeatures f : values()) if (f.label.equals(label)) return f;
+            for (ImageFeatures f : values()) if (f.label().equals(label)) return f;
             throw new IllegalArgumentException("image features must be projected, pre-projection or pre-projection-patch-mean, got '"
                     + label + "'");
         }

@@ -63,11 +63,12 @@ public final class ValidationTrainingHook implements EvalHook {
     /** Pairs in the stream when the source cannot tell without reading (shards without sizes.json); counted once. */
     private volatile Long counted;
 
-    ValidationTrainingHook(SampleSource source, CaptionTokenizer tokenizer, LoaderConfig loader, int microBatch) {
+    /** Reads {@code source} as the trainer reads its data for {@code cfg} and {@code model}, in evaluation mode. */
+    ValidationTrainingHook(SampleSource source, TrainConfig cfg, ClipConfig model) {
         this.source = source;
-        this.tokenizer = tokenizer;
-        this.loader = loader;
-        this.microBatch = microBatch;
+        this.tokenizer = TrainingData.tokenizer(cfg, model);
+        this.loader = TrainingData.loaderBuilder(cfg, model, cfg.data().batchSize()).train(false).dropLast(false).build();
+        this.microBatch = cfg.microBatchSize();
     }
 
     /** The hook for a config with {@code val-data} set; a missing file or shard is an error naming the option. */
@@ -80,8 +81,7 @@ public final class ValidationTrainingHook implements EvalHook {
         } catch (ConfigException | IOException e) {
             throw new ConfigException("val-data: " + e.getMessage().replace("train-data", "val-data"));
         }
-        LoaderConfig loader = TrainingData.loaderBuilder(cfg, model, cfg.data().batchSize()).train(false).dropLast(false).build();
-        return new ValidationTrainingHook(source, TrainingData.tokenizer(cfg, model), loader, cfg.microBatchSize());
+        return new ValidationTrainingHook(source, cfg, model);
     }
 
     /**

@@ -267,8 +267,7 @@ class ValidationTrainingHookTest {
         List<String> messages = DistributedRuns.onRanks(2, Duration.ofMinutes(2), c -> {
             // rank 1 (the share of the last batch) cannot read its data; rank 0 can
             ValidationTrainingHook hook = c.rank() == 1
-                    ? new ValidationTrainingHook(unreadable, TrainingData.tokenizer(cfg, TINY),
-                    TrainingData.loaderBuilder(cfg, TINY, 8).train(false).dropLast(false).build(), 4)
+                    ? new ValidationTrainingHook(unreadable, cfg, TINY)
                     : ValidationTrainingHook.open(cfg, TINY);
             try (ClipModel model = ClipModel.create(TINY, 5)) {
                 model.setTraining(false);

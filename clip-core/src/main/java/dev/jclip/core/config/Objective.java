@@ -10,24 +10,18 @@ import java.util.Locale;
  * means contrastive, so every config and checkpoint from before reads as one.
  */
 public enum Objective {
-    CONTRASTIVE("contrastive"),
-    BOW("bow"),
-    CAPTION_LM("caption-lm");
+    CONTRASTIVE,
+    BOW,
+    CAPTION_LM;
 
-    private final String id;
-
-    Objective(String id) {
-        this.id = id;
-    }
-
-    /** The name in configs and on the command line: {@code contrastive}, {@code bow}, {@code caption-lm}. */
+    /** The name in configs and on the command line, the constant's in lower case: {@code contrastive}, {@code bow}, {@code caption-lm}. */
     public String id() {
-        return id;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Parses {@link #id()}; the error names the accepted values. */
     public static Objective parse(String s) {
-        for (Objective o : values()) if (o.id.equals(s.trim().toLowerCase(Locale.ROOT))) return o;
+        for (Objective o : values()) if (o.id().equals(s.trim().toLowerCase(Locale.ROOT))) return o;
         throw new ConfigException("unknown objective '" + s + "': expected one of "
                 + Arrays.stream(values()).map(Objective::id).toList());
     }
@@ -39,6 +33,6 @@ public enum Objective {
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 }
