@@ -1,5 +1,6 @@
 package dev.jclip.eval;
 
+import dev.jclip.core.config.OptionNames;
 import dev.jclip.core.io.Checkpoints;
 import dev.jclip.core.model.CaptionHead;
 import dev.jclip.core.model.ClipModel;
@@ -14,7 +15,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A {@link ClipModel} plus its tokenizer and image preprocessing, seen as the {@link ImageTextEncoder} that
@@ -39,13 +39,12 @@ public final class ModelEncoder implements ImageTextEncoder {
 
         /** The name used on the command line and in reports, the constant's in lower case ({@code projected}, {@code pre-projection}). */
         public String label() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return OptionNames.of(this);
         }
 
+        /** Parses {@link #label()}; the error names the accepted labels. */
         public static ImageFeatures parse(String label) {
-            for (ImageFeatures f : values()) if (f.label().equals(label)) return f;
-            throw new IllegalArgumentException("image features must be projected, pre-projection or pre-projection-patch-mean, got '"
-                    + label + "'");
+            return OptionNames.parse(ImageFeatures.class, label, "image features");
         }
 
         /** Whether {@code model} has these features (the patch mean needs a tower with patch tokens). */

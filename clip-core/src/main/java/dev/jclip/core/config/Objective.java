@@ -1,8 +1,5 @@
 package dev.jclip.core.config;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * What a model is trained to do with a caption (the CLIP paper's Figure 2): match it against the batch's other
  * captions (CLIP's contrastive loss), predict its bag of words from the image, or generate it token by token
@@ -16,14 +13,16 @@ public enum Objective {
 
     /** The name in configs and on the command line, the constant's in lower case: {@code contrastive}, {@code bow}, {@code caption-lm}. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return OptionNames.of(this);
     }
 
     /** Parses {@link #id()}; the error names the accepted values. */
     public static Objective parse(String s) {
-        for (Objective o : values()) if (o.id().equals(s.trim().toLowerCase(Locale.ROOT))) return o;
-        throw new ConfigException("unknown objective '" + s + "': expected one of "
-                + Arrays.stream(values()).map(Objective::id).toList());
+        try {
+            return OptionNames.parse(Objective.class, s, "objective");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** True for the objectives that predict the caption from the image instead of embedding it. */
