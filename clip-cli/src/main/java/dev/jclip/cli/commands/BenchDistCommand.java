@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,33 +89,16 @@ public final class BenchDistCommand extends ClipCommand {
         if (c.rank() == 0) {
             ObjectMapper json = new ObjectMapper();
             for (CollectiveBenchmark.Row r : rows) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("op", r.op());
-                out.put("bytes", r.bytes());
-                out.put("ranks", r.worldSize());
-                out.put("iterations", r.iterations());
-                out.put("seconds", r.seconds());
-                out.put("algorithm_gb_per_s", Math.round(r.algorithmGBs() * 1000) / 1000.0);
-                out.put("bus_gb_per_s", Math.round(r.busGBs() * 1000) / 1000.0);
-                out.putAll(dev.jclip.core.Machine.facts());
-                System.out.println(json.writeValueAsString(out));
+                printJson(json, "op", r.op(), "bytes", r.bytes(), "ranks", r.worldSize(), "iterations", r.iterations(),
+                        "seconds", r.seconds(), "algorithm_gb_per_s", Math.round(r.algorithmGBs() * 1000) / 1000.0,
+                        "bus_gb_per_s", Math.round(r.busGBs() * 1000) / 1000.0);
             }
             for (DistStepBenchmark.Row r : stepRows) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("op", "train-step");
-                out.put("mode", r.mode());
-                out.put("model", r.model());
-                out.put("ranks", r.worldSize());
-                out.put("global_batch", r.globalBatch());
-                out.put("rank_batch", r.rankBatch());
-                out.put("steps", r.steps());
-                out.put("warmup_steps", r.warmup());
-                out.put("median_step_ms", Math.round(r.medianStepMs() * 100) / 100.0);
-                out.put("min_step_ms", Math.round(r.minStepMs() * 100) / 100.0);
-                out.put("samples_per_s", Math.round(r.samplesPerSecond() * 100) / 100.0);
-                if (output != null) out.put("run", r.runDir().toString());
-                out.putAll(dev.jclip.core.Machine.facts());
-                System.out.println(json.writeValueAsString(out));
+                printJson(json, "op", "train-step", "mode", r.mode(), "model", r.model(), "ranks", r.worldSize(),
+                        "global_batch", r.globalBatch(), "rank_batch", r.rankBatch(), "steps", r.steps(), "warmup_steps", r.warmup(),
+                        "median_step_ms", Math.round(r.medianStepMs() * 100) / 100.0, "min_step_ms", Math.round(r.minStepMs() * 100) / 100.0,
+                        "samples_per_s", Math.round(r.samplesPerSecond() * 100) / 100.0,
+                        "run", output == null ? null : r.runDir().toString());
             }
         }
         c.close();
@@ -136,5 +120,15 @@ public final class BenchDistCommand extends ClipCommand {
         } catch (NumberFormatException e) {
             throw new UsageException(option + " " + text + " is not a size (e.g. 4096, 4K, 64M, 1G)");
         }
+    }
+
+    /** One JSON line on stdout: the pairs in order (a null value left out), then the machine's facts. */
+    private static void printJson(ObjectMapper json, Object... keysAndValues) throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (keysAndValues[i + 1] != null) out.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        out.putAll(dev.jclip.core.Machine.facts());
+        System.out.println(json.writeValueAsString(out));
     }
 }

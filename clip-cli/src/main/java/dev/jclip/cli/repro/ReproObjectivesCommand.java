@@ -129,14 +129,15 @@ public final class ReproObjectivesCommand extends ClipCommand {
         long steps = repro.steps > 0 ? repro.steps : Math.max(1, Math.round(DEFAULT_STEPS * repro.scale));
         Path work = report.dir().resolve("runs");
         DemoRun demo = new DemoRun(new DemoRun.Options(repro.data, dev.jclip.cli.commands.DemoCommand.cache(repro.cache), 0, steps,
-                DemoRun.DEFAULT_MODEL, null, work, repro.seed, repro.limit, repro.batchSize, DemoRun.DEFAULT_LR,
-                DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, repro.validationFraction, DemoRun.DEFAULT_AUG, null));
+                EmojiModel.REPRO_MODEL, null, work, repro.seed, repro.limit, repro.batchSize, EmojiModel.REPRO_LR,
+                DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, repro.validationFraction, EmojiModel.REPRO_AUG, null,
+                DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
         DemoData data = demo.prepareData();
         if (data.trainSamples() < repro.batchSize) {
             throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + repro.batchSize);
         }
         ClipTokenizer tokenizer = DemoTraining.vocabulary(work, null, data.captions(), DemoTraining.DEFAULT_VOCAB_SIZE);
-        ClipConfig model = DemoTraining.modelConfig(DemoRun.DEFAULT_MODEL, tokenizer);
+        ClipConfig model = DemoTraining.modelConfig(EmojiModel.REPRO_MODEL, tokenizer);
         Path modelJson = work.resolve("model.json");
         AtomicFile.writeString(modelJson, model.toJson());
         List<String> classes = data.classNames();
@@ -144,10 +145,10 @@ public final class ReproObjectivesCommand extends ClipCommand {
         int n = evalImages == 0 ? heldOut.size() : Math.min(heldOut.size(), repro.scaled(evalImages, 1));
         LabelledImageDataset test = n < heldOut.size() ? DatasetView.random(heldOut, n, repro.seed) : heldOut;
         long every = Math.max(1, steps / evals);
-        report.setting("steps", steps).setting("batch_size", repro.batchSize).setting("model", DemoRun.DEFAULT_MODEL)
+        report.setting("steps", steps).setting("batch_size", repro.batchSize).setting("model", EmojiModel.REPRO_MODEL)
                 .setting("objectives", list.stream().map(Objective::id).toList()).setting("eval_every_steps", every)
                 .setting("eval_images", test.size()).setting("classes", classes.size()).setting("templates", TEMPLATES)
-                .setting("lr", DemoRun.DEFAULT_LR);
+                .setting("lr", EmojiModel.REPRO_LR);
 
         Map<Objective, List<Point>> curves = new LinkedHashMap<>();
         for (int k = 0; k < list.size(); k++) {
@@ -168,7 +169,7 @@ public final class ReproObjectivesCommand extends ClipCommand {
         TrainConfig cfg = TrainConfig.builder()
                 .model(modelJson.toAbsolutePath().toString()).objective(o.id())
                 .trainData(data.trainShards()).vocab(modelJson.resolveSibling(dev.jclip.data.text.VocabLocator.RUN_VOCAB).toAbsolutePath().toString())
-                .batchSize(repro.batchSize).steps(steps).lr(DemoRun.DEFAULT_LR).wd(0.1)
+                .batchSize(repro.batchSize).steps(steps).lr(EmojiModel.REPRO_LR).wd(0.1)
                 .warmup(Math.max(1, Math.min(50, steps / 10))).lrScheduler("cosine").seed(repro.seed)
                 .output(runDir.toAbsolutePath().toString()).checkpointEvery(0).keepCheckpoints(1)
                 .logEvery((int) Math.max(1, Math.min(20, steps / 20))).workers(1).evalEvery(every)
