@@ -166,6 +166,11 @@ public final class ClipModel implements AutoCloseable {
         return visual.representationWithPatchMean(images);
     }
 
+    /** {@link ImageTower#representationOfEachBlock}: the class token after every block through {@code ln_post}, [B, depth width] (a ViT). */
+    public INDArray imageRepresentationOfEachBlock(INDArray images) {
+        return visual.representationOfEachBlock(images);
+    }
+
     /** Text features [B, E] before normalisation; caches what {@link #backwardText} needs. */
     public INDArray encodeText(INDArray tokens) {
         return text.forward(tokens);

@@ -32,6 +32,15 @@ public interface ImageTower {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no patch tokens");
     }
 
+    /**
+     * [B, depth * width]: the class token after every transformer block, each through the final norm, concatenated
+     * first block first (a multi-layer linear probe's features; the last block's is {@link #representation}).
+     * Evaluation only; towers without patch tokens ({@link #hasPatchTokens}: not a transformer) do not have it.
+     */
+    default INDArray representationOfEachBlock(INDArray images) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no transformer blocks");
+    }
+
     /** Backpropagates d loss / d features of the last forward, accumulating parameter gradients. */
     void backward(INDArray gradFeatures);
 

@@ -114,14 +114,22 @@ public final class VisionTransformer implements ImageTower {
 
     @Override
     public INDArray forward(INDArray images) {
-        INDArray x = encodeTokens(images);
-        INDArray cls = x.reshape(batch, tokens, width).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
-        pooled = lnPost.forward(cls);
+        pooled = lnPost.forward(classToken(encodeTokens(images)));
         return MatMul.gemm(pooled, proj.value(), false, false);
     }
 
     /** Patch embedding, class token, positional embedding, patch dropout, ln_pre and the Transformer: [B * tokens, D]. */
     private INDArray encodeTokens(INDArray images) {
+        return transformer.forward(embedTokens(images));
+    }
+
+    /** The class token's row of each image in a [B * tokens, D] sequence: [B, D]. */
+    private INDArray classToken(INDArray x) {
+        return x.reshape(batch, tokens, width).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
+    }
+
+    /** Patch embedding, class token, positional embedding, patch dropout and ln_pre: the Transformer's input [B * tokens, D]. */
+    private INDArray embedTokens(INDArray images) {
         if (images.rank() != 4 || images.size(1) != 3 || images.size(2) != imageSize || images.size(3) != imageSize) {
             throw new IllegalArgumentException("images must be [batch, 3, " + imageSize + ", " + imageSize + "], got "
                     + java.util.Arrays.toString(images.shape()));
@@ -148,7 +156,7 @@ public final class VisionTransformer implements ImageTower {
         if (keptRows != null) x = Ops.gatherRows(x, keptRows);
         tokens = keptRows == null ? seqLen : keptPatches() + 1;
         transformer.tokens(tokens);
-        return transformer.forward(lnPre.forward(x));
+        return lnPre.forward(x);
     }
 
     /** {@code ln_post} of the class token [B, width], the features {@code visual.proj} projects. */
@@ -166,11 +174,24 @@ public final class VisionTransformer implements ImageTower {
     /** [B, 2D]: {@code ln_post} of the class token, then {@code ln_post} of the mean of the patch tokens' final states. */
     @Override
     public INDArray representationWithPatchMean(INDArray images) {
-        INDArray x = encodeTokens(images).reshape(batch, tokens, width);
-        INDArray cls = x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');
-        INDArray patchMean = x.get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens), NDArrayIndex.all()).mean(1).reshape(batch, width);
-        INDArray clsOut = lnPost.forward(cls);
+        INDArray x = encodeTokens(images);
+        INDArray patchMean = x.reshape(batch, tokens, width).get(NDArrayIndex.all(), NDArrayIndex.interval(1, tokens), NDArrayIndex.all())
+                .mean(1).reshape(batch, width);
+        INDArray clsOut = lnPost.forward(classToken(x));
         return Nd4j.concat(1, clsOut, lnPost.forward(patchMean));
+    }
+
+    /**
+     * [B, depth * D]: {@code ln_post} of the class token after every block, first block first (the last D columns
+     * are {@link #representation}). The blocks before the last are not trained to feed {@code ln_post}; its
+     * normalisation still puts every layer on one scale for a linear probe.
+     */
+    @Override
+    public INDArray representationOfEachBlock(INDArray images) {
+        java.util.List<INDArray> outputs = transformer.blockOutputs(embedTokens(images));
+        INDArray[] parts = new INDArray[outputs.size()];
+        for (int i = 0; i < parts.length; i++) parts[i] = lnPost.forward(classToken(outputs.get(i)));
+        return parts.length == 1 ? parts[0] : Nd4j.concat(1, parts);
     }
 
     @Override

@@ -72,6 +72,21 @@ public final class Transformer implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
+        return forward(x, null);
+    }
+
+    /**
+     * The output [B * T, D] of every block of a forward pass on {@code x}, first block first (the last is what
+     * {@link #forward} returns): for probing each layer's representation. Evaluation only: the caches for backward
+     * are those of the last block's pass, as after {@link #forward}.
+     */
+    public List<INDArray> blockOutputs(INDArray x) {
+        List<INDArray> outputs = new ArrayList<>(blocks.size());
+        forward(x, outputs);
+        return outputs;
+    }
+
+    private INDArray forward(INDArray x, List<INDArray> outputs) {
         blockInputs.clear();
         for (ResidualAttentionBlock b : blocks) {
             INDArray in = x;
@@ -80,6 +95,7 @@ public final class Transformer implements Layer {
             // backward) drops them with the block: ViT-B/32 on 64 images peaked at 5.8 GB before, see docs/API.md.
             // With checkpointing, a trainable one drops them too and recomputes them in backward.
             x = inference || checkpointing ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
+            if (outputs != null) outputs.add(x);
         }
         return x;
     }

@@ -100,6 +100,39 @@ class ClipModelTest {
         assertTrue(model.encodeImage(images).sub(Nd4j.createFromArray(e).mul(2)).norm2Number().doubleValue() < 1e-9);
     }
 
+    /**
+     * The class token after every block, each through ln_post, against a naive computation: a copy of the model cut
+     * after block k (the same weights, fewer blocks) has as its representation the k-th slice.
+     */
+    @Test
+    void vitRepresentationOfEachBlockMatchesTruncatedModels() {
+        String deep = MICRO.replace("\"layers\": 1, \"width\": 8, \"head_width\"", "\"layers\": 3, \"width\": 8, \"head_width\"");
+        ClipModel model = ClipModel.create(ClipConfig.parse(deep, "micro-3"), 5, DataType.DOUBLE);
+        assertEquals(3, model.config().vision().depth());
+        // a non-trivial final norm, so that the slices depend on it
+        model.parameters().get("visual.ln_post.weight").value().assign(Nd4j.randn(DataType.DOUBLE, 8).addi(1));
+        model.parameters().get("visual.ln_post.bias").value().assign(Nd4j.randn(DataType.DOUBLE, 8).muli(0.3));
+        model.setTraining(false);
+        INDArray images = Nd4j.randn(DataType.DOUBLE, 3, 3, 8, 8);
+        double[][] all = model.imageRepresentationOfEachBlock(images).toDoubleMatrix();
+        assertEquals(24, all[0].length);
+        for (int k = 1; k <= 3; k++) {
+            String cut = MICRO.replace("\"layers\": 1, \"width\": 8, \"head_width\"", "\"layers\": " + k + ", \"width\": 8, \"head_width\"");
+            ClipModel truncated = ClipModel.create(ClipConfig.parse(cut, "micro-" + k), 6, DataType.DOUBLE);
+            for (Parameter p : truncated.parameters().parameters()) p.value().assign(model.parameters().get(p.name()).value());
+            truncated.setTraining(false);
+            double[][] r = truncated.imageRepresentation(images).toDoubleMatrix();
+            for (int b = 0; b < 3; b++) for (int d = 0; d < 8; d++) assertEquals(r[b][d], all[b][8 * (k - 1) + d], 1e-12, "block " + k);
+        }
+        // the slices differ from each other (each block changes the class token)
+        double diff = 0;
+        for (int d = 0; d < 8; d++) diff += Math.abs(all[0][d] - all[0][16 + d]);
+        assertTrue(diff > 1e-3);
+        // the last slice is the representation the projection maps
+        double[][] rep = model.imageRepresentation(images).toDoubleMatrix();
+        for (int b = 0; b < 3; b++) for (int d = 0; d < 8; d++) assertEquals(rep[b][d], all[b][16 + d], 1e-12);
+    }
+
     /** The ResNet's attention pool ends in its c_proj into the embedding space: its representation is encodeImage. */
     @Test
     void resnetRepresentationIsTheAttentionPoolOutput() {
@@ -112,6 +145,7 @@ class ClipModelTest {
         assertEquals(model.config().embedDim(), rep.size(1));
         assertFalse(model.visual().hasPatchTokens());
         assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationWithPatchMean(images));
+        assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationOfEachBlock(images));
     }
 
     @Test
