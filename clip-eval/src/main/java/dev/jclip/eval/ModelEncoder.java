@@ -35,7 +35,13 @@ public final class ModelEncoder implements ImageTextEncoder {
          * The representation beside the mean of the patch tokens' final states ({@link ClipModel#imageRepresentationWithPatchMean}),
          * twice the tower's width; ViTs only ({@link #supports}).
          */
-        PRE_PROJECTION_PATCH_MEAN;
+        PRE_PROJECTION_PATCH_MEAN,
+        /**
+         * The class token after every transformer block, each through the tower's final norm, concatenated
+         * ({@link ClipModel#imageRepresentationOfEachBlock}): depth times the tower's width, a multi-layer probe's
+         * features (the last block's are {@link #PRE_PROJECTION}); ViTs only ({@link #supports}).
+         */
+        PRE_PROJECTION_LAYERS;
 
         /** The name used on the command line and in reports, the constant's in lower case ({@code projected}, {@code pre-projection}). */
         public String label() {
@@ -47,9 +53,14 @@ public final class ModelEncoder implements ImageTextEncoder {
             return OptionNames.parse(ImageFeatures.class, label, "image features");
         }
 
-        /** Whether {@code model} has these features (the patch mean needs a tower with patch tokens). */
+        /** Whether these features need a ViT (patch tokens, transformer blocks): the patch mean and the layers do. */
+        public boolean needsViT() {
+            return this == PRE_PROJECTION_PATCH_MEAN || this == PRE_PROJECTION_LAYERS;
+        }
+
+        /** Whether {@code model} has these features ({@link #needsViT}). */
         public boolean supports(ClipModel model) {
-            return this != PRE_PROJECTION_PATCH_MEAN || model.visual().hasPatchTokens();
+            return !needsViT() || model.visual().hasPatchTokens();
         }
     }
 
@@ -96,7 +107,7 @@ public final class ModelEncoder implements ImageTextEncoder {
     /** The same model whose {@link #encodeImages} returns {@code features} (a feature cache must key on it). */
     public ModelEncoder withImageFeatures(ImageFeatures features) {
         if (!features.supports(model)) {
-            throw new IllegalArgumentException(features.label() + " features need a tower with patch tokens (a ViT)");
+            throw new IllegalArgumentException(features.label() + " features need a ViT (patch tokens and transformer blocks)");
         }
         return new ModelEncoder(model, tokenizer, preprocessing, features);
     }
@@ -127,6 +138,7 @@ public final class ModelEncoder implements ImageTextEncoder {
             case PROJECTED -> model.encodeImage(x);
             case PRE_PROJECTION -> model.imageRepresentation(x);
             case PRE_PROJECTION_PATCH_MEAN -> model.imageRepresentationWithPatchMean(x);
+            case PRE_PROJECTION_LAYERS -> model.imageRepresentationOfEachBlock(x);
         }).toFloatMatrix();
     }
 

@@ -54,7 +54,12 @@ class ModelEncoderTest {
                 cache, "m").images(d);
         assertEquals(16, both[0].length);
         for (int i = 0; i < r.length; i++) for (int j = 0; j < 8; j++) assertEquals(r[i][j], both[i][j], 1e-6);
-                // read back from the cache, each kind under its own key
+        // one block: the layers' features are the representation itself, under a cache key of their own
+        float[][] layers = new Evaluations.FeatureSource(projected.withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS), 4,
+                cache, "m").images(d);
+        assertEquals(8, layers[0].length);
+        for (int i = 0; i < r.length; i++) for (int j = 0; j < 8; j++) assertEquals(r[i][j], layers[i][j], 1e-6);
+        // read back from the cache, each kind under its own key
         assertEquals(8, new Evaluations.FeatureSource(pre, 4, cache, "m").images(d)[0].length);
         assertEquals(6, new Evaluations.FeatureSource(projected, 4, cache, "m").images(d)[0].length);
     }
@@ -65,7 +70,11 @@ class ModelEncoderTest {
         assertEquals("pre-projection", ModelEncoder.ImageFeatures.PRE_PROJECTION.label());
         assertThrows(IllegalArgumentException.class, () -> ModelEncoder.ImageFeatures.parse("pooled"));
         ClipModel resnet = ClipModel.create(ClipConfig.preset("RN-tiny"), 1);
+        assertEquals("pre-projection-layers", ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS.label());
         assertFalse(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN.supports(resnet));
+        assertFalse(ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS.supports(resnet));
+        assertThrows(IllegalArgumentException.class,
+                () -> new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS));
         assertTrue(ModelEncoder.ImageFeatures.PRE_PROJECTION.supports(resnet));
         assertThrows(IllegalArgumentException.class,
                 () -> new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN));

@@ -86,8 +86,8 @@ public final class DemoRun {
         } catch (ConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        if (o.probeFeatures() == ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN && preset.vision().isResNet()) {
-            throw new UsageException("--probe-features " + o.probeFeatures().label() + " needs a ViT (patch tokens); " + o.model()
+        if (o.probeFeatures().needsViT() && preset.vision().isResNet()) {
+            throw new UsageException("--probe-features " + o.probeFeatures().label() + " needs a ViT (patch tokens, transformer blocks); " + o.model()
                     + " is a ResNet");
         }
         ObjectNode saved = readSettings(runDir);

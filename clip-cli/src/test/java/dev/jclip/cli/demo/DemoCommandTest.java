@@ -88,6 +88,7 @@ class DemoCommandTest {
                 // the probe reads the pre-projection features by default; validation also shows the projected ones
                 "validation_linear_probe_projected_top1", "validation_style_linear_probe_projected_top1",
                 "validation_linear_probe_pre_projection_patch_mean_top1", "validation_style_linear_probe_pre_projection_patch_mean_top1",
+                "validation_linear_probe_pre_projection_layers_top1", "validation_style_linear_probe_pre_projection_layers_top1",
                 "validation_style_zeroshot_top1", "validation_style_linear_probe_top1", "validation_style_linear_probe_pixels_top1")),
                 keys.toString());
         for (String k : keys) {
@@ -168,8 +169,10 @@ class DemoCommandTest {
             assertEquals(metrics.get(v + "_linear_probe_projected_top1").asDouble(), swapped.get(v + "_linear_probe_top1").asDouble(), 1e-12, v);
             assertEquals(metrics.get(v + "_linear_probe_top1").asDouble(), swapped.get(v + "_linear_probe_pre_projection_top1").asDouble(), 1e-12, v);
             assertFalse(swapped.has(v + "_linear_probe_projected_top1"), v);
-            String patchMean = v + "_linear_probe_pre_projection_patch_mean_top1";
-            assertEquals(metrics.get(patchMean).asDouble(), swapped.get(patchMean).asDouble(), 1e-12, patchMean);
+            for (String kind : List.of("patch_mean", "layers")) {
+                String k = v + "_linear_probe_pre_projection_" + kind + "_top1";
+                assertEquals(metrics.get(k).asDouble(), swapped.get(k).asDouble(), 1e-12, k);
+            }
         }
         assertTrue(Files.readString(run.resolve("eval/zeroshot.json")).contains("an emoji from the {} group"));
         String swappedHtml = Files.readString(run.resolve("report.html"));
@@ -211,6 +214,9 @@ class DemoCommandTest {
         UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
                 List.of("--model", "RN-tiny", "--probe-features", "pre-projection-patch-mean", "--output", dir.resolve("rn").toString())));
         assertTrue(e.getMessage().contains("ViT"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
+                List.of("--model", "RN-tiny", "--probe-features", "pre-projection-layers", "--output", dir.resolve("rn").toString())));
+        assertTrue(e.getMessage().contains("ViT") && e.getMessage().contains("pre-projection-layers"), e.getMessage());
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--prompts", "fancy")));
     }
 }
