@@ -5,6 +5,7 @@ import dev.jclip.core.io.AtomicFile;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
+import dev.jclip.core.config.Objective;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.data.image.AlphaBackground;
@@ -726,7 +727,7 @@ public final class Trainer {
          * into world x accum-freq micro-batches.
          */
         static void checkWorld(TrainConfig config, ClipConfig model, int world) {
-            refuseContrastiveOnlyOptions(config, world);
+            refuseContrastiveOnlyOptions(config, model, world);
             int slices = config.optimisation().rankSlices();
             if (slices > 0 && world > 1) {
                 throw new ConfigException("rank-slices " + slices + " reproduces a distributed run in one process; this run has "
@@ -746,13 +747,12 @@ public final class Trainer {
         /**
          * The bag-of-words and caption-LM objectives train in one process, one micro-batch a step: the options of the
          * contrastive path (accumulation over the whole batch's features, ranks and their one-process reproduction,
-         * ghost batch norm over ranks' slices) are refused, each named.
+         * ghost batch norm over ranks' slices) are refused, each named. (SigLIP with them is refused by TrainConfig.)
          */
-        private static void refuseContrastiveOnlyOptions(TrainConfig config, int world) {
-            String objective = config.model().objective();
-            if (!dev.jclip.core.config.Objective.parse(objective).predictsCaption()) return;
+        private static void refuseContrastiveOnlyOptions(TrainConfig config, ClipConfig model, int world) {
+            Objective objective = model.objective();
+            if (!objective.predictsCaption()) return;
             List<String> refused = new ArrayList<>();
-            if (config.model().siglip()) refused.add("siglip (a contrastive loss)");
             if (world > 1) refused.add(world + " ranks (train it in one process)");
             if (config.optimisation().rankSlices() > 0) refused.add("rank-slices " + config.optimisation().rankSlices());
             if (config.optimisation().accumFreq() > 1) refused.add("accum-freq " + config.optimisation().accumFreq());
@@ -793,7 +793,7 @@ public final class Trainer {
                     throw new ConfigException("force-patch-dropout: " + e.getMessage());
                 }
             }
-            c = c.withObjective(dev.jclip.core.config.Objective.parse(config.model().objective()));
+            c = c.withObjective(Objective.parse(config.model().objective()));
             return config.model().siglip() ? c.withSiglip() : c;
         }
 
