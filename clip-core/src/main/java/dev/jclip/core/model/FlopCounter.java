@@ -23,12 +23,42 @@ public final class FlopCounter {
     }
 
     static double transformerFlops(int tokens, int width, int layers, double mlpRatio) {
-        double hidden = width * mlpRatio;
-        double perLayer = 2.0 * tokens * width * 3 * width    // in_proj
-                + 2.0 * tokens * tokens * width * 2             // scores and context
-                + 2.0 * tokens * width * width                  // out_proj
-                + 2.0 * tokens * width * hidden * 2;            // c_fc and c_proj
-        return perLayer * layers;
+        int hidden = (int) Math.round(width * mlpRatio);
+        return 2.0 * layers * (attentionMadds(1, tokens, width) + mlpMadds(1, tokens, width, hidden));
+    }
+
+    /**
+     * Multiply-adds of one forward pass of {@code MultiheadSelfAttention} over {@code batch} sequences of {@code tokens}
+     * tokens of {@code width}: the packed in-projection, the core ({@link #attentionCoreMadds}) and the out-projection.
+     * A causal mask does not change the count (the convention; the fused kernel skips the masked half of the core).
+     */
+    public static double attentionMadds(int batch, int tokens, int width) {
+        return (double) batch * tokens * width * 3 * width + attentionCoreMadds(batch, tokens, width)
+                + (double) batch * tokens * width * width;
+    }
+
+    /** Multiply-adds of the attention core's forward pass: scores q k^T and context p v, all heads together. */
+    public static double attentionCoreMadds(int batch, int tokens, int width) {
+        return 2.0 * batch * tokens * tokens * width;
+    }
+
+    /** Multiply-adds of a transformer MLP's forward pass: {@code c_fc} (width to hidden) and {@code c_proj} back. */
+    public static double mlpMadds(int batch, int tokens, int width, int hidden) {
+        return 2.0 * batch * tokens * width * hidden;
+    }
+
+    /** Multiply-adds of a bias-free convolution's forward pass, counted as im2col's product (padding included). */
+    public static double convMadds(int batch, int in, int out, int kernel, int outputSide) {
+        return (double) batch * in * out * kernel * kernel * outputSide * outputSide;
+    }
+
+    /**
+     * Multiply-adds of {@code AttentionPool2d}'s forward pass on {@code tokens - 1} pixels of {@code channels}: the
+     * mean token's query, keys and values of every token, scores and context of the one query, {@code c_proj}.
+     */
+    public static double attentionPoolMadds(int batch, int tokens, int channels, int embed) {
+        return (double) batch * ((double) channels * channels * (1 + 2.0 * tokens) + 2.0 * tokens * channels
+                + (double) channels * embed);
     }
 
     static double textFlops(TextConfig t, int embed) {
@@ -59,13 +89,10 @@ public final class FlopCounter {
                 s = out;
             }
         }
-        int c = v.resnetOutputWidth();
-        int tokens = s * s + 1;
-        f += 2.0 * c * c * (1 + 2.0 * tokens) + 2.0 * tokens * c * 2 + 2.0 * c * embed;
-        return f;
+        return f + 2.0 * attentionPoolMadds(1, s * s + 1, v.resnetOutputWidth(), embed);
     }
 
     private static double conv(int in, int out, int k, int side) {
-        return 2.0 * in * out * k * k * side * side;
+        return 2.0 * convMadds(1, in, out, k, side);
     }
 }
