@@ -7,13 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.core.Machine;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.train.bench.BlockBenchmark;
 import dev.jclip.train.bench.TrainBenchmark;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code clip bench train}: times training steps on random data and prints one JSON line. */
-@Command(name = "train", description = "time forward + loss + backward + AdamW steps on random data; prints one JSON line")
+@Command(name = "train", description = "time forward + loss + backward + AdamW steps on random data, then each block kind on its own;"
+        + " prints one JSON line")
 public final class BenchTrainCommand extends ClipCommand {
     @Option(names = "--model", paramLabel = "NAME|JSON", description = "(default: ${DEFAULT-VALUE})") String model = "ViT-tiny";
 
@@ -27,6 +29,10 @@ public final class BenchTrainCommand extends ClipCommand {
     double warmupSeconds = 5;
 
     @Option(names = "--no-sgemm", description = "skip the large-GEMM peak measurement") boolean skipPeak;
+
+    @Option(names = "--no-blocks", description = "skip timing each block kind on its own (attention, attention core, MLP,"
+            + " LayerNorm; a ResNet's convolutions, BatchNorms and attention pool) after the steps: the blocks array")
+    boolean skipBlocks;
 
     @Option(names = "--seed", paramLabel = "S", description = "seed of the model and the data") long seed;
 
@@ -48,12 +54,15 @@ public final class BenchTrainCommand extends ClipCommand {
         out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
         out.put("threads", threads);
         out.putAll(Machine.facts());
+        double peak = Double.NaN;
         if (!skipPeak) {
             // the achieved rate next to this machine's large-GEMM rate at the same thread count (the practical peak)
-            double peak = TrainBenchmark.sgemmGflops(1024, 5);
+            peak = TrainBenchmark.sgemmGflops(1024, 5);
             out.put("sgemm_peak_gflops", peak);
             out.put("fraction_of_sgemm_peak", Math.round((double) out.get("gflops_per_s") / peak * 1000) / 1000.0);
         }
+        // each block kind on its own at the step's shapes, after the step's figures (peak RSS included) are taken
+        if (!skipBlocks) out.put("blocks", BlockBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, peak, seed));
         System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;
     }

@@ -41,4 +41,51 @@ class BenchTrainCommandTest {
         assertTrue(j.get("vector_isa").asText().matches("AVX-512|AVX2|AVX|SSE|scalar|\\d+-bit"), out);
         run(2, "bench", "train", "--model", "RN-tiny", "--force-patch-dropout", "0.5", "--no-sgemm");
     }
+
+    private static JsonNode json(String out) throws Exception {
+        return new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+    }
+
+    /** Block kinds of the JSON's blocks array, as "tower kind". */
+    private static java.util.Set<String> kinds(JsonNode j) {
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (JsonNode b : j.get("blocks")) kinds.add(b.get("tower").asText() + " " + b.get("kind").asText());
+        return kinds;
+    }
+
+    @Test
+    void blocksOfATinyVitAgainstTheGemmPeak() throws Exception {
+        JsonNode j = json(run(0, "bench", "train", "--model", "ViT-tiny", "--batch-size", "4", "--steps", "1", "--warmup", "1",
+                "--warmup-seconds", "0", "--threads", "1"));
+        assertEquals(java.util.Set.of("image attention", "image attention_core", "image mlp", "image layer_norm",
+                "text attention", "text attention_core", "text mlp", "text layer_norm"), kinds(j));
+        double peak = j.get("sgemm_peak_gflops").asDouble();
+        for (JsonNode b : j.get("blocks")) {
+            assertTrue(b.get("ms").asDouble() > 0 && b.get("count").asInt() > 0 && !b.get("shape").asText().isEmpty(), b.toString());
+            if (b.get("kind").asText().equals("layer_norm")) {
+                assertEquals(0, b.get("madds").asLong());
+                continue;
+            }
+            double gflops = b.get("gflops").asDouble();
+            assertTrue(b.get("madds").asLong() > 0 && gflops > 0, b.toString());
+            assertEquals(gflops / peak, b.get("fraction_of_sgemm_peak").asDouble(), 0.002, b.toString());
+        }
+    }
+
+    @Test
+    void blocksOfATinyResNetAndTheirSwitch() throws Exception {
+        JsonNode j = json(run(0, "bench", "train", "--model", "RN-tiny", "--batch-size", "4", "--steps", "1", "--warmup", "1",
+                "--warmup-seconds", "0", "--no-sgemm"));
+        assertEquals(java.util.Set.of("image convolution", "image batch_norm", "image attention_pool",
+                "text attention", "text attention_core", "text mlp", "text layer_norm"), kinds(j));
+        int convolutions = 0;
+        for (JsonNode b : j.get("blocks")) {
+            if (b.get("kind").asText().equals("convolution")) convolutions += b.get("count").asInt();
+            assertTrue(!b.has("fraction_of_sgemm_peak"), "no peak measured: " + b);
+        }
+        assertEquals(3 + 4 * 3 + 4, convolutions, j.toString());   // the stem, 4 bottlenecks, each with a downsample
+        JsonNode off = json(run(0, "bench", "train", "--model", "RN-tiny", "--batch-size", "4", "--steps", "1", "--warmup", "1",
+                "--warmup-seconds", "0", "--no-sgemm", "--no-blocks"));
+        assertTrue(!off.has("blocks"), off.toString());
+    }
 }
