@@ -54,12 +54,14 @@ public final class BenchTrainCommand extends ClipCommand {
         out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
         out.put("threads", threads);
         out.putAll(Machine.facts());
-        double peak = Double.NaN;
+        TrainBenchmark.SgemmRate peak = null;
         if (!skipPeak) {
             // the achieved rate next to this machine's large-GEMM rate at the same thread count (the practical peak)
-            peak = TrainBenchmark.sgemmGflops(1024, 5);
-            out.put("sgemm_peak_gflops", peak);
-            out.put("fraction_of_sgemm_peak", Math.round((double) out.get("gflops_per_s") / peak * 1000) / 1000.0);
+            peak = TrainBenchmark.sgemm(1024, 5);
+            out.put("sgemm_peak_gflops", peak.gflops());
+            out.put("fraction_of_sgemm_peak", Math.round((double) out.get("gflops_per_s") / peak.gflops() * 1000) / 1000.0);
+            // by the calling thread's CPU time: at one thread, the rate with other processes' time taken out
+            if (!skipBlocks) out.put("sgemm_peak_gflops_per_cpu_s", peak.gflopsPerCpuS());
         }
         // each block kind on its own at the step's shapes, after the step's figures (peak RSS included) are taken
         if (!skipBlocks) out.put("blocks", BlockBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, peak, seed));

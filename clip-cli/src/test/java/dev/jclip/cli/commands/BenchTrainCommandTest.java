@@ -69,6 +69,8 @@ class BenchTrainCommandTest {
             double gflops = b.get("gflops").asDouble();
             assertTrue(b.get("madds").asLong() > 0 && gflops > 0, b.toString());
             assertEquals(gflops / peak, b.get("fraction_of_sgemm_peak").asDouble(), 0.002, b.toString());
+            assertEquals(b.get("gflops_per_cpu_s").asDouble() / j.get("sgemm_peak_gflops_per_cpu_s").asDouble(),
+                    b.get("fraction_of_sgemm_peak_cpu").asDouble(), 0.002, b.toString());
         }
     }
 

@@ -22,6 +22,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,15 +62,17 @@ public final class BlockBenchmark {
     }
 
     /**
-     * @param sgemmPeak the machine's measured GEMM rate in GFLOP/s, or NaN (then no fraction is reported)
-     * @return one map per block: kind, tower, shape, count, madds, ms (median), and for blocks with multiply-adds
-     * gflops and fraction_of_sgemm_peak
+     * @param sgemmPeak the machine's measured GEMM rate, or null (then no fractions are reported)
+     * @return one map per block: kind, tower, shape, count, madds, ms and cpu_ms (medians), and for blocks with
+     * multiply-adds gflops and fraction_of_sgemm_peak (wall clock), gflops_per_cpu_s and fraction_of_sgemm_peak_cpu (the
+     * calling thread's CPU time, against the GEMM's by the same measure)
      */
     public static List<Map<String, Object>> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds,
-                                                double sgemmPeak, long seed) {
+                                                TrainBenchmark.SgemmRate sgemmPeak, long seed) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Block b : blocks(cfg, batch, seed)) {
-            double ms = time(b, steps, warmup, Math.min(warmupSeconds, MAX_WARMUP_SECONDS));
+            double[] t = time(b, steps, warmup, Math.min(warmupSeconds, MAX_WARMUP_SECONDS));
+            double ms = t[0], cpuMs = t[1];
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("kind", b.kind());
             row.put("tower", b.tower());
@@ -76,10 +80,18 @@ public final class BlockBenchmark {
             row.put("count", b.count());
             row.put("madds", Math.round(b.madds()));
             row.put("ms", round(ms, 3));
+            // the calling thread's CPU time: at one thread all of the block's work (ND4J's one OpenMP thread and the
+            // kernels run on it), without the time other processes took; at more threads only this thread's share
+            row.put("cpu_ms", round(cpuMs, 3));
             if (b.madds() > 0) {
                 double gflops = 2 * b.madds() / ms / 1e6;
                 row.put("gflops", round(gflops, 2));
-                if (sgemmPeak > 0) row.put("fraction_of_sgemm_peak", round(gflops / sgemmPeak, 3));
+                if (sgemmPeak != null) row.put("fraction_of_sgemm_peak", round(gflops / sgemmPeak.gflops(), 3));
+                if (cpuMs > 0) {
+                    double perCpuS = 2 * b.madds() / cpuMs / 1e6;
+                    row.put("gflops_per_cpu_s", round(perCpuS, 2));
+                    if (sgemmPeak != null) row.put("fraction_of_sgemm_peak_cpu", round(perCpuS / sgemmPeak.gflopsPerCpuS(), 3));
+                }
             }
             out.add(row);
         }
@@ -212,8 +224,8 @@ public final class BlockBenchmark {
         }
     }
 
-    /** Median ms of one forward + backward after the warm-up. */
-    private static double time(Block b, int steps, int warmup, double warmupSeconds) {
+    /** Median wall-clock and calling-thread CPU ms of one forward + backward after the warm-up. */
+    private static double[] time(Block b, int steps, int warmup, double warmupSeconds) {
         INDArray x = b.input().get(), dy = random(b.outputShape());
         // BatchNorm overwrites its input, as in the ResNet: every call gets a fresh copy, made before the clock starts
         boolean fresh = b.kind().equals("batch_norm");
@@ -229,15 +241,18 @@ public final class BlockBenchmark {
             if (fresh) work.assign(x);
             call.run();
         }
-        double[] ms = new double[Math.max(1, steps)];
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        double[] ms = new double[Math.max(1, steps)], cpuMs = new double[ms.length];
         for (int i = 0; i < ms.length; i++) {
             if (fresh) work.assign(x);
-            long t0 = System.nanoTime();
+            long c0 = cpu.getCurrentThreadCpuTime(), t0 = System.nanoTime();
             call.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            cpuMs[i] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6;
         }
         Arrays.sort(ms);
-        return ms[ms.length / 2];
+        Arrays.sort(cpuMs);
+        return new double[]{ms[ms.length / 2], cpuMs[ms.length / 2]};
     }
 
     private static INDArray random(long[] shape) {

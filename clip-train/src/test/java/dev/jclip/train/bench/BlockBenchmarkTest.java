@@ -63,14 +63,18 @@ class BlockBenchmarkTest {
 
     @Test
     void runReportsEveryBlockWithItsRate() {
-        List<Map<String, Object>> rows = BlockBenchmark.run(ClipConfig.preset("ViT-tiny"), 2, 1, 1, 0, 100.0, 0);
+        List<Map<String, Object>> rows = BlockBenchmark.run(ClipConfig.preset("ViT-tiny"), 2, 1, 1, 0,
+                new TrainBenchmark.SgemmRate(100.0, 200.0), 0);
         assertEquals(8, rows.size(), rows.toString());
         for (Map<String, Object> r : rows) {
-            assertTrue((double) r.get("ms") > 0, r.toString());
+            assertTrue((double) r.get("ms") > 0 && (double) r.get("cpu_ms") > 0, r.toString());
             if ((long) r.get("madds") > 0) {
                 double gflops = (double) r.get("gflops");
                 assertEquals(2.0 * (long) r.get("madds") / (double) r.get("ms") / 1e6, gflops, 0.05 * gflops + 0.01, r.toString());
                 assertEquals(gflops / 100.0, (double) r.get("fraction_of_sgemm_peak"), 0.001, r.toString());
+                double perCpuS = (double) r.get("gflops_per_cpu_s");
+                assertEquals(2.0 * (long) r.get("madds") / (double) r.get("cpu_ms") / 1e6, perCpuS, 0.05 * perCpuS + 0.01, r.toString());
+                assertEquals(perCpuS / 200.0, (double) r.get("fraction_of_sgemm_peak_cpu"), 0.001, r.toString());
             } else {
                 assertTrue(!r.containsKey("gflops"), r.toString());
             }
