@@ -35,8 +35,8 @@ import java.util.function.Supplier;
  * Times forward + backward of each kind of block of a model on its own, at the training step's shapes, so that the
  * dense blocks' arithmetic rate can be set beside the machine's GEMM rate ({@code clip bench train}'s
  * {@code blocks}). The blocks are the real layer classes, built fresh (PyTorch-default initial values; the values
- * do not change the work): per transformer tower {@code attention} (the {@link MultiheadSelfAttention} layer: in-projection, fused
- * core, out-projection), {@code attention_core} (the fused core alone, where it runs: CPU, float32), {@code mlp}
+ * do not change the work): per transformer tower {@code attention} (the {@link MultiheadSelfAttention} layer:
+ * in-projection, fused core, out-projection; a ViT's at its full sequence, without patch dropout), {@code attention_core} (the fused core alone, where it runs: CPU, float32), {@code mlp}
  * ({@code c_fc}, QuickGELU or GELU, {@code c_proj}) and {@code layer_norm}; for a ModifiedResNet image tower one
  * {@code convolution} and one {@code batch_norm} per distinct shape (with how many times the tower has it) and
  * {@code attention_pool}. Multiply-adds come from {@link FlopCounter}'s per-block formulas: a forward pass's count
