@@ -104,13 +104,14 @@ class MatMulTest {
     }
 
     @Test
-    void intoAViewOfALargerBufferWritesOnlyTheView() {   // 25M multiply-adds: 2 blocks
+    void intoAViewOfALargerBufferWritesOnlyTheView() {   // 25M multiply-adds: 2 inner blocks
         // a weight gradient's shape: dW [128, 96] += dy^T x with 2048 rows, into a flat parameter buffer's slice
         KernelThreads.configure(2);
         INDArray dy = random(4, 2048, 128), x = random(5, 2048, 96);
         INDArray flat = Nd4j.zeros(DataType.FLOAT, 10 + 128 * 96 + 10);
         INDArray c = flat.get(NDArrayIndex.interval(10, 10 + 128 * 96)).reshape('c', 128, 96);
-        assertTrue(MatMul.blocks(128, 96, 2048).length > 2);
+        // dy^T x is cut along its inner dimension (the 2048 rows), into contiguous row blocks of dy and x
+        assertTrue(MatMul.blocks(2048, 96, 128, MatMul.MAX_INNER_BLOCKS).length > 2);
         MatMul.gemm(dy, x, c, true, false, 1.0, 1.0);
         double[][] ref = naive(dy, x, true, false), got = c.toDoubleMatrix();
         for (int i = 0; i < 128; i++) for (int j = 0; j < 96; j++) assertEquals(ref[i][j], got[i][j], 1e-3);
