@@ -55,6 +55,14 @@ final class AttentionKernel {
         return causal ? j : 0;
     }
 
+    /**
+     * Score columns a block of queries computes: the keys its last row sees, rounded up to a multiple of 16 (at most
+     * T), so that the products run on whole vectors; the extra scores are masked (overwritten with 0) like the rest.
+     */
+    private int scoreColumns(int keys) {
+        return Math.min(t, (keys + 15) & ~15);
+    }
+
     /** Batch elements per thread share: enough for about 64k multiply-adds. */
     private int grain() {
         return Math.max(1, 65_536 / Math.max(1, heads * t * t * hd));
@@ -87,7 +95,7 @@ final class AttentionKernel {
                     transpose(x, k, w3, hd, kT);
                     for (int i0 = 0; i0 < t; i0 += BLOCK) {
                         int m = Math.min(BLOCK, t - i0), keys = visible(i0 + m - 1);
-                        loops.product(x, i0 * w3 + q, w3, kT, 0, t, m, hd, keys, p, ph + i0 * t, t);
+                        loops.product(x, i0 * w3 + q, w3, kT, 0, t, m, hd, scoreColumns(keys), p, ph + i0 * t, t);
                         for (int i = i0; i < i0 + m; i++) {
                             int row = ph + i * t, vis = visible(i);
                             loops.scale(p, row, vis, scale);
@@ -130,7 +138,7 @@ final class AttentionKernel {
                     for (int i0 = 0; i0 < t; i0 += BLOCK) {
                         int m = Math.min(BLOCK, t - i0), keys = visible(i0 + m - 1);
                         // dP = dC v^T; softmax backward dS_ij = scale P_ij (dP_ij - sum_j P_ij dP_ij); scores were scale q.k
-                        loops.product(dc, i0 * width + c, width, vT, 0, t, m, hd, keys, ds, i0 * t, t);
+                        loops.product(dc, i0 * width + c, width, vT, 0, t, m, hd, scoreColumns(keys), ds, i0 * t, t);
                         for (int i = i0; i < i0 + m; i++) {
                             int row = i * t, vis = visible(i);
                             float rowDot = 0;

@@ -9,17 +9,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link FloatLoops} on the JDK's Vector API, giving bit for bit the results of {@link ScalarFloatLoops} (the rules
  * are in {@link FloatLoops}). Vectors are 8 floats (256 bits) on every machine: two of them hold the 16 lanes of a
  * sum, so AVX2 and AVX-512 machines round identically (and the JDK 17 compilers intrinsify 256-bit shapes fully,
- * where 512-bit ones fell back to Java code in places). The exception is {@link #product}, whose elements are
- * independent chains: it takes the widest vectors the JVM offers, up to 512 bits (see {@link #P}). Loaded only when the {@code jdk.incubator.vector} module is
+ * where 512-bit ones fell back to Java code in places). {@link #product}, whose elements are independent chains, may
+ * run on 512-bit vectors as well (see {@link #P}): same bits. Loaded only when the {@code jdk.incubator.vector} module is
  * present; refuses to load on a CPU without 256-bit vectors, where the scalar loops are faster.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8;
     /**
-     * The vector shape of {@link #product}: its elements are independent fma chains, so the width changes no bit, and
-     * may follow the hardware. {@code -Djclip.vector.productBits=256} or {@code 512} picks one (for measurement); the
-     * default is given by {@link #productBits}.
+     * The vector shape of {@link #product}: its elements are independent fma chains, so the width changes no bit and
+     * could follow the hardware. It is 256 bits: on an AVX-512 machine (AMD EPYC Zen 5, 2026-12-06, docs/PERFORMANCE.md)
+     * 512-bit vectors ran MEDIUM's attention core 5 times slower on JDK 17 (not all of Float512Vector's operations
+     * are intrinsified there) and no faster on Temurin 25. {@code -Djclip.vector.productBits=512} takes 512 bits
+     * where the JVM has them (for measurement; same bits, {@code KernelPortabilityTest}).
      */
     private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && productBits() >= 512
             ? FloatVector.SPECIES_512 : S;
@@ -39,7 +41,7 @@ final class VectorFloatLoops implements FloatLoops {
 
     /** The width asked for {@link #product}'s vectors, in bits (512 is taken only where the JVM has 512-bit vectors). */
     private static int productBits() {
-        return Integer.getInteger("jclip.vector.productBits", 512);
+        return Integer.getInteger("jclip.vector.productBits", 256);
     }
 
     /** The vector width {@link #product} runs at, in floats. */
