@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * are in {@link FloatLoops}). Vectors are 8 floats (256 bits) on every machine: two of them hold the 16 lanes of a
  * sum, so AVX2 and AVX-512 machines round identically (and the JDK 17 compilers intrinsify 256-bit shapes fully,
  * where 512-bit ones fell back to Java code in places). {@link #product}, whose elements are independent chains, may
- * run on 512-bit vectors as well (see {@link #P}): same bits. Loaded only when the {@code jdk.incubator.vector} module is
+ * run on 512-bit vectors as well (see {@code P}): same bits. Loaded only when the {@code jdk.incubator.vector} module is
  * present; refuses to load on a CPU without 256-bit vectors, where the scalar loops are faster.
  */
 final class VectorFloatLoops implements FloatLoops {
