@@ -22,7 +22,7 @@ public final class CpuKernels {
     /** Elements per thread share below which splitting costs more than it saves. */
     static final int GRAIN = 16_384;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[8][0]);
     static final FloatLoops LOOPS = FloatLoops.INSTANCE;
 
     private CpuKernels() {

@@ -10,14 +10,23 @@ package dev.jclip.core.nn;
  * the machine, the JVM's flags or when the JIT compiles what (tested). That fixes how each result is rounded:
  * <ul>
  *   <li>every {@code a * b + c} is a rounded product, then a rounded sum (Java never fuses them by itself), except
- *       in {@link FloatExp}, which calls fma explicitly: one rounding, exactly specified, so the same bits too;</li>
+ *       in {@link FloatExp} and {@link #product}, which call fma explicitly: one rounding, exactly specified, so the
+ *       same bits too;</li>
  *   <li>the exponential is {@link FloatExp} (not {@code Math.exp} or the Vector API's {@code EXP});</li>
  *   <li>a sum of n terms t_i (dot products, sums, softmax denominators) is taken over 16 lanes whatever the hardware
  *       width: lane j adds t_j, t_{j+16}, ... in order from 0 over the first 16 floor(n/16) terms; the lanes are
  *       combined as a fixed tree (lane j + lane j+8, then j + j+4, j + j+2, j + j+1) and the remaining n mod 16 terms
  *       added one at a time. See {@link ScalarFloatLoops#sum16}.</li>
- *   <li>a weighted sum of rows ({@link #combineRows}) adds the rows in order into each column from 0.</li>
+ *   <li>a small matrix product ({@link #product}, the attention core) computes each output element as one chain of
+ *       fused multiply-adds over the inner index in order from 0, starting from +0:
+ *       {@code c = fma(a[i][r], b[r][j], c)} for r = 0, 1, ..., one rounding per term ({@link Math#fma} and
+ *       {@code FloatVector.fma} are exactly specified). No element is split into partial sums, so the vector
+ *       width (256 or 512 bits, or a scalar loop) changes which elements are computed together, never a bit of
+ *       any of them.</li>
  * </ul>
+ * The fused multiply-adds are hardware instructions wherever the vector loops run (their CPUs have FMA); the scalar
+ * loops on a CPU without FMA ({@code -XX:UseAVX=0} turns it off) get {@link Math#fma}'s exact software emulation,
+ * correct but slow.
  */
 interface FloatLoops {
 
@@ -43,10 +52,14 @@ interface FloatLoops {
     float dot(float[] a, int ao, float[] b, int bo, int n);
 
     /**
-     * y[yo + c] = sum over r < rows of w[wo + r * wStride] * x[xo + r * xStride + c], for c < n: a weighted sum of
-     * rows (a vector-matrix product; a weight stride of T walks a column of a T x T block), rows added in order.
+     * c[co + i cStride + j] = sum over r < k of a[ao + i aStride + r] * b[bo + r bStride + j], for i < m and j < n: a
+     * small row-major matrix product, each element one fused multiply-add chain over r in order from 0 (the rule in
+     * this interface's description). c must not overlap a or b. Attention computes q k^T, P v and their gradients
+     * with it, with the right-hand operand transposed into scratch where needed, so no element needs a horizontal
+     * sum across vector lanes.
      */
-    void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo);
+    void product(float[] a, int ao, int aStride, float[] b, int bo, int bStride, int m, int k, int n,
+                 float[] c, int co, int cStride);
 
     /** a[o + i] *= s */
     void scale(float[] a, int o, int n, float s);

@@ -76,12 +76,25 @@ final class ScalarFloatLoops implements FloatLoops {
     }
 
     @Override
-    public void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo) {
-        java.util.Arrays.fill(y, yo, yo + n, 0f);
-        for (int r = 0; r < rows; r++) {
-            float a = w[wo + r * wStride];
-            int xr = xo + r * xStride;
-            for (int c = 0; c < n; c++) y[yo + c] += a * x[xr + c];
+    public void product(float[] a, int ao, int aStride, float[] b, int bo, int bStride, int m, int k, int n,
+                        float[] c, int co, int cStride) {
+        productFrom(0, a, ao, aStride, b, bo, bStride, m, k, n, c, co, cStride);
+    }
+
+    /**
+     * {@link #product} for the columns j from {@code from} on (the vector loops' tail). Row by row, r outside j: each
+     * c[i][j] still takes its terms in order of r.
+     */
+    static void productFrom(int from, float[] a, int ao, int aStride, float[] b, int bo, int bStride, int m, int k, int n,
+                            float[] c, int co, int cStride) {
+        for (int i = 0; i < m; i++) {
+            int ci = co + i * cStride, ai = ao + i * aStride;
+            java.util.Arrays.fill(c, ci + from, ci + n, 0f);
+            for (int r = 0; r < k; r++) {
+                float air = a[ai + r];
+                int br = bo + r * bStride;
+                for (int j = from; j < n; j++) c[ci + j] = Math.fma(air, b[br + j], c[ci + j]);
+            }
         }
     }
 

@@ -9,12 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link FloatLoops} on the JDK's Vector API, giving bit for bit the results of {@link ScalarFloatLoops} (the rules
  * are in {@link FloatLoops}). Vectors are 8 floats (256 bits) on every machine: two of them hold the 16 lanes of a
  * sum, so AVX2 and AVX-512 machines round identically (and the JDK 17 compilers intrinsify 256-bit shapes fully,
- * where 512-bit ones fell back to Java code in places). Loaded only when the {@code jdk.incubator.vector} module is
+ * where 512-bit ones fell back to Java code in places). {@link #product}, whose elements are independent chains, may
+ * run on 512-bit vectors as well (see {@code P}): same bits. Loaded only when the {@code jdk.incubator.vector} module is
  * present; refuses to load on a CPU without 256-bit vectors, where the scalar loops are faster.
  */
 final class VectorFloatLoops implements FloatLoops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int L = 8;
+    /**
+     * The vector shape of {@link #product}: its elements are independent fma chains, so the width changes no bit and
+     * could follow the hardware. It is 256 bits: on an AVX-512 machine (AMD EPYC Zen 5, 2026-12-06, docs/PERFORMANCE.md)
+     * 512-bit vectors ran MEDIUM's attention core 5 times slower on JDK 17 (not all of Float512Vector's operations
+     * are intrinsified there) and no faster on Temurin 25. {@code -Djclip.vector.productBits=512} takes 512 bits
+     * where the JVM has them (for measurement; same bits, {@code KernelPortabilityTest}).
+     */
+    private static final VectorSpecies<Float> P = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && productBits() >= 512
+            ? FloatVector.SPECIES_512 : S;
+    private static final int PL = P.length();
     private static final float QUICK_GELU_ALPHA = 1.702f;
     /**
      * The scalar loops finish what does not fill a whole vector (their {@code ...Run} and {@code ...From} methods
@@ -26,6 +37,16 @@ final class VectorFloatLoops implements FloatLoops {
         if (FloatVector.SPECIES_PREFERRED.vectorBitSize() < S.vectorBitSize()) {
             throw new UnsupportedOperationException("this CPU has no 256-bit vectors");
         }
+    }
+
+    /** The width asked for {@link #product}'s vectors, in bits (512 is taken only where the JVM has 512-bit vectors). */
+    private static int productBits() {
+        return Integer.getInteger("jclip.vector.productBits", 256);
+    }
+
+    /** The vector width {@link #product} runs at, in floats. */
+    static int productLanes() {
+        return PL;
     }
 
     /** {@link ScalarFloatLoops#sum16} of lanes 0..7 in lo and 8..15 in hi. */
@@ -72,27 +93,79 @@ final class VectorFloatLoops implements FloatLoops {
         return ScalarFloatLoops.dotRun(a, ao, b, bo, full, n, 1, sum16(lo, hi));
     }
 
+    /**
+     * Blocks of 4 rows by 2 vectors of columns: 8 accumulators, each a chain over r, fed by one broadcast of a[i][r]
+     * and two loads of b's row r per 4 rows. Then 4 rows by 1 vector, the last rows one at a time, and the columns
+     * past the last whole vector by the scalar loop (the same chains).
+     */
     @Override
-    public void combineRows(float[] w, int wo, int wStride, int rows, float[] x, int xo, int xStride, int n, float[] y, int yo) {
-        int c = 0;
-        for (; c <= n - 2 * L; c += 2 * L) {
-            // two column blocks at once, so that consecutive additions do not wait on each other
-            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
-            for (int r = 0; r < rows; r++) {
-                float a = w[wo + r * wStride];
-                int xr = xo + r * xStride + c;
-                acc0 = acc0.add(FloatVector.fromArray(S, x, xr).mul(a));
-                acc1 = acc1.add(FloatVector.fromArray(S, x, xr + L).mul(a));
+    public void product(float[] a, int ao, int aStride, float[] b, int bo, int bStride, int m, int k, int n,
+                        float[] c, int co, int cStride) {
+        int nv = n - n % PL, i = 0;
+        for (; i <= m - 4; i += 4) {
+            int a0 = ao + i * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride;
+            int c0 = co + i * cStride, c1 = c0 + cStride, c2 = c1 + cStride, c3 = c2 + cStride;
+            int j = 0;
+            for (; j <= nv - 2 * PL; j += 2 * PL) {
+                FloatVector x00 = FloatVector.zero(P), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00;
+                for (int r = 0, br = bo + j; r < k; r++, br += bStride) {
+                    FloatVector b0 = FloatVector.fromArray(P, b, br), b1 = FloatVector.fromArray(P, b, br + PL);
+                    FloatVector s0 = FloatVector.broadcast(P, a[a0 + r]), s1 = FloatVector.broadcast(P, a[a1 + r]);
+                    x00 = s0.fma(b0, x00);
+                    x01 = s0.fma(b1, x01);
+                    x10 = s1.fma(b0, x10);
+                    x11 = s1.fma(b1, x11);
+                    FloatVector s2 = FloatVector.broadcast(P, a[a2 + r]), s3 = FloatVector.broadcast(P, a[a3 + r]);
+                    x20 = s2.fma(b0, x20);
+                    x21 = s2.fma(b1, x21);
+                    x30 = s3.fma(b0, x30);
+                    x31 = s3.fma(b1, x31);
+                }
+                x00.intoArray(c, c0 + j);
+                x01.intoArray(c, c0 + j + PL);
+                x10.intoArray(c, c1 + j);
+                x11.intoArray(c, c1 + j + PL);
+                x20.intoArray(c, c2 + j);
+                x21.intoArray(c, c2 + j + PL);
+                x30.intoArray(c, c3 + j);
+                x31.intoArray(c, c3 + j + PL);
             }
-            acc0.intoArray(y, yo + c);
-            acc1.intoArray(y, yo + c + L);
+            for (; j < nv; j += PL) {
+                FloatVector x0 = FloatVector.zero(P), x1 = x0, x2 = x0, x3 = x0;
+                for (int r = 0, br = bo + j; r < k; r++, br += bStride) {
+                    FloatVector bv = FloatVector.fromArray(P, b, br);
+                    x0 = FloatVector.broadcast(P, a[a0 + r]).fma(bv, x0);
+                    x1 = FloatVector.broadcast(P, a[a1 + r]).fma(bv, x1);
+                    x2 = FloatVector.broadcast(P, a[a2 + r]).fma(bv, x2);
+                    x3 = FloatVector.broadcast(P, a[a3 + r]).fma(bv, x3);
+                }
+                x0.intoArray(c, c0 + j);
+                x1.intoArray(c, c1 + j);
+                x2.intoArray(c, c2 + j);
+                x3.intoArray(c, c3 + j);
+            }
         }
-        for (; c <= n - L; c += L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int r = 0; r < rows; r++) acc = acc.add(FloatVector.fromArray(S, x, xo + r * xStride + c).mul(w[wo + r * wStride]));
-            acc.intoArray(y, yo + c);
+        for (; i < m; i++) {
+            int ai = ao + i * aStride, ci = co + i * cStride, j = 0;
+            for (; j <= nv - 2 * PL; j += 2 * PL) {
+                FloatVector x0 = FloatVector.zero(P), x1 = x0;
+                for (int r = 0, br = bo + j; r < k; r++, br += bStride) {
+                    FloatVector s0 = FloatVector.broadcast(P, a[ai + r]);
+                    x0 = s0.fma(FloatVector.fromArray(P, b, br), x0);
+                    x1 = s0.fma(FloatVector.fromArray(P, b, br + PL), x1);
+                }
+                x0.intoArray(c, ci + j);
+                x1.intoArray(c, ci + j + PL);
+            }
+            for (; j < nv; j += PL) {
+                FloatVector x0 = FloatVector.zero(P);
+                for (int r = 0, br = bo + j; r < k; r++, br += bStride) {
+                    x0 = FloatVector.broadcast(P, a[ai + r]).fma(FloatVector.fromArray(P, b, br), x0);
+                }
+                x0.intoArray(c, ci + j);
+            }
         }
-        if (c < n) SCALAR.combineRows(w, wo, wStride, rows, x, xo + c, xStride, n - c, y, yo + c);
+        if (nv < n) ScalarFloatLoops.productFrom(nv, a, ao, aStride, b, bo, bStride, m, k, n, c, co, cStride);
     }
 
     @Override

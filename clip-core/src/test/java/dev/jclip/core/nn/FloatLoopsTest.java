@@ -81,31 +81,43 @@ class FloatLoopsTest {
         }
     }
 
+    /**
+     * The small matrix product against a double-precision one, at strides and offsets, and bit for bit between the
+     * scalar and vector loops and against a naive chain of {@link Math#fma} per element (the rule in {@link FloatLoops}).
+     */
     @Test
-    void combineRowsWithStridesIsAVectorMatrixProduct() {
-        for (int n : LENGTHS) {
-            for (int rows : new int[]{0, 1, 2, 5, 17}) {
-                int xStride = n + 3, wStride = 4;
-                float[] w = random(2 + rows * wStride), x = random(5 + rows * xStride + n);
-                double[] expected = new double[n], magnitude = new double[n];
-                for (int c = 0; c < n; c++) {
-                    for (int r = 0; r < rows; r++) {
-                        double term = (double) w[2 + r * wStride] * x[5 + r * xStride + c];
-                        expected[c] += term;
-                        magnitude[c] += Math.abs(term);
+    void productIsAMatrixProductOfFmaChains() {
+        for (int n : new int[]{0, 1, 5, 8, 15, 16, 17, 31, 32, 33, 48, 64, 65, 77}) {
+            for (int m : new int[]{1, 3, 4, 5, 9}) {
+                for (int k : new int[]{0, 1, 7, 32, 65}) {
+                    int aStride = k + 3, bStride = n + 5, cStride = n + 2;
+                    float[] a = random(2 + m * aStride), b = random(4 + k * bStride + n);
+                    float[][] cs = new float[2][];
+                    float[] garbage = random(1 + m * cStride);   // must be overwritten, and only where c is
+                    int which = 0;
+                    for (FloatLoops f : new FloatLoops[]{scalar, vector}) {
+                        float[] c = garbage.clone();
+                        f.product(a, 2, aStride, b, 4, bStride, m, k, n, c, 1, cStride);
+                        cs[which++] = c;
                     }
-                }
-                float[][] ys = new float[2][];
-                int k = 0;
-                for (FloatLoops f : new FloatLoops[]{scalar, vector}) {
-                    float[] y = random(n + 6);   // garbage that must be overwritten
-                    f.combineRows(w, 2, wStride, rows, x, 5, xStride, n, y, 6);
-                    for (int c = 0; c < n; c++) {
-                        close(expected[c], y[6 + c], magnitude[c], f.getClass().getSimpleName() + " rows=" + rows + " c=" + c);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            double expected = 0, magnitude = 0;
+                            float chain = 0;
+                            for (int r = 0; r < k; r++) {
+                                float x = a[2 + i * aStride + r], y = b[4 + r * bStride + j];
+                                expected += (double) x * y;
+                                magnitude += Math.abs((double) x * y);
+                                chain = Math.fma(x, y, chain);
+                            }
+                            String what = "product m=" + m + " k=" + k + " n=" + n + " [" + i + "][" + j + "]";
+                            close(expected, cs[1][1 + i * cStride + j], magnitude, what);
+                            same(chain, cs[0][1 + i * cStride + j], what + " scalar vs naive fma chain");
+                            same(chain, cs[1][1 + i * cStride + j], what + " vector vs naive fma chain");
+                        }
                     }
-                    ys[k++] = java.util.Arrays.copyOfRange(y, 6, 6 + n);
+                    same(cs[0], cs[1], "product m=" + m + " k=" + k + " n=" + n + " (including untouched padding)");
                 }
-                same(ys[0], ys[1], "combineRows n=" + n + " rows=" + rows);
             }
         }
     }

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (C1: no Vector API intrinsics), and {@code -XX:UseAVX=0}, where the JVM also turns off {@code UseFMA}: {@link FloatExp}'s
  * fused multiply-adds are then computed in software (so slowly that this JVM runs 20 rounds, not 2000), as on a CPU
  * without FMA instructions.
- * Each JVM's first round (interpreter) must also equal its last (C2). AVX-512 ({@code -XX:UseAVX=3}) is probed only
- * when the CPU has it; the development machines may not (docs/TRAINING.md).
+ * Each JVM's first round (interpreter) must also equal its last (C2). AVX-512 ({@code -XX:UseAVX=3}, and the
+ * attention products on 512-bit vectors, {@code -Djclip.vector.productBits=512}) is probed only when the CPU has it;
+ * the development machines may not (docs/TRAINING.md).
  */
 class KernelPortabilityTest {
     private static final Pattern LINE = Pattern.compile("PROBE loops=(\\S+) preferred=(.*) first=(\\w+) last=(\\w+)");
@@ -55,7 +56,10 @@ class KernelPortabilityTest {
         variants.put("jclip.vector=false", new String[]{"-Djclip.vector=false"});
         variants.put("C1 only", new String[]{"-XX:TieredStopAtLevel=1"});
         variants.put("UseAVX=0", new String[]{"-XX:UseAVX=0"});
-        if (hasAvx512()) variants.put("UseAVX=3", new String[]{"-XX:UseAVX=3"});
+        if (hasAvx512()) {
+            variants.put("UseAVX=3", new String[]{"-XX:UseAVX=3"});
+            variants.put("512-bit products", new String[]{"-Djclip.vector.productBits=512"});
+        }
         Probe reference = null;
         Map<String, String> loops = new LinkedHashMap<>();
         for (Map.Entry<String, String[]> v : variants.entrySet()) {

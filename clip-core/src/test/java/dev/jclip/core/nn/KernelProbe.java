@@ -74,12 +74,13 @@ public final class KernelProbe {
             loops.reluGrad(java.util.Arrays.copyOf(a, n), java.util.Arrays.copyOf(b, n), rd, n);
             float[] add = b.clone();
             loops.addTo(a, o, add, o, n);
-            int rows = 5;
-            float[] w = random(g, rows * 3 + 1, 1), x = random(g, rows * (n + 2) + 1, 1), comb = new float[n + 1];
-            loops.combineRows(w, 1, 3, rows, x, 1, n + 2, n, comb, 1);
+            // the attention core's products: n columns (keys or head width), 1 to 9 rows, inner lengths 1 to 65
+            int rows = 1 + n % 9, inner = 1 + n % 65;
+            float[] pa = random(g, rows * (inner + 2) + 1, 1), pb = random(g, inner * (n + 3) + 2, 1), prod = new float[rows * (n + 1) + 1];
+            loops.product(pa, 1, inner + 2, pb, 2, n + 3, rows, inner, n, prod, 1, n + 1);
             float[] exps = new float[n];
             for (int i = 0; i < n; i++) exps[i] = FloatExp.exp(big[o + i]) + FloatExp.sigmoid(big[o + i] * 0.1f);
-            for (float[] out : new float[][]{scalars, e, s, h, y, dx, dg, db, q, qd, p, m, v, acc, acc2, hc, yc, bd, rd, add, comb, exps}) {
+            for (float[] out : new float[][]{scalars, e, s, h, y, dx, dg, db, q, qd, p, m, v, acc, acc2, hc, yc, bd, rd, add, prod, exps}) {
                 ByteBuffer bb = ByteBuffer.allocate(out.length * 4);
                 for (float f : out) bb.putInt(Float.floatToRawIntBits(f));
                 sha.update(bb.array());
