@@ -7,7 +7,8 @@
 #
 # Ends with one JSON line of the machine's facts from jclip's bench output (cpu_model, vector_isa, vector_bits,
 # cpu_flags_isa: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
-# Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3) and a built jar (./clip builds it).
+# Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3). jclip runs through the ./clip
+# launcher (its JDK choice, JVM options and thread settings; JCLIP_JAVA_OPTS as there).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ if [ "${JCLIP_BENCH_FORCE:-0}" != 1 ] && awk -v l="$load" -v c="$cores" 'BEGIN{e
   echo "            (set JCLIP_BENCH_FORCE=1 to run anyway)" >&2
   exit 1
 fi
-[ -f "$root/clip-cli/target/clip.jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests package)
+"$root/clip" --help > /dev/null   # builds the jar when it is missing or older than the sources
 
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$1'])"; }
@@ -37,7 +38,8 @@ for cfg in "${configs[@]}"; do
   for t in 1 2; do
     j=(); p=(); jr=0; pr=0; gf=0
     for ((r = 0; r < rounds; r++)); do
-      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
+      # through the launcher, so that jclip runs on the JDK and with the JVM options a user gets (Temurin 25 where present)
+      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE "$root/clip" \
             bench train --no-blocks --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
       [ -n "$machine" ] || machine=$(echo "$out" | python3 -c "import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({'machine': {k: j[k] for k in ('cpu_model', 'vector_isa', 'vector_bits', 'cpu_flags_isa')}}))")
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
