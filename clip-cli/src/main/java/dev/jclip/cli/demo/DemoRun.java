@@ -97,7 +97,7 @@ public final class DemoRun {
 
         LOG.info("[1/5] data: {} and {} {}", EmojiPackages.packageName(EmojiPackages.TRAIN_SET),
                 EmojiPackages.packageName(EmojiPackages.HELD_OUT_SET), EmojiPackages.VERSION);
-        EmojiPackages.EmojiPackage train = emojiSet(EmojiPackages.TRAIN_SET);
+        emojiSet(EmojiPackages.TRAIN_SET); // fetched (or found) first, as the log line says
         EmojiPackages.EmojiPackage heldOutSet = emojiSet(EmojiPackages.HELD_OUT_SET);
         DemoData data = prepareData();
         if (data.trainSamples() < o.batchSize()) {
@@ -136,7 +136,7 @@ public final class DemoRun {
         for (Parameter p : trainer.model().parameters()) parameters += p.size();
         DemoReport.RunInfo info = new DemoReport.RunInfo(o.model(), parameters, tokenizer.vocabSize(), steps, o.batchSize(),
                 steps * o.batchSize(), finalLoss, data.trainEmoji().size(), data.trainSamples(), data.heldOut().size(),
-                train.set(), heldOutSet.set(), curves.stepSeconds() / 60, (System.nanoTime() - start) / 6e10, o.seed());
+                trainStyles(), heldOutSet.set(), curves.stepSeconds() / 60, (System.nanoTime() - start) / 6e10, o.seed());
         Path metricsJson = runDir.resolve("demo-metrics.json");
         DemoReport.writeJson(metricsJson, rows, info);
         Path report = runDir.resolve("report.html");
