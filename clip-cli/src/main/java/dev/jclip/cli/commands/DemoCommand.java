@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code clip demo}: fetches two drawing styles of the emoji set, trains a small CLIP on one for a few minutes,
@@ -62,6 +63,12 @@ public final class DemoCommand extends ClipCommand {
                     + " validation only, never trained on or tested on)")
     String validationStyle;
 
+    @Option(names = "--train-styles", paramLabel = "SET,...", split = ",",
+            description = "drawing styles to train on: google, or google,emojione (EmojiOne 2.2.7's PNGs, CC-BY-4.0, fetched with"
+                    + " npm like the others; each emoji's training pairs are spread over its drawings, the same number of pairs;"
+                    + " default: google)")
+    List<String> trainStyles = List.of(EmojiPackages.TRAIN_SET);
+
     @Option(names = "--probe-features", paramLabel = "KIND",
             description = "the CLIP image features the linear probes read: projected (the joint-space embedding), pre-projection"
                     + " (the image tower's representation, as the CLIP paper probes it), pre-projection-patch-mean (that and the"
@@ -98,6 +105,12 @@ public final class DemoCommand extends ClipCommand {
             throw new UsageException("--validation-style must name a third emoji-datasource set (e.g. facebook), not the trained "
                     + EmojiPackages.TRAIN_SET + " or held-out " + EmojiPackages.HELD_OUT_SET + " set, got '" + validationStyle + "'");
         }
+        if (trainStyles.isEmpty() || !trainStyles.get(0).equals(EmojiPackages.TRAIN_SET)
+                || trainStyles.subList(1, trainStyles.size()).stream().anyMatch(st -> !st.equals(EmojiPackages.EMOJIONE))
+                || trainStyles.stream().distinct().count() < trainStyles.size()) {
+            throw new UsageException("--train-styles must be " + EmojiPackages.TRAIN_SET + " (the captions' set) or "
+                    + EmojiPackages.TRAIN_SET + "," + EmojiPackages.EMOJIONE + ", got '" + String.join(",", trainStyles) + "'");
+        }
         ModelEncoder.ImageFeatures features;
         try {
             features = ModelEncoder.ImageFeatures.parse(probeFeatures);
@@ -108,7 +121,7 @@ public final class DemoCommand extends ClipCommand {
         if (vocab != null && !Files.isRegularFile(vocab)) throw new UsageException("--vocab: file not found: " + vocab);
         DemoRun.Outcome out = new DemoRun(new DemoRun.Options(data, cache(cache), minutes == null ? 0 : minutes, steps,
                 model, vocab, output, seed, limit, batchSize, lr, captionsPerImage, images.alphaBackgroundOr(AlphaBackground.WHITE),
-                validationFraction, augCfg.strip(), validationStyle, features, prompts)).run();
+                validationFraction, augCfg.strip(), validationStyle, trainStyles.subList(1, trainStyles.size()), features, prompts)).run();
         System.out.println();
         System.out.print(out.table());
         System.out.println();

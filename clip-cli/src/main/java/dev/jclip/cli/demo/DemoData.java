@@ -109,10 +109,13 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
      * @param captionsPerImage captions (hence shard samples) per training image
      * @param validationFraction share of each subcategory set aside for validation (see {@link #validationSplit})
      * @param styleSet         a third style to draw the validation emoji in as well, or null
+     * @param moreStyles       further training styles (none by default): each training emoji's copies are spread over
+     *                         {@code train}'s drawing and these styles' (copy k in the (k mod n)-th of the n styles that
+     *                         draw it), so the shards hold as many pairs as with one style, in more drawings
      */
     public static DemoData prepare(EmojiPackages.EmojiPackage train, EmojiPackages.EmojiPackage heldOutSet,
-                                   EmojiPackages.EmojiPackage styleSet, Path dir, int limit, long seed, int captionsPerImage,
-                                   double validationFraction) throws IOException {
+                                   EmojiPackages.EmojiPackage styleSet, List<EmojiPackages.TrainStyle> moreStyles, Path dir, int limit,
+                                   long seed, int captionsPerImage, double validationFraction) throws IOException {
         List<Emoji> trainAll = train.emoji();
         List<Emoji> heldAll = heldOutSet.emoji();
         Set<String> inHeldOut = new HashSet<>();
@@ -160,6 +163,11 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("train_images", train.imageDir().toAbsolutePath().toString());
         manifest.put("held_out_images", heldOutSet.imageDir().toAbsolutePath().toString());
+        if (!moreStyles.isEmpty()) {
+            List<String> more = new ArrayList<>();
+            for (EmojiPackages.TrainStyle st : moreStyles) more.add(st.imageDir().toAbsolutePath().toString());
+            manifest.put("more_train_images", more);
+        }
         manifest.put("emoji", concepts.size());
         manifest.put("held_out", heldOut.size());
         manifest.put("validation", validation.size());
@@ -186,14 +194,29 @@ public record DemoData(Path dir, String trainShards, long trainSamples, List<Emo
         EmojiPackages.deleteTree(dir); // ours (or empty): rebuilt from scratch
         LOG.info("writing {} training pairs ({} {} images x {} captions) as {} shards in {}", samples, concepts.size(),
                 train.set(), captionsPerImage, shards, dir.resolve("train"));
+        List<List<Path>> drawings = new ArrayList<>(); // per training emoji: its drawing in each style that has one
+        for (Emoji e : concepts) {
+            List<Path> d = new ArrayList<>(List.of(train.imageDir().resolve(e.image())));
+            for (EmojiPackages.TrainStyle st : moreStyles) {
+                Path p = st.image(e);
+                if (p != null) d.add(p);
+            }
+            drawings.add(d);
+        }
+        for (EmojiPackages.TrainStyle st : moreStyles) {
+            LOG.info("also training on {} {} drawings of the {} training emoji (each emoji's {} pairs spread over its styles)",
+                    concepts.stream().filter(e -> st.image(e) != null).count(), st.set(), concepts.size(), captionsPerImage);
+        }
         try (ShardWriter w = new ShardWriter(dir.resolve("train"), "shard", SAMPLES_PER_SHARD)) {
             // caption-major order: the copies of an image lie a whole pass apart, so they rarely share a batch
             for (int k = 0; k < captionsPerImage; k++) {
                 for (int i = 0; i < concepts.size(); i++) {
                     if (k >= perImage.get(i).size()) continue;
                     Emoji e = concepts.get(i);
-                    byte[] png = k == 0 ? Files.readAllBytes(train.imageDir().resolve(e.image()))
-                            : shrunkPng(train.imageDir().resolve(e.image()), new Random(seed * 31 + k ^ e.image().hashCode()));
+                    List<Path> d = drawings.get(i);
+                    Path drawing = d.get(k % d.size()); // each style's first copy full size, later ones shrunk and shifted
+                    byte[] png = k < d.size() ? Files.readAllBytes(drawing)
+                            : shrunkPng(drawing, new Random(seed * 31 + k ^ e.image().hashCode()));
                     w.write(String.format("e%05d_c%d", i, k), "png", png, perImage.get(i).get(k), null);
                 }
             }

@@ -217,7 +217,9 @@ public final class DemoReport {
         kv.put("this invocation of clip demo", String.format(Locale.ROOT, "%.1f min", info.totalMinutes()));
         kv.forEach((k, v) -> h.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(String.valueOf(v))).append("</td></tr>"));
         h.append("</table>\n<p class=\"note\">Emoji images: emoji-datasource-google and emoji-datasource-twitter 16.0.0 (Google Noto emoji,"
-                + " Apache-2.0; Twemoji, CC-BY-4.0). Files in the run folder: metrics.jsonl, train.log, checkpoints/, model.safetensors,"
+                + " Apache-2.0; Twemoji, CC-BY-4.0)" + (info.trainSet().contains(EmojiPackages.EMOJIONE)
+                ? " and " + EmojiPackages.EMOJIONE + " " + EmojiPackages.EMOJIONE_VERSION + " (EmojiOne artwork, CC-BY-4.0)" : "")
+                + ". Files in the run folder: metrics.jsonl, train.log, checkpoints/, model.safetensors,"
                 + " vocab.txt.gz, eval/*.json, demo-metrics.json.</p>\n</body></html>\n");
         AtomicFile.writeString(file, h.toString());
     }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -58,13 +59,14 @@ public final class DemoRun {
      * @param steps            training steps, or 0 to fit {@code minutes} (both 0: {@link #DEFAULT_STEPS})
      * @param augCfg           the training augmentation, open_clip's {@code aug-cfg} keys ("" for the trainer's default)
      * @param validationStyle  a third emoji set to draw the validation emoji in too, or null for none
+     * @param moreTrainStyles  training styles beside {@link EmojiPackages#TRAIN_SET} (e.g. {@link EmojiPackages#EMOJIONE}), none by default
      * @param probeFeatures    the image features the linear probes read (evaluation only: not part of the run's identity)
      * @param prompts          the zero-shot prompt ensemble's name, {@link EmojiCaptions#prompts} (evaluation only)
      */
     public record Options(Path data, Path cache, double minutes, long steps, String model, Path vocab,
                           Path output, long seed, int limit, int batchSize, double lr, int captionsPerImage,
                           AlphaBackground alphaBackground, double validationFraction, String augCfg, String validationStyle,
-                          ModelEncoder.ImageFeatures probeFeatures, String prompts) {
+                          List<String> moreTrainStyles, ModelEncoder.ImageFeatures probeFeatures, String prompts) {
     }
 
     /** The printed table and the report's path. */
@@ -95,7 +97,7 @@ public final class DemoRun {
 
         LOG.info("[1/5] data: {} and {} {}", EmojiPackages.packageName(EmojiPackages.TRAIN_SET),
                 EmojiPackages.packageName(EmojiPackages.HELD_OUT_SET), EmojiPackages.VERSION);
-        EmojiPackages.EmojiPackage train = emojiSet(EmojiPackages.TRAIN_SET);
+        emojiSet(EmojiPackages.TRAIN_SET); // fetched (or found) first, as the log line says
         EmojiPackages.EmojiPackage heldOutSet = emojiSet(EmojiPackages.HELD_OUT_SET);
         DemoData data = prepareData();
         if (data.trainSamples() < o.batchSize()) {
@@ -134,7 +136,7 @@ public final class DemoRun {
         for (Parameter p : trainer.model().parameters()) parameters += p.size();
         DemoReport.RunInfo info = new DemoReport.RunInfo(o.model(), parameters, tokenizer.vocabSize(), steps, o.batchSize(),
                 steps * o.batchSize(), finalLoss, data.trainEmoji().size(), data.trainSamples(), data.heldOut().size(),
-                train.set(), heldOutSet.set(), curves.stepSeconds() / 60, (System.nanoTime() - start) / 6e10, o.seed());
+                trainStyles(), heldOutSet.set(), curves.stepSeconds() / 60, (System.nanoTime() - start) / 6e10, o.seed());
         Path metricsJson = runDir.resolve("demo-metrics.json");
         DemoReport.writeJson(metricsJson, rows, info);
         Path report = runDir.resolve("report.html");
@@ -153,7 +155,9 @@ public final class DemoRun {
 
     /** The run's data in {@code data/}: built on the first call, reused (from its {@code data.json}) after. */
     public DemoData prepareData() throws IOException, InterruptedException {
-        return DemoData.prepare(emojiSet(EmojiPackages.TRAIN_SET), emojiSet(EmojiPackages.HELD_OUT_SET), styleSet(),
+        List<EmojiPackages.TrainStyle> more = new ArrayList<>();
+        for (String set : o.moreTrainStyles()) more.add(EmojiPackages.trainStyle(set, o.data(), o.cache()));
+        return DemoData.prepare(emojiSet(EmojiPackages.TRAIN_SET), emojiSet(EmojiPackages.HELD_OUT_SET), styleSet(), more,
                 o.output().resolve("data"), o.limit(), o.seed(), o.captionsPerImage(), o.validationFraction());
     }
 
@@ -170,6 +174,7 @@ public final class DemoRun {
         s.put("alpha_background", o.alphaBackground().toString());
         s.put("validation_fraction", o.validationFraction());
         s.put("aug_cfg", o.augCfg());
+        s.put("train_styles", trainStyles());
         s.put("steps", steps);
         s.put("fitted_to_minutes", o.steps() == 0 && o.minutes() > 0);
         return s;
@@ -189,6 +194,13 @@ public final class DemoRun {
                     EmojiPackages.packageName(o.validationStyle()), o.data(), e.getMessage());
             return null;
         }
+    }
+
+    /** The training styles as {@code --train-styles} takes them: {@code google}, {@code google,emojione}. */
+    private String trainStyles() {
+        List<String> all = new ArrayList<>(List.of(EmojiPackages.TRAIN_SET));
+        all.addAll(o.moreTrainStyles());
+        return String.join(",", all);
     }
 
     private static boolean hasCheckpoints(Path runDir) throws IOException {
@@ -225,6 +237,8 @@ public final class DemoRun {
             if (k.equals("alpha_background") && saved.get(k) == null && now.get(k).asText().equals("white")) continue;
             // and without augmentation beyond the trainer's default crop
             if (k.equals("aug_cfg") && saved.get(k) == null && now.get(k).asText().isEmpty()) continue;
+            // and on the one training style
+            if (k.equals("train_styles") && saved.get(k) == null && now.get(k).asText().equals(EmojiPackages.TRAIN_SET)) continue;
 
             if (saved.get(k) == null || !now.get(k).asText().equals(saved.get(k).asText())) {
                 throw new UsageException(runDir + " holds a demo run with " + k + " = " + saved.get(k) + ", not " + now.get(k)

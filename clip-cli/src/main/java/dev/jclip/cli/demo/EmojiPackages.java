@@ -32,6 +32,31 @@ public final class EmojiPackages {
     public static final String TRAIN_SET = "google";
     /** The drawing style held out for evaluation. */
     public static final String HELD_OUT_SET = "twitter";
+    /**
+     * A second training style ({@code --train-styles google,emojione}): EmojiOne 2.2.7, the npm package
+     * {@code emojione}, whose 64x64 PNGs ({@code assets/png/}, artwork CC-BY-4.0) are named by code points like
+     * emoji-datasource's, without the variation selector {@code fe0f}.
+     */
+    public static final String EMOJIONE = "emojione";
+    public static final String EMOJIONE_VERSION = "2.2.7";
+    private static final String EMOJIONE_IMAGES = "package/assets/png/";
+
+    /**
+     * The images of one training style, looked up by the emoji-datasource image name they draw.
+     *
+     * @param set      the style's name ({@code google}, {@code emojione})
+     * @param imageDir its folder of 64x64 PNGs named by code points
+     */
+    public record TrainStyle(String set, Path imageDir) {
+        /** The style's drawing of {@code e}: its image name, else that name without {@code -fe0f}; or null when it has none. */
+        public Path image(Emoji e) {
+            for (String name : List.of(e.image(), e.image().replace("-fe0f", ""))) {
+                Path p = imageDir.resolve(name);
+                if (Files.isRegularFile(p)) return p;
+            }
+            return null;
+        }
+    }
 
     /** An unpacked {@code package/} folder of one set. */
     public record EmojiPackage(String set, Path root) {
@@ -50,6 +75,39 @@ public final class EmojiPackages {
     }
 
     private EmojiPackages() {
+    }
+
+    /**
+     * A training style: an emoji-datasource set's images, or {@link #EMOJIONE}'s, from {@code data} when given,
+     * else fetched into (or found in) {@code cache}.
+     */
+    public static TrainStyle trainStyle(String set, Path data, Path cache) throws IOException, InterruptedException {
+        if (!set.equals(EMOJIONE)) {
+            EmojiPackage p = data != null ? find(data, set) : obtain(cache, set);
+            return new TrainStyle(set, p.imageDir());
+        }
+        String versioned = EMOJIONE + "-" + EMOJIONE_VERSION;
+        if (data != null) {
+            List<Path> tried = new ArrayList<>();
+            for (Path candidate : List.of(data.resolve(versioned), data.resolve(EMOJIONE), data)) {
+                Path images = candidate.resolve(EMOJIONE_IMAGES);
+                tried.add(images);
+                if (Files.isDirectory(images)) return new TrainStyle(set, images);
+            }
+            throw new UsageException("no unpacked " + EMOJIONE + " " + EMOJIONE_VERSION + " under " + data + ": expected "
+                    + EMOJIONE_IMAGES + " in one of " + tried);
+        }
+        Path unpacked = cache.resolve(versioned);
+        Path images = unpacked.resolve(EMOJIONE_IMAGES);
+        if (Files.isDirectory(images)) {
+            LOG.info("{} {}: using the copy in {}", EMOJIONE, EMOJIONE_VERSION, unpacked);
+            return new TrainStyle(set, images);
+        }
+        Path tarball = cache.resolve("npm").resolve(versioned + ".tgz");
+        if (!Files.isRegularFile(tarball)) npmPack(tarball.getParent(), EMOJIONE + "@" + EMOJIONE_VERSION, tarball);
+        LOG.info("unpacking {} into {}", tarball.getFileName(), unpacked);
+        unpack(tarball, EMOJIONE_IMAGES, "package/LICENSE.md", unpacked);
+        return new TrainStyle(set, images);
     }
 
     public static String packageName(String set) {
@@ -92,7 +150,7 @@ public final class EmojiPackages {
     /** Runs {@code npm pack SPEC} in {@code dir}; the registry's tarball lands there as {@code expected}. */
     static void npmPack(Path dir, String spec, Path expected) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        LOG.info("fetching {} with 'npm pack' into {} (about 70 MB) ...", spec, dir);
+        LOG.info("fetching {} with 'npm pack' into {} (60-100 MB) ...", spec, dir);
         Path log = dir.resolve("npm-pack.log");
         Process proc;
         try {
@@ -129,12 +187,21 @@ public final class EmojiPackages {
      * sprite sheets are not needed) into {@code target}, via a temporary folder renamed when complete.
      */
     static void unpack(Path tarball, String set, Path target) throws IOException {
+        unpack(tarball, "package/img/" + set + "/64/", "package/emoji.json", target);
+    }
+
+    /**
+     * Extracts the PNGs directly under {@code images} (a folder of the tarball) and the package's metadata, licence
+     * and README into {@code target}, via a temporary folder renamed when complete; {@code marker}, a file the
+     * package must hold, also tells whether another run has unpacked it meanwhile.
+     */
+    static void unpack(Path tarball, String images, String marker, Path target) throws IOException {
         // a folder of this process's own: two demos started at once on one cache must not write into the same one
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = Files.createTempDirectory(target.toAbsolutePath().getParent(), target.getFileName() + ".tmp-");
         try {
-            int files = extract(tarball, set, tmp);
-            if (Files.isRegularFile(target.resolve("package/emoji.json"))) {
+            int files = extract(tarball, images, marker, tmp);
+            if (Files.isRegularFile(target.resolve(marker))) {
                 LOG.info("{} was unpacked meanwhile by another run: using it", target);
                 return;
             }
@@ -146,8 +213,7 @@ public final class EmojiPackages {
         }
     }
 
-    private static int extract(Path tarball, String set, Path tmp) throws IOException {
-        String images = "package/img/" + set + "/64/";
+    private static int extract(Path tarball, String images, String marker, Path tmp) throws IOException {
         int files = 0;
         try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(
                 new BufferedInputStream(Files.newInputStream(tarball), 1 << 16)))) {
@@ -156,8 +222,8 @@ public final class EmojiPackages {
             while ((e = tar.getNextEntry()) != null) {
                 String name = e.getName();
                 if (!e.isFile() || name.contains("..")) continue;
-                boolean wanted = name.equals("package/emoji.json") || name.equals("package/LICENSE")
-                        || name.equals("package/README.md") || name.equals("package/package.json")
+                boolean wanted = name.equals(marker) || name.equals("package/emoji.json") || name.equals("package/LICENSE")
+                        || name.equals("package/LICENSE.md") || name.equals("package/README.md") || name.equals("package/package.json")
                         || (name.startsWith(images) && name.endsWith(".png") && name.indexOf('/', images.length()) < 0);
                 if (!wanted) continue;
                 Path out = tmp.resolve(name);
@@ -168,8 +234,8 @@ public final class EmojiPackages {
         } catch (IOException e) {
             throw new IOException("cannot unpack " + tarball + ": " + e.getMessage() + " (delete it to fetch it again)", e);
         }
-        if (!Files.isRegularFile(tmp.resolve("package/emoji.json")) || !Files.isDirectory(tmp.resolve(images))) {
-            throw new IOException(tarball + " has no package/emoji.json or " + images + " (not an emoji-datasource-" + set + " tarball?)");
+        if (!Files.isRegularFile(tmp.resolve(marker)) || !Files.isDirectory(tmp.resolve(images))) {
+            throw new IOException(tarball + " has no " + marker + " or " + images + " (not the expected package's tarball?)");
         }
         return files;
     }

@@ -59,7 +59,7 @@ public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evalua
         Path dir = cache.resolve("repro").resolve(key);
         DemoRun run = new DemoRun(new DemoRun.Options(o.data, cache, 0, steps, REPRO_MODEL, null, dir, o.seed, o.limit,
                 o.batchSize, REPRO_LR, DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, o.validationFraction,
-                REPRO_AUG, null, DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
+                REPRO_AUG, null, java.util.List.of(), DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
         // demo-metrics.json is the demo's last file: a folder without it holds an unfinished (or interrupted) run
         if (Files.isRegularFile(dir.resolve("demo-metrics.json"))) {
             LOG.info("reusing the trained emoji model in {}", dir);

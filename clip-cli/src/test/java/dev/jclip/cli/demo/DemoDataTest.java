@@ -29,7 +29,7 @@ class DemoDataTest {
         FakeEmojiPackages.write(dir.resolve("pkg"));
         EmojiPackages.EmojiPackage google = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.TRAIN_SET);
         EmojiPackages.EmojiPackage twitter = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.HELD_OUT_SET);
-        DemoData data = DemoData.prepare(google, twitter, null, dir.resolve("data"), 0, 5, DemoRun.DEFAULT_CAPTIONS, DemoData.VALIDATION_FRACTION);
+        DemoData data = DemoData.prepare(google, twitter, null, List.of(), dir.resolve("data"), 0, 5, DemoRun.DEFAULT_CAPTIONS, DemoData.VALIDATION_FRACTION);
 
         // 4 subcategories of 8 emoji: 2 of each (15% rounds to 1, at least 2) for validation, 6 to train on
         int n = FakeEmojiPackages.usableEmoji();
@@ -76,6 +76,68 @@ class DemoDataTest {
         assertEquals(data.validation(), DemoData.validationSplit(concepts(google, twitter), 5, DemoData.VALIDATION_FRACTION));
         assertFalse(data.validation().equals(DemoData.validationSplit(concepts(google, twitter), 6, DemoData.VALIDATION_FRACTION))
                 && data.validation().equals(DemoData.validationSplit(concepts(google, twitter), 7, DemoData.VALIDATION_FRACTION)));
+    }
+
+    @Test
+    void secondTrainingStyleSpreadsTheSamePairsAndTrainsOnNoValidationEmoji() throws Exception {
+        FakeEmojiPackages.write(dir.resolve("pkg"));
+        FakeEmojiPackages.writeEmojione(dir.resolve("pkg"));
+        EmojiPackages.EmojiPackage google = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.TRAIN_SET);
+        EmojiPackages.EmojiPackage twitter = EmojiPackages.find(dir.resolve("pkg"), EmojiPackages.HELD_OUT_SET);
+        EmojiPackages.EmojiPackage facebook = EmojiPackages.find(dir.resolve("pkg"), "facebook");
+        EmojiPackages.TrainStyle emojione = EmojiPackages.trainStyle(EmojiPackages.EMOJIONE, dir.resolve("pkg"), null);
+        DemoData one = DemoData.prepare(google, twitter, facebook, List.of(), dir.resolve("one"), 0, 5, DemoRun.DEFAULT_CAPTIONS,
+                DemoData.VALIDATION_FRACTION);
+        DemoData two = DemoData.prepare(google, twitter, facebook, List.of(emojione), dir.resolve("two"), 0, 5, DemoRun.DEFAULT_CAPTIONS,
+                DemoData.VALIDATION_FRACTION);
+
+        // the same emoji, captions and split: only the drawings of the training pairs differ
+        assertEquals(one.validation(), two.validation());
+        assertEquals(one.trainEmoji(), two.trainEmoji());
+        assertEquals(one.heldOut(), two.heldOut());
+        assertEquals(one.captions(), two.captions());
+        assertEquals(one.trainSamples(), two.trainSamples());
+        assertTrue(Files.readString(dir.resolve("two/data.json")).contains("more_train_images"));
+        assertFalse(Files.readString(dir.resolve("one/data.json")).contains("more_train_images"));
+
+        // no validation emoji's image in any style is a shard sample; every trained emoji that EmojiOne draws is
+        // there once full size in that style (copy 1), and the others only in the google style
+        Set<String> validationBytes = new HashSet<>();
+        for (Emoji e : two.validation()) {
+            for (Path folder : List.of(google.imageDir(), twitter.imageDir(), facebook.imageDir())) {
+                validationBytes.add(Arrays.toString(Files.readAllBytes(folder.resolve(e.image()))));
+            }
+            Path drawn = emojione.image(e);
+            if (drawn != null) validationBytes.add(Arrays.toString(Files.readAllBytes(drawn)));
+        }
+        Map<String, String> emojioneBytes = new java.util.HashMap<>();
+        for (Emoji e : two.trainEmoji()) {
+            Path drawn = emojione.image(e);
+            if (drawn != null) emojioneBytes.put(Arrays.toString(Files.readAllBytes(drawn)), e.image());
+        }
+        assertTrue(emojioneBytes.size() > 0 && emojioneBytes.size() < two.trainEmoji().size(), "some, not all, drawn by emojione");
+        List<String> seen = new java.util.ArrayList<>();
+        int pngs = 0;
+        try (var shards = Files.list(dir.resolve("two/train"))) {
+            for (Path shard : shards.filter(p -> p.toString().endsWith(".tar")).sorted().toList()) {
+                try (InputStream in = Files.newInputStream(shard); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                    for (TarArchiveEntry en; (en = tar.getNextEntry()) != null; ) {
+                        if (!en.getName().endsWith(".png")) continue;
+                        pngs++;
+                        String b = Arrays.toString(tar.readAllBytes());
+                        assertFalse(validationBytes.contains(b), "a validation emoji's image in " + shard + ": " + en.getName());
+                        if (emojioneBytes.containsKey(b)) {
+                            // copy 1 is the full-size emojione drawing; a shrunk copy (3, 5, 7) can round back to full size
+                            assertTrue(en.getName().matches(".*_c[1357]\\.png"), "an emojione drawing as an odd copy: " + en.getName());
+                            if (en.getName().endsWith("_c1.png")) seen.add(emojioneBytes.get(b));
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(two.trainSamples(), pngs);
+        assertEquals(emojioneBytes.size(), seen.size());
+        assertEquals(new HashSet<>(emojioneBytes.values()), new HashSet<>(seen));
     }
 
     private static List<Emoji> concepts(EmojiPackages.EmojiPackage google, EmojiPackages.EmojiPackage twitter) throws Exception {

@@ -25,6 +25,24 @@ class EmojiDataTest {
     Path dir;
 
     @Test
+    void trainStyleFindsDrawingsByCodePointsWithOrWithoutTheVariationSelector() throws Exception {
+        Path png = dir.resolve("style");
+        Files.createDirectories(png);
+        Files.writeString(png.resolve("1f600.png"), "a");
+        Files.writeString(png.resolve("0023-20e3.png"), "b");
+        EmojiPackages.TrainStyle style = new EmojiPackages.TrainStyle("emojione", png);
+        assertEquals(png.resolve("1f600.png"), style.image(emoji("1f600.png")));
+        assertEquals(png.resolve("0023-20e3.png"), style.image(emoji("0023-fe0f-20e3.png")));
+        assertEquals(null, style.image(emoji("1f601.png")));
+        UsageException e = assertThrows(UsageException.class, () -> EmojiPackages.trainStyle(EmojiPackages.EMOJIONE, dir, null));
+        assertTrue(e.getMessage().contains("assets/png"), e.getMessage());
+    }
+
+    private static Emoji emoji(String image) {
+        return new Emoji("x", List.of("x"), "c", "s", image, 0);
+    }
+
+    @Test
     void catalogKeepsEntriesWithAnImageAndNormalisesWords() throws IOException {
         FakeEmojiPackages.write(dir);
         EmojiPackages.EmojiPackage google = EmojiPackages.find(dir, "google");

@@ -84,6 +84,29 @@ public final class FakeEmojiPackages {
         return e;
     }
 
+    /**
+     * A fake EmojiOne package in {@code DIR/emojione/package/assets/png/}: each shape filled in a paler colour with a
+     * thick black outline (a fourth style), for every colour but the last, so that some emoji have no drawing in it.
+     * Its file names are the datasource's, as EmojiOne's real ones are (code points).
+     */
+    public static void writeEmojione(Path dir) throws IOException {
+        Path img = dir.resolve("emojione").resolve("package").resolve("assets").resolve("png");
+        Files.createDirectories(img);
+        for (int s = 0; s < SHAPES.size(); s++) {
+            for (int c = 0; c < COLOURS.size() - 1; c++) {
+                BufferedImage b = new BufferedImage(64, 64, BufferedImage.TYPE_INT_ARGB);
+                Graphics2D g = b.createGraphics();
+                g.setColor(RGB[c].brighter());
+                g.fill(shape(s));
+                g.setColor(Color.BLACK);
+                g.setStroke(new BasicStroke(4));
+                g.draw(shape(s));
+                g.dispose();
+                ImageIO.write(b, "png", img.resolve(imageName(s, c)).toFile());
+            }
+        }
+    }
+
     static String imageName(int shape, int colour) {
         return String.format("f%d%d.png", shape, colour);
     }
