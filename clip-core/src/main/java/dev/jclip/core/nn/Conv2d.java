@@ -102,21 +102,30 @@ public final class Conv2d implements Layer {
     }
 
     /**
-     * Multiply-adds per batch block, about: a convolution call costs less set-up than a product on a slice (no
-     * operand repacked per block), so blocks are smaller than {@link MatMul#WORK_PER_BLOCK}; at most
-     * {@link MatMul#MAX_BLOCKS}, at least one image each.
+     * Multiply-adds per batch block, about, and the most blocks. Each block is a libnd4j call of its own (weights
+     * reordered, primitive set up), so blocks are few: a power of two (even shares on 2, 4 threads), at most
+     * {@link #MAX_BLOCKS}, at least one image each. With 4M per block and up to 8 blocks, RN50 at batch 8 (one image
+     * per block) took 47% more CPU per step and RN-TINY 12% more at one thread (docs/PERFORMANCE.md).
      */
-    static final long WORK_PER_BLOCK = 1L << 22;
+    static final long WORK_PER_BLOCK = 1L << 23;
+    static final int MAX_BLOCKS = 4;
 
     /**
      * The batch blocks of a convolution from {@code x} [B, H, W, in] to {@code y} [B, OH, OW, out]: boundaries that
-     * depend on the shapes only ({@link MatMul#blocks}), so that the bits do not depend on the thread count. One
-     * block off the CPU backend or with {@code -Djclip.matmul=openmp} (libnd4j's own threads then).
+     * depend on the shapes only, so that the bits do not depend on the thread count. One block off the CPU backend
+     * or with {@code -Djclip.matmul=openmp} (libnd4j's own threads then).
      */
     private int[] batchBlocks(INDArray x, INDArray y) {
         long batch = x.size(0);
         if (!"blocks".equals(MatMul.mode())) return new int[]{0, (int) batch};
-        return MatMul.blocks(batch, y.length() / batch, (long) in * kernel * kernel, 1, WORK_PER_BLOCK);
+        return batchBlocks(batch, y.length() / batch, (long) in * kernel * kernel);
+    }
+
+    /** Blocks of {@code batch} images with {@code perImage} outputs of {@code k} multiply-adds each (see {@link #WORK_PER_BLOCK}). */
+    static int[] batchBlocks(long batch, long perImage, long k) {
+        long work = batch * perImage * k;
+        int count = Integer.highestOneBit((int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, batch), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK)));
+        return MatMul.split(batch, count);
     }
 
     /** Views of the batch blocks of a dense array, made on the caller's thread (inside its workspace). */

@@ -138,13 +138,13 @@ public final class MatMul {
      * {@link #MIN_BLOCK_ROWS} rows each, as equal as integers allow. A function of the shapes only.
      */
     static int[] blocks(long m, long n, long k) {
-        return blocks(m, n, k, MIN_BLOCK_ROWS, WORK_PER_BLOCK);
+        long work = m * n * k;
+        int count = (int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, m / MIN_BLOCK_ROWS), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK));
+        return split(m, count);
     }
 
-    /** {@link #blocks(long, long, long)} with another least block height and work per block (Conv2d's batch blocks). */
-    static int[] blocks(long m, long n, long k, int minRows, long workPerBlock) {
-        long work = m * n * k;
-        int count = (int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, m / minRows), (work + workPerBlock - 1) / workPerBlock));
+    /** The boundaries of {@code count} blocks of [0, m), as equal as integers allow (also Conv2d's batch blocks). */
+    static int[] split(long m, int count) {
         int[] out = new int[count + 1];
         for (int i = 0; i <= count; i++) out[i] = (int) (m * i / count);
         return out;

@@ -7,11 +7,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.jclip.core.nn.MatMulTest.bits;
+import static dev.jclip.core.nn.MatMulTest.random;
 
 /**
  * {@link Conv2d} over batch blocks: forward output, input gradient and weight gradient bit-identical at 1, 2 and 3
@@ -22,20 +23,6 @@ class ConvBlocksTest {
     @AfterEach
     void restoreThreads() {
         KernelThreads.configure(0);
-    }
-
-    private static INDArray random(long seed, long... shape) {
-        Random g = new Random(seed);
-        float[] f = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-        for (int i = 0; i < f.length; i++) f[i] = (float) g.nextGaussian();
-        return Nd4j.create(f, shape, 'c');
-    }
-
-    private static int[] bits(INDArray x) {
-        float[] f = x.dup('c').data().asFloat();
-        int[] out = new int[f.length];
-        for (int i = 0; i < f.length; i++) out[i] = Float.floatToRawIntBits(f[i]);
-        return out;
     }
 
     private static int[] intArgs(int k, int s, int p) {
@@ -50,18 +37,19 @@ class ConvBlocksTest {
 
     @Test
     void batchBlocksDependOnTheShapesOnly() {
-        // RN-TINY's 3x3 convs at batch 64: 32x32 maps, 8 -> 8 channels: 37.7M multiply-adds
-        int[] b = MatMul.blocks(64, 32 * 32 * 8, 8 * 9, 1, Conv2d.WORK_PER_BLOCK);
-        assertEquals(MatMul.MAX_BLOCKS + 1, b.length);
-        assertEquals(64, b[b.length - 1]);
-        assertArrayEquals(new int[]{0, 3}, MatMul.blocks(3, 16, 9, 1, Conv2d.WORK_PER_BLOCK), "a small conv is one block");
-        assertArrayEquals(new int[]{0, 1, 2, 3}, MatMul.blocks(3, 1L << 20, 64, 1, Conv2d.WORK_PER_BLOCK), "at least one image per block");
+        // RN-TINY's 3x3 convs at batch 64: 32x32 maps, 8 -> 8 channels: 37.7M multiply-adds, 5 x 8M: 4 blocks
+        assertArrayEquals(new int[]{0, 16, 32, 48, 64}, Conv2d.batchBlocks(64, 32 * 32 * 8, 8 * 9));
+        // its stem conv: 14.2M, 2 blocks
+        assertArrayEquals(new int[]{0, 32, 64}, Conv2d.batchBlocks(64, 32 * 32 * 8, 3 * 9));
+        assertArrayEquals(new int[]{0, 3}, Conv2d.batchBlocks(3, 16, 9), "a small conv is one block");
+        assertArrayEquals(new int[]{0, 1, 3}, Conv2d.batchBlocks(3, 1L << 20, 64), "3 images of 64M: a power of two, 2 blocks");
+        assertArrayEquals(new int[]{0, 2, 4, 6, 8}, Conv2d.batchBlocks(8, 7 * 7 * 512, 512 * 9), "RN50's last 3x3 convs at batch 8");
     }
 
     @Test
     void blockedConvolutionIsBitIdenticalAtAnyThreadCountAndMatchesOneCall() {
         assertEquals("blocks", MatMul.mode());
-        // kernel, stride, padding; a batch of 12, 64 -> 32 channels on 16x12 maps: 3 to 8 blocks
+        // kernel, stride, padding; a batch of 12, 64 -> 32 channels on 16x12 maps: 2 or 4 blocks
         for (int[] c : new int[][]{{3, 1, 1}, {3, 2, 1}, {2, 1, 0}}) {
             for (String backward : new String[]{"native", "columns"}) {
                 checkCase(c[0], c[1], c[2], backward.equals("native"));
@@ -78,8 +66,8 @@ class ConvBlocksTest {
         Parameter weight = store.get("conv.weight");
         INDArray y0 = conv.forward(x);
         INDArray dy = random(2, y0.shape());
-        int[] bounds = MatMul.blocks(batch, y0.length() / batch, (long) in * k * k, 1, Conv2d.WORK_PER_BLOCK);
-        assertTrue(bounds.length >= 4, name + ": expected 3 or more blocks, got " + Arrays.toString(bounds));
+        int[] bounds = Conv2d.batchBlocks(batch, y0.length() / batch, (long) in * k * k);
+        assertTrue(bounds.length >= 3, name + ": expected 2 or more blocks, got " + Arrays.toString(bounds));
 
         // the unblocked reference: one libnd4j call over the whole batch
         INDArray refY = y0.ulike(), refDx = x.ulike(), refDw = weight.value().ulike();
