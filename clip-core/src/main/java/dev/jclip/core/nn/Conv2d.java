@@ -17,7 +17,9 @@ import java.util.Arrays;
  * A 1x1 convolution with stride 1 is a plain matrix product over the [B*H*W, C] view and takes that path.
  * The forward pass of other kernels is libnd4j's {@code conv2d}. The backward pass is libnd4j's {@code conv2d_bp}
  * when libnd4j runs on oneDNN, and otherwise written out (see {@link #backwardByColumns}) because the generic
- * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice.
+ * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice. Both passes run over blocks
+ * of whole images fixed by the shapes ({@link #batchBlocks(long, long, long)}), each on one OpenMP thread, shared
+ * among the {@link KernelThreads}: the bits do not depend on the thread count.
  */
 public final class Conv2d implements Layer {
     private static final int NHWC = 1;
@@ -105,7 +107,8 @@ public final class Conv2d implements Layer {
      * Multiply-adds per batch block, about, and the most blocks. Each block is a libnd4j call of its own (weights
      * reordered, primitive set up), so blocks are few: a power of two (even shares on 2, 4 threads), at most
      * {@link #MAX_BLOCKS}, at least one image each. With 4M per block and up to 8 blocks, RN50 at batch 8 (one image
-     * per block) took 47% more CPU per step and RN-TINY 12% more at one thread (docs/PERFORMANCE.md).
+     * per block) took 47% more CPU per step and RN-TINY 12% more at one thread,
+     * measured under heavy load (docs/PERFORMANCE.md).
      */
     static final long WORK_PER_BLOCK = 1L << 23;
     static final int MAX_BLOCKS = 4;
