@@ -1,5 +1,6 @@
 package dev.jclip.core.nn;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +17,9 @@ import java.util.Arrays;
  * A 1x1 convolution with stride 1 is a plain matrix product over the [B*H*W, C] view and takes that path.
  * The forward pass of other kernels is libnd4j's {@code conv2d}. The backward pass is libnd4j's {@code conv2d_bp}
  * when libnd4j runs on oneDNN, and otherwise written out (see {@link #backwardByColumns}) because the generic
- * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice.
+ * {@code conv2d_bp} was about twice as slow; {@link NativeConvolution} makes the choice. Both passes run over blocks
+ * of whole images fixed by the shapes ({@link #batchBlocks(long, long, long)}), each on one OpenMP thread, shared
+ * among the {@link KernelThreads}: the bits do not depend on the thread count.
  */
 public final class Conv2d implements Layer {
     private static final int NHWC = 1;
@@ -79,9 +82,12 @@ public final class Conv2d implements Layer {
         if (isPointwise()) {
             return MatMul.gemm(rows(x, in), weight2d(weight.value()), false, true).reshape(b, h, w, out);
         }
+        INDArray xc = c(x);
         INDArray y = Nd4j.createUninitialized(x.dataType(), b, outputSize(h), outputSize(w), out);
-        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d").addInputs(x, weight.value()).addOutputs(y)
-                .addIntegerArguments(intArgs()).build());
+        int[] bounds = batchBlocks(xc, y);
+        INDArray[] xs = slices(xc, bounds), ys = slices(y, bounds);
+        forEachBlock(bounds, i -> Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(xs[i], weight.value()).addOutputs(ys[i])
+                .addIntegerArguments(intArgs()).build()));
         return y;
     }
 
@@ -97,14 +103,85 @@ public final class Conv2d implements Layer {
         return NativeConvolution.fastBackward() && inputGradient ? nativeBackward(c(dy)) : backwardByColumns(c(dy));
     }
 
-    /** libnd4j's conv2d_bp: the fast choice when libnd4j runs it on oneDNN. */
+    /**
+     * Multiply-adds per batch block, about, and the most blocks. Each block is a libnd4j call of its own (weights
+     * reordered, primitive set up), so blocks are few: a power of two (even shares on 2, 4 threads), at most
+     * {@link #MAX_BLOCKS}, at least one image each. With 4M per block and up to 8 blocks, RN50 at batch 8 (one image
+     * per block) took 47% more CPU per step and RN-TINY 12% more at one thread,
+     * measured under heavy load (docs/PERFORMANCE.md).
+     */
+    static final long WORK_PER_BLOCK = 1L << 23;
+    static final int MAX_BLOCKS = 4;
+
+    /**
+     * The batch blocks of a convolution from {@code x} [B, H, W, in] to {@code y} [B, OH, OW, out]: boundaries that
+     * depend on the shapes only, so that the bits do not depend on the thread count. One block off the CPU backend
+     * or with {@code -Djclip.matmul=openmp} (libnd4j's own threads then).
+     */
+    private int[] batchBlocks(INDArray x, INDArray y) {
+        long batch = x.size(0);
+        if (!"blocks".equals(MatMul.mode())) return new int[]{0, (int) batch};
+        return batchBlocks(batch, y.length() / batch, (long) in * kernel * kernel);
+    }
+
+    /** Blocks of {@code batch} images with {@code perImage} outputs of {@code k} multiply-adds each (see {@link #WORK_PER_BLOCK}). */
+    static int[] batchBlocks(long batch, long perImage, long k) {
+        long work = batch * perImage * k;
+        int count = Integer.highestOneBit((int) Math.max(1, Math.min(Math.min(MAX_BLOCKS, batch), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK)));
+        return MatMul.split(batch, count);
+    }
+
+    /** Views of the batch blocks of a dense array, made on the caller's thread (inside its workspace). */
+    private static INDArray[] slices(INDArray x, int[] bounds) {
+        INDArray[] out = new INDArray[bounds.length - 1];
+        for (int i = 0; i < out.length; i++) out[i] = MatMul.batchSlice(x, bounds[i], bounds[i + 1]);
+        return out;
+    }
+
+    /**
+     * Runs {@code block} for every batch block: each on one OpenMP thread, the blocks shared among the
+     * {@link KernelThreads}; or one after another on libnd4j's own threads when {@link MatMul#mode()} is not "blocks".
+     */
+    private static void forEachBlock(int[] bounds, java.util.function.IntConsumer block) {
+        int count = bounds.length - 1;
+        if (!"blocks".equals(MatMul.mode())) {
+            for (int i = 0; i < count; i++) block.accept(i);
+            return;
+        }
+        KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
+            for (int i = from; i < to; i++) block.accept(i);
+        }));
+    }
+
+    /**
+     * One weight-gradient partial per batch block, zeroed, outside any workspace (they are dead once summed): the
+     * blocks run at the same time, so each writes its own.
+     */
+    private static INDArray[] partials(int count, DataType type, long... shape) {
+        INDArray[] out = new INDArray[count];
+        try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (int i = 0; i < count; i++) out[i] = Nd4j.create(type, shape);
+        }
+        return out;
+    }
+
+    /** Adds the partials into {@code grad} in block order (a fixed order: the bits do not depend on the threads), frees them. */
+    private static void sumInto(INDArray grad, INDArray[] partials) {
+        for (INDArray p : partials) grad.addi(p);
+        release(partials);
+    }
+
+    /** libnd4j's conv2d_bp over batch blocks: the fast choice when libnd4j runs it on oneDNN. */
     private INDArray nativeBackward(INDArray dy) {
-        INDArray dx = input.ulike();
-        INDArray dw = weight.value().ulike();
-        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weight.value(), dy).addOutputs(dx, dw)
-                .addIntegerArguments(intArgs()).build());
-        if (weight.trainable()) weight.grad().addi(dw);
-        release(dw);
+        INDArray x = c(input);
+        INDArray dx = x.ulike();
+        int[] bounds = batchBlocks(x, dy);
+        INDArray[] xs = slices(x, bounds), dys = slices(dy, bounds), dxs = slices(dx, bounds);
+        INDArray[] dws = partials(bounds.length - 1, x.dataType(), weight.value().shape());
+        forEachBlock(bounds, i -> Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(xs[i], weight.value(), dys[i])
+                .addOutputs(dxs[i], dws[i]).addIntegerArguments(intArgs()).build()));
+        if (weight.trainable()) sumInto(weight.grad(), dws);
+        else release(dws);
         if (inputGradient) return dx;
         release(dx);
         return null;
@@ -115,34 +192,46 @@ public final class Conv2d implements Layer {
      * (measured: about twice the CPU time of this version on 32x32 and 56x56 maps). Here the columns are laid out
      * so that both permutes move contiguous runs of H*W values: im2col on an NCHW copy gives [B, K, P]
      * (K = C*k*k, P = output pixels), moved to [K, B*P] for dW = dY^T . cols^T; the column gradient is computed
-     * as W^T . dY^T, [K, B*P], and moved back to [B, K, P] for col2im. The result equals conv2d_bp's bit for bit.
+     * as W^T . dY^T, [K, B*P], and moved back to [B, K, P] for col2im. With one batch block the result equals
+     * conv2d_bp's bit for bit. Each batch block does this on its own images, writing its slice of the input gradient
+     * and its own weight-gradient partial.
      */
     private INDArray backwardByColumns(INDArray dy) {
-        long b = input.size(0), h = input.size(1), w = input.size(2);
+        INDArray x = c(input);
+        int[] bounds = batchBlocks(x, dy);
+        int count = bounds.length - 1;
+        boolean weights = weight.trainable();
+        // the input gradient goes where the caller allocates: its workspace, or none
+        INDArray dx = inputGradient ? Nd4j.createUninitialized(x.dataType(), x.shape()) : null;
+        INDArray[] xs = slices(x, bounds), dys = slices(dy, bounds), dxs = dx == null ? null : slices(dx, bounds);
+        INDArray[] dws = weights ? partials(count, x.dataType(), out, (long) in * kernel * kernel) : null;
+        forEachBlock(bounds, i -> columnsBlock(xs[i], dys[i], dws == null ? null : dws[i], dxs == null ? null : dxs[i]));
+        if (weights) sumInto(weight2d(weight.grad()), dws);
+        return dx;
+    }
+
+    /** One batch block of {@link #backwardByColumns}: {@code dw} [out, K] (zeroed) gets the block's weight gradient, {@code dx} written in place. */
+    private void columnsBlock(INDArray x, INDArray dy, INDArray dw, INDArray dx) {
+        long b = x.size(0), h = x.size(1), w = x.size(2);
         long oh = dy.size(1), ow = dy.size(2), p = oh * ow, k = (long) in * kernel * kernel;
-        INDArray dy2 = dy.reshape(b * p, out);
-        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
-        // the column buffers are ~9x the activation each: they live in a workspace of their own, reused by every
-        // conv (inside the step workspace they would all stay until the end of the step)
+        // the column buffers are ~9x the activation each: they live in a workspace of their own per thread, reused by
+        // every conv (inside the step workspace they would all stay until the end of the step)
         try (MemoryWorkspace columns = Nd4j.getWorkspaceManager().getAndActivateWorkspace(COLUMNS, COLUMNS_ID)) {
-            if (weight.trainable()) {
-                INDArray nchw = input.permute(0, 3, 1, 2).dup('c');
-                INDArray cols = Nd4j.createUninitialized(input.dataType(), b, in, kernel, kernel, oh, ow);
+            INDArray dy2 = dy.reshape(b * p, out);
+            if (dw != null) {
+                INDArray nchw = x.permute(0, 3, 1, 2).dup('c');
+                INDArray cols = Nd4j.createUninitialized(x.dataType(), b, in, kernel, kernel, oh, ow);
                 Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(nchw).addOutputs(cols).addIntegerArguments(columnArgs()).build());
                 INDArray colsByK = cols.reshape(b, k, p).permute(1, 0, 2).dup('c').reshape(k, b * p);
-                Ops.gemmAccumulate(dy2, colsByK, weight2d(weight.grad()), true, true);
+                Nd4j.gemm(dy2, colsByK, dw, true, true, 1.0, 1.0);
             }
-            if (!inputGradient) return null;
-            INDArray dColsByK = MatMul.gemm(weight2d(weight.value()), dy2, true, true);           // [K, B*P]
+            if (dx == null) return;
+            INDArray dColsByK = Nd4j.gemm(weight2d(weight.value()), dy2, true, true);            // [K, B*P]
             INDArray dCols = dColsByK.reshape(k, b, p).permute(1, 0, 2).dup('c').reshape(b, in, kernel, kernel, oh, ow);
-            INDArray dxNchw = Nd4j.create(input.dataType(), b, in, h, w);
+            INDArray dxNchw = Nd4j.create(x.dataType(), b, in, h, w);
             Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(dCols).addOutputs(dxNchw)
                     .addIntegerArguments(stride, stride, padding, padding, (int) h, (int) w, 1, 1, 0).build());
-            // the result goes where the caller allocates: its workspace, or none
-            try (MemoryWorkspace back = caller != null ? caller.notifyScopeBorrowed()
-                    : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return dxNchw.permute(0, 2, 3, 1).dup('c');
-            }
+            dx.assign(dxNchw.permute(0, 2, 3, 1));
         }
     }
 

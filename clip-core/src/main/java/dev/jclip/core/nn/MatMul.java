@@ -124,7 +124,7 @@ public final class MatMul {
      * A view of {@code base}'s buffer. Made directly rather than with {@code INDArray.get}: {@code get} on a reshaped
      * slice of a flat parameter buffer gave a rank-0 array (measured, MEDIUM's weight gradients), and it costs more.
      */
-    private static INDArray view(INDArray base, long offset, long[] shape, long[] stride) {
+    static INDArray view(INDArray base, long offset, long[] shape, long[] stride) {
         return Nd4j.create(base.data(), shape, stride, offset, 'c');
     }
 
@@ -157,10 +157,17 @@ public final class MatMul {
         return c;
     }
 
-    /** Batch elements [from, to) of a dense rank-3 array. */
-    private static INDArray batchSlice(INDArray x, long from, long to) {
-        long rows = x.size(1), cols = x.size(2);
-        return view(x, x.offset() + from * rows * cols, new long[]{to - from, rows, cols}, new long[]{rows * cols, cols, 1});
+    /** Batch elements (first axis) [from, to) of a dense C-order array of any rank, as a view; {@code x} itself when whole. */
+    static INDArray batchSlice(INDArray x, long from, long to) {
+        if (from == 0 && to == x.size(0)) return x;
+        long[] shape = x.shape().clone(), stride = new long[shape.length];
+        shape[0] = to - from;
+        long element = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            stride[d] = element;
+            if (d > 0) element *= shape[d];
+        }
+        return view(x, x.offset() + from * element, shape, stride);
     }
 
     private static boolean openmpRequested() {
@@ -184,6 +191,11 @@ public final class MatMul {
     static int[] blocks(long m, long n, long k, int maxBlocks) {
         long work = m * n * k;
         int count = (int) Math.max(1, Math.min(Math.min(maxBlocks, m / MIN_BLOCK_ROWS), (work + WORK_PER_BLOCK - 1) / WORK_PER_BLOCK));
+        return split(m, count);
+    }
+
+    /** The boundaries of {@code count} blocks of [0, m), as equal as integers allow (also Conv2d's batch blocks). */
+    static int[] split(long m, int count) {
         int[] out = new int[count + 1];
         for (int i = 0; i <= count; i++) out[i] = (int) (m * i / count);
         return out;

@@ -22,15 +22,6 @@ final class OpenMpThreads {
     private OpenMpThreads() {
     }
 
-    /**
-     * Runs a libnd4j op whose bits depend on the OpenMP count (oneDNN's convolutions) on one OpenMP thread, unless
-     * {@code -Djclip.matmul=openmp} asked for libnd4j's threads ({@link MatMul#mode()}).
-     */
-    static void exec(org.nd4j.linalg.api.ops.CustomOp op) {
-        if ("blocks".equals(MatMul.mode())) one(() -> Nd4j.exec(op));
-        else Nd4j.exec(op);
-    }
-
     /** Runs {@code body} with this thread's libnd4j OpenMP count at 1, then restores the count. */
     static void one(Runnable body) {
         int[] current = OMP.get();

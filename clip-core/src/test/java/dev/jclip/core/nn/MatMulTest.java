@@ -26,7 +26,8 @@ class MatMulTest {
         KernelThreads.configure(0);
     }
 
-    private static INDArray random(long seed, long... shape) {
+    /** A C-order float array of standard normals from {@code seed} (also ConvBlocksTest's). */
+    static INDArray random(long seed, long... shape) {
         Random g = new Random(seed);
         float[] f = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         for (int i = 0; i < f.length; i++) f[i] = (float) g.nextGaussian();
@@ -47,7 +48,8 @@ class MatMulTest {
         return c;
     }
 
-    private static int[] bits(INDArray x) {
+    /** The float bits of every element, in C order (also ConvBlocksTest's). */
+    static int[] bits(INDArray x) {
         float[] f = x.dup('c').data().asFloat();
         int[] out = new int[f.length];
         for (int i = 0; i < f.length; i++) out[i] = Float.floatToRawIntBits(f[i]);
