@@ -19,7 +19,7 @@ public final class DnnlMatmul {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup DNNL = SymbolLookup.libraryLookup("libdnnl.so.2", Arena.global());
     private static final ValueLayout.OfLong DIM = ValueLayout.JAVA_LONG;
-    /** Larger than dnnl_memory_desc_t (696 bytes) and dnnl_matmul_desc_t (2800) of oneDNN 2.6; the library only writes inside. */
+    /** Larger than dnnl_memory_desc_t (696 bytes) and dnnl_matmul_desc_t (2800) of oneDNN 2.6: written by the library. */
     private static final long DESC_BYTES = 8192;
     private static final int F32 = 3, BF16 = 2, TAG_AB = 3; // dnnl_data_type_t, dnnl_format_tag_t (dnnl_types.h, 2.6)
     private static final int ARG_SRC = 1, ARG_WEIGHTS = 33, ARG_DST = 17;

@@ -13,10 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * c-ordered operands) with float32 and BFLOAT16 operands, the float32 -> bf16 conversion of the left operand, and the
  * relative error (Frobenius) of each product against a float64 product of the same float32 operands. Operands and
  * outputs are allocated once per shape and reused; times are CPU time of the calling thread, best of
- * {@code -Dreps=7} ({@code -Dshape=I} times only the I-th shape), so the load other processes put on the machine does not count. Run with
- * {@code OMP_NUM_THREADS=1 ONEDNN_VERBOSE=1 java -cp clip-core/target/test-classes:clip-core/target/classes:<ND4J
+ * {@code -Dreps=7} rounds, so the time other processes take does not count ({@code -Dshape=I} times only the I-th
+ * shape, {@code -DskipMixed=true} skips bf16 x bf16 -> float32, which ND4J rejects). Run with
+ * {@code OMP_NUM_THREADS=1 DNNL_VERBOSE=1 java -cp clip-core/target/test-classes:clip-core/target/classes:<ND4J
  * class path> dev.jclip.core.nn.Bf16MatMulBenchmark} (docs/PERFORMANCE.md, "bf16 matrix products (issue 23)");
- * each result line starts with {@code RESULT}, oneDNN's verbose lines say which implementation ran.
+ * each result line starts with {@code RESULT}; oneDNN 2.3's verbose lines ({@code DNNL_VERBOSE}, it ignores
+ * {@code ONEDNN_VERBOSE}) say which implementation ran.
  */
 public final class Bf16MatMulBenchmark {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -44,7 +46,8 @@ public final class Bf16MatMulBenchmark {
             String shape = "[" + m + "," + k + "]x[" + k + "," + n + "]";
 
             INDArray c = Nd4j.create(DataType.FLOAT, m, n);
-            report(shape, "nd4j_gemm_f32", flop, time(best, calls, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0)), c, ref);
+            report(shape, "nd4j_gemm_f32", flop,
+                time(best, calls, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0)), c, ref);
             INDArray c2 = Nd4j.create(DataType.FLOAT, m, n);
             report(shape, "matmul_op_f32", flop, time(best, calls, () -> matmul(a, b, c2)), c2, ref);
 
@@ -57,12 +60,15 @@ public final class Bf16MatMulBenchmark {
             INDArray cbf = Nd4j.create(DataType.BFLOAT16, m, n);
             tryRoute(shape, "matmul_op_bf16_bf16_to_bf16", flop, best, calls, () -> matmul(ab, bb, cbf), cbf, ref);
             INDArray cf = Nd4j.create(DataType.FLOAT, m, n);
-            if (!Boolean.getBoolean("skipMixed")) tryRoute(shape, "matmul_op_bf16_bf16_to_f32", flop, best, calls, () -> matmul(ab, bb, cf), cf, ref);
+            if (!Boolean.getBoolean("skipMixed")) {
+                tryRoute(shape, "matmul_op_bf16_bf16_to_f32", flop, best, calls, () -> matmul(ab, bb, cf), cf, ref);
+            }
             INDArray cbg = Nd4j.create(DataType.BFLOAT16, m, n);
             tryRoute(shape, "nd4j_gemm_bf16_to_bf16", flop, best, calls,
                 () -> Nd4j.gemm(ab, bb, cbg, false, false, 1.0, 0.0), cbg, ref);
             // the same two routes again, each into the other's output: tells a slow route from a slow output array
-            tryRoute(shape, "matmul_op_bf16_bf16_to_bf16_again_other_output", flop, best, calls, () -> matmul(ab, bb, cbg), cbg, ref);
+            tryRoute(shape, "matmul_op_bf16_bf16_to_bf16_again_other_output", flop, best, calls,
+                () -> matmul(ab, bb, cbg), cbg, ref);
             tryRoute(shape, "nd4j_gemm_bf16_to_bf16_again_other_output", flop, best, calls,
                 () -> Nd4j.gemm(ab, bb, cbf, false, false, 1.0, 0.0), cbf, ref);
         }
@@ -111,7 +117,7 @@ public final class Bf16MatMulBenchmark {
     private static void report(String shape, String route, double flop, long ns, INDArray out, INDArray ref) {
         INDArray d = out.castTo(DataType.DOUBLE);
         double err = d.sub(ref).norm2Number().doubleValue() / ref.norm2Number().doubleValue();
-        System.out.printf("RESULT %s %s %.1f GFLOP/s (%.3f ms, thread CPU, best of rounds; %d minor page faults a call) rel_err %.2e%n",
-            shape, route, flop / ns, ns / 1e6, faultsOfBest, err);
+        System.out.printf("RESULT %s %s %.1f GFLOP/s (%.3f ms, thread CPU, best of rounds; %d minor page faults a call)"
+            + " rel_err %.2e%n", shape, route, flop / ns, ns / 1e6, faultsOfBest, err);
     }
 }
