@@ -7,6 +7,7 @@
 #
 # Ends with one JSON line of the machine's facts from jclip's bench output (cpu_model, vector_isa, vector_bits,
 # cpu_flags_isa: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
+# jclip runs with the launcher's default JVM options (build/java-options; the `java` on PATH).
 # Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3) and a built jar (./clip builds it).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
 set -euo pipefail
@@ -37,7 +38,7 @@ for cfg in "${configs[@]}"; do
   for t in 1 2; do
     j=(); p=(); jr=0; pr=0; gf=0
     for ((r = 0; r < rounds; r++)); do
-      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector -Xmx4g -XX:+UseSerialGC -jar "$root/clip-cli/target/clip.jar" \
+      out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE java --add-modules jdk.incubator.vector $(cat "$root/build/java-options") -jar "$root/clip-cli/target/clip.jar" \
             bench train --no-blocks --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
       [ -n "$machine" ] || machine=$(echo "$out" | python3 -c "import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({'machine': {k: j[k] for k in ('cpu_model', 'vector_isa', 'vector_bits', 'cpu_flags_isa')}}))")
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
