@@ -8,7 +8,7 @@
 # Ends with one JSON line of the machine's facts from jclip's bench output (cpu_model, vector_isa, vector_bits,
 # cpu_flags_isa: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
 # Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3). jclip runs through the ./clip
-# launcher (its JDK choice, JVM options and thread settings; JCLIP_JAVA_OPTS as there).
+# launcher (its JDK choice, JVM options and thread settings; default JVM options from build/java-options, JCLIP_JAVA_OPTS as there).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
