@@ -108,10 +108,12 @@ public final class Conv2d implements Layer {
      * reordered, primitive set up), so blocks are few: a power of two (even shares on 2, 4 threads), at most
      * {@link #MAX_BLOCKS}, at least one image each. With 4M per block and up to 8 blocks, RN50 at batch 8 (one image
      * per block) took 47% more CPU per step and RN-TINY 12% more at one thread,
-     * measured under heavy load (docs/PERFORMANCE.md).
+     * measured under heavy load (docs/PERFORMANCE.md). On the quiet VM (2026-12-06), RN50 b8 at one thread took
+     * 6,712 ms per step with one block per convolution, 7,080 with at most 2 and 8,159 with at most 4, and at two
+     * threads 4,933 ms with at most 2 against 5,147 with 4: hence 2.
      */
     static final long WORK_PER_BLOCK = 1L << 23;
-    static final int MAX_BLOCKS = 4;
+    static final int MAX_BLOCKS = 2;
 
     /**
      * The batch blocks of a convolution from {@code x} [B, H, W, in] to {@code y} [B, OH, OW, out]: boundaries that
