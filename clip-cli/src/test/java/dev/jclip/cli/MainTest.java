@@ -7,6 +7,7 @@ import picocli.CommandLine;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command tree as a user meets it: help, unknown options, --threads everywhere, completion, exit codes. */
@@ -57,6 +58,24 @@ class MainTest {
         CliRun o = CliRun.clip("data", "make-shards", "--threads", "1");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("Missing required options"), o.err());
+    }
+
+    @Test
+    void everyCommandsHelpRendersWithoutFormatWarnings() {
+        // picocli formats descriptions with String.format: a bare '%' makes it print a warning to stderr
+        // and show the raw text (it did for demo --aug-cfg's "90-100%")
+        List<CommandLine> leaves = new java.util.ArrayList<>();
+        collectLeaves(Main.commandLine(), leaves);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (CommandLine c : leaves) c.getUsageMessage();
+        } finally {
+            System.setErr(err);
+        }
+        String warnings = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(warnings.contains("Could not format"), warnings);
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class DemoCommand extends ClipCommand {
     double validationFraction = dev.jclip.cli.demo.DemoData.VALIDATION_FRACTION;
 
     @Option(names = "--aug-cfg", paramLabel = "KEY=VALUE ...",
-            description = "training augmentation, clip train's --aug-cfg keys; '' for the trainer's plain 90-100% random crop (default: ${DEFAULT-VALUE})")
+            description = "training augmentation, clip train's --aug-cfg keys; '' for the trainer's plain 90-100%% random crop (default: ${DEFAULT-VALUE})")
     String augCfg = DemoRun.DEFAULT_AUG;
 
     @Option(names = "--validation-style", paramLabel = "SET",
