@@ -32,8 +32,9 @@ public final class ModelEncoder implements ImageTextEncoder {
          */
         PRE_PROJECTION,
         /**
-         * The representation beside the mean of the patch tokens' final states ({@link ClipModel#imageRepresentationWithPatchMean}),
-         * twice the tower's width; ViTs only ({@link #supports}).
+         * The representation beside the mean over the image's positions of the tower's last spatial features
+         * ({@link ClipModel#imageRepresentationWithPatchMean}: a ViT's patch tokens, twice its width; a ResNet's final
+         * feature map, embed_dim plus its channels).
          */
         PRE_PROJECTION_PATCH_MEAN,
         /**
@@ -53,14 +54,18 @@ public final class ModelEncoder implements ImageTextEncoder {
             return OptionNames.parse(ImageFeatures.class, label, "image features");
         }
 
-        /** Whether these features need a ViT (patch tokens, transformer blocks): the patch mean and the layers do. */
+        /** Whether these features need a ViT's transformer blocks (the layers do; a ResNet has none). */
         public boolean needsViT() {
-            return this == PRE_PROJECTION_PATCH_MEAN || this == PRE_PROJECTION_LAYERS;
+            return this == PRE_PROJECTION_LAYERS;
         }
 
-        /** Whether {@code model} has these features ({@link #needsViT}). */
+        /** Whether {@code model}'s image tower has these features. */
         public boolean supports(ClipModel model) {
-            return !needsViT() || model.visual().hasPatchTokens();
+            return switch (this) {
+                case PROJECTED, PRE_PROJECTION -> true;
+                case PRE_PROJECTION_PATCH_MEAN -> model.visual().hasPatchMean();
+                case PRE_PROJECTION_LAYERS -> model.visual().hasBlockOutputs();
+            };
         }
     }
 
@@ -107,7 +112,8 @@ public final class ModelEncoder implements ImageTextEncoder {
     /** The same model whose {@link #encodeImages} returns {@code features} (a feature cache must key on it). */
     public ModelEncoder withImageFeatures(ImageFeatures features) {
         if (!features.supports(model)) {
-            throw new IllegalArgumentException(features.label() + " features need a ViT (patch tokens and transformer blocks)");
+            throw new IllegalArgumentException(features.label() + " features: " + model.visual().getClass().getSimpleName()
+                    + " does not have them" + (features.needsViT() ? " (they need a ViT's transformer blocks)" : ""));
         }
         return new ModelEncoder(model, tokenizer, preprocessing, features);
     }

@@ -11,6 +11,8 @@ import dev.jclip.eval.data.DatasetSpec;
 import dev.jclip.eval.data.LabelledImageDataset;
 import dev.jclip.eval.features.FeatureCache;
 import java.io.IOException;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,12 +73,15 @@ class ModelEncoderTest {
         assertThrows(IllegalArgumentException.class, () -> ModelEncoder.ImageFeatures.parse("pooled"));
         ClipModel resnet = ClipModel.create(ClipConfig.preset("RN-tiny"), 1);
         assertEquals("pre-projection-layers", ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS.label());
-        assertFalse(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN.supports(resnet));
+        assertTrue(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN.supports(resnet));
         assertFalse(ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS.supports(resnet));
         assertThrows(IllegalArgumentException.class,
                 () -> new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_LAYERS));
         assertTrue(ModelEncoder.ImageFeatures.PRE_PROJECTION.supports(resnet));
-        assertThrows(IllegalArgumentException.class,
-                () -> new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN));
+        // a ResNet's patch mean: the attention pool's output (embed_dim) beside its input map's mean (the map's channels)
+        int s = resnet.config().vision().imageSize();
+        ModelEncoder rnMean = new ModelEncoder(resnet, null).withImageFeatures(ModelEncoder.ImageFeatures.PRE_PROJECTION_PATCH_MEAN);
+        assertEquals(resnet.config().embedDim() + resnet.config().vision().resnetOutputWidth(),
+                rnMean.encodeImages(Nd4j.randn(DataType.FLOAT, 1, 3, s, s))[0].length);
     }
 }

@@ -72,7 +72,7 @@ public final class DemoCommand extends ClipCommand {
     @Option(names = "--probe-features", paramLabel = "KIND",
             description = "the CLIP image features the linear probes read: projected (the joint-space embedding), pre-projection"
                     + " (the image tower's representation, as the CLIP paper probes it), pre-projection-patch-mean (that and the"
-                    + " mean of a ViT's patch tokens) or pre-projection-layers (a ViT's class token after every block, each through"
+                    + " mean of a ViT's patch tokens or of a ResNet's final feature map) or pre-projection-layers (a ViT's class token after every block, each through"
                     + " the final norm, concatenated: a multi-layer probe; default: ${DEFAULT-VALUE})")
     String probeFeatures = DemoRun.DEFAULT_PROBE_FEATURES.label();
 

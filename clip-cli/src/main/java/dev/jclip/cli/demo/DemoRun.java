@@ -89,7 +89,7 @@ public final class DemoRun {
             throw new UsageException(e.getMessage());
         }
         if (o.probeFeatures().needsViT() && preset.vision().isResNet()) {
-            throw new UsageException("--probe-features " + o.probeFeatures().label() + " needs a ViT (patch tokens, transformer blocks); " + o.model()
+            throw new UsageException("--probe-features " + o.probeFeatures().label() + " needs a ViT (transformer blocks); " + o.model()
                     + " is a ResNet");
         }
         ObjectNode saved = readSettings(runDir);

@@ -212,9 +212,6 @@ class DemoCommandTest {
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--minutes", "2", "--steps", "10")));
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--probe-features", "pooled")));
         UsageException e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
-                List.of("--model", "RN-tiny", "--probe-features", "pre-projection-patch-mean", "--output", dir.resolve("rn").toString())));
-        assertTrue(e.getMessage().contains("ViT"), e.getMessage());
-        e = assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(),
                 List.of("--model", "RN-tiny", "--probe-features", "pre-projection-layers", "--output", dir.resolve("rn").toString())));
         assertTrue(e.getMessage().contains("ViT") && e.getMessage().contains("pre-projection-layers"), e.getMessage());
         assertThrows(UsageException.class, () -> Main.invoke(new DemoCommand(), List.of("--prompts", "fancy")));

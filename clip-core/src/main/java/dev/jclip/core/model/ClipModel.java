@@ -161,7 +161,7 @@ public final class ClipModel implements AutoCloseable {
         return visual.representation(images);
     }
 
-    /** {@link ImageTower#representationWithPatchMean}: the representation and the mean of the patch tokens, [B, 2 width] (a ViT). */
+    /** {@link ImageTower#representationWithPatchMean}: the representation and the mean of the last spatial features (a ViT's patch tokens, a ResNet's final map). */
     public INDArray imageRepresentationWithPatchMean(INDArray images) {
         return visual.representationWithPatchMean(images);
     }

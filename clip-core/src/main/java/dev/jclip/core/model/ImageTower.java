@@ -17,25 +17,31 @@ public interface ImageTower {
         return forward(images);
     }
 
-    /** Whether the tower has patch tokens for {@link #representationWithPatchMean} (a ViT). */
-    default boolean hasPatchTokens() {
+    /** Whether the tower has {@link #representationWithPatchMean} (a ViT's patch tokens, a ResNet's final feature map). */
+    default boolean hasPatchMean() {
+        return false;
+    }
+
+    /** Whether the tower has {@link #representationOfEachBlock} (a ViT: transformer blocks with a class token). */
+    default boolean hasBlockOutputs() {
         return false;
     }
 
     /**
-     * [B, 2 width]: {@link #representation} beside the mean of the patch tokens' final states, through the same final
-     * norm (open_clip's average pooling of a ViT): more of what the image holds where it is (colour, layout) for a
-     * linear probe than the class token alone. Evaluation only; towers without patch tokens ({@link #hasPatchTokens})
-     * do not have it.
+     * {@link #representation} beside the mean over the image's positions of the tower's last spatial features: a
+     * ViT's patch tokens' final states through the same final norm (open_clip's average pooling), [B, 2 width]; a
+     * ResNet's final feature map, the attention pool's input (torchvision's average pooling), [B, embed_dim +
+     * channels]. More of what the image holds where it is (colour, layout) for a linear probe than the pooled token
+     * alone. Evaluation only; towers without it ({@link #hasPatchMean}) throw.
      */
     default INDArray representationWithPatchMean(INDArray images) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no patch tokens");
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no patch mean");
     }
 
     /**
      * [B, depth * width]: the class token after every transformer block, each through the final norm, concatenated
      * first block first (a multi-layer linear probe's features; the last block's is {@link #representation}).
-     * Evaluation only; towers without patch tokens ({@link #hasPatchTokens}: not a transformer) do not have it.
+     * Evaluation only; towers without transformer blocks ({@link #hasBlockOutputs}) throw.
      */
     default INDArray representationOfEachBlock(INDArray images) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no transformer blocks");

@@ -10,6 +10,7 @@ import dev.jclip.core.nn.Conv2d;
 import dev.jclip.core.nn.ParameterStore;
 import dev.jclip.core.nn.Relu;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,6 +91,23 @@ public final class ModifiedResNet implements ImageTower {
 
     @Override
     public INDArray forward(INDArray images) {
+        return attnpool.forward(featureMap(images));
+    }
+
+    @Override
+    public boolean hasPatchMean() {
+        return true;
+    }
+
+    /** [B, embed_dim + channels]: the attention pool's output, then the mean of its input map over the positions. */
+    @Override
+    public INDArray representationWithPatchMean(INDArray images) {
+        INDArray map = featureMap(images);
+        return Nd4j.concat(1, attnpool.forward(map), map.mean(1, 2));
+    }
+
+    /** The last stage's output, the attention pool's input: [B, H, W, channels] (NHWC), H = W = image size / 32. */
+    public INDArray featureMap(INDArray images) {
         if (images.rank() != 4 || images.size(1) != 3 || images.size(2) != imageSize || images.size(3) != imageSize) {
             throw new IllegalArgumentException("images must be [batch, 3, " + imageSize + ", " + imageSize + "], got "
                     + Arrays.toString(images.shape()));
@@ -106,7 +124,7 @@ public final class ModifiedResNet implements ImageTower {
             // an inference model never runs backward: each bottleneck's temporaries die with it (as in Transformer)
             x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
         }
-        return attnpool.forward(x);
+        return x;
     }
 
     @Override

@@ -167,7 +167,12 @@ public final class VisionTransformer implements ImageTower {
     }
 
     @Override
-    public boolean hasPatchTokens() {
+    public boolean hasPatchMean() {
+        return true;
+    }
+
+    @Override
+    public boolean hasBlockOutputs() {
         return true;
     }
 

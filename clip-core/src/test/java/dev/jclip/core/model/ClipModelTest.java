@@ -80,7 +80,8 @@ class ClipModelTest {
             }
         }
         // with the patch mean: the representation first, then a second layer-norm output that is not the class token's
-        assertTrue(model.visual().hasPatchTokens());
+        assertTrue(model.visual().hasPatchMean());
+        assertTrue(model.visual().hasBlockOutputs());
         double[][] both = model.imageRepresentationWithPatchMean(images).toDoubleMatrix();
         for (int b = 0; b < 3; b++) {
             assertEquals(16, both[b].length);
@@ -143,9 +144,25 @@ class ClipModelTest {
         INDArray rep = model.imageRepresentation(images).dup();
         assertEquals(0, rep.sub(model.encodeImage(images)).norm2Number().doubleValue(), 1e-12);
         assertEquals(model.config().embedDim(), rep.size(1));
-        assertFalse(model.visual().hasPatchTokens());
-        assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationWithPatchMean(images));
+        assertFalse(model.visual().hasBlockOutputs());
         assertThrows(UnsupportedOperationException.class, () -> model.imageRepresentationOfEachBlock(images));
+
+        // the patch mean: the attention pool's output, then its input map averaged over the positions (a naive loop here)
+        assertTrue(model.visual().hasPatchMean());
+        double[][] both = model.imageRepresentationWithPatchMean(images).toDoubleMatrix();
+        INDArray map = ((ModifiedResNet) model.visual()).featureMap(images);
+        int side = (int) map.size(1), channels = (int) map.size(3);
+        assertEquals(s / 32, side);
+        double[][] r = rep.toDoubleMatrix();
+        for (int b = 0; b < 2; b++) {
+            assertEquals(r[b].length + channels, both[b].length);
+            for (int d = 0; d < r[b].length; d++) assertEquals(r[b][d], both[b][d], 1e-12);
+            for (int c = 0; c < channels; c++) {
+                double sum = 0;
+                for (int y = 0; y < side; y++) for (int x = 0; x < side; x++) sum += map.getDouble(b, y, x, c);
+                assertEquals(sum / (side * side), both[b][r[b].length + c], 1e-12, "channel " + c);
+            }
+        }
     }
 
     @Test
