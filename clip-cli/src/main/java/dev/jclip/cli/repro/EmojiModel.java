@@ -10,6 +10,7 @@ import dev.jclip.cli.demo.EmojiPackages;
 import dev.jclip.core.io.AtomicFile;
 import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.eval.Evaluations;
+import dev.jclip.eval.ModelEncoder;
 import dev.jclip.eval.data.CsvImageDataset;
 import dev.jclip.eval.data.LabelledImageDataset;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evalua
     static final long REPRO_STEPS = 300;
     static final double REPRO_LR = 1e-3;
     static final String REPRO_AUG = "";
+    /** The features the findings' probes read (the demo's default until its sixth round): the pre-projection representation. */
+    static final ModelEncoder.ImageFeatures REPRO_PROBE_FEATURES = ModelEncoder.ImageFeatures.PRE_PROJECTION;
 
     /** The model for these options: trained now unless the cache holds a finished one. */
     static EmojiModel obtain(ReproOptions o) throws Exception {
@@ -59,7 +62,7 @@ public record EmojiModel(Path dir, DemoRun run, DemoData data, Clip clip, Evalua
         Path dir = cache.resolve("repro").resolve(key);
         DemoRun run = new DemoRun(new DemoRun.Options(o.data, cache, 0, steps, REPRO_MODEL, null, dir, o.seed, o.limit,
                 o.batchSize, REPRO_LR, DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, o.validationFraction,
-                REPRO_AUG, null, java.util.List.of(), DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
+                REPRO_AUG, null, java.util.List.of(), REPRO_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
         // demo-metrics.json is the demo's last file: a folder without it holds an unfinished (or interrupted) run
         if (Files.isRegularFile(dir.resolve("demo-metrics.json"))) {
             LOG.info("reusing the trained emoji model in {}", dir);

@@ -131,7 +131,7 @@ public final class ReproObjectivesCommand extends ClipCommand {
         DemoRun demo = new DemoRun(new DemoRun.Options(repro.data, dev.jclip.cli.commands.DemoCommand.cache(repro.cache), 0, steps,
                 EmojiModel.REPRO_MODEL, null, work, repro.seed, repro.limit, repro.batchSize, EmojiModel.REPRO_LR,
                 DemoRun.DEFAULT_CAPTIONS, AlphaBackground.WHITE, repro.validationFraction, EmojiModel.REPRO_AUG, null, java.util.List.of(),
-                DemoRun.DEFAULT_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
+                EmojiModel.REPRO_PROBE_FEATURES, DemoRun.DEFAULT_PROMPTS));
         DemoData data = demo.prepareData();
         if (data.trainSamples() < repro.batchSize) {
             throw new UsageException("only " + data.trainSamples() + " training pairs, fewer than one batch of " + repro.batchSize);

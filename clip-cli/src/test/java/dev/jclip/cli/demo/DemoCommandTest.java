@@ -31,8 +31,9 @@ class DemoCommandTest {
     Path dir;
 
     private List<String> argv(Path data, Path run, String... extra) {
+        // a ViT, whose validation rows show every kind of probe features (a ResNet has no layers)
         List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--output", run.toString(), "--steps", "4",
-                "--batch-size", "16", "--seed", "3",
+                "--batch-size", "16", "--seed", "3", "--model", "ViT-demo-32-wide",
                 // 4 of each shape's 8 emoji for validation (2 to fit the validation probe, 2 to test it), 4 to train on
                 "--validation-fraction", "0.5"));
         a.addAll(List.of(extra));
@@ -44,7 +45,9 @@ class DemoCommandTest {
         Path data = dir.resolve("data");
         FakeEmojiPackages.write(data);
         Path run = dir.resolve("run");
-        String[] extra = {"--validation-style", "facebook", "--aug-cfg", "scale=(0.5,1.0) color_jitter_prob=0.5 gray_scale_prob=0.1"};
+        String[] style = {"--validation-style", "facebook", "--aug-cfg", "scale=(0.5,1.0) color_jitter_prob=0.5 gray_scale_prob=0.1"};
+        String[] extra = java.util.stream.Stream.concat(java.util.Arrays.stream(style),
+                java.util.stream.Stream.of("--probe-features", "pre-projection")).toArray(String[]::new);
         assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run, extra)));
         // the augmentation reaches the trainer
         assertTrue(Files.readString(run.resolve("config.json")).contains("gray_scale_prob=0.1"));
@@ -85,7 +88,7 @@ class DemoCommandTest {
         assertTrue(keys.containsAll(List.of("zeroshot_top1", "zeroshot_mean_per_class_recall", "zeroshot_top5", "image_to_text_R@1", "image_to_text_R@10",
                 "text_to_image_R@5", "linear_probe_top1", "linear_probe_pixels_top1", "validation_zeroshot_top1",
                 "validation_zeroshot_top5", "validation_linear_probe_top1", "validation_linear_probe_pixels_top1",
-                // the probe reads the pre-projection features by default; validation also shows the projected ones
+                // the probe reads the pre-projection features (as asked); validation also shows the other kinds
                 "validation_linear_probe_projected_top1", "validation_style_linear_probe_projected_top1",
                 "validation_linear_probe_pre_projection_patch_mean_top1", "validation_style_linear_probe_pre_projection_patch_mean_top1",
                 "validation_linear_probe_pre_projection_layers_top1", "validation_style_linear_probe_pre_projection_layers_top1",
@@ -160,7 +163,7 @@ class DemoCommandTest {
 
         // the probe features and the prompts only change the evaluation: the same run, evaluated again (no new steps),
         // the two kinds of features trading places in the validation rows, and the generic prompts in zero-shot
-        String[] other = java.util.stream.Stream.concat(java.util.Arrays.stream(extra),
+        String[] other = java.util.stream.Stream.concat(java.util.Arrays.stream(style),
                 java.util.stream.Stream.of("--probe-features", "projected", "--prompts", "generic")).toArray(String[]::new);
         assertEquals(0, Main.invoke(new DemoCommand(), argv(data, run, other)));
         assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> !l.isBlank()).count());
@@ -191,6 +194,13 @@ class DemoCommandTest {
         assertEquals(0, JSON.readTree(run.resolve("data/data.json").toFile()).get("validation").asInt());
         JsonNode metrics = JSON.readTree(run.resolve("demo-metrics.json").toFile()).get("metrics");
         assertTrue(metrics.has("zeroshot_top1") && metrics.has("linear_probe_pixels_top1"), metrics.toString());
+        // the defaults: the RN-demo tower, its probe reading the attention pool's output (128) beside the mean of
+        // the last feature map (512 channels)
+        JsonNode vision = JSON.readTree(run.resolve("model.json").toFile()).get("vision_cfg");
+        assertEquals("[1,1,1,1]", vision.get("layers").toString());
+        assertEquals(16, vision.get("width").asInt());
+        JsonNode probe = JSON.readTree(run.resolve("eval/probe-model.json").toFile());
+        assertEquals(128 + 512, probe.get("settings").get("feature_dim").asInt(), probe.toString());
         for (Iterator<String> it = metrics.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             assertFalse(k.startsWith("validation"), "validation figure without validation data: " + k);

@@ -106,7 +106,7 @@ public record ClipConfig(int embedDim, boolean quickGelu, VisionConfig vision, T
     /** Names of the built-in presets. */
     public static List<String> presetNames() {
         return List.of("ViT-B-32", "ViT-B-16", "ViT-L-14", "ViT-L-14-336", "RN50", "RN101", "RN50x4", "RN50x16",
-                "RN50x64", "ViT-tiny", "RN-tiny", "ViT-medium", "ViT-demo", "ViT-demo-32", "ViT-demo-32-wide");
+                "RN50x64", "ViT-tiny", "RN-tiny", "ViT-medium", "ViT-demo", "ViT-demo-32", "ViT-demo-32-wide", "RN-demo");
     }
 
     /** Parses JSON text; {@code source} names the file or preset in error messages. */
