@@ -90,9 +90,9 @@ class CheckpointsTest {
 
         ClipConfig rn = Checkpoints.readConfig(Fixtures.fixture("rn-tiny", "model.safetensors"));
         assertTrue(rn.vision().isResNet());
-        assertEquals(4, rn.vision().resolvedHeads());
+        assertEquals(2, rn.vision().resolvedHeads());
         assertArrayEquals(new int[]{1, 1, 1, 1}, rn.vision().layers());
-        assertEquals(16, rn.vision().width());
+        assertEquals(8, rn.vision().width());
         assertEquals(64, rn.vision().imageSize());
     }
 
@@ -110,7 +110,7 @@ class CheckpointsTest {
         assertEquals(4.0, vit.vision().mlpRatio());
 
         ClipConfig rn = Checkpoints.readConfig(Fixtures.fixture("rn-tiny", "model.pt"));
-        assertEquals(8, rn.vision().resolvedHeads()); // 16 * 32 / 64
+        assertEquals(4, rn.vision().resolvedHeads()); // 8 * 32 / 64 (the config says 2)
         assertArrayEquals(new int[]{1, 1, 1, 1}, rn.vision().layers());
         assertEquals(64, rn.vision().imageSize());
     }

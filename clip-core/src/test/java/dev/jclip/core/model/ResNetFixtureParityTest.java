@@ -18,7 +18,7 @@ class ResNetFixtureParityTest {
     @Test
     void configIsTheTinyResNet() {
         assertTrue(REF.config().vision().isResNet());
-        assertEquals(4, REF.config().vision().resolvedHeads());
+        assertEquals(2, REF.config().vision().resolvedHeads());
         assertEquals(64, REF.config().vision().imageSize());
         assertEquals(64, REF.config().embedDim());
     }
