@@ -80,20 +80,44 @@ public final class ParameterStore implements Iterable<Parameter> {
     public Parameter normal(String name, double std, long... shape) {
         if (weights != null) return add(name, given(name, shape));
         SplittableRandom rng = rngFor(name);
-        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        double[] values = new double[Math.toIntExact(n)];
-        for (int i = 0; i < values.length; i++) values[i] = gaussian(rng) * std;
-        return add(name, Nd4j.create(values, shape, dtype));
+        return add(name, drawn(shape, () -> gaussian(rng) * std));
     }
 
     /** Registers a parameter drawn from U(-bound, bound) (PyTorch's default Linear/Conv init uses this). */
     public Parameter uniform(String name, double bound, long... shape) {
         if (weights != null) return add(name, given(name, shape));
         SplittableRandom rng = rngFor(name);
-        long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
-        double[] values = new double[Math.toIntExact(n)];
-        for (int i = 0; i < values.length; i++) values[i] = (rng.nextDouble() * 2 - 1) * bound;
-        return add(name, Nd4j.create(values, shape, dtype));
+        return add(name, drawn(shape, () -> (rng.nextDouble() * 2 - 1) * bound));
+    }
+
+    /** Values drawn at a time when a parameter is filled: small enough to stay in the young generation. */
+    private static final int DRAW_CHUNK = 1 << 14;
+
+    /**
+     * A new array of the store's dtype filled in c order with successive draws, rounded as a cast rounds. It is
+     * filled a chunk at a time, not from one Java array of the whole parameter: a ViT-B-32's token embedding as
+     * doubles is 202 MB, allocated straight into the old generation, whose pages then stayed resident for the whole
+     * run (docs/PERFORMANCE.md, "Peak memory against PyTorch").
+     */
+    private INDArray drawn(long[] shape, java.util.function.DoubleSupplier draw) {
+        INDArray a = Nd4j.createUninitialized(dtype, shape);
+        long n = a.length();
+        double[] chunk = new double[(int) Math.min(n, DRAW_CHUNK)];
+        float[] rounded = dtype == DataType.FLOAT ? new float[chunk.length] : null;
+        for (long from = 0; from < n; from += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - from);
+            for (int i = 0; i < len; i++) chunk[i] = draw.getAsDouble();
+            int at = Math.toIntExact(a.offset() + from);
+            if (dtype == DataType.FLOAT) {
+                for (int i = 0; i < len; i++) rounded[i] = (float) chunk[i];
+                a.data().asNioFloat().put(at, rounded, 0, len);
+            } else if (dtype == DataType.DOUBLE) {
+                a.data().asNioDouble().put(at, chunk, 0, len);
+            } else {
+                for (int i = 0; i < len; i++) a.data().put(at + i, chunk[i]);
+            }
+        }
+        return a;
     }
 
     /** Registers an existing array as a parameter (it must have the store's dtype). */
@@ -354,7 +378,7 @@ public final class ParameterStore implements Iterable<Parameter> {
         return shape.length == 1 && shape[0] == 1 ? new long[0] : shape;
     }
 
-    private SplittableRandom rngFor(String name) {
+    SplittableRandom rngFor(String name) {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL);
     }
 
