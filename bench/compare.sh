@@ -6,7 +6,7 @@
 #                                                     bench/compare.sh 1 ViT-B-32 RN50   (presets, batch 8)
 #
 # Ends with one JSON line of the machine's facts from jclip's bench output (cpu_model, vector_isa, vector_bits,
-# cpu_flags_isa: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
+# cpu_flags_isa, malloc: see docs/PERFORMANCE.md), so that tables from different machines are never mixed up.
 # Needs Debian's python3-torch and libopenblas0-openmp (run by /usr/bin/python3). jclip runs through the ./clip
 # launcher (its JDK choice, JVM options and thread settings; default JVM options from build/java-options, JCLIP_JAVA_OPTS as there).
 # Refuses to run on a busy machine (1-minute load average above 0.5 per core) unless JCLIP_BENCH_FORCE=1.
@@ -41,7 +41,7 @@ for cfg in "${configs[@]}"; do
       # through the launcher, so that jclip runs on the JDK and with the JVM options a user gets (Temurin 25 where present)
       out=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t OMP_WAIT_POLICY=PASSIVE "$root/clip" \
             bench train --no-blocks --model "$json" --batch-size "$b" --steps "$steps" --threads "$t" 2>/dev/null | tail -1)
-      [ -n "$machine" ] || machine=$(echo "$out" | python3 -c "import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({'machine': {k: j[k] for k in ('cpu_model', 'vector_isa', 'vector_bits', 'cpu_flags_isa')}}))")
+      [ -n "$machine" ] || machine=$(echo "$out" | python3 -c "import json,sys; j=json.loads(sys.stdin.readline()); print(json.dumps({'machine': {k: j[k] for k in ('cpu_model', 'vector_isa', 'vector_bits', 'cpu_flags_isa', 'malloc')}}))")
       j+=("$(echo "$out" | field median_step_ms)"); jr=$(echo "$out" | field peak_rss_mb); gf=$(echo "$out" | field gflops_per_s)
       # PyTorch gets the launcher's thread settings too: with libgomp's default (spinning) wait policy its 2-thread
       # steps were 2-7x slower here (SMALL 194 ms instead of 29, MEDIUM 1,284 instead of 651: docs/PERFORMANCE.md)

@@ -19,7 +19,7 @@ public final class Machine {
     private Machine() {
     }
 
-    /** cpu_model, vector_isa, vector_bits, cpu_flags_isa: what the benchmarks print. */
+    /** cpu_model, vector_isa, vector_bits, cpu_flags_isa, malloc: what the benchmarks print. */
     public static Map<String, Object> facts() {
         Set<String> flags = cpuFlags(cpuInfo());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -27,7 +27,22 @@ public final class Machine {
         m.put("vector_isa", vectorIsa(vectorBits(), flags));
         m.put("vector_bits", vectorBits());
         m.put("cpu_flags_isa", vectorIsa(Integer.MAX_VALUE, flags));
+        m.put("malloc", allocator(readLines("/proc/self/maps")));
         return m;
+    }
+
+    /**
+     * The native memory allocator of this process: "tcmalloc" or "jemalloc" when one is loaded (the {@code clip}
+     * launcher preloads tcmalloc when it is installed), else "glibc" on Linux, "unknown" without /proc. It moves step
+     * time and peak memory by up to 2x (docs/PERFORMANCE.md, "The memory allocator"), so figures name it.
+     */
+    static String allocator(List<String> maps) {
+        if (maps.isEmpty()) return "unknown";
+        for (String line : maps) {
+            if (line.contains("/libtcmalloc")) return "tcmalloc";
+            if (line.contains("/libjemalloc")) return "jemalloc";
+        }
+        return "glibc";
     }
 
     /** The first "model name" in /proc/cpuinfo, else {@code os.arch} (machines without /proc). */
@@ -71,8 +86,12 @@ public final class Machine {
     }
 
     private static List<String> cpuInfo() {
+        return readLines("/proc/cpuinfo");
+    }
+
+    private static List<String> readLines(String file) {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo"));
+            return Files.readAllLines(Path.of(file));
         } catch (IOException | RuntimeException e) {
             return List.of();
         }

@@ -17,7 +17,9 @@ class MachineTest {
     @Test
     void factsAreThisMachines() throws Exception {
         Map<String, Object> f = Machine.facts();
-        assertEquals(List.of("cpu_model", "vector_isa", "vector_bits", "cpu_flags_isa"), List.copyOf(f.keySet()));
+        assertEquals(List.of("cpu_model", "vector_isa", "vector_bits", "cpu_flags_isa", "malloc"), List.copyOf(f.keySet()));
+        // surefire's JVM runs without a preloaded allocator
+        if (Files.isReadable(Path.of("/proc/self/maps"))) assertEquals("glibc", f.get("malloc"));
         String model = (String) f.get("cpu_model");
         assertFalse(model.isBlank());
         int bits = (Integer) f.get("vector_bits");
@@ -50,5 +52,17 @@ class MachineTest {
         assertEquals("scalar", Machine.vectorIsa(0, zen4));
         assertEquals("128-bit", Machine.vectorIsa(128, Set.of("fp", "asimd"))); // aarch64 NEON
         assertEquals(Set.of("fpu", "avx2"), Machine.cpuFlags(List.of("model name\t: X", "flags\t\t: fpu avx2", "flags\t: sse2")));
+    }
+
+    /** The allocator is named from the libraries mapped into the process. */
+    @Test
+    void allocatorFromMappedLibraries() {
+        String libc = "7f1a2b000000-7f1a2b028000 r--p 00000000 08:01 1234 /usr/lib/x86_64-linux-gnu/libc.so.6";
+        String tc = "7f1a2c000000-7f1a2c010000 r-xp 00000000 08:01 99 /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4.5.10";
+        String je = "7f1a2d000000-7f1a2d010000 r-xp 00000000 08:01 98 /usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
+        assertEquals("glibc", Machine.allocator(List.of(libc)));
+        assertEquals("tcmalloc", Machine.allocator(List.of(libc, tc)));
+        assertEquals("jemalloc", Machine.allocator(List.of(je, libc)));
+        assertEquals("unknown", Machine.allocator(List.of()));
     }
 }
