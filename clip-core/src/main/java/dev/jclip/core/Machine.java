@@ -33,7 +33,7 @@ public final class Machine {
 
     /**
      * The native memory allocator of this process: "tcmalloc" or "jemalloc" when one is loaded (the {@code clip}
-     * launcher preloads tcmalloc when it is installed), else "glibc" on Linux, "unknown" without /proc. It moves step
+     * launcher preloads tcmalloc with {@code JCLIP_MALLOC=tcmalloc}), else "glibc" on Linux, "unknown" without /proc. It moves step
      * time and peak memory by up to 2x (docs/PERFORMANCE.md, "The memory allocator"), so figures name it.
      */
     static String allocator(List<String> maps) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * The registry of a model's state: trainable {@link Parameter}s and non-trainable buffers (BatchNorm running
@@ -97,9 +98,9 @@ public final class ParameterStore implements Iterable<Parameter> {
      * A new array of the store's dtype filled in c order with successive draws, rounded as a cast rounds. It is
      * filled a chunk at a time, not from one Java array of the whole parameter: a ViT-B-32's token embedding as
      * doubles is 202 MB, allocated straight into the old generation, whose pages then stayed resident for the whole
-     * run (docs/PERFORMANCE.md, "Peak memory against PyTorch").
+     * run (docs/PERFORMANCE.md, "Random initialisation held 200 MB of the Java heap").
      */
-    private INDArray drawn(long[] shape, java.util.function.DoubleSupplier draw) {
+    private INDArray drawn(long[] shape, DoubleSupplier draw) {
         INDArray a = Nd4j.createUninitialized(dtype, shape);
         long n = a.length();
         double[] chunk = new double[(int) Math.min(n, DRAW_CHUNK)];
