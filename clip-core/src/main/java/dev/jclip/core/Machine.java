@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,11 +39,25 @@ public final class Machine {
      */
     static String allocator(List<String> maps) {
         if (maps.isEmpty()) return "unknown";
-        for (String line : maps) {
-            if (line.contains("/libtcmalloc")) return "tcmalloc";
-            if (line.contains("/libjemalloc")) return "jemalloc";
-        }
+        if (mappedLibrary(maps, "libtcmalloc").isPresent()) return "tcmalloc";
+        if (mappedLibrary(maps, "libjemalloc").isPresent()) return "jemalloc";
         return "glibc";
+    }
+
+    /** The file of the tcmalloc library this process has loaded (preloaded, for its malloc to be the process's). */
+    public static Optional<Path> tcmalloc() {
+        return mappedLibrary(readLines("/proc/self/maps"), "libtcmalloc");
+    }
+
+    /** The first file in {@code maps} (lines of /proc/PID/maps) whose name starts with {@code namePrefix}. */
+    static Optional<Path> mappedLibrary(List<String> maps, String namePrefix) {
+        for (String line : maps) {
+            int slash = line.indexOf('/');
+            if (slash < 0) continue;
+            Path file = Path.of(line.substring(slash).trim());
+            if (file.getFileName().toString().startsWith(namePrefix)) return Optional.of(file);
+        }
+        return Optional.empty();
     }
 
     /** The first "model name" in /proc/cpuinfo, else {@code os.arch} (machines without /proc). */

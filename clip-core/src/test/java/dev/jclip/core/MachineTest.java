@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +65,8 @@ class MachineTest {
         assertEquals("tcmalloc", Machine.allocator(List.of(libc, tc)));
         assertEquals("jemalloc", Machine.allocator(List.of(je, libc)));
         assertEquals("unknown", Machine.allocator(List.of()));
+        assertEquals(Optional.of(Path.of("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4.5.10")),
+                Machine.mappedLibrary(List.of(libc, tc), "libtcmalloc"));
+        assertEquals(Optional.empty(), Machine.mappedLibrary(List.of(libc, je, "7f1a2e000000-7f1a2e001000 rw-p 00000000 00:00 0 "), "libtcmalloc"));
     }
 }

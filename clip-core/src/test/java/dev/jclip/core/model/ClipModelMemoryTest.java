@@ -48,9 +48,47 @@ class ClipModelMemoryTest {
     }
 
     @Test
+    void theArenaIsCreatedAtTheSecondStepAtTheSizeTheFirstMeasured() {
+        // The first step runs in a scope that counts its bytes and frees them when it closes; the arena comes only
+        // at the second, after that memory is gone (and handed back to the system where tcmalloc keeps it).
+        try (ClipModel model = ClipModel.create(ClipConfig.preset("ViT-tiny"), 5)) {
+            long measured;
+            try (MemoryWorkspace ws = model.openStepWorkspace()) {
+                assertEquals(0, StepWorkspace.arenaBytes(), "no arena during the first step");
+                step(model);
+                measured = ws.getThisCycleAllocations();
+            }
+            assertTrue(measured > 1_000_000, "the first step's bytes were counted: " + measured);
+            assertEquals(0, ((Nd4jWorkspace) Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("jclip-step-sizing"))
+                    .getNumberOfExternalAllocations(), "the first step's temporaries are freed when it ends");
+
+            long arena;
+            try (MemoryWorkspace ws = model.openStepWorkspace()) {
+                arena = StepWorkspace.arenaBytes();
+                assertTrue(arena >= measured && arena <= measured * 1.06, "arena " + arena + " for " + measured + " bytes");
+                step(model);
+                assertEquals(0, ((Nd4jWorkspace) ws).getSpilledSize(), "the second step fits in the arena");
+            }
+            assertFalse(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("jclip-step-sizing"), "the measuring scope is gone");
+            try (MemoryWorkspace ws = model.openStepWorkspace()) {
+                step(model);
+            }
+            assertEquals(arena, StepWorkspace.arenaBytes(), "later steps keep the arena");
+        }
+    }
+
+    private static void step(ClipModel model) {
+        ContrastiveLoss.Result r = ContrastiveLoss.compute(model.encodeImage(Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32)),
+                model.encodeText(tokens(8, 16)), model.logitScale());
+        model.backwardImage(r.gradImageFeatures());
+        model.backwardText(r.gradTextFeatures());
+    }
+
+    @Test
     void closeFreesTheParametersGradientsBuffersAndArenas() {
         ClipModel model = ClipModel.create(ClipConfig.preset("RN-tiny"), 4);
-        model.trainStep(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64), tokens(4, 16)); // creates the step arena
+        model.trainStep(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64), tokens(4, 16)); // measures the step arena's size
+        model.trainStep(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64), tokens(4, 16)); // creates it
         assertTrue(StepWorkspace.arenaBytes() > 0);
         model.close();
         assertTrue(model.parameters().flatValues().wasClosed());

@@ -1,0 +1,36 @@
+package dev.jclip.core;
+
+import org.bytedeco.javacpp.Pointer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Run in a JVM of its own by {@link FreeMemoryReleaseTest}: mallocs and touches 256 MB in 4 MB blocks, frees them,
+ * then (unless the argument is "keep") calls {@link FreeMemoryRelease#release()}, printing the resident set at each
+ * point.
+ */
+public final class FreeMemoryReleaseProbe {
+    public static void main(String[] args) throws Exception {
+        long block = 4L << 20;
+        Pointer[] blocks = new Pointer[64];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = Pointer.malloc(block);
+            Pointer.memset(blocks[i], 1, block);
+        }
+        long full = residentKb();
+        for (Pointer p : blocks) Pointer.free(p);
+        long freed = residentKb();
+        boolean released = args.length > 0 && args[0].equals("keep") ? false : FreeMemoryRelease.release();
+        long after = residentKb();
+        System.out.println("PROBE available=" + FreeMemoryRelease.available() + " released=" + released
+                + " full=" + full + " freed=" + freed + " after=" + after);
+    }
+
+    private static long residentKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
