@@ -49,6 +49,78 @@ public final class StepWorkspace {
     }
 
     /**
+     * As {@link #backwardInScratch}, but the input gradient is copied outside every workspace, for the caller to
+     * {@link #free} once the next block has read it. Passed from block to block inside the step's scope, these
+     * gradients all stayed until the step ended (RN50 at batch 8: about 170 MB at the end of the image tower's
+     * backward; in the arena, part of its size).
+     */
+    public static INDArray backwardInScratchDetached(Supplier<INDArray> backward) {
+        if (!BLOCK_SCRATCH) return backward.get();
+        try (MemoryWorkspace scratch = openScratch()) {
+            INDArray dx = backward.get();
+            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return dx.dup(dx.ordering());
+            }
+        }
+    }
+
+    /**
+     * Runs a backward pass that returns nothing (a tower's first layers, whose input needs no gradient) in the
+     * scratch arena: its temporaries are dead when it returns.
+     */
+    public static void backwardInScratch(Runnable backward) {
+        if (!BLOCK_SCRATCH) {
+            backward.run();
+            return;
+        }
+        try (MemoryWorkspace scratch = openScratch()) {
+            backward.run();
+        }
+    }
+
+    private static final String KEPT_PREFIX = "jclip-block-kept-";
+    /** Each allocation on its own, kept after the scope is left, freed when the scope is destroyed or opened again. */
+    private static final WorkspaceConfiguration KEPT_CONFIG = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyLearning(LearningPolicy.NONE)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.EXTERNAL)
+            .build();
+
+    /**
+     * Runs block {@code index}'s forward pass with what it allocates (its output and the activations its backward
+     * reads) in a scope of its own, for {@link #freeForward} to free as soon as that block's backward has run. In the
+     * step's scope they stayed until the step ended, so the backward of a network's first blocks, the largest, came
+     * on top of every block's activations. The scope is left open when this returns, only no longer the one
+     * allocations go to: ND4J refuses arrays of a closed scope. A forward that no backward follows keeps its memory
+     * until the block's next forward.
+     */
+    public static INDArray forwardKept(int index, Supplier<INDArray> forward) {
+        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        Nd4j.getWorkspaceManager().getAndActivateWorkspace(KEPT_CONFIG, KEPT_PREFIX + index);
+        try {
+            return forward.get();
+        } finally {
+            Nd4j.getMemoryManager().setCurrentWorkspace(caller);
+        }
+    }
+
+    /** Frees what block {@code index}'s forward allocated in {@link #forwardKept}: once its backward has run. */
+    public static void freeForward(int index) {
+        destroy(KEPT_PREFIX + index);
+    }
+
+    private static void destroy(String id) {
+        MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
+        if (workspaces.checkIfWorkspaceExists(id)) workspaces.destroyWorkspace(workspaces.getWorkspaceForCurrentThread(id));
+    }
+
+    /** Frees {@code array} now if it lives outside every workspace (as {@link #backwardInScratchDetached} returns); else leaves it to its workspace. */
+    public static void free(INDArray array) {
+        if (array != null && array.closeable()) array.close();
+    }
+
+    /**
      * Runs one block's forward pass of an inference model in the same scratch arena: only the block's output is
      * copied out, so encoding holds one block's temporaries at a time. The block's caches for backward point into
      * the reused arena afterwards: only for models that never run backward.
@@ -57,10 +129,26 @@ public final class StepWorkspace {
         return inScratch(forward);
     }
 
+    private static final String BLOCK_FREEING_ID = "jclip-block-freeing";
+
+    /**
+     * The scratch scope of one block. Inside the step arena (and the step that sizes it) an arena of its own that
+     * every block reuses. Elsewhere (models too large for the step arena, inference) a scope that frees the block's
+     * temporaries when it closes, for the allocator to hand to the next block: an arena there grew block by block
+     * during the first step (ND4J reallocates it, zeroed, each time a block needs more than the last), and the
+     * outgrown arenas stayed with the allocator (RN50 b8: the first backward took 550 MB over the forward's peak).
+     */
+    private static MemoryWorkspace openScratch() {
+        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        boolean inArena = caller != null && (ID.equals(caller.getId()) || SIZING_ID.equals(caller.getId()));
+        return inArena ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)
+                : Nd4j.getWorkspaceManager().getAndActivateWorkspace(FREEING_CONFIG, BLOCK_FREEING_ID);
+    }
+
     private static INDArray inScratch(Supplier<INDArray> backward) {
         if (!BLOCK_SCRATCH) return backward.get();
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
-        try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)) {
+        try (MemoryWorkspace scratch = openScratch()) {
             INDArray dx = backward.get();
             try (MemoryWorkspace back = caller != null ? caller.notifyScopeBorrowed()
                     : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -106,10 +194,9 @@ public final class StepWorkspace {
 
     /** Destroys this thread's step arenas, freeing their memory now; the next step creates them again. */
     public static void release() {
-        for (String id : new String[]{ID, BLOCK_ID, FREEING_ID, SIZING_ID}) {
-            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
-                Nd4j.getWorkspaceManager().destroyWorkspace(Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id));
-            }
+        for (String id : new String[]{ID, BLOCK_ID, BLOCK_FREEING_ID, FREEING_ID, SIZING_ID}) destroy(id);
+        for (String id : Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread()) {
+            if (id.startsWith(KEPT_PREFIX)) destroy(id);
         }
     }
 

@@ -9,6 +9,8 @@ import org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Native memory is freed when its owner says so (a step ends, a model closes), never left to the garbage collector. */
@@ -45,6 +47,36 @@ class ClipModelMemoryTest {
             assertEquals(0, scope.getNumberOfExternalAllocations(), "freed when the step ended");
             assertEquals(0, scope.getCurrentSize(), "no arena kept");
         }
+    }
+
+    @Test
+    void aResNetFreesEachBlocksActivationsOnceItsBackwardHasRun() {
+        // PyTorch frees what a layer saved for backward as soon as that layer's backward has run; in the step's scope
+        // every block's activations stayed to the end, under the backward of the first (largest) blocks.
+        StepWorkspace.release();   // this thread's arenas from other tests
+        try (ClipModel model = ClipModel.create(ClipConfig.preset("RN-tiny"), 6)) {
+            try (MemoryWorkspace ws = StepWorkspace.openFreeingAtEnd()) {
+                INDArray features = model.encodeImage(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64));
+                List<String> kept = keptScopes();
+                assertFalse(kept.isEmpty(), "each bottleneck's forward has a scope of its own");
+                for (String id : kept) {
+                    Nd4jWorkspace scope = (Nd4jWorkspace) Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id);
+                    assertTrue(scope.getNumberOfExternalAllocations() > 0, id + " holds its block's activations");
+                }
+                assertEquals(ws, Nd4j.getMemoryManager().getCurrentWorkspace(), "allocations go to the step's scope again");
+                model.backwardImage(Nd4j.onesLike(features));
+                assertEquals(List.of(), keptScopes(), "freed block by block in backward");
+                // outside the step arena the blocks' backward temporaries are freed too, not kept in an arena that
+                // grew block by block
+                assertFalse(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("jclip-block-backward"));
+                assertTrue(Nd4j.getWorkspaceManager().checkIfWorkspaceExists("jclip-block-freeing"));
+            }
+        }
+    }
+
+    private static List<String> keptScopes() {
+        return Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread().stream()
+                .filter(id -> id.startsWith("jclip-block-kept-")).toList();
     }
 
     @Test
