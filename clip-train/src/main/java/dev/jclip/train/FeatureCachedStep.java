@@ -104,8 +104,8 @@ final class FeatureCachedStep {
             INDArray fi = model.encodeImage(local.images());
             INDArray ft = model.encodeText(local.tokens());
             Loss l = loss(model, fi, ft, c, sum);
+            model.backwardText(l.gradText());   // text first, as ClipModel.trainStep (memory)
             model.backwardImage(l.gradImage());
-            model.backwardText(l.gradText());
             return l.value();
         }
     }

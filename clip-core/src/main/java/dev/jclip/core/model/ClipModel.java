@@ -243,8 +243,10 @@ public final class ClipModel implements AutoCloseable {
             INDArray fi = encodeImage(images);
             INDArray ft = encodeText(tokens);
             FeatureLoss r = loss(fi, ft);
-            backwardImage(r.gradImageFeatures());
+            // text first: its activations are freed as its backward goes, before the image tower's backward (the
+            // larger) runs; the towers' gradients are disjoint, so the order changes no bits
             backwardText(r.gradTextFeatures());
+            backwardImage(r.gradImageFeatures());
             return r.detach();
         }
     }

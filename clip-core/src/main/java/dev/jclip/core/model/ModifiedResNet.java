@@ -39,6 +39,8 @@ public final class ModifiedResNet implements ImageTower {
 
     /** Bottlenecks of an inference model run in the reused scratch arena. */
     private final boolean inference;
+    /** The name of the scopes that hold each bottleneck's activations from its forward to its backward. */
+    private final String keptScopes = StepWorkspace.keptScopes();
 
     public ModifiedResNet(ParameterStore store, VisionConfig cfg, int embedDim) {
         inference = store.isInference();
@@ -124,7 +126,7 @@ public final class ModifiedResNet implements ImageTower {
             INDArray in = x;
             // an inference model never runs backward: each bottleneck's temporaries die with it (as in Transformer);
             // in training they are freed block by block in backward
-            x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : StepWorkspace.forwardKept(i, () -> b.forward(in));
+            x = inference ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : StepWorkspace.forwardKept(keptScopes, i, () -> b.forward(in));
         }
         return x;
     }
@@ -139,7 +141,7 @@ public final class ModifiedResNet implements ImageTower {
             INDArray in = d;
             d = StepWorkspace.backwardInScratchDetached(() -> block.backward(in));
             StepWorkspace.free(in);
-            StepWorkspace.freeForward(i);
+            StepWorkspace.freeForward(keptScopes, i);
         }
         INDArray top = d;
         StepWorkspace.backwardInScratch(() -> {

@@ -87,17 +87,24 @@ public final class StepWorkspace {
             .policySpill(SpillPolicy.EXTERNAL)
             .build();
 
+    private static final java.util.concurrent.atomic.AtomicInteger KEPT_OWNERS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A name of its own for a tower's blocks in {@link #forwardKept} (two towers' block 3 are different scopes). */
+    public static String keptScopes() {
+        return KEPT_PREFIX + KEPT_OWNERS.incrementAndGet() + "-";
+    }
+
     /**
-     * Runs block {@code index}'s forward pass with what it allocates (its output and the activations its backward
-     * reads) in a scope of its own, for {@link #freeForward} to free as soon as that block's backward has run. In the
-     * step's scope they stayed until the step ended, so the backward of a network's first blocks, the largest, came
-     * on top of every block's activations. The scope is left open when this returns, only no longer the one
-     * allocations go to: ND4J refuses arrays of a closed scope. A forward that no backward follows keeps its memory
-     * until the block's next forward.
+     * Runs block {@code index} of {@code owner} ({@link #keptScopes}) forward with what it allocates (its output and
+     * the activations its backward reads) in a scope of its own, for {@link #freeForward} to free as soon as that
+     * block's backward has run, as PyTorch frees what a layer saved once its backward is done. In the step's scope
+     * they stayed until the step ended, so the backward of a tower's first blocks came on top of every block's
+     * activations. The scope is left open when this returns, only no longer the one allocations go to: ND4J refuses
+     * arrays of a closed scope. A forward that no backward follows keeps its memory until the block's next forward.
      */
-    public static INDArray forwardKept(int index, Supplier<INDArray> forward) {
+    public static INDArray forwardKept(String owner, int index, Supplier<INDArray> forward) {
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
-        Nd4j.getWorkspaceManager().getAndActivateWorkspace(KEPT_CONFIG, KEPT_PREFIX + index);
+        Nd4j.getWorkspaceManager().getAndActivateWorkspace(KEPT_CONFIG, owner + index);
         try {
             return forward.get();
         } finally {
@@ -105,9 +112,18 @@ public final class StepWorkspace {
         }
     }
 
-    /** Frees what block {@code index}'s forward allocated in {@link #forwardKept}: once its backward has run. */
-    public static void freeForward(int index) {
-        destroy(KEPT_PREFIX + index);
+    /** Frees what block {@code index} of {@code owner} allocated in {@link #forwardKept}: once its backward has run. */
+    public static void freeForward(String owner, int index) {
+        destroy(owner + index);
+    }
+
+    /** Bytes this thread's {@link #forwardKept} scopes hold now: block activations waiting for their backward. */
+    public static long keptBytes() {
+        long bytes = 0;
+        for (MemoryWorkspace ws : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+            if (ws.getId().startsWith(KEPT_PREFIX)) bytes += ws.getThisCycleAllocations();
+        }
+        return bytes;
     }
 
     private static void destroy(String id) {
@@ -194,7 +210,7 @@ public final class StepWorkspace {
 
     /** Destroys this thread's step arenas, freeing their memory now; the next step creates them again. */
     public static void release() {
-        for (String id : new String[]{ID, BLOCK_ID, BLOCK_FREEING_ID, FREEING_ID, SIZING_ID}) destroy(id);
+        for (String id : new String[]{ID, BLOCK_ID, BLOCK_FREEING_ID, FREEING_ID, SIZING_ID, MatMul.PARTIALS_ID}) destroy(id);
         for (String id : Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread()) {
             if (id.startsWith(KEPT_PREFIX)) destroy(id);
         }

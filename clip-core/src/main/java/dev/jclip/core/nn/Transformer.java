@@ -12,6 +12,8 @@ public final class Transformer implements Layer {
     private final boolean inference;
     /** Activation checkpointing: keep each block's input only, recompute the block in backward. */
     private boolean checkpointing;
+    /** The name of the scopes that hold each block's activations from its forward to its backward. */
+    private final String keptScopes = StepWorkspace.keptScopes();
     private final List<INDArray> blockInputs = new ArrayList<>();
 
     public Transformer(List<ResidualAttentionBlock> blocks) {
@@ -88,13 +90,17 @@ public final class Transformer implements Layer {
 
     private INDArray forward(INDArray x, List<INDArray> outputs) {
         blockInputs.clear();
-        for (ResidualAttentionBlock b : blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            ResidualAttentionBlock b = blocks.get(i);
             INDArray in = x;
             if (checkpointing && !inference) blockInputs.add(in);
-            // a trainable model keeps every block's activations for backward; an inference model (which has no
-            // backward) drops them with the block: ViT-B/32 on 64 images peaked at 5.8 GB before, see docs/API.md.
-            // With checkpointing, a trainable one drops them too and recomputes them in backward.
-            x = inference || checkpointing ? StepWorkspace.forwardInScratch(() -> b.forward(in)) : b.forward(in);
+            // a trainable model keeps every block's activations for backward, each block's until its backward has
+            // run; an inference model (which has no backward) drops them with the block: ViT-B/32 on 64 images
+            // peaked at 5.8 GB before, see docs/API.md. With checkpointing, a trainable one drops them too and
+            // recomputes them in backward. Block outputs asked for (blockOutputs) stay in the caller's scope.
+            int index = i;
+            if (inference || checkpointing) x = StepWorkspace.forwardInScratch(() -> b.forward(in));
+            else x = outputs == null ? StepWorkspace.forwardKept(keptScopes, index, () -> b.forward(in)) : b.forward(in);
             if (outputs != null) outputs.add(x);
         }
         return x;
@@ -115,7 +121,12 @@ public final class Transformer implements Layer {
                     return block.backward(d);
                 });
             } else {
-                dy = StepWorkspace.backwardInScratch(() -> block.backward(d));
+                // between blocks the gradient lives outside the step's scope, freed once read; the first block's
+                // goes to the caller's scope, the last block's came from it
+                dy = i > 0 ? StepWorkspace.backwardInScratchDetached(() -> block.backward(d))
+                        : StepWorkspace.backwardInScratch(() -> block.backward(d));
+                if (i < blocks.size() - 1) StepWorkspace.free(d);
+                StepWorkspace.freeForward(keptScopes, i);
             }
         }
         blockInputs.clear();

@@ -90,7 +90,7 @@ class ClipModelMemoryTest {
                 step(model);
                 measured = ws.getThisCycleAllocations();
             }
-            assertTrue(measured > 1_000_000, "the first step's bytes were counted: " + measured);
+            assertTrue(measured > 100_000, "the first step's bytes were counted: " + measured);
             assertEquals(0, ((Nd4jWorkspace) Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("jclip-step-sizing"))
                     .getNumberOfExternalAllocations(), "the first step's temporaries are freed when it ends");
 

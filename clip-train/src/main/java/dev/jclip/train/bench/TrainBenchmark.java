@@ -66,17 +66,17 @@ public final class TrainBenchmark {
                 long t1 = System.nanoTime();
                 INDArray ft = model.encodeText(tokens);
                 long t2 = System.nanoTime();
-                // everything the forward passes allocated in the step scope stays there until backward has run
-                // (block temporaries of checkpointed blocks go to the scratch arena instead, and are not counted)
-                keptBytes[0] = Math.max(keptBytes[0], ws.getThisCycleAllocations());
+                // what the forward passes keep for backward: their allocations in the step scope and each block's in
+                // its own (block temporaries of checkpointed blocks go to the scratch arena instead, and are not counted)
+                keptBytes[0] = Math.max(keptBytes[0], ws.getThisCycleAllocations() + dev.jclip.core.nn.StepWorkspace.keptBytes());
                 ClipModel.FeatureLoss r = model.loss(fi, ft);
                 long t3 = System.nanoTime();
-                model.backwardImage(r.gradImageFeatures());
+                model.backwardText(r.gradTextFeatures());   // text first, as ClipModel.trainStep (memory)
                 long t4 = System.nanoTime();
-                model.backwardText(r.gradTextFeatures());
+                model.backwardImage(r.gradImageFeatures());
                 long t5 = System.nanoTime();
-                towerNanos[0] = (t1 - t0) + (t4 - t3);
-                towerNanos[1] = (t2 - t1) + (t5 - t4);
+                towerNanos[0] = (t1 - t0) + (t5 - t4);
+                towerNanos[1] = (t2 - t1) + (t4 - t3);
                 l = r.loss();
             }
             opt.step(5e-4);
