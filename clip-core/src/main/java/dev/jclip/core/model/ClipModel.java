@@ -187,11 +187,11 @@ public final class ClipModel implements AutoCloseable {
     /**
      * The memory scope for one training step's temporaries, all freed when the step is over: the reusable step
      * arena for models where it pays ({@link StepWorkspace#worthwhile}), else a scope that allocates each
-     * temporary on its own and frees them all at its end ({@link StepWorkspace#openFreeingAtEnd}). Detach anything
+     * temporary on its own and frees them all at its end ({@link StepWorkspace#openStepFreeingAtEnd}). Detach anything
      * that must outlive it.
      */
     public MemoryWorkspace openStepWorkspace() {
-        return useWorkspace ? StepWorkspace.open() : StepWorkspace.openFreeingAtEnd();
+        return useWorkspace ? StepWorkspace.open() : StepWorkspace.openStepFreeingAtEnd();
     }
 
     /** The two logit matrices, as OpenAI's {@code forward}: logits_per_image [B_img, B_txt] and its transpose. */

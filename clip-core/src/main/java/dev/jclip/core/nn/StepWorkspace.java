@@ -100,10 +100,16 @@ public final class StepWorkspace {
      * block's backward has run, as PyTorch frees what a layer saved once its backward is done. In the step's scope
      * they stayed until the step ended, so the backward of a tower's first blocks came on top of every block's
      * activations. The scope is left open when this returns, only no longer the one allocations go to: ND4J refuses
-     * arrays of a closed scope. A forward that no backward follows keeps its memory until the block's next forward.
+     * arrays of a closed scope. Only inside a training step's scope ({@link #open}, {@link #openStepFreeingAtEnd}); a
+     * forward there that no backward follows keeps its memory until the block's next forward.
      */
     public static INDArray forwardKept(String owner, int index, Supplier<INDArray> forward) {
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        // only inside a training step's scope, where a backward follows; elsewhere (encoding, tests without a scope)
+        // the activations go where the caller allocates, freed with its scope
+        boolean step = caller != null && (ID.equals(caller.getId()) || SIZING_ID.equals(caller.getId())
+                || STEP_FREEING_ID.equals(caller.getId()));
+        if (!step) return forward.get();
         Nd4j.getWorkspaceManager().getAndActivateWorkspace(KEPT_CONFIG, owner + index);
         try {
             return forward.get();
@@ -182,7 +188,8 @@ public final class StepWorkspace {
     /** Models up to this many parameters use the arena by default (see {@link #worthwhile(long)}). */
     public static final long DEFAULT_MAX_PARAMETERS = 30_000_000L;
 
-    private static final String FREEING_ID = "jclip-step-freeing";
+    private static final String STEP_FREEING_ID = "jclip-step-freeing";
+    private static final String FREEING_ID = "jclip-freeing";
     /**
      * No arena: each allocation is made on its own ("spilled") and all of them are freed together when the scope
      * closes, instead of whenever the JVM collects their Java handles. ND4J 1.0.0-M2.1 frees a scope's spilled
@@ -199,10 +206,19 @@ public final class StepWorkspace {
             .build();
 
     /**
-     * Opens a step scope for models too large for the arena ({@link #worthwhile}): their temporaries are freed when
-     * it closes. Outside any workspace they were native memory freed only when the JVM collected their small Java
-     * handles, which with a small heap could be many steps later (RN50 at batch 8 passed 10 GB resident without a
+     * Opens a training step's scope for models too large for the arena ({@link #worthwhile}): their temporaries are
+     * freed when it closes, the blocks' activations when each block's backward has run ({@link #forwardKept}).
+     * Outside any workspace they were native memory freed only when the JVM collected their small Java handles, which
+     * with a small heap could be many steps later (RN50 at batch 8 passed 10 GB resident without a
      * {@code System.gc()} after each step).
+     */
+    public static MemoryWorkspace openStepFreeingAtEnd() {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(FREEING_CONFIG, STEP_FREEING_ID);
+    }
+
+    /**
+     * The same kind of scope for work that runs no backward (encoding, scoring): everything allocated inside it,
+     * blocks' activations included, is freed when it closes.
      */
     public static MemoryWorkspace openFreeingAtEnd() {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(FREEING_CONFIG, FREEING_ID);
@@ -210,7 +226,7 @@ public final class StepWorkspace {
 
     /** Destroys this thread's step arenas, freeing their memory now; the next step creates them again. */
     public static void release() {
-        for (String id : new String[]{ID, BLOCK_ID, BLOCK_FREEING_ID, FREEING_ID, SIZING_ID, MatMul.PARTIALS_ID}) destroy(id);
+        for (String id : new String[]{ID, BLOCK_ID, BLOCK_FREEING_ID, STEP_FREEING_ID, FREEING_ID, SIZING_ID, MatMul.PARTIALS_ID}) destroy(id);
         for (String id : Nd4j.getWorkspaceManager().getAllWorkspacesIdsForCurrentThread()) {
             if (id.startsWith(KEPT_PREFIX)) destroy(id);
         }

@@ -56,6 +56,10 @@ class ClipModelMemoryTest {
         StepWorkspace.release();   // this thread's arenas from other tests
         try (ClipModel model = ClipModel.create(ClipConfig.preset("RN-tiny"), 6)) {
             try (MemoryWorkspace ws = StepWorkspace.openFreeingAtEnd()) {
+                model.encodeImage(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64));
+                assertEquals(List.of(), keptScopes(), "encoding (no backward follows) keeps nothing past its scope");
+            }
+            try (MemoryWorkspace ws = StepWorkspace.openStepFreeingAtEnd()) {
                 INDArray features = model.encodeImage(Nd4j.rand(DataType.FLOAT, 4, 3, 64, 64));
                 List<String> kept = keptScopes();
                 assertFalse(kept.isEmpty(), "each bottleneck's forward has a scope of its own");
