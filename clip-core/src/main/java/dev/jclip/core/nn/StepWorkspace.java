@@ -11,14 +11,18 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The memory arena for one training step. Every temporary of a forward/backward pass (activations, caches,
- * intermediate gradients) is carved out of one block that is reused step after step, instead of each array
- * being allocated and freed off-heap (allocation dominated elementwise work: a 17 MB multiply took 10.8 ms into a
- * new array and 1.7 ms into an existing one). Arrays that must outlive the step (parameters, gradients, optimiser
- * state) are created outside it; anything returned from inside must be {@code detach()}ed.
+ * The memory scopes of a training step. For models up to 30M parameters, the step arena: every temporary of a
+ * forward/backward pass (caches, intermediate gradients) is carved out of one block that is reused step after
+ * step, instead of each array being allocated and freed off-heap (allocation dominated elementwise work: a 17 MB
+ * multiply took 10.8 ms into a new array and 1.7 ms into an existing one); for larger ones, a scope that frees its
+ * temporaries when the step ends. Inside either, each block's activations have a scope of their own, freed once the
+ * block's backward has run ({@link #forwardKept}), and each block's backward runs in a reused scratch scope. Arrays
+ * that must outlive the step (parameters, gradients, optimiser state) are created outside; anything returned from
+ * inside must be {@code detach()}ed.
  */
 public final class StepWorkspace {
     private static final String ID = "jclip-step";
@@ -87,7 +91,7 @@ public final class StepWorkspace {
             .policySpill(SpillPolicy.EXTERNAL)
             .build();
 
-    private static final java.util.concurrent.atomic.AtomicInteger KEPT_OWNERS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger KEPT_OWNERS = new AtomicInteger();
 
     /** A name of its own for a tower's blocks in {@link #forwardKept} (two towers' block 3 are different scopes). */
     public static String keptScopes() {
