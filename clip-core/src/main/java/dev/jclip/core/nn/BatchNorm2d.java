@@ -184,7 +184,7 @@ public final class BatchNorm2d implements Layer {
         // batch statistics depend on x: dx = g rstd (dy - mean(dy) - xhat mean(dy xhat))
         INDArray xhatTerm = rowOp("multiply", xhat, sumDyXhat.divi(n).muli(scale), work);
         INDArray dx = rowOp("multiply", dy2, scale, Nd4j.createUninitialized(dy2.dataType(), n, channels)).subi(xhatTerm);
-        Conv2d.release(work);
+        StepWorkspace.free(work);
         return rowOp("subtract", dx, sumDy.divi(n).muli(scale), dx).reshape(shape);
     }
 }

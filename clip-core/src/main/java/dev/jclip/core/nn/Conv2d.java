@@ -170,7 +170,7 @@ public final class Conv2d implements Layer {
     /** Adds the partials into {@code grad} in block order (a fixed order: the bits do not depend on the threads), frees them. */
     private static void sumInto(INDArray grad, INDArray[] partials) {
         for (INDArray p : partials) grad.addi(p);
-        release(partials);
+        StepWorkspace.free(partials);
     }
 
     /** libnd4j's conv2d_bp over batch blocks: the fast choice when libnd4j runs it on oneDNN. */
@@ -183,9 +183,9 @@ public final class Conv2d implements Layer {
         forEachBlock(bounds, i -> Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(xs[i], weight.value(), dys[i])
                 .addOutputs(dxs[i], dws[i]).addIntegerArguments(intArgs()).build()));
         if (weight.trainable()) sumInto(weight.grad(), dws);
-        else release(dws);
+        else StepWorkspace.free(dws);
         if (inputGradient) return dx;
-        release(dx);
+        StepWorkspace.free(dx);
         return null;
     }
 
@@ -237,15 +237,6 @@ public final class Conv2d implements Layer {
         }
     }
 
-    /**
-     * Frees temporaries that never leave this class at once instead of when the garbage collector gets to them:
-     * fresh native memory is paid for in page faults, and freed memory is reused by the allocator.
-     */
-    static void release(INDArray... temporaries) {
-        for (INDArray t : temporaries) {
-            if (t != null && t.closeable()) t.close();
-        }
-    }
 
     private int[] columnArgs() {
         // kH, kW, sH, sW, pH, pW, dH, dW, same mode (0 = explicit padding)

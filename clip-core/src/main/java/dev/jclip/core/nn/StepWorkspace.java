@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -49,7 +50,7 @@ public final class StepWorkspace {
      * copied out, to wherever the caller allocates. {@code -Djclip.blockScratch=false} turns it off.
      */
     public static INDArray backwardInScratch(Supplier<INDArray> backward) {
-        return inScratch(backward);
+        return inScratch(backward, false);
     }
 
     /**
@@ -59,13 +60,7 @@ public final class StepWorkspace {
      * backward; in the arena, part of its size).
      */
     public static INDArray backwardInScratchDetached(Supplier<INDArray> backward) {
-        if (!BLOCK_SCRATCH) return backward.get();
-        try (MemoryWorkspace scratch = openScratch()) {
-            INDArray dx = backward.get();
-            try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return dx.dup(dx.ordering());
-            }
-        }
+        return inScratch(backward, true);
     }
 
     /**
@@ -111,9 +106,7 @@ public final class StepWorkspace {
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
         // only inside a training step's scope, where a backward follows; elsewhere (encoding, tests without a scope)
         // the activations go where the caller allocates, freed with its scope
-        boolean step = caller != null && (ID.equals(caller.getId()) || SIZING_ID.equals(caller.getId())
-                || STEP_FREEING_ID.equals(caller.getId()));
-        if (!step) return forward.get();
+        if (!currentScopeIs(ID, SIZING_ID, STEP_FREEING_ID)) return forward.get();
         Nd4j.getWorkspaceManager().getAndActivateWorkspace(KEPT_CONFIG, owner + index);
         try {
             return forward.get();
@@ -136,14 +129,26 @@ public final class StepWorkspace {
         return bytes;
     }
 
+    /** Whether this thread allocates in one of the scopes {@code ids} now. */
+    private static boolean currentScopeIs(String... ids) {
+        MemoryWorkspace current = Nd4j.getMemoryManager().getCurrentWorkspace();
+        return current != null && Arrays.asList(ids).contains(current.getId());
+    }
+
     private static void destroy(String id) {
         MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
         if (workspaces.checkIfWorkspaceExists(id)) workspaces.destroyWorkspace(workspaces.getWorkspaceForCurrentThread(id));
     }
 
-    /** Frees {@code array} now if it lives outside every workspace (as {@link #backwardInScratchDetached} returns); else leaves it to its workspace. */
-    public static void free(INDArray array) {
-        if (array != null && array.closeable()) array.close();
+    /**
+     * Frees each of {@code arrays} now that lives outside every workspace (as {@link #backwardInScratchDetached}
+     * returns), instead of when the garbage collector gets to its handle: fresh native memory is paid for in page
+     * faults, and freed memory is reused by the allocator. Arrays inside a workspace are left to it.
+     */
+    public static void free(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && a.closeable()) a.close();
+        }
     }
 
     /**
@@ -152,7 +157,7 @@ public final class StepWorkspace {
      * the reused arena afterwards: only for models that never run backward.
      */
     public static INDArray forwardInScratch(Supplier<INDArray> forward) {
-        return inScratch(forward);
+        return inScratch(forward, false);
     }
 
     private static final String BLOCK_FREEING_ID = "jclip-block-freeing";
@@ -165,20 +170,19 @@ public final class StepWorkspace {
      * outgrown arenas stayed with the allocator (RN50 b8: the first backward took 550 MB over the forward's peak).
      */
     private static MemoryWorkspace openScratch() {
-        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
-        boolean inArena = caller != null && (ID.equals(caller.getId()) || SIZING_ID.equals(caller.getId()));
-        return inArena ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)
+        return currentScopeIs(ID, SIZING_ID) ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, BLOCK_ID)
                 : Nd4j.getWorkspaceManager().getAndActivateWorkspace(FREEING_CONFIG, BLOCK_FREEING_ID);
     }
 
-    private static INDArray inScratch(Supplier<INDArray> backward) {
-        if (!BLOCK_SCRATCH) return backward.get();
+    /** Runs {@code pass} in the scratch scope; its result is copied to the caller's scope, or outside every scope when {@code detached}. */
+    private static INDArray inScratch(Supplier<INDArray> pass, boolean detached) {
+        if (!BLOCK_SCRATCH) return pass.get();
         MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
         try (MemoryWorkspace scratch = openScratch()) {
-            INDArray dx = backward.get();
-            try (MemoryWorkspace back = caller != null ? caller.notifyScopeBorrowed()
+            INDArray out = pass.get();
+            try (MemoryWorkspace back = caller != null && !detached ? caller.notifyScopeBorrowed()
                     : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return dx.dup(dx.ordering());
+                return out.dup(out.ordering());
             }
         }
     }

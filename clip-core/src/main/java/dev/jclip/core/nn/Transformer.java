@@ -98,9 +98,8 @@ public final class Transformer implements Layer {
             // run; an inference model (which has no backward) drops them with the block: ViT-B/32 on 64 images
             // peaked at 5.8 GB before, see docs/API.md. With checkpointing, a trainable one drops them too and
             // recomputes them in backward. Block outputs asked for (blockOutputs) stay in the caller's scope.
-            int index = i;
             if (inference || checkpointing) x = StepWorkspace.forwardInScratch(() -> b.forward(in));
-            else x = outputs == null ? StepWorkspace.forwardKept(keptScopes, index, () -> b.forward(in)) : b.forward(in);
+            else x = outputs == null ? StepWorkspace.forwardKept(keptScopes, i, () -> b.forward(in)) : b.forward(in);
             if (outputs != null) outputs.add(x);
         }
         return x;
