@@ -152,9 +152,9 @@ public final class StepWorkspace {
     }
 
     /**
-     * Runs one block's forward pass of an inference model in the same scratch arena: only the block's output is
-     * copied out, so encoding holds one block's temporaries at a time. The block's caches for backward point into
-     * the reused arena afterwards: only for models that never run backward.
+     * Runs one block's forward pass of an inference model in the scratch scope: only the block's output is copied
+     * out, so encoding holds one block's temporaries at a time. The block's caches for backward point into freed or
+     * reused memory afterwards: only for models that never run backward.
      */
     public static INDArray forwardInScratch(Supplier<INDArray> forward) {
         return inScratch(forward, false);
