@@ -99,15 +99,11 @@ final class FeatureCachedStep {
 
     /** One micro-batch, no accumulation: the towers keep their activations while the features travel. */
     private static double onePass(ClipModel model, Batch local, Collective c, long seed, int firstRow, GradientSync.Mode sum) {
-        try (MemoryWorkspace ws = model.openStepWorkspace()) {
-            model.seedRandomness(seed, firstRow);
-            INDArray fi = model.encodeImage(local.images());
-            INDArray ft = model.encodeText(local.tokens());
+        model.seedRandomness(seed, firstRow);
+        return model.trainStep(local.images(), local.tokens(), (fi, ft) -> {
             Loss l = loss(model, fi, ft, c, sum);
-            model.backwardText(l.gradText());   // text first, as ClipModel.trainStep (memory)
-            model.backwardImage(l.gradImage());
-            return l.value();
-        }
+            return new ClipModel.FeatureLoss(l.value(), l.gradImage(), l.gradText());
+        }).loss();
     }
 
     private static double cached(ClipModel model, Batch local, int accumFreq, int chunk, Collective c, long seed, int firstRow,

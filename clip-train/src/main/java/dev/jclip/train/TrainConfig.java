@@ -89,7 +89,7 @@ public final class TrainConfig {
     }
 
     /** Randomness, threads and logging. */
-    public record Runtime(long seed, int threads, int logEvery, double lossSpikeFactor, String reportTo) {
+    public record Runtime(long seed, int threads, String concurrentTowers, int logEvery, double lossSpikeFactor, String reportTo) {
         /** Whether {@code report-to} names TensorBoard. */
         public boolean tensorboard() {
             return List.of(reportTo.split(",")).stream().map(String::strip).anyMatch("tensorboard"::equals);
@@ -127,7 +127,7 @@ public final class TrainConfig {
                 bool("allow-numerics-change"));
         evaluation = new Evaluation(lng("eval-every"), str("zeroshot-dataset"), str("zeroshot-templates"), integer("zeroshot-limit"),
                 str("val-data"), integer("val-frequency"), integer("zeroshot-frequency"));
-        runtime = new Runtime(lng("seed"), integer("threads"), integer("log-every"), dbl("loss-spike-factor"), str("report-to"));
+        runtime = new Runtime(lng("seed"), integer("threads"), str("concurrent-towers"), integer("log-every"), dbl("loss-spike-factor"), str("report-to"));
     }
 
     public Model model() {
@@ -355,6 +355,9 @@ public final class TrainConfig {
         if (e.zeroshotFrequency() > 0 && e.zeroshotDataset() == null) problems.add("zeroshot-frequency needs zeroshot-dataset");
         if (e.valFrequency() > 0 && e.valData() == null) problems.add("val-frequency needs val-data");
         if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
+        if (!List.of("auto", "on", "off").contains(runtime.concurrentTowers())) {
+            problems.add("concurrent-towers must be auto, on or off, got '" + runtime.concurrentTowers() + "'");
+        }
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
         for (String r : runtime.reportTo().split(",", -1)) {
             if (!List.of("jsonl", "tensorboard").contains(r.strip())) {
@@ -607,6 +610,8 @@ public final class TrainConfig {
         public Builder seed(long v) { return put("seed", v); }
 
         public Builder threads(int v) { return put("threads", v); }
+
+        public Builder concurrentTowers(String v) { return put("concurrent-towers", v); }
 
         public Builder logEvery(int v) { return put("log-every", v); }
 

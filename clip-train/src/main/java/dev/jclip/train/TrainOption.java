@@ -87,6 +87,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
 
             new TrainOption("seed", Concern.RUNTIME, Long.class, 0L, "seed of model initialisation, data order and every random choice"),
             new TrainOption("threads", Concern.RUNTIME, Integer.class, 0, "ND4J and BLAS threads; 0 = the library default"),
+            new TrainOption("concurrent-towers", Concern.RUNTIME, String.class, "auto", "run the image and the text tower of a step at the same time, each on its share of the threads (the same bits either way): auto (with 2+ threads, when each tower's FLOP share is at least one thread and the step is small: docs/PERFORMANCE.md), on or off"),
             new TrainOption("log-every", Concern.RUNTIME, Integer.class, 10, "progress-line interval in steps"),
             new TrainOption("loss-spike-factor", Concern.RUNTIME, Double.class, 3.0, "stop when a step's loss exceeds this many times the running mean (after 20 steps); 0 = off"),
             new TrainOption("report-to", Concern.RUNTIME, String.class, "jsonl", "where step and evaluation metrics go: jsonl (metrics.jsonl, always written) and/or tensorboard (event files in the run folder), comma-separated"));

@@ -7,6 +7,7 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.config.Objective;
 import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.model.ConcurrentTowers;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.PreprocessConfig;
@@ -140,6 +141,7 @@ public final class Trainer {
         // locked parameters lose their gradient buffers before the optimiser is built, so they get no state either
         lockTowers(model, cfg);
         model.setGradCheckpointing(cfg.model().gradCheckpointing());
+        model.setConcurrentTowers(ConcurrentTowers.parse(cfg.runtime().concurrentTowers()));
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 

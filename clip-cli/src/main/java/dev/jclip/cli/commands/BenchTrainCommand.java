@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jclip.core.Machine;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.model.ConcurrentTowers;
 import dev.jclip.train.bench.BlockBenchmark;
 import dev.jclip.train.bench.TrainBenchmark;
 
@@ -44,14 +45,26 @@ public final class BenchTrainCommand extends ClipCommand {
             + " instead of keeping them (activation_peak_mb in the output)")
     boolean gradCheckpointing;
 
+    @Option(names = "--concurrent-towers", paramLabel = "auto|on|off", description = "run the image and the text tower at"
+            + " the same time, each on its share of the threads: auto (where each tower's FLOP share is at least one"
+            + " thread), on, off (default: ${DEFAULT-VALUE})")
+    String concurrentTowers = "auto";
+
     @Override
     protected int run() throws Exception {
+        ConcurrentTowers towers;
+        try {
+            towers = ConcurrentTowers.parse(concurrentTowers);
+        } catch (IllegalArgumentException e) {
+            throw new dev.jclip.cli.UsageException("--concurrent-towers must be auto, on or off, got '" + concurrentTowers + "'");
+        }
         int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
         if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing,
+                towers));
         out.put("threads", threads);
         out.putAll(Machine.facts());
         TrainBenchmark.SgemmRate peak = null;

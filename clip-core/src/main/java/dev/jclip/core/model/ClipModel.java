@@ -33,6 +33,8 @@ public final class ClipModel implements AutoCloseable {
     private final CaptionHead head;
     private boolean training = true;
     private final boolean useWorkspace;
+    private final TowerStep towers;
+    private ConcurrentTowers concurrentTowers = ConcurrentTowers.AUTO;
     private boolean closed;
 
     /**
@@ -53,6 +55,7 @@ public final class ClipModel implements AutoCloseable {
         logitBias = config.isSiglip() ? store.constant("logit_bias", config.initLogitBias()) : null;
         store.flatten();
         useWorkspace = StepWorkspace.worthwhile(store.count());
+        towers = new TowerStep(visual, text, this::openStepWorkspace);
     }
 
     /** A freshly initialised float32 model (OpenAI's initialisation, seeded). */
@@ -204,6 +207,20 @@ public final class ClipModel implements AutoCloseable {
     public record Logits(INDArray perImage, INDArray perText) {
     }
 
+    /** An objective over a batch's image and text features [B, E]: its loss and gradients ({@link #loss}, or a distributed one). */
+    @FunctionalInterface
+    public interface Objective {
+        FeatureLoss apply(INDArray imageFeatures, INDArray textFeatures);
+    }
+
+    /**
+     * The last training step's time in each tower (forward and backward, nanoseconds), what the forward passes held
+     * for backward (bytes: the step scope's allocations and the blocks' kept scopes, on every thread), and whether the
+     * towers ran at the same time.
+     */
+    public record StepTiming(long imageNanos, long textNanos, long forwardBytes, boolean concurrent) {
+    }
+
     /** A batch's loss and its gradients with respect to the (unnormalised) image and text features. */
     public record FeatureLoss(double loss, INDArray gradImageFeatures, INDArray gradTextFeatures) {
         FeatureLoss detach() {
@@ -234,21 +251,65 @@ public final class ClipModel implements AutoCloseable {
      * (call {@code parameters().zeroGrad()} first). Returns the loss and the feature gradients.
      */
     public FeatureLoss trainStep(INDArray images, INDArray tokens) {
-        try (MemoryWorkspace ws = openStepWorkspace()) {
-            if (head != null) {
+        if (head != null) {
+            try (MemoryWorkspace ws = openStepWorkspace()) {
                 CaptionHead.Result r = head.lossAndBackward(encodeImage(images), tokens);
                 backwardImage(r.gradImageFeatures());
                 return new FeatureLoss(r.loss(), r.gradImageFeatures().detach(), null);
             }
-            INDArray fi = encodeImage(images);
-            INDArray ft = encodeText(tokens);
-            FeatureLoss r = loss(fi, ft);
-            // text first: its activations are freed as its backward goes, before the image tower's backward (the
-            // larger) runs; the towers' gradients are disjoint, so the order changes no bits
-            backwardText(r.gradTextFeatures());
-            backwardImage(r.gradImageFeatures());
-            return r.detach();
         }
+        return trainStep(images, tokens, this::loss);
+    }
+
+    /**
+     * One forward of both towers, {@code objective} over their features, and backward of both; gradients accumulate
+     * into the parameters. The towers run at the same time where {@link #setConcurrentTowers} says so, with the same
+     * bits either way. Returns the objective's result, detached.
+     */
+    public FeatureLoss trainStep(INDArray images, INDArray tokens, Objective objective) {
+        return towers.run(images, tokens, objective, towerThreads(images.size(0)));
+    }
+
+    /** The last {@link #trainStep}'s timing per tower (null before the first). */
+    public StepTiming lastStepTiming() {
+        return towers.lastTiming();
+    }
+
+    /** Whether the towers of a training step run at the same time ({@link ConcurrentTowers}); AUTO by default. */
+    public void setConcurrentTowers(ConcurrentTowers mode) {
+        concurrentTowers = java.util.Objects.requireNonNull(mode);
+    }
+
+    /**
+     * Training-step FLOPs per kernel thread below which AUTO runs the towers at the same time. At two threads on the
+     * development VM (docs/PERFORMANCE.md, "Two towers at once"): RN-TINY b64 (8.5 GFLOP per thread) 240 -> 175 ms
+     * per step together; MEDIUM b128 (32 GFLOP) 630 -> 615-662 ms, ViT-B-32 b8 (176) 1,874 -> 2,004, RN50 b8 (210)
+     * 2,490 -> 2,645: a tower large enough keeps two threads busy on its own, and two towers at once then only
+     * compete for caches and memory bandwidth.
+     */
+    static final double CONCURRENT_BELOW_FLOPS_PER_THREAD = 16e9;
+
+    /**
+     * The kernel threads of the image and the text tower when a step over {@code batch} pairs runs them at the same
+     * time, or null for one after the other: only on the CPU with the fused kernels and thread-count-independent
+     * products, with two or more kernel threads, split in proportion to each tower's forward FLOPs. AUTO runs them
+     * together when each tower's share is at least one thread and the step is small
+     * ({@link #CONCURRENT_BELOW_FLOPS_PER_THREAD}).
+     */
+    int[] towerThreads(long batch) {
+        if (concurrentTowers == ConcurrentTowers.OFF || !"fused".equals(dev.jclip.core.nn.CpuKernels.kernels())
+                || !"blocks".equals(dev.jclip.core.nn.MatMul.mode())) return null;
+        int threads = dev.jclip.core.nn.CpuKernels.threads();
+        if (threads < 2) return null;
+        double image = FlopCounter.imageFlops(config.vision(), config.embedDim());
+        double text = FlopCounter.textFlops(config.text(), config.embedDim());
+        int imageThreads = (int) Math.round(threads * image / (image + text));
+        if (concurrentTowers == ConcurrentTowers.AUTO && (imageThreads < 1 || imageThreads > threads - 1
+                || FlopCounter.trainStepFlops(config, (int) batch) / threads >= CONCURRENT_BELOW_FLOPS_PER_THREAD)) {
+            return null;
+        }
+        imageThreads = Math.max(1, Math.min(threads - 1, imageThreads));
+        return new int[]{imageThreads, threads - imageThreads};
     }
 
     /** The largest logit scale CLIP allows: ln 100, a temperature of 0.01. */
@@ -318,6 +379,7 @@ public final class ClipModel implements AutoCloseable {
         if (closed) return;
         closed = true;
         store.close();
+        towers.close();
         StepWorkspace.release();
     }
 }

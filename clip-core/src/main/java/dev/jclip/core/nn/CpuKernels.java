@@ -59,6 +59,19 @@ public final class CpuKernels {
         KernelThreads.configure(n);
     }
 
+    /** The process's kernel thread count ({@link #setThreads}, else ND4J's). */
+    public static int threads() {
+        return KernelThreads.total();
+    }
+
+    /**
+     * Runs {@code body} with the calling thread's kernels on {@code n} threads (at least one), then restores its
+     * count: two passes sharing the cores each take their part. Results do not depend on it.
+     */
+    public static <T> T runWithThreads(int n, java.util.function.Supplier<T> body) {
+        return KernelThreads.runWith(n, body);
+    }
+
     /** Whether the fused Java kernels run ("fused") or every layer uses ND4J ops ("nd4j": CUDA, -Djclip.kernels=nd4j). */
     public static String kernels() {
         return ENABLED ? "fused" : "nd4j";

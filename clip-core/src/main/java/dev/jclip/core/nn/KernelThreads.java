@@ -53,10 +53,35 @@ final class KernelThreads {
         configured = Math.max(0, n);
     }
 
-    static int threads() {
+    /** The calling thread's own count while it runs one tower of two ({@link #runWith}); 0: the process's. */
+    private static final ThreadLocal<int[]> OWN = ThreadLocal.withInitial(() -> new int[1]);
+
+    /** The process's count: {@code -Djclip.kernelThreads}, else {@code Threads.configure}'s, else ND4J's. */
+    static int total() {
         if (OVERRIDE > 0) return OVERRIDE;
         if (configured > 0) return configured;
         return Math.max(1, Nd4j.getEnvironment().maxThreads());
+    }
+
+    /** The count the calling thread's kernels split over: its own when one is set, else the process's. */
+    static int threads() {
+        int own = OWN.get()[0];
+        return own > 0 ? own : total();
+    }
+
+    /**
+     * Runs {@code body} with the calling thread's kernels on {@code n} threads, whatever the process's count, then
+     * restores the thread's count: for two passes that share the cores, each on its part of them.
+     */
+    static <T> T runWith(int n, java.util.function.Supplier<T> body) {
+        int[] own = OWN.get();
+        int before = own[0];
+        own[0] = Math.max(1, n);
+        try {
+            return body.get();
+        } finally {
+            own[0] = before;
+        }
     }
 
     /**

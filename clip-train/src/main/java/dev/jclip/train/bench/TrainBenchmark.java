@@ -2,6 +2,7 @@ package dev.jclip.train.bench;
 
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
+import dev.jclip.core.model.ConcurrentTowers;
 import dev.jclip.core.model.FlopCounter;
 import dev.jclip.train.optim.AdamW;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -45,40 +46,32 @@ public final class TrainBenchmark {
      */
     public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
                                           boolean gradCheckpointing) {
+        return run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, ConcurrentTowers.AUTO);
+    }
+
+    /** @param concurrentTowers whether the towers run at the same time ({@link ClipModel#setConcurrentTowers}) */
+    public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
+                                          boolean gradCheckpointing, ConcurrentTowers concurrentTowers) {
         ClipModel model = ClipModel.create(cfg, seed);
         model.setTraining(true);
         model.setGradCheckpointing(gradCheckpointing);
+        model.setConcurrentTowers(concurrentTowers);
         boolean resnet = cfg.vision().isResNet();
         AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
         int s = cfg.vision().imageSize();
         INDArray images = randomImages(batch, s, seed);
         INDArray tokens = randomTokens(batch, cfg.text().contextLength(), cfg.text().vocabSize(), seed);
         long[] towerNanos = new long[2];   // image, text: forward + backward of the last step
-        long[] keptBytes = {0};            // the largest forward's allocations in the step scope: kept for backward
+        long[] keptBytes = {0};            // the largest forward's allocations kept for backward, every thread's
         int[] stepIndex = {0};
-        java.util.function.DoubleSupplier step = () -> {   // one full step (ClipModel.trainStep, timed per tower); returns its loss
+        java.util.function.DoubleSupplier step = () -> {   // one full training step; returns its loss
             model.parameters().zeroGrad();
             model.seedRandomness(seed + stepIndex[0]++, 0);   // patch dropout: another draw each step
-            double l;
-            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = model.openStepWorkspace()) {
-                long t0 = System.nanoTime();
-                INDArray fi = model.encodeImage(images);
-                long t1 = System.nanoTime();
-                INDArray ft = model.encodeText(tokens);
-                long t2 = System.nanoTime();
-                // what the forward passes keep for backward: their allocations in the step scope and each block's in
-                // its own (block temporaries of checkpointed blocks go to the scratch arena instead, and are not counted)
-                keptBytes[0] = Math.max(keptBytes[0], ws.getThisCycleAllocations() + dev.jclip.core.nn.StepWorkspace.keptBytes());
-                ClipModel.FeatureLoss r = model.loss(fi, ft);
-                long t3 = System.nanoTime();
-                model.backwardText(r.gradTextFeatures());   // text first, as ClipModel.trainStep (memory)
-                long t4 = System.nanoTime();
-                model.backwardImage(r.gradImageFeatures());
-                long t5 = System.nanoTime();
-                towerNanos[0] = (t1 - t0) + (t5 - t4);
-                towerNanos[1] = (t2 - t1) + (t4 - t3);
-                l = r.loss();
-            }
+            double l = model.trainStep(images, tokens).loss();
+            ClipModel.StepTiming timing = model.lastStepTiming();
+            towerNanos[0] = timing.imageNanos();
+            towerNanos[1] = timing.textNanos();
+            keptBytes[0] = Math.max(keptBytes[0], timing.forwardBytes());
             opt.step(5e-4);
             model.clampLogitScale();
             return l;
@@ -110,6 +103,7 @@ public final class TrainBenchmark {
         // each tower's forward + backward within the step (the rest: loss, optimiser, clamp)
         out.put("image_tower_median_ms", round(median(imageMs)));
         out.put("text_tower_median_ms", round(median(textMs)));
+        out.put("concurrent_towers", model.lastStepTiming().concurrent());
         out.put("patch_dropout", cfg.vision().patchDropout());
         // CPU time of the whole process per step (all threads, averaged over the timed steps: the clock ticks in
         // 10 ms units): on a shared machine this is the steadier measure of work done
