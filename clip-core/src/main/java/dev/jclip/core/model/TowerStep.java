@@ -9,8 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -153,13 +156,21 @@ final class TowerStep implements AutoCloseable {
         return new IllegalStateException("the text tower failed", cause);
     }
 
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    /**
+     * The text tower's thread. It ends after a minute without steps, so that a model dropped without {@link #close}
+     * does not keep it (and its step scopes) forever; a later step starts another, whose scopes size themselves again.
+     */
     private synchronized ExecutorService textThread() {
         if (textThread == null) {
-            textThread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "jclip-text-tower");
+            ThreadPoolExecutor one = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "jclip-text-tower-" + THREADS.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
+            one.allowCoreThreadTimeOut(true);
+            textThread = one;
         }
         return textThread;
     }

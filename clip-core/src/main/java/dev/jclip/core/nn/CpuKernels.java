@@ -82,6 +82,26 @@ public final class CpuKernels {
         return LOOPS instanceof ScalarFloatLoops ? "scalar" : "vector";
     }
 
+    /**
+     * Floats per piece of a thread's share that the row-wise and element-wise kernels copy into their work arrays
+     * and back: 64 kB per array, so three of them stay in the L2 cache, and the work arrays stay that small. Copying
+     * whole shares made them as large as the largest activation over the thread count (RN50 b8: 26 MB per array at
+     * one thread, on the Java heap of every kernel thread).
+     */
+    static final int PIECE = 16_384;
+
+    /**
+     * {@link KernelThreads#parallelFor} over n items of {@code width} floats each (rows of a matrix; 1 for elements),
+     * each share handed to {@code body} in pieces of at most {@link #PIECE} floats (at least one item). For kernels
+     * whose items are computed independently: pieces change no result.
+     */
+    private static void inPieces(int n, int width, KernelThreads.Range body) {
+        int perPiece = Math.max(1, PIECE / width);
+        KernelThreads.parallelFor(n, Math.max(1, GRAIN / width), (from, to) -> {
+            for (int p = from; p < to; p += perPiece) body.run(p, Math.min(to, p + perPiece));
+        });
+    }
+
     /** A thread-local work array of at least n floats (contents undefined). */
     static float[] scratch(int slot, int n) {
         float[][] s = SCRATCH.get();
@@ -109,7 +129,7 @@ public final class CpuKernels {
         float[] g = readAll(gain), b = readAll(bias);
         FloatBuffer xb = buffer(x), yb = buffer(y), hb = buffer(xhat);
         int xo = (int) x.offset(), yo = (int) y.offset(), ho = (int) xhat.offset();
-        KernelThreads.parallelFor(n, Math.max(1, GRAIN / d), (from, to) -> {
+        inPieces(n, d, (from, to) -> {
             int len = (to - from) * d;
             float[] xs = scratch(0, len), ys = scratch(1, len), hs = scratch(2, len);
             xb.get(xo + from * d, xs, 0, len);
@@ -160,7 +180,7 @@ public final class CpuKernels {
     static void quickGeluForward(INDArray x, INDArray y) {
         FloatBuffer xb = buffer(x), yb = buffer(y);
         int xo = (int) x.offset(), yo = (int) y.offset();
-        KernelThreads.parallelFor((int) x.length(), GRAIN, (from, to) -> {
+        inPieces((int) x.length(), 1, (from, to) -> {
             int len = to - from;
             float[] xs = scratch(0, len), ys = scratch(1, len);
             xb.get(xo + from, xs, 0, len);
@@ -187,7 +207,7 @@ public final class CpuKernels {
     private static void elementwise(INDArray a, INDArray b, INDArray out, BinaryLoop loop) {
         FloatBuffer ab = buffer(a), bb = buffer(b), outb = buffer(out);
         int ao = (int) a.offset(), bo = (int) b.offset(), outo = (int) out.offset();
-        KernelThreads.parallelFor((int) a.length(), GRAIN, (from, to) -> {
+        inPieces((int) a.length(), 1, (from, to) -> {
             int len = to - from;
             float[] as = scratch(0, len), bs = scratch(1, len), outs = scratch(2, len);
             ab.get(ao + from, as, 0, len);
@@ -368,7 +388,7 @@ public final class CpuKernels {
         float[] g = readAll(gain), b = readAll(bias);
         FloatBuffer hb = buffer(xhat), yb = buffer(y);
         int ho = (int) xhat.offset(), yo = (int) y.offset();
-        KernelThreads.parallelFor(n, Math.max(1, GRAIN / c), (from, to) -> {
+        inPieces(n, c, (from, to) -> {
             int len = (to - from) * c;
             float[] xs = scratch(0, len), hs = scratch(1, len), ys = scratch(2, len);
             xb.get(xo + from * c, xs, 0, len);
@@ -399,7 +419,7 @@ public final class CpuKernels {
             mDy[i] = (float) (scale[i] * sums[0][i] / n);
             mDyH[i] = (float) (scale[i] * sums[1][i] / n);
         }
-        KernelThreads.parallelFor(n, Math.max(1, GRAIN / c), (from, to) -> {
+        inPieces(n, c, (from, to) -> {
             int len = (to - from) * c;
             float[] dys = scratch(0, len), hs = scratch(1, len), out = scratch(2, len);
             dyb.get(dyo + from * c, dys, 0, len);
@@ -424,7 +444,7 @@ public final class CpuKernels {
         float[] rs = readAll(row);
         FloatBuffer yb = buffer(y);
         int yo = (int) y.offset();
-        KernelThreads.parallelFor((int) y.rows(), Math.max(1, GRAIN / d), (from, to) -> {
+        inPieces((int) y.rows(), d, (from, to) -> {
             int len = (to - from) * d;
             float[] ys = scratch(0, len);
             yb.get(yo + from * d, ys, 0, len);

@@ -91,6 +91,8 @@ class ConcurrentTowersTest {
         CpuKernels.setThreads(2);
         ClipConfig cfg = ClipConfig.preset("ViT-tiny");
         int size = cfg.vision().imageSize(), ctx = cfg.text().contextLength(), vocab = cfg.text().vocabSize();
+        java.util.Set<Thread> before = textThreads();
+        java.util.Set<Thread> mine;
         try (ClipModel model = ClipModel.create(cfg, 5)) {
             model.setConcurrentTowers(ConcurrentTowers.ON);
             model.parameters().zeroGrad();
@@ -113,21 +115,26 @@ class ConcurrentTowersTest {
             assertEquals(expected, model.trainStep(images(4, size, 1), tokens(4, ctx, vocab)).loss(), 0.0,
                     "a step after the failures runs as before");
             assertTrue(model.lastStepTiming().concurrent());
+            mine = textThreads();
+            mine.removeAll(before);
+            assertEquals(1, mine.size(), "one text thread for every step of the model: " + mine);
         }
-        assertTrue(waitUntilGone("jclip-text-tower"), "closing the model ends its text thread");
+        for (Thread t : mine) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertFalse(t.isAlive(), "closing the model ends its text thread");
+        }
     }
 
-    private static boolean waitUntilGone(String threadName) {
-        for (int i = 0; i < 100; i++) {
-            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(threadName) && t.isAlive())) return true;
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+    private static java.util.Set<Thread> textThreads() {
+        java.util.Set<Thread> s = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("jclip-text-tower") && t.isAlive()) s.add(t);
         }
-        return false;
+        return s;
     }
 
     @Test
