@@ -12,6 +12,10 @@ import java.nio.file.Path;
  */
 public final class FreeMemoryReleaseProbe {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("model")) {
+            createModel();
+            return;
+        }
         long block = 4L << 20;
         Pointer[] blocks = new Pointer[64];
         for (int i = 0; i < blocks.length; i++) {
@@ -25,6 +29,19 @@ public final class FreeMemoryReleaseProbe {
         long after = residentKb();
         System.out.println("PROBE available=" + FreeMemoryRelease.available() + " released=" + released
                 + " full=" + full + " freed=" + freed + " after=" + after);
+    }
+
+    /** A model of about 50M parameters: the resident set it adds, against its flat value and gradient buffers. */
+    private static void createModel() throws Exception {
+        org.nd4j.linalg.factory.Nd4j.create(1);   // the native libraries loaded first
+        long before = residentKb();
+        dev.jclip.core.config.ClipConfig cfg = dev.jclip.core.config.ClipConfig.parse("{\"embed_dim\": 512, \"vision_cfg\":"
+                + " {\"image_size\": 64, \"layers\": 8, \"width\": 512, \"patch_size\": 16}, \"text_cfg\": {\"context_length\": 32,"
+                + " \"vocab_size\": 1000, \"width\": 512, \"heads\": 8, \"layers\": 8}}", "probe");
+        try (dev.jclip.core.model.ClipModel model = dev.jclip.core.model.ClipModel.create(cfg, 1)) {
+            long after = residentKb();
+            System.out.println("PROBE model added=" + (after - before) + " flat=" + model.parameters().count() * 4 * 2 / 1024);
+        }
     }
 
     private static long residentKb() throws Exception {

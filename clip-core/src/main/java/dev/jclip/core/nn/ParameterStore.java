@@ -236,6 +236,10 @@ public final class ParameterStore implements Iterable<Parameter> {
                 offset += n;
             }
         }
+        // The freed arrays stay resident under tcmalloc as the launcher runs it (TCMALLOC_RELEASE_RATE=0), in pieces a
+        // model-sized allocation reuses only when they happen to lie side by side: ViT-B-32's AdamW moments came on top
+        // of them in some runs (peak 3.7 GB instead of 3.2; docs/PERFORMANCE.md). Handed back now.
+        dev.jclip.core.FreeMemoryRelease.release();
         withGradients = List.copyOf(params.values());
     }
 
