@@ -37,7 +37,10 @@ public final class ReproRun {
         ClipConfig mc = ClipConfig.load(model);
         var cfg = TestConfigs.of("model", model, "batch-size", 4, "accum-freq", mc.vision().isResNet() ? 1 : 2, "steps", 30,
                 "lr", 1e-3, "warmup", 5, "grad-clip-norm", 1.0, "output", out.toString(), "checkpoint-every", 15,
-                "keep-checkpoints", 0, "log-every", 10, "seed", 11, "threads", threads);
+                "keep-checkpoints", 0, "log-every", 10, "seed", 11, "threads", threads,
+                // at two threads the ResNet's towers run at the same time (one thread each), at one one after the other:
+                // the runs at 1 and 2 threads compare the two schedules too
+                "concurrent-towers", "on");
         if (resume != null) cfg = cfg.with(Map.of("resume", resume), "repro");
         SyntheticBatches data = new SyntheticBatches(64, mc.vision().imageSize(), mc.text().contextLength(), mc.text().vocabSize(), 4, 7);
         Trainer.builder().config(cfg).data(data).interactive(false)

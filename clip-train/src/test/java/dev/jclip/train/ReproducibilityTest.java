@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * no Vector API intrinsics), with {@code threads} 1 and 2 started as the {@code clip} launcher starts them (the
  * option, and {@code OMP_NUM_THREADS} and {@code OPENBLAS_NUM_THREADS} set to the same count in the JVM's
  * environment: libnd4j rounds some matrix products differently at 1 and 2 OpenMP threads, which {@code MatMul}'s
- * fixed blocks on one OpenMP thread each take out), with the scalar loops instead of the Vector API,
+ * fixed blocks on one OpenMP thread each take out; at 2 the ResNet's towers run at the same time, one thread each,
+ * {@code concurrent-towers on}), with the scalar loops instead of the Vector API,
  * on the other JDK of the build (Maven's, Java 25 under {@code ./build/test}, while this test runs on Java 17),
  * and resumed in a new JVM after the first was killed with SIGKILL having written its step-15 checkpoint. A resume
  * under a changed numerics setting is refused, naming it.
