@@ -282,10 +282,10 @@ public final class ClipModel implements AutoCloseable {
 
     /**
      * Training-step FLOPs per kernel thread below which AUTO runs the towers at the same time. At two threads on the
-     * development VM (docs/PERFORMANCE.md, "Two towers at once"): RN-TINY b64 (8.5 GFLOP per thread) 240 -> 175 ms
-     * per step together; MEDIUM b128 (32 GFLOP) 630 -> 615-662 ms, ViT-B-32 b8 (176) 1,874 -> 2,004, RN50 b8 (210)
-     * 2,490 -> 2,645: a tower large enough keeps two threads busy on its own, and two towers at once then only
-     * compete for caches and memory bandwidth.
+     * development VM (docs/PERFORMANCE.md, "Two towers at once"): RN-TINY b64 (8.3 GFLOP per thread) 240 -> 175 ms
+     * per step together, SMALL b64 (0.7) 40 -> 32; MEDIUM b128 (32 GFLOP) 630 -> 615-662 ms, ViT-B-32 b8 (177)
+     * 1,874 -> 2,004, RN50 b8 (211) 2,490 -> 2,645: a tower large enough keeps two threads busy on its own, and two
+     * towers at once then only compete for caches and memory bandwidth.
      */
     static final double CONCURRENT_BELOW_FLOPS_PER_THREAD = 16e9;
 
