@@ -100,18 +100,15 @@ final class FeatureCachedStep {
     /** One micro-batch, no accumulation: the towers keep their activations while the features travel. */
     private static double onePass(ClipModel model, Batch local, Collective c, long seed, int firstRow, GradientSync.Mode sum) {
         model.seedRandomness(seed, firstRow);
-        return model.trainStep(local.images(), local.tokens(), (fi, ft) -> {
-            Loss l = loss(model, fi, ft, c, sum);
-            return new ClipModel.FeatureLoss(l.value(), l.gradImage(), l.gradText());
-        }).loss();
+        return model.trainStep(local.images(), local.tokens(), (fi, ft) -> loss(model, fi, ft, c, sum)).loss();
     }
 
     private static double cached(ClipModel model, Batch local, int accumFreq, int chunk, Collective c, long seed, int firstRow,
                                  GradientSync.Mode sum) {
         INDArray[] features = embed(model, local, accumFreq, chunk, seed, firstRow);
-        Loss l = loss(model, features[0], features[1], c, sum);
-        backward(model, local, accumFreq, chunk, seed, firstRow, l.gradImage().detach(), l.gradText().detach());
-        return l.value();
+        ClipModel.FeatureLoss l = loss(model, features[0], features[1], c, sum);
+        backward(model, local, accumFreq, chunk, seed, firstRow, l.gradImageFeatures().detach(), l.gradTextFeatures().detach());
+        return l.loss();
     }
 
     /**
@@ -157,17 +154,13 @@ final class FeatureCachedStep {
         }
     }
 
-    private record Loss(double value, INDArray gradImage, INDArray gradText) {
-    }
-
     /**
      * The loss and this rank's feature gradients; the logit-scale gradient (this rank's share) goes into the
      * parameter. In a world of one, the whole batch's loss.
      */
-    private static Loss loss(ClipModel model, INDArray localImage, INDArray localText, Collective c, GradientSync.Mode sum) {
+    private static ClipModel.FeatureLoss loss(ClipModel model, INDArray localImage, INDArray localText, Collective c, GradientSync.Mode sum) {
         if (c.worldSize() == 1) {
-            ClipModel.FeatureLoss r = model.loss(localImage, localText);
-            return new Loss(r.loss(), r.gradImageFeatures(), r.gradTextFeatures());
+            return model.loss(localImage, localText);
         }
         if (model.logitBias() != null) throw new IllegalStateException("the SigLIP loss is not distributed over ranks yet");
         int n = (int) localImage.rows();
@@ -179,7 +172,7 @@ final class FeatureCachedStep {
         c.allGather(shard.columnLogSumExps(), colLse);
         ContrastiveLoss.Result r = shard.finish(rowLse, colLse);
         if (model.logitScale().trainable()) model.logitScale().grad().addi(r.gradLogitScale());
-        return new Loss(sumOverRanks(r.loss(), c, sum), r.gradImageFeatures(), r.gradTextFeatures());
+        return new ClipModel.FeatureLoss(sumOverRanks(r.loss(), c, sum), r.gradImageFeatures(), r.gradTextFeatures());
     }
 
     /** The sum of every rank's {@code value}, the way {@code sum} adds gradients. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.config.JsonObjects;
+import dev.jclip.core.model.ConcurrentTowers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -355,8 +356,10 @@ public final class TrainConfig {
         if (e.zeroshotFrequency() > 0 && e.zeroshotDataset() == null) problems.add("zeroshot-frequency needs zeroshot-dataset");
         if (e.valFrequency() > 0 && e.valData() == null) problems.add("val-frequency needs val-data");
         if (runtime.threads() < 0) problems.add("threads must be >= 0, got " + runtime.threads());
-        if (!List.of("auto", "on", "off").contains(runtime.concurrentTowers())) {
-            problems.add("concurrent-towers must be auto, on or off, got '" + runtime.concurrentTowers() + "'");
+        try {
+            ConcurrentTowers.parse(runtime.concurrentTowers());
+        } catch (IllegalArgumentException bad) {
+            problems.add("concurrent-towers " + bad.getMessage());
         }
         if (runtime.logEvery() <= 0) problems.add("log-every must be positive, got " + runtime.logEvery());
         for (String r : runtime.reportTo().split(",", -1)) {

@@ -123,9 +123,10 @@ class TrainConfigTest {
     @Test
     void validationReportsEveryProblem() {
         TrainConfig c = TrainConfig.defaults().with(Map.of("batch-size", 100, "accum-freq", 3, "lr", -1,
-                "output", "runs/x", "zeroshot-dataset", "imgs/"), "test");
+                "output", "runs/x", "zeroshot-dataset", "imgs/", "concurrent-towers", "sometimes"), "test");
         ConfigException e = assertThrows(ConfigException.class, c::validate);
         assertTrue(e.getMessage().contains("not divisible by accum-freq 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("concurrent-towers must be auto, on or off, got 'sometimes'"), e.getMessage());
         assertTrue(e.getMessage().contains("lr must be positive"), e.getMessage());
         assertTrue(e.getMessage().contains("zeroshot-dataset needs eval-every"), e.getMessage());
         TrainConfig ok = TrainConfig.defaults().with(Map.of("batch-size", 64, "accum-freq", 4, "output", "runs/x"), "test");

@@ -46,8 +46,8 @@ public final class BenchTrainCommand extends ClipCommand {
     boolean gradCheckpointing;
 
     @Option(names = "--concurrent-towers", paramLabel = "auto|on|off", description = "run the image and the text tower at"
-            + " the same time, each on its share of the threads: auto (where each tower's FLOP share is at least one"
-            + " thread), on, off (default: ${DEFAULT-VALUE})")
+            + " the same time, each on its share of the threads (the same bits either way): auto (with 2+ threads, where"
+            + " each tower's FLOP share is at least one thread and the step is small), on, off (default: ${DEFAULT-VALUE})")
     String concurrentTowers = "auto";
 
     @Override
@@ -56,15 +56,14 @@ public final class BenchTrainCommand extends ClipCommand {
         try {
             towers = ConcurrentTowers.parse(concurrentTowers);
         } catch (IllegalArgumentException e) {
-            throw new dev.jclip.cli.UsageException("--concurrent-towers must be auto, on or off, got '" + concurrentTowers + "'");
+            throw new dev.jclip.cli.UsageException("--concurrent-towers " + e.getMessage());
         }
         int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
         if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing,
-                towers));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, towers));
         out.put("threads", threads);
         out.putAll(Machine.facts());
         TrainBenchmark.SgemmRate peak = null;

@@ -15,11 +15,14 @@ public enum ConcurrentTowers {
     /** One after the other, each on every kernel thread. */
     OFF;
 
-    /** From its lower-case name ("auto", "on", "off"), as the command line and the training config write it. */
+    /**
+     * From its lower-case name ("auto", "on", "off"), as the command line and the training config write it; the
+     * failure's message ("must be ...") follows the option's name.
+     */
     public static ConcurrentTowers parse(String name) {
         for (ConcurrentTowers m : values()) {
             if (m.name().toLowerCase(java.util.Locale.ROOT).equals(name)) return m;
         }
-        throw new IllegalArgumentException("concurrent towers must be auto, on or off, got '" + name + "'");
+        throw new IllegalArgumentException("must be auto, on or off, got '" + name + "'");
     }
 }

@@ -237,7 +237,6 @@ public final class Conv2d implements Layer {
         }
     }
 
-
     private int[] columnArgs() {
         // kH, kW, sH, sW, pH, pW, dH, dW, same mode (0 = explicit padding)
         return new int[]{kernel, kernel, stride, stride, padding, padding, 1, 1, 0};
