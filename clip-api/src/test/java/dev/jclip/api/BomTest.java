@@ -38,7 +38,7 @@ class BomTest {
         }
         assertTrue(checked >= 15, "checked " + checked);
         assertEquals("3.16.0", bom.get("org.apache.commons:commons-lang3::jar"));
-        for (String m : new String[]{"clip-api", "clip-core", "clip-data", "clip-train", "clip-eval"}) {
+        for (String m : new String[]{"clip-api", "clip-core", "clip-data", "clip-train", "clip-eval", "clip-dist", "clip-onednn"}) {
             assertTrue(bom.containsKey("dev.jclip:" + m + "::jar"), m);
         }
     }

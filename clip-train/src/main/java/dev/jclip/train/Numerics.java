@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * a resume under different settings would not continue the run bit for bit, so the trainer refuses it unless the
  * config says {@code allow-numerics-change} (and then logs the change).
  *
- * <p>Enforced: {@code precision}, {@code kernels} (fused Java kernels or ND4J ops), {@code loops} (Vector API or
+ * <p>Enforced: {@code precision} (and with bf16, {@code bf16.kernel}: oneDNN's version and kernel), {@code kernels} (fused Java kernels or ND4J ops), {@code loops} (Vector API or
  * scalar), {@code backend}, {@code nd4j} (its version and native build, e.g. {@code linux-x86_64-onednn-avx2}),
  * {@code blas}, {@code matmul} ({@link MatMul#mode()}), {@code nd4j.threads} (libnd4j's OpenMP count, set by
  * {@code OMP_NUM_THREADS} before it loads, which the {@code clip} launcher derives from {@code --threads}; enforced
@@ -44,6 +44,8 @@ public final class Numerics {
     public static Map<String, String> current(TrainConfig cfg) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("precision", cfg.model().precision());
+        // bf16 products' bits depend on the kernel (oneDNN's version and the CPU's instructions it chose)
+        if ("bf16".equals(cfg.model().precision())) m.put("bf16.kernel", dev.jclip.core.nn.Bf16Gemm.get().implementation());
         m.put("kernels", CpuKernels.kernels());
         m.put("loops", CpuKernels.loops());
         m.put("backend", Nd4j.getBackend().getClass().getSimpleName());

@@ -266,8 +266,8 @@ public final class TrainConfig {
         int batch = data.batchSize();
         int accum = optimisation.accumFreq();
         if (model.name() == null || model.name().isBlank()) problems.add("model is required");
-        if (!"float32".equals(model.precision()) && !"float64".equals(model.precision())) {
-            problems.add("precision must be float32 or float64, got '" + model.precision() + "'");
+        if (!List.of("float32", "float64", "bf16").contains(model.precision())) {
+            problems.add("precision must be float32, float64 or bf16, got '" + model.precision() + "'");
         }
         if (model.lockImage() && model.lockText() && model.lockImageUnlockedGroups() == 0 && model.lockTextUnlockedLayers() == 0
                 && model.lockTextFreezeLayerNorm()) {

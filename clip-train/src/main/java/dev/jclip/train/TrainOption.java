@@ -24,7 +24,7 @@ public record TrainOption(String name, Concern concern, Class<?> type, Object de
     /** Every option, grouped by concern; open_clip's defaults where it has one. */
     public static final List<TrainOption> ALL = List.of(
             new TrainOption("model", Concern.MODEL, String.class, "ViT-B-32", "model preset name or path to an open_clip model JSON"),
-            new TrainOption("precision", Concern.MODEL, String.class, "float32", "float32 or float64"),
+            new TrainOption("precision", Concern.MODEL, String.class, "float32", "float32, float64, or bf16 (open_clip's amp_bf16: float32 weights, optimizer, gradients and loss; the towers' matrix products with bf16 operands and float32 sums; Java 25 and libdnnl2: docs/TRAINING.md)"),
             new TrainOption("init", Concern.MODEL, String.class, null, "weights to start from (a checkpoint or any state dict), with a fresh optimiser and counters"),
             new TrainOption("lock-image", Concern.MODEL, Boolean.class, false, "freeze the image tower (visual.*)"),
             new TrainOption("lock-text", Concern.MODEL, Boolean.class, false, "freeze the text tower"),

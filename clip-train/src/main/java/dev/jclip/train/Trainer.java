@@ -8,6 +8,7 @@ import dev.jclip.core.config.ConfigException;
 import dev.jclip.core.config.Objective;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ConcurrentTowers;
+import dev.jclip.core.nn.Precision;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.data.image.AlphaBackground;
 import dev.jclip.data.image.PreprocessConfig;
@@ -142,6 +143,14 @@ public final class Trainer {
         lockTowers(model, cfg);
         model.setGradCheckpointing(cfg.model().gradCheckpointing());
         model.setConcurrentTowers(ConcurrentTowers.parse(cfg.runtime().concurrentTowers()));
+        // bf16: the model stays float32 (its master weights), its towers' products take bf16 operands
+        if ("bf16".equals(cfg.model().precision())) {
+            try {
+                model.setPrecision(Precision.BF16);
+            } catch (IllegalStateException noKernel) {
+                throw new ConfigException(noKernel.getMessage());
+            }
+        }
         this.optimizer = new AdamW(model.parameters(), hyper(cfg, model.config()));
     }
 

@@ -40,7 +40,9 @@ public final class ReproRun {
                 "keep-checkpoints", 0, "log-every", 10, "seed", 11, "threads", threads,
                 // at two threads the ResNet's towers run at the same time (one thread each), at one one after the other:
                 // the runs at 1 and 2 threads compare the two schedules too
-                "concurrent-towers", "on");
+                "concurrent-towers", "on",
+                // clip-onednn's Bf16ReproducibilityTest runs it with bf16 products (-Drepro.precision=bf16)
+                "precision", System.getProperty("repro.precision", "float32"));
         if (resume != null) cfg = cfg.with(Map.of("resume", resume), "repro");
         SyntheticBatches data = new SyntheticBatches(64, mc.vision().imageSize(), mc.text().contextLength(), mc.text().vocabSize(), 4, 7);
         Trainer.builder().config(cfg).data(data).interactive(false)

@@ -8,6 +8,7 @@ import dev.jclip.core.Machine;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ConcurrentTowers;
+import dev.jclip.core.nn.Precision;
 import dev.jclip.train.bench.BlockBenchmark;
 import dev.jclip.train.bench.TrainBenchmark;
 
@@ -50,6 +51,10 @@ public final class BenchTrainCommand extends ClipCommand {
             + " each tower's FLOP share is at least one thread and the step is small), on, off (default: ${DEFAULT-VALUE})")
     String concurrentTowers = "auto";
 
+    @Option(names = "--precision", paramLabel = "float32|bf16", description = "the towers' matrix products: float32, or"
+            + " bf16 operands with float32 sums (open_clip's amp_bf16; Java 25 and libdnnl2) (default: ${DEFAULT-VALUE})")
+    String precision = "float32";
+
     @Override
     protected int run() throws Exception {
         ConcurrentTowers towers;
@@ -58,12 +63,18 @@ public final class BenchTrainCommand extends ClipCommand {
         } catch (IllegalArgumentException e) {
             throw new dev.jclip.cli.UsageException("--concurrent-towers " + e.getMessage());
         }
+        Precision products;
+        try {
+            products = Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new dev.jclip.cli.UsageException("--precision " + e.getMessage());
+        }
         int threads = Threads.configure(this.threads);
         ClipConfig cfg = ClipConfig.load(model);
         if (forcePatchDropout != null) cfg = cfg.withPatchDropout(forcePatchDropout);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
-        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, towers));
+        out.putAll(TrainBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, towers, products));
         out.put("threads", threads);
         out.putAll(Machine.facts());
         TrainBenchmark.SgemmRate peak = null;

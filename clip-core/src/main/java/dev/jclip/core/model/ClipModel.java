@@ -1,8 +1,10 @@
 package dev.jclip.core.model;
 
 import dev.jclip.core.config.ClipConfig;
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.nn.Parameter;
 import dev.jclip.core.nn.ParameterStore;
+import dev.jclip.core.nn.Precision;
 import dev.jclip.core.nn.StepWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -151,9 +153,12 @@ public final class ClipModel implements AutoCloseable {
         return training;
     }
 
-    /** Image features [B, E] before normalisation; caches what {@link #backwardImage} needs. */
+    /**
+     * Image features [B, E] before normalisation, the products in this model's {@link #precision}; caches what
+     * {@link #backwardImage} needs.
+     */
     public INDArray encodeImage(INDArray images) {
-        return visual.forward(images);
+        return MatMul.inPrecision(towers.precision(), () -> visual.forward(images));
     }
 
     /**
@@ -174,17 +179,17 @@ public final class ClipModel implements AutoCloseable {
         return visual.representationOfEachBlock(images);
     }
 
-    /** Text features [B, E] before normalisation; caches what {@link #backwardText} needs. */
+    /** Text features [B, E] before normalisation, in this model's {@link #precision}; caches what {@link #backwardText} needs. */
     public INDArray encodeText(INDArray tokens) {
-        return text.forward(tokens);
+        return MatMul.inPrecision(towers.precision(), () -> text.forward(tokens));
     }
 
     public void backwardImage(INDArray gradImageFeatures) {
-        visual.backward(gradImageFeatures);
+        MatMul.inPrecision(towers.precision(), () -> visual.backward(gradImageFeatures));
     }
 
     public void backwardText(INDArray gradTextFeatures) {
-        text.backward(gradTextFeatures);
+        MatMul.inPrecision(towers.precision(), () -> text.backward(gradTextFeatures));
     }
 
     /**
@@ -273,6 +278,20 @@ public final class ClipModel implements AutoCloseable {
     /** The last {@link #trainStep}'s timing per tower (null before the first). */
     public StepTiming lastStepTiming() {
         return towers.lastTiming();
+    }
+
+    /**
+     * The number format of the towers' matrix products in {@link #trainStep}, {@link #encodeImage}, {@link #encodeText}
+     * and their backward passes ({@link Precision}; the objective's products stay float32); FLOAT32 by default. BF16
+     * fails here, with its reason, where no bf16 kernel can run ({@link dev.jclip.core.nn.Bf16Gemm#get}).
+     */
+    public void setPrecision(Precision precision) {
+        if (precision == Precision.BF16) dev.jclip.core.nn.Bf16Gemm.get();
+        towers.setPrecision(precision);
+    }
+
+    public Precision precision() {
+        return towers.precision();
     }
 
     /** Whether the towers of a training step run at the same time ({@link ConcurrentTowers}); AUTO by default. */

@@ -1,6 +1,8 @@
 package dev.jclip.core.model;
 
 import dev.jclip.core.nn.CpuKernels;
+import dev.jclip.core.nn.MatMul;
+import dev.jclip.core.nn.Precision;
 import dev.jclip.core.nn.StepWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,11 +38,30 @@ final class TowerStep implements AutoCloseable {
     /** Runs the text tower in concurrent steps; made by the first one. */
     private ExecutorService textThread;
     private ClipModel.StepTiming last;
+    private Precision precision = Precision.FLOAT32;
 
     TowerStep(ImageTower visual, TextTransformer text, Supplier<MemoryWorkspace> stepScope) {
         this.visual = visual;
         this.text = text;
         this.stepScope = stepScope;
+    }
+
+    /** The towers' products' precision (the objective's stay float32). */
+    void setPrecision(Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision);
+    }
+
+    Precision precision() {
+        return precision;
+    }
+
+    /** A tower's forward or backward, its products in this step's precision. */
+    private <T> T inPrecision(Supplier<T> body) {
+        return MatMul.inPrecision(precision, body);
+    }
+
+    private void inPrecision(Runnable body) {
+        MatMul.inPrecision(precision, body);
     }
 
     /** The last pass's timing. */
@@ -59,18 +80,18 @@ final class TowerStep implements AutoCloseable {
     private ClipModel.FeatureLoss oneAfterTheOther(INDArray images, INDArray tokens, ClipModel.Objective objective) {
         try (MemoryWorkspace ws = stepScope.get()) {
             long t0 = System.nanoTime();
-            INDArray fi = visual.forward(images);
+            INDArray fi = inPrecision(() -> visual.forward(images));
             long t1 = System.nanoTime();
-            INDArray ft = text.forward(tokens);
+            INDArray ft = inPrecision(() -> text.forward(tokens));
             long t2 = System.nanoTime();
             long forwardBytes = heldForBackward(ws);
             ClipModel.FeatureLoss r = objective.apply(fi, ft);
             long t3 = System.nanoTime();
             // text first: its activations are freed as its backward goes, before the image tower's backward (the
             // larger) runs; the towers' gradients are disjoint, so the order changes no bits
-            text.backward(r.gradTextFeatures());
+            inPrecision(() -> text.backward(r.gradTextFeatures()));
             long t4 = System.nanoTime();
-            visual.backward(r.gradImageFeatures());
+            inPrecision(() -> visual.backward(r.gradImageFeatures()));
             long t5 = System.nanoTime();
             last = new ClipModel.StepTiming((t1 - t0) + (t5 - t4), (t2 - t1) + (t4 - t3), forwardBytes, false);
             return r.detach();
@@ -86,7 +107,7 @@ final class TowerStep implements AutoCloseable {
             try (MemoryWorkspace ws = stepScope.get()) {
                 long t0 = System.nanoTime();
                 try {
-                    INDArray ft = text.forward(tokens);
+                    INDArray ft = inPrecision(() -> text.forward(tokens));
                     textSide[1] = heldForBackward(ws);
                     textFeatures.complete(ft.detach());
                 } catch (Throwable e) {
@@ -96,7 +117,7 @@ final class TowerStep implements AutoCloseable {
                 long t1 = System.nanoTime();
                 INDArray gradient = textGradient.join();   // fails when the image side did: the scope still closes
                 long t2 = System.nanoTime();
-                text.backward(gradient);
+                inPrecision(() -> text.backward(gradient));
                 textSide[0] = (t1 - t0) + (System.nanoTime() - t2);
             }
             return null;
@@ -105,13 +126,13 @@ final class TowerStep implements AutoCloseable {
             return CpuKernels.runWithThreads(imageThreads, () -> {
                 try (MemoryWorkspace ws = stepScope.get()) {
                     long t0 = System.nanoTime();
-                    INDArray fi = visual.forward(images);
+                    INDArray fi = inPrecision(() -> visual.forward(images));
                     long imageBytes = heldForBackward(ws);
                     long t1 = System.nanoTime();
                     ClipModel.FeatureLoss r = objective.apply(fi, textFeatures.join());
                     textGradient.complete(r.gradTextFeatures().detach());
                     long t2 = System.nanoTime();
-                    visual.backward(r.gradImageFeatures());
+                    inPrecision(() -> visual.backward(r.gradImageFeatures()));
                     long t3 = System.nanoTime();
                     await(textPass);
                     last = new ClipModel.StepTiming((t1 - t0) + (t3 - t2), textSide[0], imageBytes + textSide[1], true);

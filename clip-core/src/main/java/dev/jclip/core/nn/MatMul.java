@@ -1,5 +1,6 @@
 package dev.jclip.core.nn;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,6 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * never on how many threads ran it. {@code -Djclip.matmul=openmp} calls ND4J directly with its OpenMP threads: faster
  * for some shapes, but a run then depends on {@code OMP_NUM_THREADS} (recorded as a numerics setting). Off the CPU
  * backend (CUDA) every call goes to ND4J unchanged.
+ *
+ * <p>Inside {@link #inPrecision}({@link Precision#BF16}) the 2-D products of FLOAT arrays go to the {@link Bf16Gemm}
+ * instead of ND4J, block by block as above (the batched {@link #matmul}, the attention cores' products, stay float32).
  */
 public final class MatMul {
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
@@ -37,7 +41,43 @@ public final class MatMul {
      */
     static final int MAX_INNER_BLOCKS = 4;
 
+    /** The calling thread's precision for {@link #gemm}; float32 unless inside {@link #inPrecision}. */
+    private static final ThreadLocal<Precision> PRECISION = ThreadLocal.withInitial(() -> Precision.FLOAT32);
+
     private MatMul() {
+    }
+
+    /** Runs {@code body} with this thread's 2-D products in {@code precision}, then restores the one before. */
+    public static <T> T inPrecision(Precision precision, java.util.function.Supplier<T> body) {
+        Precision before = PRECISION.get();
+        if (precision == Precision.BF16) Bf16Gemm.get();   // fails here, with its reason, where there is no bf16 kernel
+        PRECISION.set(precision);
+        try {
+            return body.get();
+        } finally {
+            PRECISION.set(before);
+        }
+    }
+
+    /** {@link #inPrecision(Precision, java.util.function.Supplier)} for a body without a result. */
+    public static void inPrecision(Precision precision, Runnable body) {
+        inPrecision(precision, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** The bf16 kernel when this thread's products are bf16 and these arrays are FLOAT, else null (ND4J's product). */
+    private static Bf16Gemm bf16For(INDArray a, INDArray b, INDArray c) {
+        if (PRECISION.get() != Precision.BF16 || !CPU) return null;
+        DataType f = DataType.FLOAT;
+        return a.dataType() == f && b.dataType() == f && c.dataType() == f ? Bf16Gemm.get() : null;
+    }
+
+    /** One product: ND4J's, or the bf16 kernel's where {@code bf16} is not null. */
+    private static void product(Bf16Gemm bf16, INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+        if (bf16 == null) Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+        else bf16.gemm(a, b, c, transA, transB, (float) alpha, (float) beta);
     }
 
     /** "blocks" (thread-count independent, the default), "openmp" ({@code -Djclip.matmul=openmp}) or "nd4j" (not CPU). */
@@ -47,7 +87,7 @@ public final class MatMul {
 
     /** op(a) op(b) as a new [M, N] array (op = transpose where asked). */
     public static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
-        if (!"blocks".equals(mode())) return Nd4j.gemm(a, b, transA, transB);
+        if (!"blocks".equals(mode()) && PRECISION.get() == Precision.FLOAT32) return Nd4j.gemm(a, b, transA, transB);
         long m = transA ? a.columns() : a.rows(), n = transB ? b.rows() : b.columns();
         INDArray c = Nd4j.create(a.dataType(), new long[]{m, n}, 'c');
         gemm(a, b, c, transA, transB, 1.0, 0.0);
@@ -56,18 +96,19 @@ public final class MatMul {
 
     /** c = alpha op(a) op(b) + beta c, in place. */
     public static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha, double beta) {
+        Bf16Gemm bf16 = bf16For(a, b, c);
         if (!"blocks".equals(mode())) {
-            Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+            product(bf16, a, b, c, transA, transB, alpha, beta);
             return;
         }
         long m = transA ? a.columns() : a.rows(), k = transA ? a.rows() : a.columns(), n = transB ? b.rows() : b.columns();
         if (transA && !transB && CpuKernels.denseRowMajor(a) && CpuKernels.denseRowMajor(b)) {
-            sumOverInnerBlocks(a, b, c, m, n, k, alpha, beta);
+            sumOverInnerBlocks(bf16, a, b, c, m, n, k, alpha, beta);
             return;
         }
         int[] rows = blocks(m, n, k);
         if (rows.length == 2 || !CpuKernels.denseRowMajor(c)) {
-            OpenMpThreads.one(() -> Nd4j.gemm(a, b, c, transA, transB, alpha, beta));
+            OpenMpThreads.one(() -> product(bf16, a, b, c, transA, transB, alpha, beta));
             return;
         }
         INDArray ad = CpuKernels.denseRowMajor(a) ? a : a.dup('c');
@@ -80,9 +121,24 @@ public final class MatMul {
                     : view(ad, ad.offset() + r0 * k, new long[]{r, k}, new long[]{k, 1});
             cs[i] = view(c, c.offset() + r0 * n, new long[]{r, n}, new long[]{n, 1});
         }
-        KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
-            for (int i = from; i < to; i++) Nd4j.gemm(as[i], b, cs[i], transA, transB, alpha, beta);
-        }));
+        if (bf16 == null) {
+            KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
+                for (int i = from; i < to; i++) Nd4j.gemm(as[i], b, cs[i], transA, transB, alpha, beta);
+            }));
+            return;
+        }
+        // b, which every block multiplies, is copied to bf16 once
+        Bf16Gemm.Matrix[] shared = new Bf16Gemm.Matrix[1];
+        OpenMpThreads.one(() -> shared[0] = bf16.toBf16(b));
+        try (Bf16Gemm.Matrix bb = shared[0]) {
+            KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
+                for (int i = from; i < to; i++) {
+                    try (Bf16Gemm.Matrix ab = bf16.toBf16(as[i])) {
+                        bf16.gemm(ab, bb, cs[i], transA, transB, (float) alpha, (float) beta);
+                    }
+                }
+            }));
+        }
     }
 
     /**
@@ -93,10 +149,10 @@ public final class MatMul {
      * ({@link #blocks}(k, ...)): each block's partial product on one OpenMP thread, then the partials added in block
      * order. The result depends on the partition, never on the thread count.
      */
-    private static void sumOverInnerBlocks(INDArray a, INDArray b, INDArray c, long m, long n, long k, double alpha, double beta) {
+    private static void sumOverInnerBlocks(Bf16Gemm bf16, INDArray a, INDArray b, INDArray c, long m, long n, long k, double alpha, double beta) {
         int[] bounds = blocks(k, n, m, MAX_INNER_BLOCKS);   // k rows of a and b, each contributing m x n multiply-adds
         if (bounds.length == 2 || !CpuKernels.denseRowMajor(c)) {
-            OpenMpThreads.one(() -> Nd4j.gemm(a, b, c, true, false, alpha, beta));
+            OpenMpThreads.one(() -> product(bf16, a, b, c, true, false, alpha, beta));
             return;
         }
         int count = bounds.length - 1;
@@ -112,7 +168,7 @@ public final class MatMul {
         try (MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepWorkspace.CONFIG, PARTIALS_ID)) {
             for (int i = 0; i < count; i++) partial[i] = Nd4j.createUninitialized(c.dataType(), m, n);
             KernelThreads.parallelFor(count, 1, (from, to) -> OpenMpThreads.one(() -> {
-                for (int i = from; i < to; i++) Nd4j.gemm(as[i], bs[i], partial[i], true, false, 1.0, 0.0);
+                for (int i = from; i < to; i++) product(bf16, as[i], bs[i], partial[i], true, false, 1.0, 0.0);
             }));
             INDArray sum = partial[0];
             for (int i = 1; i < count; i++) sum.addi(partial[i]);   // element-wise: the same bits on any thread count

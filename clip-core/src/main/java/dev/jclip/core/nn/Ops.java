@@ -35,7 +35,7 @@ public final class Ops {
         }
         INDArray ones = ones(x.dataType(), x.rows());
         INDArray target = acc.reshape(1, x.columns());
-        MatMul.gemm(ones, x, target, false, false, 1.0, 1.0);
+        MatMul.inPrecision(Precision.FLOAT32, () -> MatMul.gemm(ones, x, target, false, false, 1.0, 1.0));
         if (target != acc && !sharesBuffer(target, acc)) acc.assign(target.reshape(acc.shape()));
     }
 
@@ -49,14 +49,14 @@ public final class Ops {
         return n * n;
     }
 
-    /** Column sums of x [N, D] as a new [1, D] array. */
+    /** Column sums of x [N, D] as a new [1, D] array (float32 in any precision: bf16 would round every term). */
     public static INDArray columnSums(INDArray x) {
-        return MatMul.gemm(ones(x.dataType(), x.rows()), x, false, false);
+        return MatMul.inPrecision(Precision.FLOAT32, () -> MatMul.gemm(ones(x.dataType(), x.rows()), x, false, false));
     }
 
-    /** Row sums of x [N, D] as a new [N, 1] column. */
+    /** Row sums of x [N, D] as a new [N, 1] column (float32 in any precision). */
     public static INDArray rowSums(INDArray x) {
-        return MatMul.gemm(x, ones(x.dataType(), x.columns()), false, true);
+        return MatMul.inPrecision(Precision.FLOAT32, () -> MatMul.gemm(x, ones(x.dataType(), x.columns()), false, true));
     }
 
     /** {@code acc += a^T b} (or other transposes) without a transposed copy. */

@@ -3,6 +3,7 @@ package dev.jclip.train.bench;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ClipModel;
 import dev.jclip.core.model.ConcurrentTowers;
+import dev.jclip.core.nn.Precision;
 import dev.jclip.core.model.FlopCounter;
 import dev.jclip.train.optim.AdamW;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -46,16 +47,20 @@ public final class TrainBenchmark {
      */
     public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
                                           boolean gradCheckpointing) {
-        return run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, ConcurrentTowers.AUTO);
+        return run(cfg, batch, steps, warmup, warmupSeconds, seed, gradCheckpointing, ConcurrentTowers.AUTO, Precision.FLOAT32);
     }
 
-    /** @param concurrentTowers whether the towers run at the same time ({@link ClipModel#setConcurrentTowers}) */
+    /**
+     * @param concurrentTowers whether the towers run at the same time ({@link ClipModel#setConcurrentTowers})
+     * @param precision        the towers' matrix products' number format ({@link ClipModel#setPrecision})
+     */
     public static Map<String, Object> run(ClipConfig cfg, int batch, int steps, int warmup, double warmupSeconds, long seed,
-                                          boolean gradCheckpointing, ConcurrentTowers concurrentTowers) {
+                                          boolean gradCheckpointing, ConcurrentTowers concurrentTowers, Precision precision) {
         ClipModel model = ClipModel.create(cfg, seed);
         model.setTraining(true);
         model.setGradCheckpointing(gradCheckpointing);
         model.setConcurrentTowers(concurrentTowers);
+        model.setPrecision(precision);
         boolean resnet = cfg.vision().isResNet();
         AdamW opt = new AdamW(model.parameters(), resnet ? AdamW.Hyper.resnet() : AdamW.Hyper.vit());
         int s = cfg.vision().imageSize();
@@ -106,6 +111,8 @@ public final class TrainBenchmark {
         out.put("image_tower_median_ms", round(median(imageMs)));
         out.put("text_tower_median_ms", round(median(textMs)));
         out.put("concurrent_towers", model.lastStepTiming() != null && model.lastStepTiming().concurrent());
+        out.put("precision", precision.label());
+        if (precision == Precision.BF16) out.put("bf16_kernel", dev.jclip.core.nn.Bf16Gemm.get().implementation());
         out.put("patch_dropout", cfg.vision().patchDropout());
         // CPU time of the whole process per step (all threads, averaged over the timed steps: the clock ticks in
         // 10 ms units): on a shared machine this is the steadier measure of work done

@@ -4,6 +4,7 @@ import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.config.Objective;
 import dev.jclip.core.model.ConcurrentTowers;
 import dev.jclip.core.nn.CpuKernels;
+import dev.jclip.core.nn.Precision;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +25,8 @@ class TrainBenchmarkTest {
     void reportsEachTowerAndWhetherTheyRanAtOnce() {
         CpuKernels.setThreads(2);
         ClipConfig cfg = ClipConfig.preset("ViT-tiny");
-        Map<String, Object> apart = TrainBenchmark.run(cfg, 8, 2, 1, 0, 3, false, ConcurrentTowers.OFF);
-        Map<String, Object> together = TrainBenchmark.run(cfg, 8, 2, 1, 0, 3, false, ConcurrentTowers.ON);
+        Map<String, Object> apart = TrainBenchmark.run(cfg, 8, 2, 1, 0, 3, false, ConcurrentTowers.OFF, Precision.FLOAT32);
+        Map<String, Object> together = TrainBenchmark.run(cfg, 8, 2, 1, 0, 3, false, ConcurrentTowers.ON, Precision.FLOAT32);
         assertEquals(false, apart.get("concurrent_towers"));
         assertEquals(true, together.get("concurrent_towers"));
         assertEquals(apart.get("final_loss"), together.get("final_loss"), "the same bits either way");
@@ -39,7 +40,7 @@ class TrainBenchmarkTest {
     void timesACaptionPredictingObjective() {
         // one tower and a head: no per-tower timing, but the step runs (it failed in the loss before: no text features)
         Map<String, Object> r = TrainBenchmark.run(ClipConfig.preset("ViT-tiny").withObjective(Objective.BOW), 8, 2, 1, 0, 3,
-                false, ConcurrentTowers.AUTO);
+                false, ConcurrentTowers.AUTO, Precision.FLOAT32);
         assertTrue(Double.isFinite((double) r.get("final_loss")), r.toString());
         assertFalse((boolean) r.get("concurrent_towers"));
     }
