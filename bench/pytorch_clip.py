@@ -4,8 +4,10 @@
 Our own small CLIP in PyTorch (same architecture as OpenAI's: pre-LN blocks, QuickGELU, packed attention,
 ModifiedResNet with attention pooling), built from the same JSON that `clip bench train --model` reads.
 The step is the same: forward, symmetric contrastive loss, backward, AdamW.  Prints one JSON line.
+--precision bf16 is open_clip's --precision amp_bf16 on CPU: float32 weights and AdamW, the forward pass and the loss
+under torch.autocast("cpu", dtype=torch.bfloat16), backward outside it, no GradScaler.
 
-Usage: /usr/bin/python3 bench/pytorch_clip.py CONFIG.json --batch-size B --steps N --threads T
+Usage: /usr/bin/python3 bench/pytorch_clip.py CONFIG.json --batch-size B --steps N --threads T [--precision float32|bf16]
 (Debian's python3-torch; install libopenblas0-openmp or torch falls back to a slow reference BLAS.)
 """
 import argparse, json, math, resource, statistics, time
@@ -150,6 +152,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--warmup-seconds", type=float, default=5.0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--precision", choices=("float32", "bf16"), default="float32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -164,7 +167,8 @@ def main():
     tokens[:, -1] = t["vocab_size"] - 1
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = model(images, tokens)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            loss = model(images, tokens)
         loss.backward()
         opt.step()
         with torch.no_grad():
@@ -188,7 +192,7 @@ def main():
                       "min_step_ms": round(min(times), 2),
                       "cpu_ms_per_step": round(cpu_per_step, 2), "warmup_steps": warmed, "images_per_s": round(a.batch_size * 1000 / med, 2),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-                      "threads": a.threads, "batch_size": a.batch_size,
+                      "threads": a.threads, "batch_size": a.batch_size, "precision": a.precision,
                       "parameters": sum(p.numel() for p in model.parameters()), "final_loss": round(loss.item(), 4)}))
 
 
