@@ -15,15 +15,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link Bf16Gemm} through oneDNN 2.x's matmul primitive: each operand reordered from float32 to a dense bf16 copy
- * laid out as op(x) row-major (oneDNN's reorder rounds to nearest even), then a bf16 x bf16 -> float32 matmul with
- * alpha as its output scale and beta as a sum post-op. On CPUs with AVX512-BF16 oneDNN 2.6 runs brgemm kernels with
- * {@code vdpbf16ps} (2.0-2.1x its float32 products on the development VM: docs/PERFORMANCE.md); a CPU for which it has
- * only its reference kernel is refused at start.
+ * {@link Bf16Gemm} through oneDNN 2.x: each operand reordered from float32 to a dense bf16 copy in its own memory order
+ * (oneDNN's reorder rounds to nearest even; a transpose is only the matmul's view of the copy), then a bf16 x bf16 ->
+ * float32 matmul with alpha as its output scale and beta as a sum post-op. On CPUs with AVX512-BF16 oneDNN 2.6 runs
+ * brgemm kernels with {@code vdpbf16ps} (2.0-2.1x its float32 products on the development VM: docs/PERFORMANCE.md); a
+ * CPU for which it has only its reference kernel is refused at start.
  *
  * <p>oneDNN runs on the calling thread's OpenMP thread count, which {@code MatMul} sets to one per block, so the
- * result depends on the block's shapes only. Streams, primitives, memory objects and bf16 buffers are per thread
- * (none is shared between threads); a thread's are destroyed after the thread ends.
+ * result depends on the block's shapes only. Streams, primitives and memory objects are per thread (none is shared
+ * between threads) and destroyed after the thread ends; a bf16 copy is the caller's, from {@code malloc}, until closed.
  */
 public final class OneDnnBf16Gemm implements Bf16Gemm {
     private static final Cleaner CLEANER = Cleaner.create();
