@@ -8,6 +8,7 @@ import dev.jclip.core.Machine;
 import dev.jclip.core.Threads;
 import dev.jclip.core.config.ClipConfig;
 import dev.jclip.core.model.ConcurrentTowers;
+import dev.jclip.core.nn.MatMul;
 import dev.jclip.core.nn.Precision;
 import dev.jclip.train.bench.BlockBenchmark;
 import dev.jclip.train.bench.TrainBenchmark;
@@ -87,7 +88,12 @@ public final class BenchTrainCommand extends ClipCommand {
             if (!skipBlocks) out.put("sgemm_peak_gflops_per_cpu_s", peak.gflopsPerCpuS());
         }
         // each block kind on its own at the step's shapes, after the step's figures (peak RSS included) are taken
-        if (!skipBlocks) out.put("blocks", BlockBenchmark.run(cfg, batch, steps, warmup, warmupSeconds, peak, seed));
+        // in the step's precision: with bf16 the blocks' products are bf16 (the sgemm peak above stays float32's)
+        if (!skipBlocks) {
+            ClipConfig blocksOf = cfg;
+            TrainBenchmark.SgemmRate gemm = peak;
+            out.put("blocks", MatMul.inPrecision(products, () -> BlockBenchmark.run(blocksOf, batch, steps, warmup, warmupSeconds, gemm, seed)));
+        }
         System.out.println(new ObjectMapper().writeValueAsString(out));
         return 0;
     }
