@@ -2,9 +2,6 @@ package dev.jclip.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
@@ -48,43 +45,6 @@ public interface Bf16Gemm {
      * is none or it cannot start (no Java 25, no libdnnl, a CPU without a bf16 kernel).
      */
     static Bf16Gemm get() {
-        return Loaded.INSTANCE.get();
-    }
-
-    /** Loads the provider on first use and keeps it, or the reason there is none. */
-    final class Loaded {
-        private static final Loaded INSTANCE = new Loaded();
-        private Bf16Gemm gemm;
-        private String problem;
-
-        private Loaded() {
-        }
-
-        private synchronized Bf16Gemm get() {
-            if (gemm == null && problem == null) load();
-            if (gemm == null) throw new IllegalStateException(problem);
-            return gemm;
-        }
-
-        private void load() {
-            List<String> problems = new ArrayList<>();
-            var it = ServiceLoader.load(Bf16Gemm.class, Bf16Gemm.class.getClassLoader()).iterator();
-            while (gemm == null) {
-                try {
-                    if (!it.hasNext()) break;
-                    gemm = it.next();
-                } catch (ServiceConfigurationError | LinkageError e) {
-                    Throwable root = e;
-                    while (root.getCause() != null) root = root.getCause();
-                    problems.add(root instanceof UnsupportedClassVersionError
-                            ? "clip-onednn needs Java 25 (this is Java " + Runtime.version().feature() + ")" : root.getMessage());
-                }
-            }
-            if (gemm == null) {
-                problem = "precision bf16 needs a bf16 matrix product: " + (problems.isEmpty()
-                        ? "none on the class path (add dev.jclip:clip-onednn, Java 25; the clip launcher has it when it runs on Java 25)"
-                        : String.join("; ", problems));
-            }
-        }
+        return Bf16Provider.get();
     }
 }
