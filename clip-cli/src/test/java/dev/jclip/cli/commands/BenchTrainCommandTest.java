@@ -42,6 +42,21 @@ class BenchTrainCommandTest {
         run(2, "bench", "train", "--model", "RN-tiny", "--force-patch-dropout", "0.5", "--no-sgemm");
     }
 
+    @Test
+    void precisionBf16ReachesTheStepAndItsBlocks() throws Exception {
+        // clip-cli's tests run on Java 25 with clip-onednn on the class path, as the launcher does
+        JsonNode j = json(run(0, "bench", "train", "--model", "ViT-tiny", "--batch-size", "8", "--steps", "1", "--warmup", "1",
+                "--warmup-seconds", "0", "--no-sgemm", "--precision", "bf16"));
+        assertEquals("bf16", j.get("precision").asText());
+        assertTrue(j.get("bf16_kernel").asText().startsWith("oneDNN 2."), j.toString());
+        assertTrue(j.get("blocks").size() > 0, j.toString());
+        JsonNode f = json(run(0, "bench", "train", "--model", "ViT-tiny", "--batch-size", "8", "--steps", "1", "--warmup", "1",
+                "--warmup-seconds", "0", "--no-sgemm", "--no-blocks"));
+        assertEquals("float32", f.get("precision").asText());
+        assertTrue(Math.abs(f.get("final_loss").asDouble() - j.get("final_loss").asDouble()) > 0, "bf16 changed the loss");
+        run(2, "bench", "train", "--model", "ViT-tiny", "--precision", "fp16");
+    }
+
     private static JsonNode json(String out) throws Exception {
         return new ObjectMapper().readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
     }

@@ -38,9 +38,10 @@ class LauncherAllocatorTest {
         Files.writeString(root.resolve("build/java-options"), "-Xmx1g");
         Files.createDirectories(root.resolve("clip-cli/target"));
         Files.createFile(root.resolve("clip-cli/target/clip.jar"));
-        // on Java 25 the launcher rebuilds a jar that lacks the MPI engine
+        // on Java 25 the launcher rebuilds a jar that lacks the MPI engine or the bf16 products
         Files.createDirectories(root.resolve("clip-cli/target/lib"));
         Files.createFile(root.resolve("clip-cli/target/lib/clip-dist-0.1.0-SNAPSHOT.jar"));
+        Files.createFile(root.resolve("clip-cli/target/lib/clip-onednn-0.1.0-SNAPSHOT.jar"));
         java = root.resolve("fake-java");
         Files.writeString(java, """
                 #!/usr/bin/env bash
