@@ -72,7 +72,7 @@ class Bf16TrainingTest {
             System.out.printf("%s: losses float32 %s, bf16 %s; gradients' relative difference %.2e%n", preset,
                     java.util.Arrays.toString(fp32[0]), java.util.Arrays.toString(bf16[0]), relative);
             // measured 1.2% (ViT-tiny) and 6.8% (RN-tiny: its width-16 convolutions sum few terms, and BatchNorm
-            // divides by a batch of 6's variances); bf16 keeps 8 significant bits (a relative rounding of 0.4% per operand)
+            // divides by a batch of 6's variances); bf16 keeps 8 significant bits (a relative rounding of at most 0.2% per operand)
             assertTrue(relative < 0.1, preset + ": gradients within 10%: " + relative);
             for (int step = 0; step < 3; step++) assertEquals(fp32[0][step], bf16[0][step], 0.01 * fp32[0][step], preset + " loss " + step);
         }
